@@ -1,0 +1,36 @@
+package io.yak.wire;
+
+/**
+ * A frame or body that breaks the wire rules. Carries the error code to answer with and, when the header could
+ * be read, the correlation id to answer to ({@link #NO_CORRELATION_ID} otherwise). Always an operating error: the
+ * peer sent it, so the receiver answers, logs and closes the connection, never crashes.
+ */
+public final class WireException extends RuntimeException {
+    public static final int NO_CORRELATION_ID = -1;
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode errorCode;
+    private final int correlationId;
+
+    public WireException(ErrorCode errorCode, int correlationId, String message) {
+        super(message, null, false, false);
+        this.errorCode = errorCode;
+        this.correlationId = correlationId;
+    }
+
+    public WireException(ErrorCode errorCode, String message) {
+        this(errorCode, NO_CORRELATION_ID, message);
+    }
+
+    public ErrorCode errorCode() {
+        return errorCode;
+    }
+
+    public int correlationId() {
+        return correlationId;
+    }
+
+    public WireException withCorrelationId(int id) {
+        return new WireException(errorCode, id, getMessage());
+    }
+}

@@ -1,0 +1,90 @@
+package io.yak.wire.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.FrameLayout;
+import io.yak.wire.MessageType;
+import io.yak.wire.WireException;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.Messages;
+import java.util.List;
+
+/**
+ * Splits the inbound byte stream into frames and decodes each body into a {@link Frame}. The length is checked
+ * before anything is allocated; a bad length, unknown type or version, or unparsable body raises a
+ * {@link WireException} (carrying the correlation id when the header was readable), after which this decoder
+ * discards every further byte: the connection is finished and the error handler answers and closes it.
+ *
+ * <p>One instance per channel; runs on the channel's event loop. Payload messages hold a retained slice of the
+ * cumulation; the next handler owns the frame.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
+    private boolean failed;
+
+    public FrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes < FrameLayout.MIN_LENGTH_FIELD) {
+            throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes + " < " + FrameLayout.MIN_LENGTH_FIELD);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (in.readableBytes() < FrameLayout.LENGTH_LENGTH) {
+            return;
+        }
+        int start = in.readerIndex();
+        int length = in.getInt(start + FrameLayout.LENGTH_OFFSET);
+        if (length < FrameLayout.MIN_LENGTH_FIELD || length > maxFrameBytes) {
+            int correlationId = in.readableBytes() >= FrameLayout.HEADER_LENGTH
+                ? in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET) : WireException.NO_CORRELATION_ID;
+            fail(in);
+            if (length > maxFrameBytes) {
+                throw new WireException(ErrorCode.FRAME_TOO_LARGE, correlationId,
+                    "frame length " + length + " > max.frame.bytes " + maxFrameBytes);
+            }
+            throw new WireException(ErrorCode.MALFORMED_FRAME, correlationId,
+                "frame length " + length + " < minimum " + FrameLayout.MIN_LENGTH_FIELD);
+        }
+        int frameBytes = FrameLayout.LENGTH_LENGTH + length;
+        if (in.readableBytes() < frameBytes) {
+            return;
+        }
+        int typeId = in.getShort(start + FrameLayout.TYPE_OFFSET);
+        short version = in.getShort(start + FrameLayout.VERSION_OFFSET);
+        int correlationId = in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET);
+        MessageType type = MessageType.of(typeId);
+        if (type == null) {
+            fail(in);
+            throw new WireException(ErrorCode.UNKNOWN_MESSAGE_TYPE, correlationId, "unknown message type " + typeId);
+        }
+        if (version < MessageType.VERSION_1 || version > type.maxVersion()) {
+            fail(in);
+            throw new WireException(ErrorCode.UNSUPPORTED_VERSION, correlationId,
+                "unsupported version " + version + " of " + type + " (max " + type.maxVersion() + ")");
+        }
+        ByteBuf body = in.slice(start + FrameLayout.BODY_OFFSET, frameBytes - FrameLayout.BODY_OFFSET);
+        Message message;
+        try {
+            message = Messages.decode(type, body);
+        } catch (WireException e) {
+            fail(in);
+            throw e.withCorrelationId(correlationId);
+        }
+        in.skipBytes(frameBytes);
+        out.add(new Frame(version, correlationId, message));
+    }
+
+    private void fail(ByteBuf in) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+    }
+}

@@ -1,0 +1,59 @@
+package io.yak.wire.codec;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+import io.yak.wire.message.ErrorResponse;
+import io.yak.wire.message.Frame;
+import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last inbound handler of a server pipeline. A {@link WireException} (bad frame from the peer) is answered with an
+ * {@code ERROR_RESPONSE} carrying the correlation id when it was readable, logged once at WARN with the remote
+ * address, counted, and the connection closed after the answer is flushed. I/O errors close quietly; anything else
+ * is a bug, logged at ERROR, and closes only this connection.
+ */
+@ChannelHandler.Sharable
+public final class WireErrorHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(WireErrorHandler.class);
+
+    private final String serverName;
+    private final LongAdder badFrames = new LongAdder();
+
+    public WireErrorHandler(String serverName) {
+        this.serverName = serverName;
+    }
+
+    /** Connections closed because the peer broke the wire rules. */
+    public long badFrames() {
+        return badFrames.sum();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (t instanceof WireException e) {
+            badFrames.increment();
+            LOG.warn("{}: closing connection from {}: {} ({})", serverName, ctx.channel().remoteAddress(),
+                e.getMessage(), e.errorCode());
+            int correlationId = e.correlationId() == WireException.NO_CORRELATION_ID ? 0 : e.correlationId();
+            ctx.writeAndFlush(Frame.of(correlationId, new ErrorResponse(e.errorCode(), e.getMessage())))
+                .addListener(ChannelFutureListener.CLOSE);
+        } else if (t instanceof IOException) {
+            LOG.debug("{}: connection {} failed: {}", serverName, ctx.channel().remoteAddress(), t.toString());
+            ctx.close();
+        } else {
+            LOG.error("{}: unexpected error on connection {}; closing it", serverName, ctx.channel().remoteAddress(),
+                t);
+            ctx.writeAndFlush(Frame.of(0, new ErrorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, t.toString())))
+                .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

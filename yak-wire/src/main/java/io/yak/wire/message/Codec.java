@@ -1,0 +1,111 @@
+package io.yak.wire.message;
+
+import io.netty.buffer.ByteBuf;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Field primitives of {@code WIRE.md}: big-endian integers and int16-length-prefixed UTF-8 strings. Every read
+ * checks the readable bytes first and throws {@link WireException} with {@link ErrorCode#MALFORMED_FRAME}, so a
+ * short body is an answerable error rather than an {@code IndexOutOfBoundsException}.
+ */
+public final class Codec {
+    /** Longest string any field may carry, in UTF-8 bytes. */
+    public static final int MAX_STRING_BYTES = Short.MAX_VALUE;
+    /** Upper bound on any element count, so a hostile count never sizes an allocation. */
+    public static final int MAX_COUNT = 1 << 16;
+
+    private Codec() {
+    }
+
+    public static void need(ByteBuf in, int bytes, String field) {
+        if (in.readableBytes() < bytes) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME,
+                "body ends inside field '" + field + "': needs " + bytes + " bytes, " + in.readableBytes() + " left");
+        }
+    }
+
+    public static byte readByte(ByteBuf in, String field) {
+        need(in, 1, field);
+        return in.readByte();
+    }
+
+    public static short readShort(ByteBuf in, String field) {
+        need(in, 2, field);
+        return in.readShort();
+    }
+
+    public static int readInt(ByteBuf in, String field) {
+        need(in, 4, field);
+        return in.readInt();
+    }
+
+    public static long readLong(ByteBuf in, String field) {
+        need(in, 8, field);
+        return in.readLong();
+    }
+
+    public static boolean readBoolean(ByteBuf in, String field) {
+        byte b = readByte(in, field);
+        if (b != 0 && b != 1) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME, "field '" + field + "' must be 0 or 1, was " + b);
+        }
+        return b == 1;
+    }
+
+    public static int readCount(ByteBuf in, String field) {
+        int n = readInt(in, field);
+        if (n < 0 || n > MAX_COUNT) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME,
+                "count '" + field + "' " + n + " outside 0.." + MAX_COUNT);
+        }
+        return n;
+    }
+
+    /** Reads a string; length -1 is null. */
+    public static String readString(ByteBuf in, String field) {
+        short len = readShort(in, field);
+        if (len == -1) {
+            return null;
+        }
+        if (len < 0) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME, "string '" + field + "' has length " + len);
+        }
+        need(in, len, field);
+        String s = in.toString(in.readerIndex(), len, StandardCharsets.UTF_8);
+        in.skipBytes(len);
+        return s;
+    }
+
+    /** Reads a string that must be present. */
+    public static String readRequiredString(ByteBuf in, String field) {
+        String s = readString(in, field);
+        if (s == null) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME, "string '" + field + "' must not be null");
+        }
+        return s;
+    }
+
+    public static void writeString(ByteBuf out, String s) {
+        if (s == null) {
+            out.writeShort(-1);
+            return;
+        }
+        int lengthIndex = out.writerIndex();
+        out.writeShort(0);
+        int written = out.writeCharSequence(s, StandardCharsets.UTF_8);
+        if (written > MAX_STRING_BYTES) {
+            throw new IllegalArgumentException("string of " + written + " UTF-8 bytes > " + MAX_STRING_BYTES);
+        }
+        out.setShort(lengthIndex, written);
+    }
+
+    public static void writeBoolean(ByteBuf out, boolean b) {
+        out.writeByte(b ? 1 : 0);
+    }
+
+    public static ErrorCode readError(ByteBuf in) {
+        return ErrorCode.of(readShort(in, "error_code"));
+    }
+}

@@ -1,0 +1,24 @@
+package io.yak.wire.message;
+
+import io.netty.buffer.ByteBuf;
+import io.yak.wire.MessageType;
+
+/** A broker announces itself and its advertised address. See {@code WIRE.md}, section "REGISTER_BROKER_REQUEST". */
+public record RegisterBrokerRequest(int brokerId, String host, int port) implements Message {
+    @Override
+    public MessageType type() {
+        return MessageType.REGISTER_BROKER_REQUEST;
+    }
+
+    @Override
+    public void writeBody(ByteBuf out) {
+        out.writeInt(brokerId);
+        Codec.writeString(out, host);
+        out.writeInt(port);
+    }
+
+    static RegisterBrokerRequest read(ByteBuf in) {
+        return new RegisterBrokerRequest(Codec.readInt(in, "broker_id"), Codec.readRequiredString(in, "host"),
+            Codec.readInt(in, "port"));
+    }
+}

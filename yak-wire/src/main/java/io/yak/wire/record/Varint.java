@@ -1,0 +1,102 @@
+package io.yak.wire.record;
+
+import io.netty.buffer.ByteBuf;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+
+/**
+ * Zig-zag variable-length integers as in Protocol Buffers and Kafka's record format: 7 bits per byte, low bits
+ * first, high bit set on every byte but the last. Reads use absolute indexes bounded by a limit and throw
+ * {@link WireException} (CORRUPT_RECORD_BATCH) instead of reading past it.
+ */
+public final class Varint {
+    private Varint() {
+    }
+
+    public static int sizeOfVarint(int value) {
+        int v = (value << 1) ^ (value >> 31);
+        int bytes = 1;
+        while ((v & 0xffffff80) != 0) {
+            bytes++;
+            v >>>= 7;
+        }
+        return bytes;
+    }
+
+    public static int sizeOfVarlong(long value) {
+        long v = (value << 1) ^ (value >> 63);
+        int bytes = 1;
+        while ((v & 0xffffffffffffff80L) != 0L) {
+            bytes++;
+            v >>>= 7;
+        }
+        return bytes;
+    }
+
+    public static void writeVarint(ByteBuf out, int value) {
+        int v = (value << 1) ^ (value >> 31);
+        while ((v & 0xffffff80) != 0) {
+            out.writeByte((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte(v);
+    }
+
+    public static void writeVarlong(ByteBuf out, long value) {
+        long v = (value << 1) ^ (value >> 63);
+        while ((v & 0xffffffffffffff80L) != 0L) {
+            out.writeByte(((int) v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    /**
+     * Reads a varint at {@code index}, not at or past {@code limit}. Returns the value; the bytes it took are in
+     * {@link Cursor#position}. Cursor-based so the hot path allocates nothing.
+     */
+    public static int readVarint(ByteBuf buf, Cursor c, int limit) {
+        int raw = 0;
+        int shift = 0;
+        while (true) {
+            if (c.position >= limit) {
+                throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varint runs past the end of its record");
+            }
+            int b = buf.getByte(c.position++);
+            raw |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+            if (shift > 28) {
+                throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varint longer than 5 bytes");
+            }
+        }
+        return (raw >>> 1) ^ -(raw & 1);
+    }
+
+    public static long readVarlong(ByteBuf buf, Cursor c, int limit) {
+        long raw = 0;
+        int shift = 0;
+        while (true) {
+            if (c.position >= limit) {
+                throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varlong runs past the end of its record");
+            }
+            long b = buf.getByte(c.position++);
+            raw |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+            if (shift > 63) {
+                throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varlong longer than 10 bytes");
+            }
+        }
+        return (raw >>> 1) ^ -(raw & 1);
+    }
+
+    /** A mutable read position, reused across reads. */
+    public static final class Cursor {
+        public int position;
+    }
+}
