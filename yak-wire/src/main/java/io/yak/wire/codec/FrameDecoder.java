@@ -13,10 +13,12 @@ import io.yak.wire.message.Messages;
 import java.util.List;
 
 /**
- * Splits the inbound byte stream into frames and decodes each body into a {@link Frame}. The length is checked
- * before anything is allocated; a bad length, unknown type or version, or unparsable body raises a
- * {@link WireException} (carrying the correlation id when the header was readable), after which this decoder
- * discards every further byte: the connection is finished and the error handler answers and closes it.
+ * Splits the inbound byte stream into frames and decodes each body into a {@link Frame} ({@code WIRE.md}, sections
+ * "Frame header" and "Errors and closing"). The length is checked before anything is allocated; a bad length,
+ * unknown type or version, or unparsable body raises a {@link WireException} carrying the correlation id, after
+ * which this decoder discards every further byte: the connection is finished and the error handler answers and
+ * closes it. Every check waits for the 12 header bytes and no more (a bad type or version is rejected without
+ * buffering the body), so the outcome does not depend on how the stream was split.
  *
  * <p>One instance per channel; runs on the channel's event loop. Payload messages hold a retained slice of the
  * cumulation; the next handler owns the frame.
@@ -38,14 +40,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        if (in.readableBytes() < FrameLayout.LENGTH_LENGTH) {
+        int readable = in.readableBytes();
+        if (readable < FrameLayout.LENGTH_LENGTH) {
             return;
         }
         int start = in.readerIndex();
         int length = in.getInt(start + FrameLayout.LENGTH_OFFSET);
-        if (length < FrameLayout.MIN_LENGTH_FIELD || length > maxFrameBytes) {
-            int correlationId = in.readableBytes() >= FrameLayout.HEADER_LENGTH
-                ? in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET) : WireException.NO_CORRELATION_ID;
+        boolean badLength = length < FrameLayout.MIN_LENGTH_FIELD || length > maxFrameBytes;
+        if (readable < FrameLayout.HEADER_LENGTH) {
+            // Even for a bad length, wait for the 12 header bytes (never more), so the error carries the
+            // correlation id whatever the TCP segmentation was.
+            return;
+        }
+        int correlationId = in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET);
+        if (badLength) {
             fail(in);
             if (length > maxFrameBytes) {
                 throw new WireException(ErrorCode.FRAME_TOO_LARGE, correlationId,
@@ -54,14 +62,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new WireException(ErrorCode.MALFORMED_FRAME, correlationId,
                 "frame length " + length + " < minimum " + FrameLayout.MIN_LENGTH_FIELD);
         }
-        int frameBytes = FrameLayout.LENGTH_LENGTH + length;
-        if (in.readableBytes() < frameBytes) {
-            return;
-        }
         int typeId = in.getShort(start + FrameLayout.TYPE_OFFSET);
         short version = in.getShort(start + FrameLayout.VERSION_OFFSET);
-        int correlationId = in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET);
         MessageType type = MessageType.of(typeId);
+        // Type and version are judged from the header alone: a frame we cannot parse is never buffered whole.
         if (type == null) {
             fail(in);
             throw new WireException(ErrorCode.UNKNOWN_MESSAGE_TYPE, correlationId, "unknown message type " + typeId);
@@ -71,6 +75,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new WireException(ErrorCode.UNSUPPORTED_VERSION, correlationId,
                 "unsupported version " + version + " of " + type + " (max " + type.maxVersion() + ")");
         }
+        // length <= maxFrameBytes and readable - 4 >= length: no int overflow even for maxFrameBytes near 2^31.
+        if (readable - FrameLayout.LENGTH_LENGTH < length) {
+            return;
+        }
+        int frameBytes = FrameLayout.LENGTH_LENGTH + length;
         ByteBuf body = in.slice(start + FrameLayout.BODY_OFFSET, frameBytes - FrameLayout.BODY_OFFSET);
         Message message;
         try {

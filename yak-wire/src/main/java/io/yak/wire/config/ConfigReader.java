@@ -40,6 +40,18 @@ public final class ConfigReader {
         return source;
     }
 
+    /** A reader over the same keys plus {@code key = value} where the file does not set it. */
+    public ConfigReader withDefault(String key, String value) {
+        Properties p = new Properties();
+        p.putAll(props);
+        if (p.getProperty(key) == null) {
+            p.setProperty(key, value);
+        }
+        ConfigReader r = new ConfigReader(p, source);
+        r.used.addAll(used);
+        return r;
+    }
+
     public boolean has(String key) {
         return props.getProperty(key) != null;
     }

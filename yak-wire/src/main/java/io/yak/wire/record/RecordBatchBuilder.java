@@ -22,7 +22,7 @@ public final class RecordBatchBuilder {
         this.out = out;
         this.start = out.writerIndex();
         this.baseTimestamp = baseTimestamp;
-        this.maxTimestamp = baseTimestamp;
+        this.maxTimestamp = Long.MIN_VALUE; // the header's max_timestamp is the largest record timestamp
         this.count = 0;
         out.writeLong(0L);
         out.writeInt(0);

@@ -172,6 +172,12 @@ public final class RecordBatchFlyweight {
         if (expected != recordCount()) {
             throw corrupt("batch declares " + recordCount() + " records, holds " + expected);
         }
+        // The cursor stops after recordCount() records; bytes left behind mean the count is too small.
+        int end = index + sizeInBytes();
+        if (cursor.position() != end) {
+            throw corrupt("batch declares " + recordCount() + " records, which end at index " + cursor.position()
+                + ", " + (end - cursor.position()) + " bytes before the batch end " + end);
+        }
     }
 
     ByteBuf buffer() {

@@ -103,6 +103,11 @@ public final class RecordCursor {
         pos.position += bytes;
     }
 
+    /** Index of the first byte after the current record (the batch's first record before {@link #next()}). */
+    int position() {
+        return pos.position;
+    }
+
     public int offsetDelta() {
         return offsetDelta;
     }

@@ -1,0 +1,71 @@
+package io.yak.broker;
+
+import io.yak.broker.log.LogConfig;
+import io.yak.wire.FrameLayout;
+import io.yak.wire.config.ConfigReader;
+import io.yak.wire.config.HostPort;
+import java.nio.file.Path;
+
+/**
+ * A broker's validated configuration; keys and defaults are documented in {@code conf/broker-1.properties}.
+ *
+ * @param brokerId            {@code broker.id}: unique in the cluster
+ * @param listen              {@code listen}: address clients and peers connect to; port 0 picks a free one
+ * @param coordinator         {@code coordinator}: the coordinator's address
+ * @param dataDir             {@code data.dir}: partition directories live here
+ * @param heartbeatIntervalMs {@code heartbeat.interval.ms}
+ * @param numPartitions       {@code num.partitions}: partitions of a topic this broker auto-creates
+ * @param autoCreateTopics    {@code auto.create.topics}: create unknown topics on first publish or consume
+ * @param maxFrameBytes       {@code max.frame.bytes}
+ * @param logThreads          {@code log.threads}: partition writer threads
+ * @param log                 segment and flush settings ({@code segment.bytes}, {@code flush.messages}, {@code flush.ms})
+ */
+public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
+                           int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads,
+                           LogConfig log) {
+    public static final HostPort DEFAULT_COORDINATOR = new HostPort("127.0.0.1", 7000);
+
+    /** Reads the broker keys without rejecting others, so a standalone file can also hold coordinator keys. */
+    public static BrokerConfig from(ConfigReader r) {
+        LogConfig defaults = LogConfig.defaults();
+        int segmentBytes = r.intValue("segment.bytes", defaults.segmentBytes(), 4096, Integer.MAX_VALUE - 4096);
+        LogConfig log = new LogConfig(segmentBytes,
+            r.intValue("index.interval.bytes", defaults.indexIntervalBytes(), 1, Integer.MAX_VALUE),
+            r.longValue("flush.messages", defaults.flushMessages(), 1, Long.MAX_VALUE),
+            r.longValue("flush.ms", defaults.flushMs(), 1, Long.MAX_VALUE));
+        return new BrokerConfig(
+            r.requiredInt("broker.id", 0, Integer.MAX_VALUE),
+            r.hostPort("listen", new HostPort("127.0.0.1", 9092)),
+            r.hostPort("coordinator", DEFAULT_COORDINATOR),
+            r.path("data.dir", null),
+            r.longValue("heartbeat.interval.ms", 1000, 10, 60_000),
+            r.intValue("num.partitions", 3, 1, 10_000),
+            r.bool("auto.create.topics", true),
+            r.intValue("max.frame.bytes", FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE - 16),
+            r.intValue("log.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64),
+            log);
+    }
+
+    /** Loads a broker-only file; any key the broker does not know stops it. */
+    public static BrokerConfig load(Path file) {
+        ConfigReader r = ConfigReader.load(file);
+        BrokerConfig c = from(r);
+        r.finish();
+        return c;
+    }
+
+    public BrokerConfig withListen(HostPort newListen) {
+        return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
+            autoCreateTopics, maxFrameBytes, logThreads, log);
+    }
+
+    public BrokerConfig withDataDir(Path newDataDir) {
+        return new BrokerConfig(brokerId, listen, coordinator, newDataDir, heartbeatIntervalMs, numPartitions,
+            autoCreateTopics, maxFrameBytes, logThreads, log);
+    }
+
+    public BrokerConfig withCoordinator(HostPort newCoordinator) {
+        return new BrokerConfig(brokerId, listen, newCoordinator, dataDir, heartbeatIntervalMs, numPartitions,
+            autoCreateTopics, maxFrameBytes, logThreads, log);
+    }
+}

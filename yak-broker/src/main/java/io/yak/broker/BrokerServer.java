@@ -1,0 +1,141 @@
+package io.yak.broker;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.yak.broker.cluster.CoordinatorLink;
+import io.yak.broker.net.BrokerChannelInitializer;
+import io.yak.broker.partition.PartitionManager;
+import io.yak.wire.codec.Transport;
+import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.message.ClusterMetadata;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker: recovers its partition logs, listens for clients, and keeps its coordinator link. Lifecycle:
+ * {@link #start()} once, then {@link #close()} (clean) or {@link #halt()} (as a crash would leave the data).
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+
+    private final BrokerConfig config;
+    private final Transport transport = Transport.best();
+    private final WireErrorHandler errors;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private final ChannelGroup clients = new DefaultChannelGroup("broker-clients", GlobalEventExecutor.INSTANCE);
+    private PartitionManager partitions;
+    private CoordinatorLink link;
+    private InetSocketAddress address;
+    private volatile boolean stopped;
+
+    public BrokerServer(BrokerConfig config) {
+        this.config = config;
+        this.errors = new WireErrorHandler("broker " + config.brokerId());
+    }
+
+    /** Recovers the logs, binds, and starts registering with the coordinator. Blocks until bound. */
+    public void start() throws IOException, InterruptedException {
+        LOG.info("broker {}: starting; listen {}, coordinator {}, data.dir {}, transport {}, {}", config.brokerId(),
+            config.listen(), config.coordinator(), config.dataDir().toAbsolutePath(), transport, config);
+        link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
+            config.maxFrameBytes(), this::onMetadata);
+        partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
+            config.autoCreateTopics(), config.numPartitions(), link::createTopic);
+        partitions.openExisting();
+        bossGroup = transport.newGroup(1, "yak-broker-accept");
+        workerGroup = transport.newGroup(0, "yak-broker-io");
+        ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(), errors) {
+                @Override
+                protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                    clients.add(ch);
+                    super.initChannel(ch);
+                }
+            });
+        serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
+        address = (InetSocketAddress) serverChannel.localAddress();
+        LOG.info("broker {}: listening on {}", config.brokerId(), address);
+        link.start(config.listen().host(), address.getPort());
+    }
+
+    private void onMetadata(ClusterMetadata metadata) {
+        partitions.onMetadata(metadata);
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public int brokerId() {
+        return config.brokerId();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** True once the coordinator accepted this broker's registration. */
+    public boolean registered() {
+        return link != null && link.registered();
+    }
+
+    /** Connections closed because their peer broke the wire rules. */
+    public long badFrames() {
+        return errors.badFrames();
+    }
+
+    /** Clean stop: stops accepting, closes connections, flushes and closes every log with its clean marker. */
+    @Override
+    public void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops as abruptly as an in-process stop can: connections dropped, no flush, no clean-shutdown marker, so
+     * the next start runs recovery. Tests use it to stand in for {@code kill -9}.
+     */
+    public void halt() {
+        stop(false);
+    }
+
+    private synchronized void stop(boolean clean) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.info("broker {}: stopping ({})", config.brokerId(), clean ? "clean" : "halt");
+        if (link != null) {
+            link.close();
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly();
+        if (partitions != null) {
+            partitions.closeLogs(clean);
+        }
+        if (workerGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            bossGroup.terminationFuture().syncUninterruptibly();
+            workerGroup.terminationFuture().syncUninterruptibly();
+        }
+        LOG.info("broker {}: stopped", config.brokerId());
+    }
+}

@@ -1,0 +1,235 @@
+package io.yak.broker.cluster;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.codec.FrameDecoder;
+import io.yak.wire.codec.FrameEncoder;
+import io.yak.wire.codec.Transport;
+import io.yak.wire.config.HostPort;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.CreateTopicRequest;
+import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.ErrorResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.HeartbeatRequest;
+import io.yak.wire.message.HeartbeatResponse;
+import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.RegisterBrokerRequest;
+import io.yak.wire.message.RegisterBrokerResponse;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's connection to the coordinator: registers, heartbeats every {@code heartbeat.interval.ms}, passes
+ * every cluster view it receives (registration answer, {@code leader_info} pushes, topic creations) to the
+ * listener, and reconnects and registers again whenever the connection drops or the coordinator forgets it.
+ *
+ * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
+ */
+public final class CoordinatorLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorLink.class);
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 2000;
+
+    private final int brokerId;
+    private final HostPort coordinator;
+    private final long heartbeatIntervalMs;
+    private final Consumer<ClusterMetadata> listener;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private String advertisedHost;
+    private int advertisedPort;
+    private Channel channel;
+    private ScheduledFuture<?> heartbeats;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private int nextCorrelationId = 1;
+    private volatile boolean registered;
+    private volatile boolean closed;
+
+    public CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
+                           Consumer<ClusterMetadata> listener) {
+        this.brokerId = brokerId;
+        this.coordinator = coordinator;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.listener = listener;
+        Transport transport = Transport.best();
+        this.group = transport.newGroup(1, "yak-coordinator-link");
+        this.bootstrap = new Bootstrap().group(group).channel(transport.channel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), FrameEncoder.INSTANCE, new Handler());
+                }
+            });
+    }
+
+    /** Starts connecting; registration completes asynchronously and repeats until it succeeds. */
+    public void start(String host, int port) {
+        group.execute(() -> {
+            advertisedHost = host;
+            advertisedPort = port;
+            connect();
+        });
+    }
+
+    /** True once the coordinator accepted the registration on the current connection. */
+    public boolean registered() {
+        return registered;
+    }
+
+    /** Asks the coordinator to create a topic; the resulting cluster view reaches the listener. */
+    public void createTopic(String topic, int partitions) {
+        group.execute(() -> {
+            if (channel != null && channel.isActive()) {
+                channel.writeAndFlush(Frame.of(nextId(), new CreateTopicRequest(topic, partitions)));
+            }
+        });
+    }
+
+    private int nextId() {
+        int id = nextCorrelationId++;
+        if (nextCorrelationId == Integer.MAX_VALUE) {
+            nextCorrelationId = 1;
+        }
+        return id;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = bootstrap.connect(coordinator.host(), coordinator.port());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                channel = f.channel();
+                backoffMs = MIN_BACKOFF_MS;
+                LOG.info("broker {}: connected to coordinator {}; registering as {}:{}", brokerId, coordinator,
+                    advertisedHost, advertisedPort);
+                register();
+            } else {
+                retryLater("cannot reach coordinator " + coordinator + ": " + done.cause().getMessage());
+            }
+        });
+    }
+
+    private void retryLater(String why) {
+        if (closed) {
+            return;
+        }
+        LOG.warn("broker {}: {}; retrying in {} ms", brokerId, why, backoffMs);
+        group.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    }
+
+    private void register() {
+        registered = false;
+        channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort)));
+    }
+
+    private void onFrame(Frame frame) {
+        switch (frame.type()) {
+            case REGISTER_BROKER_RESPONSE -> {
+                RegisterBrokerResponse r = (RegisterBrokerResponse) frame.message();
+                if (r.error() != ErrorCode.NONE) {
+                    LOG.error("broker {}: coordinator refused registration: {}", brokerId, r.error());
+                    channel.close();
+                    return;
+                }
+                registered = true;
+                LOG.info("broker {}: registered with coordinator {} at cluster epoch {}", brokerId, coordinator,
+                    r.metadata().epoch());
+                listener.accept(r.metadata());
+                startHeartbeats();
+            }
+            case HEARTBEAT_RESPONSE -> {
+                HeartbeatResponse r = (HeartbeatResponse) frame.message();
+                if (r.error() == ErrorCode.UNKNOWN_BROKER) {
+                    LOG.warn("broker {}: coordinator does not know this broker (declared dead?); registering again",
+                        brokerId);
+                    register();
+                }
+            }
+            case LEADER_INFO -> listener.accept(((LeaderInfo) frame.message()).metadata());
+            case CREATE_TOPIC_RESPONSE -> {
+                CreateTopicResponse r = (CreateTopicResponse) frame.message();
+                if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.TOPIC_ALREADY_EXISTS) {
+                    LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), r.message());
+                }
+                listener.accept(r.metadata());
+            }
+            case ERROR_RESPONSE -> LOG.error("broker {}: coordinator answered with an error: {}", brokerId,
+                ((ErrorResponse) frame.message()).message());
+            default -> LOG.warn("broker {}: unexpected {} from the coordinator", brokerId, frame.type());
+        }
+    }
+
+    private void startHeartbeats() {
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
+        Channel ch = channel;
+        heartbeats = group.scheduleAtFixedRate(() -> {
+            if (ch.isActive() && registered) {
+                ch.writeAndFlush(Frame.of(nextId(), new HeartbeatRequest(brokerId)));
+            }
+        }, heartbeatIntervalMs, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        group.execute(() -> {
+            if (heartbeats != null) {
+                heartbeats.cancel(false);
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        });
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Frame frame = (Frame) msg;
+            try {
+                onFrame(frame);
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            registered = false;
+            if (heartbeats != null) {
+                heartbeats.cancel(false);
+            }
+            if (!closed) {
+                retryLater("lost the connection to coordinator " + coordinator);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            LOG.warn("broker {}: coordinator connection failed: {}", brokerId, t.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.yak.broker.net;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.yak.broker.partition.PartitionManager;
+import io.yak.wire.codec.FrameDecoder;
+import io.yak.wire.codec.FrameEncoder;
+import io.yak.wire.codec.WireErrorHandler;
+
+/** The broker's pipeline: frame decoder, encoder, request handler, then the wire error handler. */
+public final class BrokerChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final PartitionManager partitions;
+    private final int maxFrameBytes;
+    private final WireErrorHandler errors;
+
+    public BrokerChannelInitializer(PartitionManager partitions, int maxFrameBytes, WireErrorHandler errors) {
+        this.partitions = partitions;
+        this.maxFrameBytes = maxFrameBytes;
+        this.errors = errors;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+            .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
+            .addLast("frame-encoder", FrameEncoder.INSTANCE)
+            .addLast("requests", new BrokerRequestHandler(partitions))
+            .addLast("errors", errors);
+    }
+}

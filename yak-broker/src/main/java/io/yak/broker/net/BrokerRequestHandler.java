@@ -1,0 +1,181 @@
+package io.yak.broker.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.yak.broker.partition.PartitionManager;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+import io.yak.wire.message.ConsumeRequest;
+import io.yak.wire.message.ConsumeResponse;
+import io.yak.wire.message.ErrorResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
+import io.yak.wire.message.PublishRequest;
+import io.yak.wire.message.PublishResponse;
+import io.yak.wire.record.RecordBatchFlyweight;
+import io.yak.wire.record.RecordCursor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one connection: validates publish batches (the whole request before any state changes), hands requests
+ * to the {@link PartitionManager} and writes its answers. One instance per channel; its flyweights belong to the
+ * channel's event loop. Stops reading from a peer that has too many requests in flight or does not drain.
+ */
+final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerRequestHandler.class);
+    /** Requests of one connection being served at once; reading pauses above it. */
+    static final int MAX_IN_FLIGHT = 1024;
+
+    private final PartitionManager partitions;
+    private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
+    private final RecordCursor cursor = new RecordCursor();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final long[] offsetOut = new long[1];
+    private Channel channel;
+    /** Event-loop only: inside a read burst, so writes wait for the flush in channelReadComplete. */
+    private boolean reading;
+    private boolean pendingFlush;
+
+    BrokerRequestHandler(PartitionManager partitions) {
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        reading = true;
+        int id = frame.correlationId();
+        switch (frame.type()) {
+            case PUBLISH_REQUEST -> publish(ctx, id, (PublishRequest) frame.message());
+            case CONSUME_REQUEST -> consume(id, (ConsumeRequest) frame.message());
+            case LIST_OFFSETS_REQUEST -> listOffsets(ctx, id, (ListOffsetsRequest) frame.message());
+            default -> {
+                frame.release();
+                LOG.warn("broker: {} sent {}, which brokers do not serve", ctx.channel().remoteAddress(),
+                    frame.type());
+                reply(ctx, Frame.of(id, new ErrorResponse(ErrorCode.INVALID_REQUEST,
+                    frame.type() + " is not served by brokers")));
+            }
+        }
+    }
+
+    private void publish(ChannelHandlerContext ctx, int id, PublishRequest req) {
+        ByteBuf records = req.records();
+        try {
+            validate(records);
+        } catch (WireException e) {
+            records.release();
+            LOG.warn("broker: rejected publish to {}-{} from {}: {}", req.topic(), req.partition(),
+                ctx.channel().remoteAddress(), e.getMessage());
+            if (req.acks() != 0) {
+                reply(ctx, Frame.of(id, new PublishResponse(e.errorCode(), partitions.epoch(), -1, -1)));
+            }
+            return;
+        }
+        boolean ack = req.acks() != 0;
+        started();
+        partitions.publish(req.topic(), req.partition(), records, (error, epoch, base, start) -> {
+            finished();
+            if (ack) {
+                send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
+            } else if (error != ErrorCode.NONE) {
+                LOG.debug("broker: acks=0 publish to {}-{} failed: {}", req.topic(), req.partition(), error);
+            }
+        });
+    }
+
+    /** Checks every batch in the request: bounds, magic, CRC32C and each record's layout. */
+    private void validate(ByteBuf records) {
+        int index = records.readerIndex();
+        int end = records.writerIndex();
+        if (index == end) {
+            throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "publish without record batches");
+        }
+        while (index < end) {
+            batch.wrap(records, index, end).validateDeep(cursor);
+            index += batch.sizeInBytes();
+        }
+    }
+
+    private void consume(int id, ConsumeRequest req) {
+        if (req.maxBytes() <= 0 || req.maxWaitMs() < 0) {
+            send(Frame.of(id, new ErrorResponse(ErrorCode.INVALID_REQUEST,
+                "max_bytes " + req.maxBytes() + " and max_wait_ms " + req.maxWaitMs() + " must be positive")));
+            return;
+        }
+        started();
+        partitions.consume(req.topic(), req.partition(), req.offset(), req.maxBytes(), req.maxWaitMs(),
+            (error, epoch, hw, start, records) -> {
+                finished();
+                send(Frame.of(id, new ConsumeResponse(error, epoch, hw, start, records)));
+            });
+    }
+
+    private void listOffsets(ChannelHandlerContext ctx, int id, ListOffsetsRequest req) {
+        ErrorCode error = partitions.listOffset(req.topic(), req.partition(), req.timestamp(), offsetOut);
+        long offset = error == ErrorCode.NONE ? offsetOut[0] : -1;
+        reply(ctx, Frame.of(id, new ListOffsetsResponse(error, partitions.epoch(), offset)));
+    }
+
+    private void started() {
+        if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void finished() {
+        if (inFlight.decrementAndGet() < MAX_IN_FLIGHT / 2 && !channel.config().isAutoRead() && channel.isWritable()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** On the event loop: write now, flush once at the end of the read burst. */
+    private void reply(ChannelHandlerContext ctx, Frame frame) {
+        ctx.write(frame, ctx.voidPromise());
+        pendingFlush = true;
+    }
+
+    /** From any thread. */
+    private void send(Frame frame) {
+        if (channel.eventLoop().inEventLoop()) {
+            if (reading) {
+                channel.write(frame, channel.voidPromise());
+                pendingFlush = true;
+            } else {
+                channel.writeAndFlush(frame, channel.voidPromise());
+            }
+        } else {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (pendingFlush) {
+            pendingFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && inFlight.get() < MAX_IN_FLIGHT);
+        ctx.fireChannelWritabilityChanged();
+    }
+}

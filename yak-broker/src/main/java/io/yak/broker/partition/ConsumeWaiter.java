@@ -1,0 +1,32 @@
+package io.yak.broker.partition;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A consume parked at the log end. Completes exactly once: by an append or by its timer (the flag decides). */
+final class ConsumeWaiter extends AtomicBoolean {
+    private static final long serialVersionUID = 1L;
+
+    final long offset;
+    final int maxBytes;
+    final ConsumeCallback callback;
+    volatile ScheduledFuture<?> timer;
+
+    ConsumeWaiter(long offset, int maxBytes, ConsumeCallback callback) {
+        this.offset = offset;
+        this.maxBytes = maxBytes;
+        this.callback = callback;
+    }
+
+    /** Claims the right to complete; true for exactly one caller. */
+    boolean claim() {
+        if (!compareAndSet(false, true)) {
+            return false;
+        }
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        return true;
+    }
+}

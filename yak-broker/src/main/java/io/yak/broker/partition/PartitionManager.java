@@ -1,0 +1,356 @@
+package io.yak.broker.partition;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.yak.broker.log.LogConfig;
+import io.yak.broker.log.OffsetOutOfRangeException;
+import io.yak.broker.log.PartitionLog;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what this broker does with publish, consume and offset requests: which partitions it leads (from the
+ * coordinator's metadata), which writer thread owns each partition's log, and when a parked consume completes.
+ * Imports no channel types: the network layer passes callbacks.
+ *
+ * <p>Threads: {@link #onMetadata} runs on the coordinator link's thread; publish/consume/listOffsets on event
+ * loops; log changes only on each partition's writer thread ({@code yak-log-N}); wait timers on
+ * {@code yak-consume-timer}.
+ */
+public final class PartitionManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
+    /** Parked consumes per partition; beyond this a consume answers at once with no data. */
+    private static final int MAX_WAITERS_PER_PARTITION = 10_000;
+
+    private final int brokerId;
+    private final Path dataDir;
+    private final LogConfig logConfig;
+    private final boolean autoCreateTopics;
+    private final int numPartitions;
+    private final BiConsumer<String, Integer> topicCreator;
+    private final ExecutorService[] writers;
+    private final ScheduledExecutorService timer;
+    /** Partitions by topic, element i = partition i; replaced whole on metadata change (copy on write). */
+    private volatile Map<String, Partition[]> partitions = Map.of();
+    /** Every partition ever seen, so a log opened once is never opened twice. */
+    private final Map<String, Partition> byName = new ConcurrentHashMap<>();
+    private final Set<String> creating = ConcurrentHashMap.newKeySet();
+    private volatile long epoch;
+
+    /**
+     * @param topicCreator asks the coordinator to create a topic (name, partitions); called when
+     *                     {@code autoCreateTopics} and a request names an unknown topic
+     */
+    public PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
+                            int numPartitions, BiConsumer<String, Integer> topicCreator) {
+        this.brokerId = brokerId;
+        this.dataDir = dataDir;
+        this.logConfig = logConfig;
+        this.autoCreateTopics = autoCreateTopics;
+        this.numPartitions = numPartitions;
+        this.topicCreator = topicCreator;
+        this.writers = new ExecutorService[logThreads];
+        for (int i = 0; i < logThreads; i++) {
+            writers[i] = Executors.newSingleThreadExecutor(new DefaultThreadFactory("yak-log-" + i, true));
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("yak-consume-timer", true));
+    }
+
+    /**
+     * Opens (and so recovers) every partition directory under the data dir, each on its writer thread, and waits
+     * for all of them. Called once at start, before the broker registers, so it serves only recovered logs.
+     */
+    public void openExisting() throws IOException, InterruptedException {
+        Files.createDirectories(dataDir);
+        List<Future<?>> opening = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                Matcher m = PARTITION_DIR.matcher(dir.getFileName().toString());
+                if (m.matches()) {
+                    Partition p = partition(m.group(1), Integer.parseInt(m.group(2)));
+                    opening.add(p.writer.submit(() -> open(p)));
+                }
+            }
+        }
+        for (Future<?> f : opening) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("opening a partition failed", e.getCause());
+            }
+        }
+        LOG.info("broker {}: opened {} partition logs under {}", brokerId, opening.size(), dataDir);
+    }
+
+    private Partition partition(String topic, int index) {
+        return byName.computeIfAbsent(topic + "-" + index, n -> new Partition(topic, index,
+            writers[Math.floorMod(31 * topic.hashCode() + index, writers.length)]));
+    }
+
+    /** Writer thread only. */
+    private void open(Partition p) {
+        if (p.log != null || p.failure != null) {
+            return;
+        }
+        try {
+            p.log = PartitionLog.open(dataDir.resolve(p.name), p.topic, p.partition, logConfig);
+            LOG.info("broker {}: partition {} opened, offsets {}..{}", brokerId, p.name, p.log.logStartOffset(),
+                p.log.logEndOffset());
+        } catch (IOException | RuntimeException e) {
+            p.failure = e.getMessage();
+            LOG.error("broker {}: partition {} is offline: its log cannot be opened: {}", brokerId, p.name,
+                e.getMessage(), e);
+        } finally {
+            p.opening = false;
+        }
+    }
+
+    /** Applies a newer cluster view: starts leading, or stops leading, partitions. Ignores older epochs. */
+    public synchronized void onMetadata(ClusterMetadata metadata) {
+        if (metadata.epoch() < epoch) {
+            return;
+        }
+        epoch = metadata.epoch();
+        Map<String, Partition[]> next = new HashMap<>();
+        for (TopicInfo t : metadata.topics()) {
+            creating.remove(t.name());
+            Partition[] ps = new Partition[t.partitionCount()];
+            for (PartitionInfo info : t.partitions()) {
+                Partition p = partition(t.name(), info.partition());
+                ps[info.partition()] = p;
+                boolean leads = info.leader() == brokerId;
+                if (leads != p.leader || (leads && info.leaderEpoch() != p.leaderEpoch)) {
+                    LOG.info("broker {}: partition {} leader {} (leader epoch {}, cluster epoch {}): {}", brokerId,
+                        p.name, info.leader() < 0 ? "none" : info.leader(), info.leaderEpoch(), epoch,
+                        leads ? "leading it" : "not leading it");
+                }
+                p.leaderEpoch = info.leaderEpoch();
+                p.leader = leads;
+                if (leads && p.log == null && !p.opening && p.failure == null) {
+                    p.opening = true;
+                    p.writer.execute(() -> open(p));
+                }
+            }
+            next.put(t.name(), ps);
+        }
+        partitions = next;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    private ErrorCode check(String topic, int partition, Partition p) {
+        if (p == null) {
+            Partition[] ps = partitions.get(topic);
+            if (ps == null) {
+                if (autoCreateTopics && creating.add(topic)) {
+                    LOG.info("broker {}: asking the coordinator to create topic {} ({} partitions)", brokerId, topic,
+                        numPartitions);
+                    topicCreator.accept(topic, numPartitions);
+                }
+                return ErrorCode.UNKNOWN_TOPIC;
+            }
+            return ErrorCode.UNKNOWN_PARTITION;
+        }
+        if (!p.leader) {
+            return ErrorCode.NOT_LEADER;
+        }
+        if (p.log == null) {
+            return p.failure != null ? ErrorCode.STORAGE_ERROR : ErrorCode.PARTITION_OFFLINE;
+        }
+        return ErrorCode.NONE;
+    }
+
+    private Partition lookup(String topic, int partition) {
+        Partition[] ps = partitions.get(topic);
+        return ps != null && partition >= 0 && partition < ps.length ? ps[partition] : null;
+    }
+
+    /**
+     * Appends already-validated batches. Takes ownership of {@code batches}. The callback runs on the partition's
+     * writer thread (or at once, on error).
+     */
+    public void publish(String topic, int partition, ByteBuf batches, PublishCallback callback) {
+        Partition p = lookup(topic, partition);
+        ErrorCode error = check(topic, partition, p);
+        if (error != ErrorCode.NONE) {
+            batches.release();
+            callback.onPublished(error, epoch, -1, -1);
+            return;
+        }
+        p.writer.execute(() -> append(p, batches, callback));
+    }
+
+    /** Writer thread only. */
+    private void append(Partition p, ByteBuf batches, PublishCallback callback) {
+        PartitionLog log = p.log;
+        try {
+            if (!p.leader) {
+                callback.onPublished(ErrorCode.NOT_LEADER, epoch, -1, -1);
+                return;
+            }
+            long base = log.append(batches, p.leaderEpoch);
+            callback.onPublished(ErrorCode.NONE, epoch, base, log.logStartOffset());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("broker {}: append to {} failed: {}", brokerId, p.name, e.toString(), e);
+            callback.onPublished(ErrorCode.STORAGE_ERROR, epoch, -1, -1);
+        } finally {
+            batches.release();
+        }
+        wakeWaiters(p);
+    }
+
+    private void wakeWaiters(Partition p) {
+        ConsumeWaiter w;
+        while ((w = p.waiters.poll()) != null) {
+            if (w.claim()) {
+                read(p, w.offset, w.maxBytes, w.callback);
+            }
+        }
+    }
+
+    /**
+     * Reads from {@code offset}; at the log end waits up to {@code maxWaitMs} for an append. The callback owns the
+     * records it is given.
+     */
+    public void consume(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
+                        ConsumeCallback callback) {
+        Partition p = lookup(topic, partition);
+        ErrorCode error = check(topic, partition, p);
+        if (error != ErrorCode.NONE) {
+            callback.onConsumed(error, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        PartitionLog log = p.log;
+        if (offset == log.logEndOffset() && maxWaitMs > 0 && p.waiters.size() < MAX_WAITERS_PER_PARTITION) {
+            ConsumeWaiter w = new ConsumeWaiter(offset, maxBytes, callback);
+            p.waiters.add(w);
+            w.timer = timer.schedule(() -> {
+                if (w.claim()) {
+                    p.waiters.remove(w);
+                    read(p, w.offset, w.maxBytes, w.callback);
+                }
+            }, maxWaitMs, TimeUnit.MILLISECONDS);
+            // An append between the end check and the enqueue would not have seen this waiter.
+            if (log.logEndOffset() != offset && w.claim()) {
+                p.waiters.remove(w);
+                read(p, offset, maxBytes, callback);
+            }
+            return;
+        }
+        read(p, offset, maxBytes, callback);
+    }
+
+    private void read(Partition p, long offset, int maxBytes, ConsumeCallback callback) {
+        PartitionLog log = p.log;
+        ByteBuf records;
+        try {
+            records = log.read(offset, maxBytes);
+        } catch (OffsetOutOfRangeException e) {
+            callback.onConsumed(ErrorCode.OFFSET_OUT_OF_RANGE, epoch, log.logEndOffset(), log.logStartOffset(),
+                Unpooled.EMPTY_BUFFER);
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("broker {}: read of {} at offset {} failed: {}", brokerId, p.name, offset, e.toString(), e);
+            callback.onConsumed(ErrorCode.STORAGE_ERROR, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        callback.onConsumed(ErrorCode.NONE, epoch, log.logEndOffset(), log.logStartOffset(), records);
+    }
+
+    /**
+     * The earliest ({@code timestamp == -2}) or latest ({@code -1}) offset.
+     *
+     * @return the error, or NONE with the offset in {@code out[0]}
+     */
+    public ErrorCode listOffset(String topic, int partition, long timestamp, long[] out) {
+        Partition p = lookup(topic, partition);
+        ErrorCode error = check(topic, partition, p);
+        if (error != ErrorCode.NONE) {
+            return error;
+        }
+        if (timestamp == -2) {
+            out[0] = p.log.logStartOffset();
+        } else if (timestamp == -1) {
+            out[0] = p.log.logEndOffset();
+        } else {
+            return ErrorCode.INVALID_REQUEST;
+        }
+        return ErrorCode.NONE;
+    }
+
+    /**
+     * Closes every log on its writer thread: clean ({@code clean == true}: flushed, clean-shutdown marker) or as
+     * a crash would leave it (tests use that to exercise recovery).
+     */
+    @Override
+    public void close() {
+        closeLogs(true);
+    }
+
+    public void closeLogs(boolean clean) {
+        timer.shutdownNow();
+        for (Partition p : byName.values()) {
+            ConsumeWaiter w;
+            while ((w = p.waiters.poll()) != null) {
+                if (w.claim()) {
+                    w.callback.onConsumed(ErrorCode.PARTITION_OFFLINE, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
+                }
+            }
+            p.leader = false;
+            p.writer.execute(() -> {
+                PartitionLog log = p.log;
+                if (log == null) {
+                    return;
+                }
+                try {
+                    if (clean) {
+                        log.close();
+                    } else {
+                        log.abandon();
+                    }
+                } catch (IOException e) {
+                    LOG.error("broker {}: closing {} failed: {}", brokerId, p.name, e.toString(), e);
+                }
+            });
+        }
+        for (ExecutorService w : writers) {
+            w.shutdown();
+        }
+        for (ExecutorService w : writers) {
+            try {
+                if (!w.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.error("broker {}: a log writer did not stop within 30 s", brokerId);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.yak.broker.it;
+
+import io.yak.broker.BrokerConfig;
+import io.yak.broker.BrokerServer;
+import io.yak.broker.log.LogConfig;
+import io.yak.coordinator.CoordinatorConfig;
+import io.yak.coordinator.CoordinatorServer;
+import io.yak.wire.FrameLayout;
+import io.yak.wire.config.HostPort;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A coordinator and N brokers in this JVM on 127.0.0.1 ephemeral ports, data under one directory, with short
+ * heartbeats so liveness tests finish quickly. Always {@link #close()} it.
+ */
+final class TestCluster implements AutoCloseable {
+    static final long HEARTBEAT_INTERVAL_MS = 100;
+    static final long HEARTBEAT_TIMEOUT_MS = 1000;
+
+    private final Path root;
+    private final CoordinatorServer coordinator;
+    private final List<BrokerServer> brokers = new ArrayList<>();
+    private final int segmentBytes;
+
+    TestCluster(Path root, int brokerCount, int segmentBytes) throws Exception {
+        this.root = root;
+        this.segmentBytes = segmentBytes;
+        coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
+            root.resolve("coordinator"), HEARTBEAT_TIMEOUT_MS, true, 3, FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+        coordinator.start();
+        try {
+            for (int id = 1; id <= brokerCount; id++) {
+                brokers.add(startBroker(id, 0));
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    BrokerConfig brokerConfig(int id, int port) {
+        LogConfig d = LogConfig.defaults();
+        return new BrokerConfig(id, new HostPort("127.0.0.1", port), coordinatorAddress(),
+            root.resolve("broker-" + id), HEARTBEAT_INTERVAL_MS, 3, true, FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1,
+            new LogConfig(segmentBytes, d.indexIntervalBytes(), d.flushMessages(), d.flushMs()));
+    }
+
+    private BrokerServer startBroker(int id, int port) throws Exception {
+        BrokerServer b = new BrokerServer(brokerConfig(id, port));
+        b.start();
+        return b;
+    }
+
+    HostPort coordinatorAddress() {
+        return new HostPort("127.0.0.1", coordinator.address().getPort());
+    }
+
+    String bootstrap() {
+        return coordinatorAddress().toString();
+    }
+
+    CoordinatorServer coordinator() {
+        return coordinator;
+    }
+
+    BrokerServer broker(int id) {
+        return brokers.get(id - 1);
+    }
+
+    /** Stops broker {@code id} as a crash would: no flush, no clean-shutdown marker. */
+    void halt(int id) {
+        brokers.get(id - 1).halt();
+    }
+
+    /** Starts broker {@code id} again on its old data and port. */
+    BrokerServer restart(int id) throws Exception {
+        int port = brokers.get(id - 1).address().getPort();
+        BrokerServer b = startBroker(id, port);
+        brokers.set(id - 1, b);
+        return b;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    @Override
+    public void close() {
+        for (BrokerServer b : brokers) {
+            b.close();
+        }
+        coordinator.close();
+    }
+}
