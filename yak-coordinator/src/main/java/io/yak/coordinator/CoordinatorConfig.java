@@ -1,0 +1,96 @@
+package io.yak.coordinator;
+
+import io.yak.wire.FrameLayout;
+import io.yak.wire.config.ConfigException;
+import io.yak.wire.config.ConfigReader;
+import io.yak.wire.config.HostPort;
+import java.nio.file.Path;
+
+/**
+ * The coordinator's settings, validated when built: the canonical constructor rejects a bad value with a
+ * {@link ConfigException} naming its key, so a config assembled in code (the broker's standalone mode) is held to
+ * the same rules as one read from a file. Keys and defaults are documented in {@code conf/coordinator.properties}.
+ *
+ * @param listen             address to bind (key {@code listen}); port 0 picks a free port
+ * @param dataDir            directory of the persisted state (key {@code data.dir}, required)
+ * @param heartbeatTimeoutMs a broker with no heartbeat for longer than this is declared dead
+ * @param autoCreateTopics   whether a METADATA request with autoCreate may create missing topics
+ * @param numPartitions      partitions of an automatically created topic, or of CREATE_TOPIC with -1
+ * @param maxFrameBytes      largest value of a frame's length field accepted from a peer
+ */
+public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
+                                int numPartitions, int maxFrameBytes) {
+    public static final String LISTEN = "listen";
+    public static final String DATA_DIR = "data.dir";
+    public static final String HEARTBEAT_TIMEOUT_MS = "heartbeat.timeout.ms";
+    public static final String AUTO_CREATE_TOPICS = "auto.create.topics";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String MAX_FRAME_BYTES = "max.frame.bytes";
+
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
+    public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 6000;
+    public static final long MIN_HEARTBEAT_TIMEOUT_MS = 100;
+    public static final long MAX_HEARTBEAT_TIMEOUT_MS = 600_000;
+    public static final boolean DEFAULT_AUTO_CREATE_TOPICS = true;
+    public static final int DEFAULT_NUM_PARTITIONS = 3;
+    public static final int MIN_NUM_PARTITIONS = 1;
+    public static final int MAX_NUM_PARTITIONS = 10_000;
+    public static final int DEFAULT_MAX_FRAME_BYTES = FrameLayout.DEFAULT_MAX_FRAME_BYTES;
+    /** Smaller frames could not carry the metadata of even a small cluster. */
+    public static final int MIN_MAX_FRAME_BYTES = 4096;
+    public static final int MAX_MAX_FRAME_BYTES = 1 << 30;
+
+    public CoordinatorConfig {
+        if (listen == null) {
+            throw new ConfigException("key '" + LISTEN + "' must be set (host:port)");
+        }
+        if (dataDir == null) {
+            throw new ConfigException("missing required key '" + DATA_DIR + "' (a directory)");
+        }
+        checkRange(HEARTBEAT_TIMEOUT_MS, heartbeatTimeoutMs, MIN_HEARTBEAT_TIMEOUT_MS, MAX_HEARTBEAT_TIMEOUT_MS);
+        checkRange(NUM_PARTITIONS, numPartitions, MIN_NUM_PARTITIONS, MAX_NUM_PARTITIONS);
+        checkRange(MAX_FRAME_BYTES, maxFrameBytes, MIN_MAX_FRAME_BYTES, MAX_MAX_FRAME_BYTES);
+    }
+
+    /**
+     * Reads the coordinator's keys from {@code r} without calling {@link ConfigReader#finish()}, so a process
+     * that also reads other keys from the same file (the broker's standalone mode) can finish it itself.
+     *
+     * @throws ConfigException naming the key of a missing or bad value
+     */
+    public static CoordinatorConfig from(ConfigReader r) {
+        HostPort listen = r.hostPort(LISTEN, DEFAULT_LISTEN);
+        Path dataDir = r.path(DATA_DIR, null);
+        long heartbeatTimeoutMs = r.longValue(HEARTBEAT_TIMEOUT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS,
+            MIN_HEARTBEAT_TIMEOUT_MS, MAX_HEARTBEAT_TIMEOUT_MS);
+        boolean autoCreateTopics = r.bool(AUTO_CREATE_TOPICS, DEFAULT_AUTO_CREATE_TOPICS);
+        int numPartitions = r.intValue(NUM_PARTITIONS, DEFAULT_NUM_PARTITIONS, MIN_NUM_PARTITIONS, MAX_NUM_PARTITIONS);
+        int maxFrameBytes = r.intValue(MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES,
+            MAX_MAX_FRAME_BYTES);
+        return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions,
+            maxFrameBytes);
+    }
+
+    /**
+     * Reads a coordinator config file; every key in it must be one of the coordinator's.
+     *
+     * @throws ConfigException when the file cannot be read, a key is unknown, or a value is missing or bad
+     */
+    public static CoordinatorConfig load(Path file) {
+        ConfigReader r = ConfigReader.load(file);
+        CoordinatorConfig config = from(r);
+        r.finish();
+        return config;
+    }
+
+    /** How often the liveness check runs: often enough to notice a dead broker soon after its timeout. */
+    public long livenessCheckIntervalMs() {
+        return Math.max(1, Math.min(heartbeatTimeoutMs / 4, 500));
+    }
+
+    private static void checkRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException("key '" + key + "' = " + value + " outside " + min + ".." + max);
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package io.yak.coordinator;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.yak.coordinator.cluster.ClusterState;
+import io.yak.coordinator.net.Broadcaster;
+import io.yak.coordinator.net.CoordinatorChannelInitializer;
+import io.yak.coordinator.net.RequestProcessor;
+import io.yak.coordinator.store.CorruptStateException;
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.coordinator.store.StateStore;
+import io.yak.coordinator.store.StoreWriter;
+import io.yak.wire.codec.Transport;
+import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.message.ClusterMetadata;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator: binds the listen address, loads the persisted state from data.dir, serves registration,
+ * heartbeats, topic creation, metadata and offsets, declares silent brokers dead, and pushes LEADER_INFO after
+ * every change.
+ *
+ * <p>Threads: Netty event loops ({@code yak-coordinator-accept}, {@code yak-coordinator-io-*}) only decode and
+ * write; every request is applied on the single state thread ({@value RequestProcessor#STATE_THREAD_NAME}), which
+ * also runs the liveness check every {@link CoordinatorConfig#livenessCheckIntervalMs()}; the state file is written
+ * on the store thread ({@value StoreWriter#THREAD_NAME}). {@link #start()} and {@link #close()} block and must not
+ * be called from any of those threads; {@link #address()} and {@link #metadata()} may be called from any thread.
+ */
+public final class CoordinatorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+    private static final long CLOSE_TIMEOUT_MS = 10_000;
+    private static final int IO_THREADS = 2;
+
+    private final CoordinatorConfig config;
+    private final Clock clock;
+    private final MeterRegistry registry = new SimpleMeterRegistry();
+
+    private boolean started;
+    private boolean closed;
+    private StateStore store;
+    private StoreWriter writer;
+    private volatile ClusterState state;
+    private ScheduledExecutorService stateExecutor;
+    private RequestProcessor processor;
+    private ScheduledFuture<?> ticker;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private ChannelGroup allChannels;
+    private Channel serverChannel;
+    private volatile InetSocketAddress address;
+
+    /** A coordinator that measures heartbeat timeouts on a monotonic clock. */
+    public CoordinatorServer(CoordinatorConfig config) {
+        this(config, MonotonicClock.INSTANCE);
+    }
+
+    /**
+     * A coordinator on an injected clock (tests). Only {@link Clock#millis()} is used, as a monotonic count of
+     * milliseconds for heartbeats and the liveness check.
+     */
+    public CoordinatorServer(CoordinatorConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public CoordinatorConfig config() {
+        return config;
+    }
+
+    /**
+     * Loads the state from data.dir and binds the listen address; returns once the server accepts connections.
+     *
+     * @throws UncheckedIOException  when data.dir cannot be used (locked, unreadable, corrupt state file: the cause
+     *                               is then a {@link CorruptStateException}) or the address cannot be bound
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    public synchronized void start() {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "coordinator is closed" : "coordinator already started");
+        }
+        started = true;
+        try {
+            ClusterState loaded = loadState();
+            state = loaded;
+            writer = new StoreWriter(store);
+            stateExecutor = newStateExecutor();
+            Broadcaster broadcaster = new Broadcaster();
+            processor = new RequestProcessor(loaded, writer, broadcaster, clock, stateExecutor, registry);
+            WireErrorHandler errorHandler = new WireErrorHandler("coordinator");
+            registerMetrics(broadcaster, errorHandler);
+            bind(broadcaster, errorHandler);
+            long interval = config.livenessCheckIntervalMs();
+            ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+            LOG.info("YaK coordinator listening on {} ({}); data.dir {}, heartbeat.timeout.ms {} (checked every {} ms),"
+                    + " num.partitions {}, auto.create.topics {}, max.frame.bytes {}; cluster epoch {}, {} brokers,"
+                    + " {} topics", address, Transport.best(), config.dataDir().toAbsolutePath(),
+                config.heartbeatTimeoutMs(), interval, config.numPartitions(), config.autoCreateTopics(),
+                config.maxFrameBytes(), loaded.epoch(), loaded.metadata().brokers().size(),
+                loaded.metadata().topics().size());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private ClusterState loadState() {
+        Optional<CoordinatorSnapshot> snapshot;
+        try {
+            store = StateStore.open(config.dataDir());
+            snapshot = store.load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use data.dir " + config.dataDir().toAbsolutePath() + ": "
+                + e.getMessage(), e);
+        }
+        if (snapshot.isEmpty()) {
+            LOG.info("no state file {}: starting a new cluster", store.file());
+            return new ClusterState(config.heartbeatTimeoutMs(), config.numPartitions(), config.autoCreateTopics());
+        }
+        CoordinatorSnapshot s = snapshot.get();
+        LOG.info("loaded {}: epoch {}, {} brokers (all dead until they register), {} topics, {} committed offsets",
+            store.file(), s.epoch(), s.brokers().size(), s.topics().size(), s.offsets().size());
+        try {
+            return ClusterState.restore(config.heartbeatTimeoutMs(), config.numPartitions(),
+                config.autoCreateTopics(), s);
+        } catch (IllegalStateException e) {
+            CorruptStateException c = new CorruptStateException("corrupt coordinator state file " + store.file()
+                + ": " + e.getMessage());
+            throw new UncheckedIOException(c.getMessage(), c);
+        }
+    }
+
+    private static ScheduledExecutorService newStateExecutor() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, RequestProcessor.STATE_THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    private void bind(Broadcaster broadcaster, WireErrorHandler errorHandler) {
+        Transport transport = Transport.best();
+        acceptGroup = transport.newGroup(1, "yak-coordinator-accept");
+        ioGroup = transport.newGroup(IO_THREADS, "yak-coordinator-io");
+        allChannels = new DefaultChannelGroup("yak-coordinator", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(acceptGroup, ioGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new CoordinatorChannelInitializer(config.maxFrameBytes(), processor, broadcaster,
+                errorHandler, allChannels));
+        ChannelFuture bound = bootstrap.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            String message = "cannot listen on " + config.listen() + ": " + cause.getMessage();
+            if (cause instanceof IOException io) {
+                throw new UncheckedIOException(message, io);
+            }
+            throw new IllegalStateException(message, cause);
+        }
+        serverChannel = bound.channel();
+        address = (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    private void registerMetrics(Broadcaster broadcaster, WireErrorHandler errorHandler) {
+        FunctionCounter.builder("yak.coordinator.bad.frames", errorHandler, WireErrorHandler::badFrames)
+            .description("connections closed for breaking the wire rules").register(registry);
+        FunctionCounter.builder("yak.coordinator.leader.info.pushes", broadcaster, Broadcaster::pushes)
+            .register(registry);
+        FunctionCounter.builder("yak.coordinator.store.writes", writer, StoreWriter::writes).register(registry);
+        FunctionCounter.builder("yak.coordinator.store.failures", writer, StoreWriter::failures).register(registry);
+        Gauge.builder("yak.coordinator.registered.connections", broadcaster, Broadcaster::size).register(registry);
+        Gauge.builder("yak.coordinator.epoch", this, s -> s.metadata().epoch()).register(registry);
+    }
+
+    private void tick() {
+        try {
+            processor.checkLiveness();
+        } catch (RuntimeException e) {
+            LOG.error("liveness check failed", e);
+        }
+    }
+
+    /** The bound address: the actual port when the listen port is 0. */
+    public InetSocketAddress address() {
+        InetSocketAddress a = address;
+        if (a == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return a;
+    }
+
+    /** The current cluster metadata, an immutable snapshot. Thread-safe. */
+    public ClusterMetadata metadata() {
+        ClusterState s = state;
+        if (s == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return s.metadata();
+    }
+
+    /** Counters and gauges: requests by type, bad frames, LEADER_INFO pushes, store writes, epoch. */
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /**
+     * Runs the liveness check now, on the state thread, with the injected clock's current time, and waits for it:
+     * deterministic in tests with a manual clock. A resulting LEADER_INFO broadcast is sent after the change is
+     * persisted, possibly after this returns.
+     *
+     * @return whether a broker was declared dead
+     */
+    public boolean checkLiveness() {
+        ScheduledExecutorService executor;
+        synchronized (this) {
+            if (!started || closed) {
+                throw new IllegalStateException("coordinator not running");
+            }
+            executor = stateExecutor;
+        }
+        try {
+            return executor.submit(processor::checkLiveness).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking liveness", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("liveness check failed", e.getCause());
+        }
+    }
+
+    /**
+     * Stops accepting, closes every connection, finishes queued requests and state writes, stops every thread and
+     * releases data.dir. Idempotent; waits up to about 10 s per stage.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);
+        }
+        if (allChannels != null) {
+            allChannels.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);
+        }
+        if (stateExecutor != null) {
+            stateExecutor.shutdown();
+            awaitTermination(stateExecutor);
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        shutdownGroup(ioGroup);
+        shutdownGroup(acceptGroup);
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException e) {
+                LOG.warn("cannot release the lock of data.dir {}: {}", config.dataDir(), e.toString());
+            }
+        }
+        registry.close();
+        LOG.info("YaK coordinator {} closed", address == null ? config.listen() : address);
+    }
+
+    private static void awaitTermination(ScheduledExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.error("state thread did not finish within {} ms", CLOSE_TIMEOUT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while waiting for the state thread");
+        }
+    }
+
+    private static void shutdownGroup(EventLoopGroup group) {
+        if (group != null) {
+            group.shutdownGracefully(0, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(CLOSE_TIMEOUT_MS + 1000);
+        }
+    }
+}

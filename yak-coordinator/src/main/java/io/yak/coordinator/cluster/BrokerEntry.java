@@ -1,0 +1,40 @@
+package io.yak.coordinator.cluster;
+
+import io.yak.wire.message.BrokerInfo;
+
+/**
+ * One broker as the coordinator tracks it. Mutable; owned by the thread that owns the {@link ClusterState}.
+ */
+final class BrokerEntry {
+    /** Connection id of a broker restored from the state file: no connection yet. */
+    static final long NO_CONNECTION = 0;
+
+    final int id;
+    String host;
+    int port;
+    /** True from registration until the heartbeat timeout; brokers restored from disk start dead. */
+    boolean alive;
+    /** Coordinator clock, in ms, of the last registration or heartbeat. */
+    long lastHeartbeatMs;
+    /** The connection the broker registered on; identifies a second registration as a restart or a clash. */
+    long connectionId;
+    boolean connectionOpen;
+
+    BrokerEntry(int id, String host, int port) {
+        this.id = id;
+        this.host = host;
+        this.port = port;
+    }
+
+    boolean sameAddress(String otherHost, int otherPort) {
+        return host.equals(otherHost) && port == otherPort;
+    }
+
+    String address() {
+        return host + ":" + port;
+    }
+
+    BrokerInfo toInfo() {
+        return new BrokerInfo(id, host, port, alive);
+    }
+}

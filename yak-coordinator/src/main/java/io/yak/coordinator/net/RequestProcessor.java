@@ -1,0 +1,250 @@
+package io.yak.coordinator.net;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.yak.coordinator.cluster.ClusterState;
+import io.yak.coordinator.cluster.FetchedOffset;
+import io.yak.coordinator.cluster.RegisterResult;
+import io.yak.coordinator.cluster.TopicLookup;
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.coordinator.store.StoreWriter;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.MessageType;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.CommitOffsetRequest;
+import io.yak.wire.message.CommitOffsetResponse;
+import io.yak.wire.message.CreateTopicRequest;
+import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.ErrorResponse;
+import io.yak.wire.message.FetchOffsetRequest;
+import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.HeartbeatRequest;
+import io.yak.wire.message.HeartbeatResponse;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.MetadataRequest;
+import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.RegisterBrokerRequest;
+import io.yak.wire.message.RegisterBrokerResponse;
+import io.yak.wire.message.RegisterConsumerRequest;
+import io.yak.wire.message.RegisterConsumerResponse;
+import io.yak.wire.message.RegisterProducerRequest;
+import io.yak.wire.message.RegisterProducerResponse;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides: applies each decoded request to the {@link ClusterState} and answers it. Every request runs on the
+ * single state thread ({@value #STATE_THREAD_NAME}), so the state needs no locks; the state thread does no I/O.
+ *
+ * <p>Every response, and every LEADER_INFO broadcast, goes out through the {@link StoreWriter}: after the
+ * snapshot of the change it reflects is durable (a COMMIT_OFFSET is answered only once the offset is on disk), and
+ * in request order, so nothing a peer sees can be lost by a coordinator crash. Requests that change nothing
+ * (HEARTBEAT, FETCH_OFFSET, METADATA of existing topics) write nothing but still queue behind pending writes.
+ * When a write fails, changing requests are answered STORAGE_ERROR; the change stays in memory and is retried with
+ * the next write.
+ */
+public final class RequestProcessor {
+    public static final String STATE_THREAD_NAME = "yak-coordinator-state";
+    private static final Logger LOG = LoggerFactory.getLogger(RequestProcessor.class);
+
+    private final ClusterState state;
+    private final StoreWriter writer;
+    private final Broadcaster broadcaster;
+    private final Clock clock;
+    private final Executor stateExecutor;
+    private final Map<MessageType, Counter> requests = new EnumMap<>(MessageType.class);
+
+    /**
+     * @param state         owned by {@code stateExecutor}'s single thread from now on
+     * @param clock         time for heartbeats and liveness; only {@link Clock#millis()} is used, as a monotonic
+     *                      millisecond count
+     * @param stateExecutor a single thread; every use of {@code state} runs on it
+     */
+    public RequestProcessor(ClusterState state, StoreWriter writer, Broadcaster broadcaster, Clock clock,
+                            Executor stateExecutor, MeterRegistry registry) {
+        this.state = state;
+        this.writer = writer;
+        this.broadcaster = broadcaster;
+        this.clock = clock;
+        this.stateExecutor = stateExecutor;
+        for (MessageType t : MessageType.values()) {
+            requests.put(t, Counter.builder("yak.coordinator.requests").tag("type", t.name())
+                .description("requests received by the coordinator").register(registry));
+        }
+    }
+
+    /** Queues a decoded request for the state thread; takes ownership of the frame. Called on an event loop. */
+    void submit(Responder responder, long connectionId, Frame frame) {
+        try {
+            stateExecutor.execute(() -> handle(responder, connectionId, frame));
+        } catch (RejectedExecutionException e) {
+            frame.release();
+            LOG.debug("dropping {} from {}: the coordinator is closing", frame.type(),
+                responder.channel().remoteAddress());
+        }
+    }
+
+    /** Tells the state that a connection closed. Called on an event loop. */
+    void connectionClosed(long connectionId) {
+        try {
+            stateExecutor.execute(() -> state.connectionClosed(connectionId));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("connection {} closed while the coordinator is closing", connectionId);
+        }
+    }
+
+    /**
+     * Declares silent brokers dead and, when that changed the state, persists it and broadcasts LEADER_INFO.
+     * Must run on the state thread.
+     *
+     * @return whether the state changed
+     */
+    public boolean checkLiveness() {
+        if (!state.checkLiveness(clock.millis())) {
+            return false;
+        }
+        ClusterMetadata metadata = state.metadata();
+        writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
+        return true;
+    }
+
+    private void handle(Responder r, long connectionId, Frame frame) {
+        Message m = frame.message();
+        int correlationId = frame.correlationId();
+        requests.get(m.type()).increment();
+        try {
+            switch (m.type()) {
+                case REGISTER_BROKER_REQUEST -> registerBroker(r, correlationId, connectionId,
+                    (RegisterBrokerRequest) m);
+                case HEARTBEAT_REQUEST -> heartbeat(r, correlationId, (HeartbeatRequest) m);
+                case REGISTER_PRODUCER_REQUEST -> registerProducer(r, correlationId, (RegisterProducerRequest) m);
+                case REGISTER_CONSUMER_REQUEST -> registerConsumer(r, correlationId, (RegisterConsumerRequest) m);
+                case CREATE_TOPIC_REQUEST -> createTopic(r, correlationId, (CreateTopicRequest) m);
+                case METADATA_REQUEST -> metadata(r, correlationId, (MetadataRequest) m);
+                case COMMIT_OFFSET_REQUEST -> commitOffset(r, correlationId, (CommitOffsetRequest) m);
+                case FETCH_OFFSET_REQUEST -> fetchOffset(r, correlationId, (FetchOffsetRequest) m);
+                default -> {
+                    LOG.warn("{} sent {} (correlation id {}), which the coordinator does not serve",
+                        r.channel().remoteAddress(), m.type(), correlationId);
+                    reply(r, correlationId, new ErrorResponse(ErrorCode.INVALID_REQUEST,
+                        "the coordinator does not serve " + m.type()), null, false, false);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("bug while handling {} (correlation id {}) from {}; closing that connection", m.type(),
+                correlationId, r.channel().remoteAddress(), e);
+            r.fail(Frame.of(correlationId, new ErrorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, e.toString())));
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void registerBroker(Responder r, int correlationId, long connectionId, RegisterBrokerRequest m) {
+        RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), connectionId, clock.millis());
+        if (result.error() == ErrorCode.NONE) {
+            broadcaster.register(r.channel());
+        }
+        ClusterMetadata md = state.metadata();
+        reply(r, correlationId, new RegisterBrokerResponse(result.error(), md),
+            new RegisterBrokerResponse(ErrorCode.STORAGE_ERROR, md), result.changed(), result.changed());
+    }
+
+    private void heartbeat(Responder r, int correlationId, HeartbeatRequest m) {
+        boolean known = state.heartbeat(m.brokerId(), clock.millis());
+        if (!known) {
+            LOG.debug("heartbeat from unregistered or dead broker {} at {}: asking it to register",
+                m.brokerId(), r.channel().remoteAddress());
+        }
+        reply(r, correlationId, new HeartbeatResponse(known ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
+            state.epoch()), null, false, false);
+    }
+
+    private void registerProducer(Responder r, int correlationId, RegisterProducerRequest m) {
+        long producerId = state.allocateProducerId();
+        broadcaster.register(r.channel());
+        ClusterMetadata md = state.metadata();
+        LOG.info("producer '{}' at {} registered with producer id {}", m.clientId(), r.channel().remoteAddress(),
+            producerId);
+        reply(r, correlationId, new RegisterProducerResponse(ErrorCode.NONE, producerId, md),
+            new RegisterProducerResponse(ErrorCode.STORAGE_ERROR, -1, md), true, false);
+    }
+
+    private void registerConsumer(Responder r, int correlationId, RegisterConsumerRequest m) {
+        broadcaster.register(r.channel());
+        LOG.info("consumer '{}' (group {}) at {} registered", m.clientId(), m.groupId(), r.channel().remoteAddress());
+        reply(r, correlationId, new RegisterConsumerResponse(ErrorCode.NONE, state.metadata()), null, false, false);
+    }
+
+    private void createTopic(Responder r, int correlationId, CreateTopicRequest m) {
+        ErrorCode error = state.createTopic(m.topic(), m.partitions());
+        ClusterMetadata md = state.metadata();
+        boolean changed = error == ErrorCode.NONE;
+        String message = changed ? null : createTopicError(error, m.topic(), m.partitions());
+        if (!changed) {
+            LOG.info("CREATE_TOPIC '{}' ({} partitions) from {}: {}", m.topic(), m.partitions(),
+                r.channel().remoteAddress(), message);
+        }
+        reply(r, correlationId, new CreateTopicResponse(error, message, md),
+            new CreateTopicResponse(ErrorCode.STORAGE_ERROR, "topic created but not yet persisted", md), changed,
+            changed);
+    }
+
+    private static String createTopicError(ErrorCode error, String topic, int partitions) {
+        return switch (error) {
+            case INVALID_TOPIC -> "topic name '" + topic + "' must match [a-zA-Z0-9._-]{1,249}";
+            case TOPIC_ALREADY_EXISTS -> "topic '" + topic + "' already exists";
+            case NO_LIVE_BROKERS -> "no live broker to place topic '" + topic + "' on";
+            case INVALID_REQUEST -> "partitions " + partitions + " must be -1 or 1.."
+                + ClusterState.MAX_PARTITIONS_PER_TOPIC + " and the cluster holds at most "
+                + ClusterState.MAX_TOTAL_PARTITIONS + " partitions";
+            default -> error.toString();
+        };
+    }
+
+    private void metadata(Responder r, int correlationId, MetadataRequest m) {
+        TopicLookup lookup = state.lookupTopics(m.autoCreate(), m.topics());
+        ClusterMetadata md = state.metadata();
+        reply(r, correlationId, new MetadataResponse(lookup.error(), lookup.message(), md),
+            new MetadataResponse(ErrorCode.STORAGE_ERROR, "topics " + lookup.created()
+                + " created but not yet persisted", md), lookup.changed(), lookup.changed());
+    }
+
+    private void commitOffset(Responder r, int correlationId, CommitOffsetRequest m) {
+        ErrorCode error = state.commitOffset(m.group(), m.topic(), m.partition(), m.offset());
+        if (error != ErrorCode.NONE) {
+            LOG.info("COMMIT_OFFSET of group '{}' for {}-{} at {} from {}: {}", m.group(), m.topic(), m.partition(),
+                m.offset(), r.channel().remoteAddress(), error);
+        }
+        reply(r, correlationId, new CommitOffsetResponse(error), new CommitOffsetResponse(ErrorCode.STORAGE_ERROR),
+            error == ErrorCode.NONE, false);
+    }
+
+    private void fetchOffset(Responder r, int correlationId, FetchOffsetRequest m) {
+        FetchedOffset fetched = state.fetchOffset(m.group(), m.topic(), m.partition());
+        reply(r, correlationId, new FetchOffsetResponse(fetched.error(), fetched.offset()), null, false, false);
+    }
+
+    /**
+     * Answers after everything submitted before is durable, and after this request's change when {@code persist}.
+     *
+     * @param notDurable the answer when the write failed (null: {@code ok} regardless)
+     * @param broadcast  push the current metadata to every registered connection after answering
+     */
+    private void reply(Responder r, int correlationId, Message ok, Message notDurable, boolean persist,
+                       boolean broadcast) {
+        CoordinatorSnapshot snapshot = persist ? state.snapshot() : null;
+        ClusterMetadata metadata = broadcast ? state.metadata() : null;
+        writer.submit(snapshot, failure -> {
+            r.respond(Frame.of(correlationId, failure != null && notDurable != null ? notDurable : ok));
+            if (metadata != null) {
+                broadcaster.broadcast(metadata);
+            }
+        });
+    }
+}

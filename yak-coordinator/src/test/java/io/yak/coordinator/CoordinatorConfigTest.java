@@ -1,0 +1,129 @@
+package io.yak.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.wire.FrameLayout;
+import io.yak.wire.config.ConfigException;
+import io.yak.wire.config.ConfigReader;
+import io.yak.wire.config.HostPort;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CoordinatorConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String content) throws IOException {
+        Path file = dir.resolve("coordinator.properties");
+        Files.writeString(file, content);
+        return file;
+    }
+
+    @Test
+    void shouldApplyDefaults() throws IOException {
+        CoordinatorConfig c = CoordinatorConfig.load(write("data.dir=/var/yak\n"));
+
+        assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 7000));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/yak"));
+        assertThat(c.heartbeatTimeoutMs()).isEqualTo(6000);
+        assertThat(c.autoCreateTopics()).isTrue();
+        assertThat(c.numPartitions()).isEqualTo(3);
+        assertThat(c.maxFrameBytes()).isEqualTo(FrameLayout.DEFAULT_MAX_FRAME_BYTES);
+        assertThat(c.livenessCheckIntervalMs()).isEqualTo(500);
+    }
+
+    @Test
+    void shouldReadEveryKey() throws IOException {
+        CoordinatorConfig c = CoordinatorConfig.load(write("""
+            listen=0.0.0.0:7100
+            data.dir=data/c
+            heartbeat.timeout.ms=300
+            auto.create.topics=false
+            num.partitions=12
+            max.frame.bytes=65536
+            """));
+
+        assertThat(c).isEqualTo(new CoordinatorConfig(new HostPort("0.0.0.0", 7100), Path.of("data/c"), 300, false,
+            12, 65536));
+        assertThat(c.livenessCheckIntervalMs()).isEqualTo(75);
+    }
+
+    @Test
+    void shouldRejectUnknownKeyNamingIt() throws IOException {
+        Path file = write("data.dir=d\nheartbeat.timeout=5000\n");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("heartbeat.timeout");
+    }
+
+    @Test
+    void shouldRejectMissingDataDir() throws IOException {
+        Path file = write("listen=127.0.0.1:7000\n");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("data.dir");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "heartbeat.timeout.ms|99",
+        "heartbeat.timeout.ms|600001",
+        "heartbeat.timeout.ms|soon",
+        "num.partitions|0",
+        "num.partitions|10001",
+        "auto.create.topics|maybe",
+        "listen|localhost",
+        "listen|localhost:99999",
+        "max.frame.bytes|100",
+        "max.frame.bytes|big"})
+    void shouldRejectBadValueNamingTheKey(String key, String value) throws IOException {
+        Path file = write("data.dir=d\n" + key + "=" + value + "\n");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(key);
+    }
+
+    @Test
+    void shouldLeaveOtherKeysToTheCallerInFrom() {
+        Properties p = new Properties();
+        p.setProperty("data.dir", "d");
+        p.setProperty("broker.id", "1");
+        ConfigReader r = new ConfigReader(p, "standalone.properties");
+
+        CoordinatorConfig c = CoordinatorConfig.from(r);
+
+        assertThat(c.dataDir()).isEqualTo(Path.of("d"));
+        assertThatThrownBy(r::finish).isInstanceOf(ConfigException.class).hasMessageContaining("broker.id");
+    }
+
+    @Test
+    void shouldValidateWhenBuiltInCode() {
+        Path d = Path.of("d");
+        HostPort l = CoordinatorConfig.DEFAULT_LISTEN;
+        assertThatThrownBy(() -> new CoordinatorConfig(l, null, 6000, true, 3, 1 << 20))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("data.dir");
+        assertThatThrownBy(() -> new CoordinatorConfig(l, d, 50, true, 3, 1 << 20))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("heartbeat.timeout.ms");
+        assertThatThrownBy(() -> new CoordinatorConfig(l, d, 6000, true, 0, 1 << 20))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("num.partitions");
+        assertThatThrownBy(() -> new CoordinatorConfig(l, d, 6000, true, 3, 10))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("max.frame.bytes");
+        assertThatThrownBy(() -> new CoordinatorConfig(null, d, 6000, true, 3, 1 << 20))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("listen");
+    }
+
+    @Test
+    void shouldNameUnreadableFile() {
+        Path missing = dir.resolve("nope.properties");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(missing)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("nope.properties");
+    }
+}

@@ -1,0 +1,468 @@
+package io.yak.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Cluster state rules with time passed in by hand: no sockets, no sleeps. */
+class ClusterStateTest {
+    private static final long TIMEOUT_MS = 1000;
+    private static final long CONN_1 = 101;
+    private static final long CONN_2 = 102;
+    private static final long CONN_3 = 103;
+
+    private long now = 1_000_000;
+    private final ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
+
+    private void registerThree() {
+        assertThat(state.registerBroker(1, "h1", 9001, CONN_1, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(2, "h2", 9002, CONN_2, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(3, "h3", 9003, CONN_3, now).error()).isEqualTo(ErrorCode.NONE);
+    }
+
+    private TopicInfo topic(String name) {
+        return state.metadata().topic(name);
+    }
+
+    @Test
+    void shouldStartEmptyAtEpochZero() {
+        assertThat(state.epoch()).isZero();
+        assertThat(state.metadata()).isEqualTo(ClusterMetadata.EMPTY);
+    }
+
+    @Test
+    void shouldRegisterNewBrokerAliveAndBumpEpochOnce() {
+        RegisterResult r = state.registerBroker(1, "h1", 9001, CONN_1, now);
+
+        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(state.epoch()).isEqualTo(1);
+        ClusterMetadata md = state.metadata();
+        assertThat(md.epoch()).isEqualTo(1);
+        assertThat(md.broker(1).alive()).isTrue();
+        assertThat(md.broker(1).address()).isEqualTo("h1:9001");
+    }
+
+    @Test
+    void shouldListBrokersInIdOrder() {
+        state.registerBroker(3, "h3", 9003, CONN_3, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(2, "h2", 9002, CONN_2, now);
+
+        assertThat(state.metadata().brokers()).extracting(b -> b.id()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void shouldIgnoreRepeatedRegistrationOnSameConnection() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+
+        RegisterResult again = state.registerBroker(1, "h1", 9001, CONN_1, now + 10);
+
+        assertThat(again).isEqualTo(new RegisterResult(ErrorCode.NONE, false));
+        assertThat(state.epoch()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1:h:9001", "1::9001", "1:h:0", "1:h:65536", "1: :9001"})
+    void shouldRejectInvalidRegistration(String spec) {
+        String[] f = spec.split(":", -1);
+
+        RegisterResult r = state.registerBroker(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), CONN_1, now);
+
+        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.INVALID_REQUEST, false));
+        assertThat(state.epoch()).isZero();
+        assertThat(state.metadata().brokers()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectSameIdFromAnotherAddressWhileFirstIsLiveAndConnected() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+
+        RegisterResult clash = state.registerBroker(1, "other", 9009, CONN_2, now);
+
+        assertThat(clash).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
+        assertThat(state.epoch()).isEqualTo(1);
+        assertThat(state.metadata().broker(1).address()).isEqualTo("h1:9001");
+    }
+
+    @Test
+    void shouldAcceptSameIdFromAnotherAddressOnceFirstConnectionClosed() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.connectionClosed(CONN_1);
+
+        RegisterResult moved = state.registerBroker(1, "other", 9009, CONN_2, now);
+
+        assertThat(moved).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(state.metadata().broker(1).address()).isEqualTo("other:9009");
+        assertThat(state.metadata().broker(1).alive()).isTrue();
+    }
+
+    @Test
+    void shouldTreatRegistrationFromSameAddressOnNewConnectionAsRestart() {
+        registerThree();
+        state.createTopic("t", 3);
+        long epoch = state.epoch();
+
+        RegisterResult restart = state.registerBroker(2, "h2", 9002, 999, now);
+
+        assertThat(restart).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        for (PartitionInfo p : topic("t").partitions()) {
+            assertThat(p.leader()).isEqualTo(p.replica());
+            assertThat(p.leaderEpoch()).isEqualTo(p.replica() == 2 ? 1 : 0);
+        }
+    }
+
+    @Test
+    void shouldAnswerHeartbeatOfUnknownBrokerWithFalse() {
+        assertThat(state.heartbeat(7, now)).isFalse();
+        assertThat(state.epoch()).isZero();
+    }
+
+    @Test
+    void shouldDeclareBrokerDeadAfterHeartbeatTimeoutTakingOnlyItsPartitionsOffline() {
+        registerThree();
+        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        TopicInfo before = topic("t");
+        long epoch = state.epoch();
+        now += 400;
+        state.heartbeat(1, now);
+        state.heartbeat(3, now);
+        now += TIMEOUT_MS - 399;
+        state.heartbeat(1, now);
+        state.heartbeat(3, now);
+
+        boolean changed = state.checkLiveness(now);
+
+        assertThat(changed).isTrue();
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        ClusterMetadata md = state.metadata();
+        assertThat(md.broker(2).alive()).isFalse();
+        assertThat(md.broker(1).alive()).isTrue();
+        assertThat(md.broker(3).alive()).isTrue();
+        for (PartitionInfo p : md.topic("t").partitions()) {
+            PartitionInfo old = before.partition(p.partition());
+            if (p.replica() == 2) {
+                assertThat(p.leader()).isEqualTo(PartitionInfo.NO_LEADER);
+                assertThat(p.online()).isFalse();
+            } else {
+                assertThat(p).isEqualTo(old);
+            }
+            assertThat(p.leaderEpoch()).isEqualTo(old.leaderEpoch());
+        }
+        assertThat(state.checkLiveness(now)).isFalse();
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+    }
+
+    @Test
+    void shouldNotDeclareDeadAtExactlyTheTimeout() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+
+        assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
+        assertThat(state.checkLiveness(now + TIMEOUT_MS + 1)).isTrue();
+    }
+
+    @Test
+    void shouldKeepBrokerAliveWhileItHeartbeats() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        long epoch = state.epoch();
+
+        for (int i = 0; i < 100; i++) {
+            now += TIMEOUT_MS / 2;
+            assertThat(state.heartbeat(1, now)).isTrue();
+            assertThat(state.checkLiveness(now)).isFalse();
+        }
+
+        assertThat(state.metadata().broker(1).alive()).isTrue();
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldNotKillBrokerWhenItsConnectionCloses() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.connectionClosed(CONN_1);
+
+        assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
+        assertThat(state.metadata().broker(1).alive()).isTrue();
+        assertThat(state.heartbeat(1, now + 1)).isTrue();
+    }
+
+    @Test
+    void shouldDeclareSeveralBrokersDeadWithOneEpochBump() {
+        registerThree();
+        state.createTopic("t", 3);
+        long epoch = state.epoch();
+        now += TIMEOUT_MS + 1;
+        state.heartbeat(3, now);
+
+        assertThat(state.checkLiveness(now)).isTrue();
+
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(state.metadata().brokers()).extracting(b -> b.alive()).containsExactly(false, false, true);
+    }
+
+    @Test
+    void shouldRefuseHeartbeatOfDeadBrokerUntilItRegistersAgain() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        now += TIMEOUT_MS + 1;
+        state.checkLiveness(now);
+
+        assertThat(state.heartbeat(1, now)).isFalse();
+        assertThat(state.metadata().broker(1).alive()).isFalse();
+    }
+
+    @Test
+    void shouldRestoreLeadershipWithBumpedLeaderEpochWhenDeadBrokerRegistersAgain() {
+        registerThree();
+        state.createTopic("t", 6);
+        now += TIMEOUT_MS + 1;
+        state.heartbeat(1, now);
+        state.heartbeat(3, now);
+        state.checkLiveness(now);
+        long epoch = state.epoch();
+
+        RegisterResult r = state.registerBroker(2, "h2", 9002, 555, now);
+
+        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(state.metadata().broker(2).alive()).isTrue();
+        for (PartitionInfo p : topic("t").partitions()) {
+            assertThat(p.leader()).isEqualTo(p.replica());
+            assertThat(p.leaderEpoch()).isEqualTo(p.replica() == 2 ? 1 : 0);
+        }
+    }
+
+    @Test
+    void shouldCreateTopicWithConfiguredPartitionsForMinusOne() {
+        registerThree();
+
+        assertThat(state.createTopic("auto", -1)).isEqualTo(ErrorCode.NONE);
+
+        assertThat(topic("auto").partitionCount()).isEqualTo(3);
+        assertThat(topic("auto").partitions()).allSatisfy(p -> {
+            assertThat(p.leader()).isEqualTo(p.replica());
+            assertThat(p.leaderEpoch()).isZero();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a b", "a/b", "naïve", "topic!", "tab\t"})
+    void shouldRejectInvalidTopicNames(String name) {
+        registerThree();
+        long epoch = state.epoch();
+
+        assertThat(state.createTopic(name, 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
+
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(state.metadata().topics()).isEmpty();
+    }
+
+    @Test
+    void shouldAcceptTopicNamesOfAllowedCharactersUpTo249() {
+        registerThree();
+
+        assertThat(state.createTopic("Az09._-", 1)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("x".repeat(249), 1)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("x".repeat(250), 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic(null, 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -2, ClusterState.MAX_PARTITIONS_PER_TOPIC + 1})
+    void shouldRejectBadPartitionCounts(int partitions) {
+        registerThree();
+
+        assertThat(state.createTopic("t", partitions)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(topic("t")).isNull();
+    }
+
+    @Test
+    void shouldRejectExistingTopicWithoutChange() {
+        registerThree();
+        state.createTopic("t", 2);
+        long epoch = state.epoch();
+
+        assertThat(state.createTopic("t", 5)).isEqualTo(ErrorCode.TOPIC_ALREADY_EXISTS);
+
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(topic("t").partitionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRejectTopicWhenNoBrokerIsAlive() {
+        assertThat(state.createTopic("t", 2)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.checkLiveness(now + TIMEOUT_MS + 1);
+        long epoch = state.epoch();
+
+        assertThat(state.createTopic("t", 2)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldPlaceNewTopicsOnLiveBrokersOnly() {
+        registerThree();
+        now += TIMEOUT_MS + 1;
+        state.heartbeat(1, now);
+        state.heartbeat(3, now);
+        state.checkLiveness(now);
+
+        state.createTopic("t", 4);
+
+        assertThat(topic("t").partitions()).extracting(PartitionInfo::replica).doesNotContain(2);
+    }
+
+    @Test
+    void shouldAutoCreateMissingTopicsWithOneEpochBump() {
+        registerThree();
+        state.createTopic("exists", 1);
+        long epoch = state.epoch();
+
+        TopicLookup lookup = state.lookupTopics(true, List.of("exists", "a", "b", "a"));
+
+        assertThat(lookup.error()).isEqualTo(ErrorCode.NONE);
+        assertThat(lookup.created()).containsExactly("a", "b");
+        assertThat(lookup.changed()).isTrue();
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic("a").partitionCount()).isEqualTo(3);
+        assertThat(topic("b").partitionCount()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNotCreateTopicsWhenRequestDoesNotAskForIt() {
+        registerThree();
+        long epoch = state.epoch();
+
+        TopicLookup lookup = state.lookupTopics(false, List.of("a"));
+
+        assertThat(lookup.error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
+        assertThat(lookup.message()).contains("a");
+        assertThat(lookup.changed()).isFalse();
+        assertThat(topic("a")).isNull();
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldNotCreateTopicsWhenCoordinatorDisallowsAutoCreation() {
+        ClusterState noAuto = new ClusterState(TIMEOUT_MS, 3, false);
+        noAuto.registerBroker(1, "h1", 9001, CONN_1, now);
+
+        TopicLookup lookup = noAuto.lookupTopics(true, List.of("a"));
+
+        assertThat(lookup.error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
+        assertThat(lookup.message()).contains("auto.create.topics=false");
+        assertThat(noAuto.metadata().topic("a")).isNull();
+    }
+
+    @Test
+    void shouldReportWhyAutoCreationFailed() {
+        assertThat(state.lookupTopics(true, List.of("a")).error()).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+        registerThree();
+        TopicLookup bad = state.lookupTopics(true, List.of("ok", "not ok"));
+        assertThat(bad.error()).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(bad.created()).containsExactly("ok");
+        assertThat(bad.message()).contains("not ok");
+    }
+
+    @Test
+    void shouldTreatEmptyTopicListAsAllWithoutCreating() {
+        registerThree();
+        state.createTopic("t", 1);
+        long epoch = state.epoch();
+
+        TopicLookup lookup = state.lookupTopics(true, List.of());
+
+        assertThat(lookup.error()).isEqualTo(ErrorCode.NONE);
+        assertThat(lookup.changed()).isFalse();
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldCommitAndFetchOffsets() {
+        registerThree();
+        state.createTopic("t", 2);
+        long epoch = state.epoch();
+
+        assertThat(state.fetchOffset("g", "t", 1)).isEqualTo(new FetchedOffset(ErrorCode.NONE, ClusterState.NO_OFFSET));
+        assertThat(state.commitOffset("g", "t", 1, 42)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.commitOffset("g", "t", 1, 43)).isEqualTo(ErrorCode.NONE);
+
+        assertThat(state.fetchOffset("g", "t", 1)).isEqualTo(new FetchedOffset(ErrorCode.NONE, 43));
+        assertThat(state.fetchOffset("g", "t", 0).offset()).isEqualTo(ClusterState.NO_OFFSET);
+        assertThat(state.fetchOffset("other", "t", 1).offset()).isEqualTo(ClusterState.NO_OFFSET);
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldRejectOffsetsOfUnknownTopicsPartitionsAndBadValues() {
+        registerThree();
+        state.createTopic("t", 2);
+
+        assertThat(state.commitOffset("g", "nope", 0, 1)).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
+        assertThat(state.commitOffset("g", "t", 2, 1)).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
+        assertThat(state.commitOffset("g", "t", -1, 1)).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
+        assertThat(state.commitOffset("g", "t", 0, -1)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(state.commitOffset("", "t", 0, 1)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(state.fetchOffset("g", "nope", 0).error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
+        assertThat(state.fetchOffset("g", "t", 5).error()).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
+    }
+
+    @Test
+    void shouldHandOutIncreasingUniqueProducerIds() {
+        long a = state.allocateProducerId();
+        long b = state.allocateProducerId();
+
+        assertThat(a).isPositive();
+        assertThat(b).isGreaterThan(a);
+        assertThat(state.epoch()).isZero();
+    }
+
+    @Test
+    void shouldRestoreSnapshotWithEveryBrokerDeadAndEveryPartitionOffline() {
+        registerThree();
+        state.createTopic("t", 6);
+        state.commitOffset("g", "t", 4, 77);
+        long producerId = state.allocateProducerId();
+        CoordinatorSnapshot snapshot = state.snapshot();
+
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, snapshot);
+
+        assertThat(restored.epoch()).isEqualTo(state.epoch() + 1);
+        assertThat(restored.metadata().brokers()).hasSize(3).allSatisfy(b -> assertThat(b.alive()).isFalse());
+        TopicInfo t = restored.metadata().topic("t");
+        assertThat(t.partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
+        assertThat(t.partitions()).extracting(PartitionInfo::replica)
+            .containsExactlyElementsOf(topic("t").partitions().stream().map(PartitionInfo::replica).toList());
+        assertThat(restored.fetchOffset("g", "t", 4).offset()).isEqualTo(77);
+        assertThat(restored.allocateProducerId()).isGreaterThan(producerId);
+        assertThat(restored.heartbeat(1, now)).isFalse();
+        assertThat(restored.snapshot().topics()).isEqualTo(snapshot.topics());
+
+        restored.registerBroker(1, "h1", 9001, CONN_1, now);
+        assertThat(restored.metadata().topic("t").partitions()).filteredOn(p -> p.replica() == 1)
+            .allSatisfy(p -> {
+                assertThat(p.leader()).isEqualTo(1);
+                assertThat(p.leaderEpoch()).isEqualTo(1);
+            });
+    }
+
+    @Test
+    void shouldRefuseSnapshotWithPartitionOnUnknownBroker() {
+        CoordinatorSnapshot bad = new CoordinatorSnapshot(3, 1, List.of(),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(9, 0)))), List.of());
+
+        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("t-0")
+            .hasMessageContaining("unknown broker 9");
+    }
+}

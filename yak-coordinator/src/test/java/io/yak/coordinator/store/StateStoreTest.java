@@ -1,0 +1,281 @@
+package io.yak.coordinator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StateStoreTest {
+    @TempDir
+    Path dir;
+
+    static CoordinatorSnapshot sample() {
+        return new CoordinatorSnapshot(17, 5,
+            List.of(new CoordinatorSnapshot.Broker(1, "127.0.0.1", 9001),
+                new CoordinatorSnapshot.Broker(2, "broker-2.example", 9002)),
+            List.of(new CoordinatorSnapshot.Topic("orders", List.of(new CoordinatorSnapshot.Partition(1, 0),
+                    new CoordinatorSnapshot.Partition(2, 3), new CoordinatorSnapshot.Partition(1, 1))),
+                new CoordinatorSnapshot.Topic("x", List.of(new CoordinatorSnapshot.Partition(2, 0)))),
+            List.of(new CoordinatorSnapshot.CommittedOffset("group-ü", "orders", 2, 1234567890123L),
+                new CoordinatorSnapshot.CommittedOffset("g", "x", 0, 0)));
+    }
+
+    private List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private byte[] savedBytes(CoordinatorSnapshot s) throws IOException {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(s);
+        }
+        return Files.readAllBytes(dir.resolve(StateStore.FILE_NAME));
+    }
+
+    private CorruptStateException loadCorrupt(byte[] content) throws IOException {
+        Files.write(dir.resolve(StateStore.FILE_NAME), content);
+        try (StateStore store = StateStore.open(dir)) {
+            return org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class, store::load);
+        }
+    }
+
+    @Test
+    void shouldLoadNothingFromNewDirectory() throws IOException {
+        try (StateStore store = StateStore.open(dir.resolve("new/sub"))) {
+            assertThat(store.load()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRoundTripSnapshot() throws IOException {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(sample());
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            assertThat(store.load()).contains(sample());
+        }
+    }
+
+    @Test
+    void shouldRoundTripEmptySnapshot() throws IOException {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(CoordinatorSnapshot.EMPTY);
+            assertThat(store.load()).contains(CoordinatorSnapshot.EMPTY);
+        }
+    }
+
+    @Test
+    void shouldRoundTripRandomSnapshots() throws IOException {
+        long seed = System.nanoTime();
+        System.out.println("StateStoreTest.shouldRoundTripRandomSnapshots seed=" + seed);
+        Random random = new Random(seed);
+        try (StateStore store = StateStore.open(dir)) {
+            for (int i = 0; i < 50; i++) {
+                CoordinatorSnapshot s = randomSnapshot(random);
+                store.save(s);
+                assertThat(store.load()).as("seed %d", seed).contains(s);
+            }
+        }
+    }
+
+    private static CoordinatorSnapshot randomSnapshot(Random r) {
+        List<CoordinatorSnapshot.Broker> brokers = new ArrayList<>();
+        int nb = 1 + r.nextInt(5);
+        for (int b = 0; b < nb; b++) {
+            brokers.add(new CoordinatorSnapshot.Broker(b * 3, "host-" + r.nextInt(1000), r.nextInt(65536)));
+        }
+        List<CoordinatorSnapshot.Topic> topics = new ArrayList<>();
+        List<CoordinatorSnapshot.CommittedOffset> offsets = new ArrayList<>();
+        for (int t = r.nextInt(6); t > 0; t--) {
+            List<CoordinatorSnapshot.Partition> parts = new ArrayList<>();
+            for (int p = 1 + r.nextInt(10); p > 0; p--) {
+                parts.add(new CoordinatorSnapshot.Partition(brokers.get(r.nextInt(nb)).id(), r.nextInt(100)));
+            }
+            topics.add(new CoordinatorSnapshot.Topic("t" + t, parts));
+            offsets.add(new CoordinatorSnapshot.CommittedOffset("g" + r.nextInt(3), "t" + t, 0,
+                r.nextLong() & Long.MAX_VALUE));
+        }
+        return new CoordinatorSnapshot(r.nextLong() & Long.MAX_VALUE, 1 + r.nextInt(1 << 20), brokers, topics,
+            offsets);
+    }
+
+    @Test
+    void shouldReplaceAtomicallyLeavingNoTempFile() throws IOException {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(CoordinatorSnapshot.EMPTY);
+            store.save(sample());
+            store.save(sample());
+
+            assertThat(files()).containsExactly(StateStore.LOCK_FILE_NAME, StateStore.FILE_NAME);
+            assertThat(store.load()).contains(sample());
+        }
+    }
+
+    @Test
+    void shouldDeleteTempFileLeftByInterruptedSave() throws IOException {
+        savedBytes(sample());
+        Files.write(dir.resolve(StateStore.TEMP_FILE_NAME), new byte[] {1, 2, 3});
+
+        try (StateStore store = StateStore.open(dir)) {
+            assertThat(files()).doesNotContain(StateStore.TEMP_FILE_NAME);
+            assertThat(store.load()).contains(sample());
+        }
+    }
+
+    @Test
+    void shouldRefuseSecondOpenOfSameDirectory() throws IOException {
+        try (StateStore first = StateStore.open(dir)) {
+            assertThat(first.file()).isEqualTo(dir.resolve(StateStore.FILE_NAME));
+            assertThatThrownBy(() -> StateStore.open(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("in use by another coordinator");
+        }
+        StateStore.open(dir).close();
+    }
+
+    @Test
+    void shouldReportChecksumMismatchNamingTheFile() throws IOException {
+        byte[] b = savedBytes(sample());
+        b[30] ^= 0x10;
+
+        CorruptStateException e = loadCorrupt(b);
+
+        assertThat(e.getMessage()).contains(dir.resolve(StateStore.FILE_NAME).toString()).contains("CRC32C mismatch");
+    }
+
+    @Test
+    void shouldDetectEveryFlippedByte() throws IOException {
+        byte[] good = savedBytes(sample());
+        for (int i = 0; i < good.length; i++) {
+            byte[] b = good.clone();
+            b[i] ^= (byte) 0x01;
+            Files.write(dir.resolve(StateStore.FILE_NAME), b);
+            try (StateStore store = StateStore.open(dir)) {
+                int at = i;
+                assertThatThrownBy(store::load).as("flip at %d", at).isInstanceOf(CorruptStateException.class);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 10, 25, 40})
+    void shouldReportTruncatedFile(int keep) throws IOException {
+        byte[] good = savedBytes(sample());
+
+        CorruptStateException e = loadCorrupt(Arrays.copyOf(good, keep));
+
+        assertThat(e.getMessage()).startsWith("corrupt coordinator state file");
+    }
+
+    @Test
+    void shouldReportWrongMagic() throws IOException {
+        CorruptStateException e = loadCorrupt("hello, this is not a state file at all".getBytes());
+
+        assertThat(e.getMessage()).contains("not a coordinator state file");
+    }
+
+    @Test
+    void shouldReportUnsupportedVersion() throws IOException {
+        byte[] b = savedBytes(sample());
+        ByteBuffer.wrap(b).putShort(StateFileCodec.VERSION_OFFSET, (short) 9);
+
+        CorruptStateException e = loadCorrupt(b);
+
+        assertThat(e.getMessage()).contains("unsupported format version 9");
+    }
+
+    @Test
+    void shouldReportBrokenInvariantEvenWithValidChecksum() throws IOException {
+        CoordinatorSnapshot bad = new CoordinatorSnapshot(1, 1, List.of(new CoordinatorSnapshot.Broker(1, "h", 1)),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(2, 0)))), List.of());
+
+        CorruptStateException e = loadCorrupt(StateFileCodec.encode(bad));
+
+        assertThat(e.getMessage()).contains("partition t-0 has replica 2");
+    }
+
+    @Test
+    void shouldRunCompletionsInOrderAfterCoalescedWrites() throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            List<Integer> order = new ArrayList<>();
+            CountDownLatch done = new CountDownLatch(200);
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                CoordinatorSnapshot s = n % 3 == 0 ? null
+                    : new CoordinatorSnapshot(n, 1, List.of(), List.of(), List.of());
+                writer.submit(s, failure -> {
+                    assertThat(failure).isNull();
+                    assertThat(Thread.currentThread().getName()).isEqualTo(StoreWriter.THREAD_NAME);
+                    order.add(n);
+                    done.countDown();
+                });
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            writer.close();
+
+            assertThat(order).hasSize(200).isSorted();
+            assertThat(writer.writes()).isBetween(1L, 133L);
+            assertThat(store.load().orElseThrow().epoch()).isEqualTo(199);
+        }
+    }
+
+    @Test
+    void shouldFailCompletionsSubmittedAfterClose() throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            writer.close();
+            List<IOException> failures = new ArrayList<>();
+
+            writer.submit(CoordinatorSnapshot.EMPTY, failures::add);
+
+            assertThat(failures).singleElement().extracting(Throwable::getMessage).asString().contains("closed");
+        }
+    }
+
+    @Test
+    void shouldReportWriteFailureToCompletionsAndRetryWithNextWrite() throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            Path tmp = dir.resolve(StateStore.TEMP_FILE_NAME);
+            Files.createDirectory(tmp);
+            Files.write(tmp.resolve("blocker"), new byte[1]);
+            List<IOException> results = new ArrayList<>();
+            CountDownLatch first = new CountDownLatch(1);
+
+            writer.submit(sample(), f -> {
+                results.add(f);
+                first.countDown();
+            });
+            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+            Files.delete(tmp.resolve("blocker"));
+            Files.delete(tmp);
+            CountDownLatch second = new CountDownLatch(1);
+            writer.submit(null, f -> {
+                results.add(f);
+                second.countDown();
+            });
+            assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+            writer.close();
+
+            assertThat(results.get(0)).isNotNull();
+            assertThat(results.get(1)).isNull();
+            assertThat(writer.failures()).isEqualTo(1);
+            assertThat(store.load()).contains(sample());
+        }
+    }
+}
