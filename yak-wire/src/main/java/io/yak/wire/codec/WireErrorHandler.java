@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class WireErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(WireErrorHandler.class);
+    /**
+     * Longest error text sent back, in chars (at most 3 UTF-8 bytes each): an ERROR_RESPONSE string may hold 32767
+     * bytes, and an answer that cannot be encoded would leave the peer without one. The log keeps the full text.
+     */
+    static final int MAX_MESSAGE_CHARS = 1000;
 
     private final String serverName;
     private final LongAdder badFrames = new LongAdder();
@@ -44,7 +49,7 @@ public final class WireErrorHandler extends ChannelInboundHandlerAdapter {
             LOG.warn("{}: closing connection from {}: {} ({})", serverName, ctx.channel().remoteAddress(),
                 e.getMessage(), e.errorCode());
             int correlationId = e.correlationId() == WireException.NO_CORRELATION_ID ? 0 : e.correlationId();
-            ctx.writeAndFlush(Frame.of(correlationId, new ErrorResponse(e.errorCode(), e.getMessage())))
+            ctx.writeAndFlush(Frame.of(correlationId, new ErrorResponse(e.errorCode(), bounded(e.getMessage()))))
                 .addListener(ChannelFutureListener.CLOSE);
         } else if (t instanceof IOException) {
             LOG.debug("{}: connection {} failed: {}", serverName, ctx.channel().remoteAddress(), t.toString());
@@ -52,8 +57,15 @@ public final class WireErrorHandler extends ChannelInboundHandlerAdapter {
         } else {
             LOG.error("{}: unexpected error on connection {}; closing it", serverName, ctx.channel().remoteAddress(),
                 t);
-            ctx.writeAndFlush(Frame.of(0, new ErrorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, t.toString())))
+            ctx.writeAndFlush(Frame.of(0, new ErrorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, bounded(t.toString()))))
                 .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static String bounded(String text) {
+        if (text == null || text.length() <= MAX_MESSAGE_CHARS) {
+            return text;
+        }
+        return text.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
 }

@@ -1,0 +1,247 @@
+package io.yak.wire.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.FrameLayout;
+import io.yak.wire.MessageType;
+import io.yak.wire.WireException;
+import io.yak.wire.codec.FrameDecoder;
+import io.yak.wire.codec.FrameEncoder;
+import io.yak.wire.testing.RandomMessages;
+import io.yak.wire.testing.Seeds;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every message type survives FrameEncoder -> FrameDecoder unchanged, for random field values. */
+class MessageRoundTripTest {
+    private static final int SEEDS = 20;
+
+    static Stream<Arguments> typesAndSeeds() {
+        long[] seeds = Seeds.seeds(SEEDS).toArray();
+        return Arrays.stream(MessageType.values())
+            .flatMap(type -> Arrays.stream(seeds).mapToObj(seed -> Arguments.of(type, seed)));
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("typesAndSeeds")
+    void shouldRoundTripEveryMessageTypeThroughEncodeFullyAndFrameDecoder(MessageType type, long seed) {
+        Random random = Seeds.random("MessageRoundTripTest " + type, seed);
+        Frame original = new RandomMessages(random).frame(type);
+        ByteBuf encoded = ByteBufAllocator.DEFAULT.directBuffer();
+        FrameEncoder.encodeFully(original, encoded);
+
+        assertThat(encoded.getInt(FrameLayout.LENGTH_OFFSET)).isEqualTo(encoded.readableBytes() - 4);
+        assertThat(encoded.getShort(FrameLayout.TYPE_OFFSET)).isEqualTo(type.id());
+        assertThat(encoded.getShort(FrameLayout.VERSION_OFFSET)).isEqualTo(MessageType.VERSION_1);
+        assertThat(encoded.getInt(FrameLayout.CORRELATION_ID_OFFSET)).isEqualTo(original.correlationId());
+
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+        channel.writeInbound(encoded);
+        Frame decoded = channel.readInbound();
+        try {
+            assertThat(channel.<Object>readInbound()).isNull();
+            assertThat(decoded.type()).isEqualTo(type);
+            assertThat(decoded.version()).isEqualTo(original.version());
+            assertThat(decoded.correlationId()).isEqualTo(original.correlationId());
+            assertSameMessage(decoded.message(), original.message());
+        } finally {
+            decoded.release();
+            original.release();
+        }
+        assertThat(channel.finish()).isFalse();
+        assertThat(encoded.refCnt()).isZero();
+        assertReleased(original.message());
+        assertReleased(decoded.message());
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("typesAndSeeds")
+    void shouldWriteTheSameBytesThroughTheEncoderHandlerAsEncodeFully(MessageType type, long seed) {
+        Random random = Seeds.random("MessageRoundTripTest encoder " + type, seed);
+        Frame frame = new RandomMessages(random).frame(type);
+        ByteBuf expected = Unpooled.buffer();
+        FrameEncoder.encodeFully(frame, expected);
+
+        EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
+        assertThat(channel.writeOutbound(frame)).isTrue();
+        List<ByteBuf> written = new ArrayList<>();
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            written.add(b);
+        }
+        assertThat(written).hasSize(frame.message().payload() == null ? 1 : 2);
+        ByteBuf actual = Unpooled.wrappedBuffer(written.toArray(new ByteBuf[0]));
+        try {
+            assertThat(ByteBufUtil.hexDump(actual)).isEqualTo(ByteBufUtil.hexDump(expected));
+        } finally {
+            actual.release();
+            expected.release();
+        }
+        assertThat(channel.finish()).isFalse();
+        for (ByteBuf b : written) {
+            assertThat(b.refCnt()).isZero();
+        }
+        assertReleased(frame.message());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MessageType.class)
+    void shouldDecodeABodySplitOverACompositeBuffer(MessageType type) {
+        Random random = Seeds.random("MessageRoundTripTest composite " + type, type.ordinal());
+        Frame frame = new RandomMessages(random).frame(type);
+        ByteBuf encoded = Unpooled.buffer();
+        FrameEncoder.encodeFully(frame, encoded);
+        encoded.skipBytes(FrameLayout.BODY_OFFSET);
+        int cut = encoded.readableBytes() / 2;
+        ByteBuf composite = Unpooled.wrappedBuffer(encoded.readRetainedSlice(cut), encoded.readRetainedSlice(
+            encoded.readableBytes()));
+        encoded.release();
+
+        Message decoded = Messages.decode(type, composite);
+        try {
+            assertThat(composite.isReadable()).isFalse();
+            assertSameMessage(decoded, frame.message());
+        } finally {
+            decoded.release();
+            frame.release();
+            composite.release();
+        }
+        assertThat(encoded.refCnt()).isZero();
+    }
+
+    @Test
+    void shouldRoundTripBoundaryValues() {
+        String longest = "é".repeat(Codec.MAX_STRING_BYTES / 2) + "x"; // 32767 UTF-8 bytes
+        assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(Codec.MAX_STRING_BYTES);
+        List<Message> messages = List.of(
+            new RegisterBrokerRequest(Integer.MIN_VALUE, longest, Integer.MAX_VALUE),
+            new RegisterConsumerRequest("", null),
+            new ErrorResponse(ErrorCode.NONE, null),
+            new ErrorResponse(ErrorCode.INVALID_TOPIC, ""),
+            new MetadataRequest(true, Collections.nCopies(Codec.MAX_COUNT, "")),
+            new MetadataRequest(false, List.of()),
+            new CreateTopicResponse(ErrorCode.NO_LIVE_BROKERS, null, ClusterMetadata.EMPTY),
+            new LeaderInfo(new ClusterMetadata(Long.MAX_VALUE, List.of(new BrokerInfo(0, "h", 0, false)),
+                List.of(new TopicInfo("t", List.of()), new TopicInfo("\u0000", List.of(new PartitionInfo(0, -1, 3, 0)))))),
+            new PublishRequest("t", 0, (short) -1, 0, Unpooled.buffer(0)),
+            new ConsumeResponse(ErrorCode.NONE, 0, 0, 0, Unpooled.buffer(0)));
+        for (Message m : messages) {
+            Frame decoded = roundTrip(Frame.of(0, m));
+            try {
+                assertSameMessage(decoded.message(), m);
+            } finally {
+                decoded.release();
+                m.release();
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectAStringLongerThanTheInt16LengthAllows() {
+        String tooLong = "x".repeat(Codec.MAX_STRING_BYTES + 1);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            assertThatThrownBy(() -> FrameEncoder.encodeFully(Frame.of(1, new RegisterProducerRequest(tooLong)), out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32768");
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void shouldMapUnknownErrorCodesToUnknownServerError() {
+        ByteBuf body = Unpooled.buffer().writeShort(999).writeLong(5);
+        try {
+            Message m = Messages.decode(MessageType.FETCH_OFFSET_RESPONSE, body);
+            assertThat(m).isEqualTo(new FetchOffsetResponse(ErrorCode.UNKNOWN_SERVER_ERROR, 5));
+        } finally {
+            body.release();
+        }
+        assertThat(ErrorCode.of(-1)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+        assertThat(ErrorCode.of(Short.MAX_VALUE)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+        for (ErrorCode e : ErrorCode.values()) {
+            assertThat(ErrorCode.of(e.code())).isSameAs(e);
+        }
+    }
+
+    @Test
+    void shouldRejectPartitionsOutOfOrderAndCountsOutOfRange() {
+        ByteBuf body = Unpooled.buffer();
+        new LeaderInfo(new ClusterMetadata(1, List.of(), List.of(new TopicInfo("t", List.of(
+            new PartitionInfo(0, 1, 1, 0), new PartitionInfo(1, 1, 1, 0)))))).writeBody(body);
+        body.setInt(body.writerIndex() - 16, 5); // second partition claims number 5
+        assertMalformed(MessageType.LEADER_INFO, body, "partition 5 at position 1");
+
+        ByteBuf counts = Unpooled.buffer().writeBoolean(false).writeInt(Codec.MAX_COUNT + 1);
+        assertMalformed(MessageType.METADATA_REQUEST, counts, "outside 0..65536");
+        ByteBuf negative = Unpooled.buffer().writeBoolean(false).writeInt(-1);
+        assertMalformed(MessageType.METADATA_REQUEST, negative, "outside 0..65536");
+    }
+
+    @Test
+    void shouldRejectNullInARequiredStringAndBadBooleans() {
+        assertMalformed(MessageType.REGISTER_PRODUCER_REQUEST, Unpooled.buffer().writeShort(-1), "must not be null");
+        assertMalformed(MessageType.REGISTER_PRODUCER_REQUEST, Unpooled.buffer().writeShort(-2), "length -2");
+        assertMalformed(MessageType.METADATA_REQUEST, Unpooled.buffer().writeByte(2).writeInt(0), "must be 0 or 1");
+        assertMalformed(MessageType.PUBLISH_REQUEST,
+            Unpooled.buffer().writeShort(1).writeByte('t').writeInt(0).writeShort(1).writeInt(0).writeInt(3).writeByte(9),
+            "records_length 3 but 1 bytes follow");
+    }
+
+    private static void assertMalformed(MessageType type, ByteBuf body, String detail) {
+        try {
+            assertThatThrownBy(() -> Messages.decode(type, body))
+                .isInstanceOfSatisfying(WireException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.MALFORMED_FRAME))
+                .hasMessageContaining(detail);
+        } finally {
+            body.release();
+        }
+    }
+
+    private static Frame roundTrip(Frame frame) {
+        ByteBuf encoded = Unpooled.buffer();
+        FrameEncoder.encodeFully(frame, encoded);
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+        channel.writeInbound(encoded);
+        Frame decoded = channel.readInbound();
+        assertThat(channel.finish()).isFalse();
+        return decoded;
+    }
+
+    /** Records compare field by field; payload buffers compare by their readable bytes. */
+    static void assertSameMessage(Message actual, Message expected) {
+        assertThat(actual.getClass()).isEqualTo(expected.getClass());
+        assertThat(actual.type()).isEqualTo(expected.type());
+        ByteBuf expectedPayload = expected.payload();
+        if (expectedPayload == null) {
+            assertThat(actual.payload()).isNull();
+            assertThat(actual).isEqualTo(expected);
+            return;
+        }
+        assertThat(ByteBufUtil.hexDump(actual.payload())).isEqualTo(ByteBufUtil.hexDump(expectedPayload));
+        assertThat(actual).usingRecursiveComparison().ignoringFields("records").isEqualTo(expected);
+    }
+
+    private static void assertReleased(Message m) {
+        if (m.payload() != null) {
+            assertThat(m.payload().refCnt()).as("payload of %s", m.type()).isZero();
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.yak.wire.testing;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.MessageType;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.CommitOffsetRequest;
+import io.yak.wire.message.CommitOffsetResponse;
+import io.yak.wire.message.ConsumeRequest;
+import io.yak.wire.message.ConsumeResponse;
+import io.yak.wire.message.CreateTopicRequest;
+import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.ErrorResponse;
+import io.yak.wire.message.FetchOffsetRequest;
+import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.HeartbeatRequest;
+import io.yak.wire.message.HeartbeatResponse;
+import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.MetadataRequest;
+import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PublishRequest;
+import io.yak.wire.message.PublishResponse;
+import io.yak.wire.message.RegisterBrokerRequest;
+import io.yak.wire.message.RegisterBrokerResponse;
+import io.yak.wire.message.RegisterConsumerRequest;
+import io.yak.wire.message.RegisterConsumerResponse;
+import io.yak.wire.message.RegisterProducerRequest;
+import io.yak.wire.message.RegisterProducerResponse;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Random but valid messages for property tests: edge values mixed with random ones, unicode strings, nulls where
+ * the wire allows them, metadata with brokers, topics and partitions. Payload messages own a pooled buffer; the
+ * caller releases the frame.
+ */
+public final class RandomMessages {
+    private final Random r;
+    private final boolean compact;
+
+    public RandomMessages(Random random) {
+        this(random, false);
+    }
+
+    /** With {@code compact}, messages stay small (short strings, no large metadata, payloads below 512 bytes). */
+    public RandomMessages(Random random, boolean compact) {
+        this.r = random;
+        this.compact = compact;
+    }
+
+    public Random random() {
+        return r;
+    }
+
+    public Frame frame(MessageType type) {
+        return new Frame(MessageType.VERSION_1, anyInt(), message(type));
+    }
+
+    public Frame frame() {
+        MessageType[] types = MessageType.values();
+        return frame(types[r.nextInt(types.length)]);
+    }
+
+    public Message message(MessageType type) {
+        return switch (type) {
+            case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt());
+            case REGISTER_BROKER_RESPONSE -> new RegisterBrokerResponse(error(), metadata());
+            case HEARTBEAT_REQUEST -> new HeartbeatRequest(anyInt());
+            case HEARTBEAT_RESPONSE -> new HeartbeatResponse(error(), anyLong());
+            case LEADER_INFO -> new LeaderInfo(metadata());
+            case REGISTER_PRODUCER_REQUEST -> new RegisterProducerRequest(string());
+            case REGISTER_PRODUCER_RESPONSE -> new RegisterProducerResponse(error(), anyLong(), metadata());
+            case REGISTER_CONSUMER_REQUEST -> new RegisterConsumerRequest(string(), nullableString());
+            case REGISTER_CONSUMER_RESPONSE -> new RegisterConsumerResponse(error(), metadata());
+            case CREATE_TOPIC_REQUEST -> new CreateTopicRequest(string(), anyInt());
+            case CREATE_TOPIC_RESPONSE -> new CreateTopicResponse(error(), nullableString(), metadata());
+            case METADATA_REQUEST -> new MetadataRequest(r.nextBoolean(), strings());
+            case METADATA_RESPONSE -> new MetadataResponse(error(), nullableString(), metadata());
+            case PUBLISH_REQUEST -> new PublishRequest(string(), anyInt(), (short) anyInt(), anyInt(), records());
+            case PUBLISH_RESPONSE -> new PublishResponse(error(), anyLong(), anyLong(), anyLong());
+            case CONSUME_REQUEST -> new ConsumeRequest(string(), anyInt(), anyLong(), anyInt(), anyInt());
+            case CONSUME_RESPONSE -> new ConsumeResponse(error(), anyLong(), anyLong(), anyLong(), records());
+            case LIST_OFFSETS_REQUEST -> new ListOffsetsRequest(string(), anyInt(), anyLong());
+            case LIST_OFFSETS_RESPONSE -> new ListOffsetsResponse(error(), anyLong(), anyLong());
+            case COMMIT_OFFSET_REQUEST -> new CommitOffsetRequest(string(), string(), anyInt(), anyLong());
+            case COMMIT_OFFSET_RESPONSE -> new CommitOffsetResponse(error());
+            case FETCH_OFFSET_REQUEST -> new FetchOffsetRequest(string(), string(), anyInt());
+            case FETCH_OFFSET_RESPONSE -> new FetchOffsetResponse(error(), anyLong());
+            case ERROR_RESPONSE -> new ErrorResponse(error(), nullableString());
+        };
+    }
+
+    public int anyInt() {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1 -> -1;
+            case 2 -> Integer.MAX_VALUE;
+            case 3 -> Integer.MIN_VALUE;
+            case 4 -> r.nextInt(100);
+            default -> r.nextInt();
+        };
+    }
+
+    public long anyLong() {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0L;
+            case 1 -> -1L;
+            case 2 -> Long.MAX_VALUE;
+            case 3 -> Long.MIN_VALUE;
+            case 4 -> r.nextInt(1000);
+            default -> r.nextLong();
+        };
+    }
+
+    public ErrorCode error() {
+        ErrorCode[] all = ErrorCode.values();
+        return all[r.nextInt(all.length)];
+    }
+
+    /** A non-null string: mostly short, sometimes empty or a few thousand code points, from all of Unicode. */
+    public String string() {
+        int roll = r.nextInt(100);
+        int codePoints = roll < 10 ? 0 : roll < 70 || compact ? 1 + r.nextInt(16) : roll < 95 ? r.nextInt(200)
+            : r.nextInt(3000);
+        StringBuilder sb = new StringBuilder(codePoints);
+        for (int i = 0; i < codePoints; i++) {
+            sb.appendCodePoint(codePoint());
+        }
+        return sb.toString();
+    }
+
+    public String nullableString() {
+        return r.nextInt(4) == 0 ? null : string();
+    }
+
+    private int codePoint() {
+        int roll = r.nextInt(100);
+        if (roll < 40) {
+            return 0x20 + r.nextInt(0x7f - 0x20);
+        }
+        if (roll < 50) {
+            return r.nextInt(0x20);
+        }
+        if (roll < 65) {
+            return 0x4e00 + r.nextInt(0x9fff - 0x4e00);
+        }
+        if (roll < 85) {
+            return 0x10000 + r.nextInt(Character.MAX_CODE_POINT + 1 - 0x10000);
+        }
+        while (true) {
+            int cp = 0x80 + r.nextInt(0x10000 - 0x80);
+            if (cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE) {
+                return cp;
+            }
+        }
+    }
+
+    public List<String> strings() {
+        int n = r.nextInt(8) == 0 ? 0 : r.nextInt(12);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(string());
+        }
+        return out;
+    }
+
+    public ClusterMetadata metadata() {
+        boolean large = !compact && r.nextInt(20) == 0;
+        int brokerCount = large ? 50 + r.nextInt(50) : r.nextInt(6);
+        List<BrokerInfo> brokers = new ArrayList<>(brokerCount);
+        for (int i = 0; i < brokerCount; i++) {
+            brokers.add(new BrokerInfo(r.nextBoolean() ? i : anyInt(), string(), r.nextInt(65536), r.nextBoolean()));
+        }
+        int topicCount = large ? 100 + r.nextInt(100) : r.nextInt(5);
+        List<TopicInfo> topics = new ArrayList<>(topicCount);
+        for (int t = 0; t < topicCount; t++) {
+            int partitionCount = r.nextInt(large ? 20 : 9);
+            List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
+            for (int p = 0; p < partitionCount; p++) {
+                int replica = brokerCount == 0 ? r.nextInt(10) : brokers.get(r.nextInt(brokerCount)).id();
+                int leader = r.nextInt(4) == 0 ? PartitionInfo.NO_LEADER : replica;
+                partitions.add(new PartitionInfo(p, leader, replica, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10)));
+            }
+            topics.add(new TopicInfo(string(), partitions));
+        }
+        return new ClusterMetadata(anyLong(), brokers, topics);
+    }
+
+    /** A pooled payload buffer owned by the caller: empty, real record batches, or arbitrary bytes. */
+    public ByteBuf records() {
+        ByteBuf buf = r.nextBoolean() ? ByteBufAllocator.DEFAULT.heapBuffer() : ByteBufAllocator.DEFAULT.directBuffer();
+        int roll = r.nextInt(10);
+        if (roll < 2) {
+            return buf;
+        }
+        if (roll < 7 && !compact) {
+            RecordBatchBuilder builder = new RecordBatchBuilder();
+            int batches = 1 + r.nextInt(3);
+            for (int b = 0; b < batches; b++) {
+                long base = r.nextLong() >>> 20;
+                builder.begin(buf, base, r.nextBoolean() ? -1L : anyLong(), (short) -1, -1);
+                int records = 1 + r.nextInt(10);
+                for (int i = 0; i < records; i++) {
+                    builder.append(base + r.nextInt(1000) - 100, bytesOrNull(64), bytesOrNull(512));
+                }
+                builder.finish();
+            }
+            return buf;
+        }
+        byte[] bytes = new byte[1 + r.nextInt(compact ? 512 : 4096)];
+        r.nextBytes(bytes);
+        return buf.writeBytes(bytes);
+    }
+
+    /** Random bytes of a random length below {@code max}, sometimes empty, sometimes null. */
+    public byte[] bytesOrNull(int max) {
+        int roll = r.nextInt(10);
+        if (roll == 0) {
+            return null;
+        }
+        if (roll == 1) {
+            return new byte[0];
+        }
+        byte[] out = new byte[r.nextInt(max)];
+        r.nextBytes(out);
+        return out;
+    }
+}
