@@ -61,13 +61,7 @@ public final class BrokerServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(), errors) {
-                @Override
-                protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
-                    clients.add(ch);
-                    super.initChannel(ch);
-                }
-            });
+            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(), errors, clients));
         serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
         address = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("broker {}: listening on {}", config.brokerId(), address);

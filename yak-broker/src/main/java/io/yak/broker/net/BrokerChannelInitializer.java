@@ -1,6 +1,7 @@
 package io.yak.broker.net;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.codec.FrameDecoder;
@@ -12,15 +13,20 @@ public final class BrokerChannelInitializer extends ChannelInitializer<SocketCha
     private final PartitionManager partitions;
     private final int maxFrameBytes;
     private final WireErrorHandler errors;
+    private final ChannelGroup connections;
 
-    public BrokerChannelInitializer(PartitionManager partitions, int maxFrameBytes, WireErrorHandler errors) {
+    /** @param connections every accepted connection is added, so a stop can close them all */
+    public BrokerChannelInitializer(PartitionManager partitions, int maxFrameBytes, WireErrorHandler errors,
+                                    ChannelGroup connections) {
         this.partitions = partitions;
         this.maxFrameBytes = maxFrameBytes;
         this.errors = errors;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         ch.pipeline()
             .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
             .addLast("frame-encoder", FrameEncoder.INSTANCE)

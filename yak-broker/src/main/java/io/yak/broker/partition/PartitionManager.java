@@ -78,6 +78,28 @@ public final class PartitionManager implements AutoCloseable {
             writers[i] = Executors.newSingleThreadExecutor(new DefaultThreadFactory("yak-log-" + i, true));
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("yak-consume-timer", true));
+        if (logConfig.flushMs() != Long.MAX_VALUE) {
+            // flush.ms must hold when appends stop too: each writer checks its partitions' time policy.
+            long periodMs = Math.max(1, Math.min(logConfig.flushMs(), 1000));
+            timer.scheduleWithFixedDelay(this::scheduleTimedFlushes, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void scheduleTimedFlushes() {
+        for (Partition p : byName.values()) {
+            if (p.log != null) {
+                p.writer.execute(() -> {
+                    try {
+                        PartitionLog log = p.log;
+                        if (log != null && p.leader) {
+                            log.maybeFlush();
+                        }
+                    } catch (IOException e) {
+                        LOG.error("broker {}: flushing {} failed: {}", brokerId, p.name, e.toString(), e);
+                    }
+                });
+            }
+        }
     }
 
     /**
