@@ -1,0 +1,172 @@
+package io.yak.client.cli;
+
+import io.yak.client.ConsumerRecord;
+import io.yak.client.TopicPartition;
+import io.yak.client.admin.YakAdmin;
+import io.yak.client.consumer.YakConsumer;
+import io.yak.wire.message.TopicInfo;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code yak consume}: prints one record value per line (UTF-8; {@code key<sep>value} with {@code --print-key};
+ * a missing key or value prints as {@code null}). Reads every partition of the topic, or one partition with
+ * {@code --partition} (optionally from {@code --offset}). Stops after {@code --max-messages} records or after
+ * {@code --timeout-ms} without new records.
+ *
+ * <p>Default timeout: reading a backlog ({@code --from-beginning} or {@code --offset}) stops after
+ * {@value #BACKLOG_IDLE_TIMEOUT_MS} ms without new records, so scripts terminate; tailing (neither option) waits
+ * forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group} the offsets
+ * after the printed records are committed at the end.
+ */
+@Command(name = "consume", description = "Print records of a topic.", mixinStandardHelpOptions = true)
+final class ConsumeCommand implements Callable<Integer> {
+    static final long BACKLOG_IDLE_TIMEOUT_MS = 10_000;
+
+    @ParentCommand
+    YakCli root;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic to read.")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "Start at the earliest offset (without a committed one).")
+    boolean fromBeginning;
+
+    @Option(names = "--max-messages", paramLabel = "N", description = "Exit after N records.")
+    Long maxMessages;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS",
+        description = "Exit after MS ms without new records; -1 = never. Default: " + BACKLOG_IDLE_TIMEOUT_MS
+            + " with --from-beginning or --offset, else never.")
+    Long timeoutMs;
+
+    @Option(names = "--print-key", description = "Print key<separator>value.")
+    boolean printKey;
+
+    @Option(names = "--key-separator", paramLabel = "S", defaultValue = "\t",
+        description = "Separator printed between key and value (default: tab).")
+    String keySeparator;
+
+    @Option(names = "--group", paramLabel = "G", description = "Consumer group: start at its committed offsets "
+        + "and commit at the end.")
+    String group;
+
+    @Option(names = "--partition", paramLabel = "P", description = "Read only this partition.")
+    Integer partition;
+
+    @Option(names = "--offset", paramLabel = "O", description = "Start at this offset (needs --partition).")
+    Long offset;
+
+    @Override
+    public Integer call() {
+        validate();
+        long idleTimeoutMs = timeoutMs != null ? timeoutMs
+            : (fromBeginning || offset != null ? BACKLOG_IDLE_TIMEOUT_MS : -1);
+        try (YakAdmin admin = CliClients.admin(root.coordinator)) {
+            CliClients.checkReachable(admin);
+            if (partition != null) {
+                TopicInfo t = admin.describeTopic(topic);
+                if (partition >= t.partitionCount()) {
+                    throw new YakCli.CliException("topic " + topic + " has " + t.partitionCount()
+                        + " partition(s); there is no partition " + partition);
+                }
+            }
+        }
+        Properties p = CliClients.base(root.coordinator, "consumer");
+        p.setProperty("auto.offset.reset", fromBeginning ? "earliest" : "latest");
+        if (group != null) {
+            p.setProperty("group.id", group);
+        }
+        if (maxMessages != null) {
+            p.setProperty("max.poll.records", Long.toString(Math.min(500, maxMessages)));
+        }
+        long printed = 0;
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        try (YakConsumer consumer = new YakConsumer(p)) {
+            if (partition != null) {
+                TopicPartition tp = new TopicPartition(topic, partition);
+                consumer.assign(List.of(tp));
+                if (offset != null) {
+                    consumer.seek(tp, offset);
+                } else if (fromBeginning && group == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                }
+            } else {
+                consumer.subscribe(List.of(topic));
+            }
+            long lastData = System.nanoTime();
+            while (maxMessages == null || printed < maxMessages) {
+                long idleMs = (System.nanoTime() - lastData) / 1_000_000;
+                if (idleTimeoutMs >= 0 && idleMs >= idleTimeoutMs) {
+                    break;
+                }
+                long waitMs = idleTimeoutMs < 0 ? 1000 : Math.min(1000, idleTimeoutMs - idleMs);
+                List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(waitMs));
+                for (ConsumerRecord r : records) {
+                    if (maxMessages != null && printed >= maxMessages) {
+                        break;
+                    }
+                    print(r);
+                    printed++;
+                    next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                }
+                if (!records.isEmpty()) {
+                    root.out.flush();
+                    lastData = System.nanoTime();
+                }
+            }
+            if (group != null && !next.isEmpty()) {
+                consumer.commitSync(next);
+            }
+        }
+        root.out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        if (offset != null && partition == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offset needs --partition");
+        }
+        if (offset != null && fromBeginning) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--offset and --from-beginning exclude each other");
+        }
+        if (offset != null && offset < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be >= 0, was " + offset);
+        }
+        if (partition != null && partition < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--partition must be >= 0, was " + partition);
+        }
+        if (maxMessages != null && maxMessages < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--max-messages must be >= 1, was " + maxMessages);
+        }
+        if (timeoutMs != null && timeoutMs < -1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--timeout-ms must be >= -1, was " + timeoutMs);
+        }
+    }
+
+    private void print(ConsumerRecord r) {
+        String value = r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8);
+        if (printKey) {
+            String key = r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8);
+            root.out.print(key + keySeparator + value + "\n");
+        } else {
+            root.out.print(value + "\n");
+        }
+    }
+}

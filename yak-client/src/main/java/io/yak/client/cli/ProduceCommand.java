@@ -1,0 +1,104 @@
+package io.yak.client.cli;
+
+import io.yak.client.admin.YakAdmin;
+import io.yak.client.producer.YakProducer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code yak produce}: one record per stdin line (UTF-8). With {@code --key-separator S} a line is split at the
+ * first S into key and value (a line without S becomes a record without key). At the end one summary line goes to
+ * stderr; the exit code is 0 only when every record was acknowledged.
+ */
+@Command(name = "produce", description = "Publish stdin lines as records.", mixinStandardHelpOptions = true)
+final class ProduceCommand implements Callable<Integer> {
+    @ParentCommand
+    YakCli root;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic to publish to.")
+    String topic;
+
+    @Option(names = "--key-separator", paramLabel = "S",
+        description = "Split each line at the first S into key and value (default: no key).")
+    String keySeparator;
+
+    @Option(names = "--acks", paramLabel = "A", defaultValue = "1",
+        description = "0, 1 or all (default: ${DEFAULT-VALUE}).")
+    String acks;
+
+    @Override
+    public Integer call() {
+        if (!acks.equals("0") && !acks.equals("1") && !acks.equals("all") && !acks.equals("-1")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--acks must be 0, 1 or all, was " + acks);
+        }
+        if (keySeparator != null && keySeparator.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--key-separator must not be empty");
+        }
+        try (YakAdmin admin = CliClients.admin(root.coordinator)) {
+            CliClients.checkReachable(admin);
+        }
+        Properties p = CliClients.base(root.coordinator, "producer");
+        p.setProperty("acks", acks);
+        p.setProperty("max.block.ms", "15000");
+        // a record that cannot be delivered fails after 30 s instead of the library's 2 minutes
+        p.setProperty("delivery.timeout.ms", "30000");
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        long sent = 0;
+        try (YakProducer producer = new YakProducer(p);
+             BufferedReader reader = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                byte[] key = null;
+                String value = line;
+                if (keySeparator != null) {
+                    int at = line.indexOf(keySeparator);
+                    if (at >= 0) {
+                        key = line.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                        value = line.substring(at + keySeparator.length());
+                    }
+                }
+                sent++;
+                producer.send(topic, key, value.getBytes(StandardCharsets.UTF_8)).whenComplete((md, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading stdin failed", e);
+        }
+        if (failed.get() == 0 && acked.get() == sent) {
+            root.err.println("yak: produced " + sent + " record(s) to " + topic);
+            return 0;
+        }
+        Throwable e = firstError.get();
+        root.err.println("yak: produced " + acked.get() + " of " + sent + " record(s) to " + topic + "; "
+            + failed.get() + " failed" + (e == null ? "" : ": " + YakCli.describe(unwrap(e), root.coordinator)));
+        return 1;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}

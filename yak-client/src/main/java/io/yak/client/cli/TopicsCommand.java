@@ -1,0 +1,103 @@
+package io.yak.client.cli;
+
+import io.yak.client.admin.YakAdmin;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code yak topics create|list|describe}. */
+@Command(name = "topics", description = "Create, list and describe topics.", mixinStandardHelpOptions = true,
+    subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class})
+final class TopicsCommand implements Callable<Integer> {
+    @ParentCommand
+    YakCli root;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: create, list or describe");
+    }
+
+    @Command(name = "create", description = "Create a topic.", mixinStandardHelpOptions = true)
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        TopicsCommand parent;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
+        String topic;
+
+        @Option(names = "--partitions", paramLabel = "P", defaultValue = "-1",
+            description = "Partition count (default: the coordinator's num.partitions).")
+        int partitions;
+
+        @Override
+        public Integer call() {
+            if (partitions == 0 || partitions < -1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--partitions must be positive, was " + partitions);
+            }
+            try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
+                TopicInfo t = admin.createTopic(topic, partitions);
+                parent.root.out.println("Created topic " + topic + " with " + t.partitionCount() + " partitions.");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List topic names, one per line.", mixinStandardHelpOptions = true)
+    static final class ListTopics implements Callable<Integer> {
+        @ParentCommand
+        TopicsCommand parent;
+
+        @Override
+        public Integer call() {
+            try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
+                for (String name : admin.listTopics()) {
+                    parent.root.out.println(name);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", description = "Show a topic's partitions: leader, replica, leader epoch.",
+        mixinStandardHelpOptions = true)
+    static final class Describe implements Callable<Integer> {
+        @ParentCommand
+        TopicsCommand parent;
+
+        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
+                TopicInfo t = admin.describeTopic(topic);
+                printTopic(parent.root.out, t);
+            }
+            return 0;
+        }
+    }
+
+    static void printTopic(java.io.PrintStream out, TopicInfo t) {
+        out.printf("%-24s %-9s %-8s %-7s %s%n", "TOPIC", "PARTITION", "LEADER", "REPLICA", "LEADER_EPOCH");
+        for (PartitionInfo p : t.partitions()) {
+            out.printf("%-24s %-9d %-8s %-7d %d%n", t.name(), p.partition(), leader(p), p.replica(),
+                p.leaderEpoch());
+        }
+    }
+
+    static String leader(PartitionInfo p) {
+        return p.online() ? Integer.toString(p.leader()) : "offline";
+    }
+}

@@ -1,0 +1,72 @@
+package io.yak.client.consumer;
+
+import io.yak.client.internal.CommonConfig;
+import io.yak.wire.config.ConfigException;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Validated consumer settings. Keys (defaults): {@code coordinator} (127.0.0.1:7000), {@code client.id},
+ * {@code request.timeout.ms} (30000), {@code connect.timeout.ms} (10000), {@code retry.backoff.ms} (100),
+ * {@code group.id} (none; needed to commit), {@code auto.offset.reset} (earliest, latest or none; latest),
+ * {@code from.beginning} (false; true means auto.offset.reset=earliest), {@code max.poll.records} (500),
+ * {@code fetch.max.bytes} (1048576, per partition request), {@code fetch.max.wait.ms} (500),
+ * {@code enable.auto.commit} (false), {@code auto.commit.interval.ms} (5000). Unknown keys are rejected.
+ */
+record ConsumerConfig(CommonConfig common, String groupId, OffsetReset autoOffsetReset, int maxPollRecords,
+                      int fetchMaxBytes, int fetchMaxWaitMs, boolean enableAutoCommit, long autoCommitIntervalMs) {
+    /** What to do when a partition has no valid position. */
+    enum OffsetReset {
+        EARLIEST(-2), LATEST(-1), NONE(0);
+
+        /** LIST_OFFSETS timestamp. */
+        final long timestamp;
+
+        OffsetReset(long timestamp) {
+            this.timestamp = timestamp;
+        }
+    }
+
+    static ConsumerConfig from(Properties props) {
+        ConsumerConfig[] out = new ConsumerConfig[1];
+        CommonConfig.parse(props, "consumer config", r -> {
+            CommonConfig common = CommonConfig.read(r, "consumer");
+            String group = r.string("group.id", "");
+            boolean fromBeginning = r.bool("from.beginning", false);
+            String resetText = r.string("auto.offset.reset", null);
+            OffsetReset reset = resetText == null ? OffsetReset.LATEST : parseReset(resetText);
+            if (fromBeginning) {
+                if (resetText != null && reset != OffsetReset.EARLIEST) {
+                    throw new ConfigException("consumer config: from.beginning=true contradicts auto.offset.reset="
+                        + resetText);
+                }
+                reset = OffsetReset.EARLIEST;
+            }
+            int maxPollRecords = r.intValue("max.poll.records", 500, 1, 1_000_000);
+            int fetchMaxBytes = r.intValue("fetch.max.bytes", 1024 * 1024, 1, 64 * 1024 * 1024);
+            int fetchMaxWaitMs = r.intValue("fetch.max.wait.ms", 500, 0, 3_600_000);
+            boolean autoCommit = r.bool("enable.auto.commit", false);
+            long autoCommitIntervalMs = r.longValue("auto.commit.interval.ms", 5000, 1, Integer.MAX_VALUE);
+            if (autoCommit && group.isEmpty()) {
+                throw new ConfigException("consumer config: enable.auto.commit=true needs a group.id");
+            }
+            out[0] = new ConsumerConfig(common, group.isEmpty() ? null : group, reset, maxPollRecords, fetchMaxBytes,
+                fetchMaxWaitMs, autoCommit, autoCommitIntervalMs);
+        });
+        return out[0];
+    }
+
+    private static OffsetReset parseReset(String v) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "earliest":
+                return OffsetReset.EARLIEST;
+            case "latest":
+                return OffsetReset.LATEST;
+            case "none":
+                return OffsetReset.NONE;
+            default:
+                throw new ConfigException("consumer config: key 'auto.offset.reset' must be earliest, latest or none,"
+                    + " was '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,802 @@
+package io.yak.client.consumer;
+
+import io.netty.buffer.ByteBuf;
+import io.yak.client.ConsumerRecord;
+import io.yak.client.TopicPartition;
+import io.yak.client.YakException;
+import io.yak.client.internal.MetadataCache;
+import io.yak.client.internal.NetworkClient;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+import io.yak.wire.config.HostPort;
+import io.yak.wire.message.CommitOffsetRequest;
+import io.yak.wire.message.CommitOffsetResponse;
+import io.yak.wire.message.ConsumeRequest;
+import io.yak.wire.message.ConsumeResponse;
+import io.yak.wire.message.FetchOffsetRequest;
+import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchFlyweight;
+import io.yak.wire.record.RecordBatchLayout;
+import io.yak.wire.record.RecordCursor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.ConcurrentModificationException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads records from YaK partitions. {@link #subscribe} takes every partition of the topics (creating missing
+ * topics when the coordinator allows it); {@link #assign} takes the given partitions. A partition without a
+ * position starts at the group's committed offset ({@code group.id}) or else per {@code auto.offset.reset}
+ * (earliest, latest, none). {@link #poll} keeps one CONSUME request in flight per partition (pipelined across
+ * partitions and across polls), returns up to {@code max.poll.records} records, in offset order per partition,
+ * and advances the positions. Leader changes are followed (LEADER_INFO pushes, NOT_LEADER, lost connections).
+ *
+ * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
+ * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
+ * which does all the work. Fetched buffers are released when returned, on seek and on close.
+ */
+public final class YakConsumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(YakConsumer.class);
+    private static final long MAX_WAIT_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ConsumerConfig config;
+    private final LongSupplier nanoClock;
+    private final NetworkClient network;
+    private final MetadataCache metadata;
+    private final long backoffNs;
+    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private final Map<TopicPartition, PartitionState> states = new LinkedHashMap<>();
+    private final List<PartitionState> order = new ArrayList<>();
+    private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
+    private final RecordCursor cursor = new RecordCursor();
+    private final AtomicReference<Thread> owner = new AtomicReference<>();
+    private final Supplier<List<String>> topicsOfInterest = this::topicsOfInterest;
+    /** Set while a wake-up event is queued, so metadata changes never pile up events. */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private final Runnable wake = () -> wakeQueued.set(false);
+    /** Nesting of public calls by the owner thread; owner-thread only. */
+    private int depth;
+    private Set<String> subscription;
+    private boolean topicFetchInFlight;
+    private long topicFetchRetryNs;
+    private long topicFetchBackoffNs;
+    private YakException pendingError;
+    private int nextCollect;
+    private long nextAutoCommitNs;
+    private volatile boolean closed;
+
+    /**
+     * Creates a consumer from the keys listed in {@link ConsumerConfig}; unknown keys throw
+     * {@link IllegalArgumentException}.
+     */
+    public YakConsumer(Properties props) {
+        this(props, System::nanoTime);
+    }
+
+    YakConsumer(Properties props, LongSupplier nanoClock) {
+        this.config = ConsumerConfig.from(props);
+        this.nanoClock = nanoClock;
+        this.backoffNs = TimeUnit.MILLISECONDS.toNanos(config.common().retryBackoffMs());
+        this.network = new NetworkClient(config.common().clientId(), config.common().requestTimeoutMs(),
+            config.common().connectTimeoutMs(), NetworkClient.DEFAULT_MAX_IN_FLIGHT);
+        this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.CONSUMER,
+            config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
+        metadata.addListener(() -> {
+            if (wakeQueued.compareAndSet(false, true)) {
+                events.offer(wake);
+            }
+        });
+        this.nextAutoCommitNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+        LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", config.common().clientId(),
+            config.common().coordinator(), config.groupId(), config.autoOffsetReset());
+    }
+
+    public String clientId() {
+        return config.common().clientId();
+    }
+
+    /** Reads every partition of these topics from now on, replacing any earlier subscription or assignment. */
+    public void subscribe(Collection<String> topics) {
+        acquire();
+        try {
+            for (String t : topics) {
+                if (t == null || t.isEmpty()) {
+                    throw new IllegalArgumentException("empty topic name in " + topics);
+                }
+            }
+            unassignAll();
+            subscription = new LinkedHashSet<>(topics);
+            topicFetchRetryNs = nanoClock.getAsLong();
+        } finally {
+            release();
+        }
+    }
+
+    /** Reads exactly these partitions from now on, replacing any subscription; kept partitions keep positions. */
+    public void assign(Collection<TopicPartition> partitions) {
+        acquire();
+        try {
+            subscription = null;
+            Set<TopicPartition> wanted = new LinkedHashSet<>(partitions);
+            for (PartitionState s : new ArrayList<>(order)) {
+                if (!wanted.contains(s.tp)) {
+                    remove(s);
+                }
+            }
+            for (TopicPartition tp : wanted) {
+                addState(tp);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** The partitions read now (with subscribe: those known from metadata so far). */
+    public Set<TopicPartition> assignment() {
+        acquire();
+        try {
+            return Collections.unmodifiableSet(new LinkedHashSet<>(states.keySet()));
+        } finally {
+            release();
+        }
+    }
+
+    /** The next poll returns records of {@code tp} from {@code offset} on. */
+    public void seek(TopicPartition tp, long offset) {
+        acquire();
+        try {
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset " + offset + " < 0");
+            }
+            state(tp).moveTo(offset, null);
+        } finally {
+            release();
+        }
+    }
+
+    /** Moves the partitions (all assigned ones when empty) to their first offset, looked up on the next poll. */
+    public void seekToBeginning(Collection<TopicPartition> partitions) {
+        seekTo(partitions, ConsumerConfig.OffsetReset.EARLIEST);
+    }
+
+    /** Moves the partitions (all assigned ones when empty) to their log end, looked up on the next poll. */
+    public void seekToEnd(Collection<TopicPartition> partitions) {
+        seekTo(partitions, ConsumerConfig.OffsetReset.LATEST);
+    }
+
+    private void seekTo(Collection<TopicPartition> partitions, ConsumerConfig.OffsetReset reset) {
+        acquire();
+        try {
+            Collection<TopicPartition> tps = partitions.isEmpty() ? new ArrayList<>(states.keySet()) : partitions;
+            for (TopicPartition tp : tps) {
+                PartitionState s = state(tp);
+                s.moveTo(-1, reset);
+                s.retryAtNs = nanoClock.getAsLong();
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The offset of the next record poll returns for {@code tp}, looking it up (committed offset or
+     * auto.offset.reset) when unknown, waiting up to {@code request.timeout.ms}.
+     */
+    public long position(TopicPartition tp) {
+        acquire();
+        try {
+            PartitionState s = state(tp);
+            long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.common().requestTimeoutMs());
+            while (s.position < 0) {
+                long now = nanoClock.getAsLong();
+                runEvents();
+                throwPendingError();
+                if (s.position >= 0) {
+                    break;
+                }
+                if (now - deadline >= 0) {
+                    throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "position of " + tp + " unknown after "
+                        + config.common().requestTimeoutMs() + " ms");
+                }
+                metadata.maybeRefresh(topicsOfInterest, subscription != null);
+                resolvePositions(now);
+                waitForEvent(Math.min(deadline - now, MAX_WAIT_SLICE_NS));
+            }
+            return s.position;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Returns the records available now, or waits up to {@code timeout} for some. Returns an empty list when
+     * none arrived in time.
+     *
+     * @throws YakException on non-retriable errors: unknown topic (auto-creation off), no offset with
+     *     auto.offset.reset=none, corrupt batches
+     */
+    public List<ConsumerRecord> poll(Duration timeout) {
+        acquire();
+        try {
+            ensureOpen();
+            if (subscription == null && states.isEmpty()) {
+                throw new IllegalStateException("consumer " + clientId() + " has no subscription or assignment");
+            }
+            long start = nanoClock.getAsLong();
+            long timeoutNs = Math.max(0, timeout.toNanos());
+            maybeAutoCommit(start);
+            List<ConsumerRecord> out = new ArrayList<>();
+            while (true) {
+                long now = nanoClock.getAsLong();
+                runEvents();
+                throwPendingError();
+                updateSubscription(now);
+                metadata.maybeRefresh(topicsOfInterest, subscription != null);
+                resolvePositions(now);
+                collect(out);
+                long remainingNs = timeoutNs - (now - start);
+                sendFetches(now, remainingNs);
+                if (!out.isEmpty() || remainingNs <= 0) {
+                    return out;
+                }
+                waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS));
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Commits the current position of every assigned partition for {@code group.id}, waiting for the answers. */
+    public void commitSync() {
+        acquire();
+        try {
+            Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+            for (PartitionState s : order) {
+                if (s.position >= 0) {
+                    offsets.put(s.tp, s.position);
+                }
+            }
+            commit(offsets);
+        } finally {
+            release();
+        }
+    }
+
+    /** Commits the given next-offsets-to-read for {@code group.id}, waiting for the answers. */
+    public void commitSync(Map<TopicPartition, Long> offsets) {
+        acquire();
+        try {
+            commit(offsets);
+        } finally {
+            release();
+        }
+    }
+
+    private void commit(Map<TopicPartition, Long> offsets) {
+        String group = requireGroup("commitSync");
+        List<CompletableFuture<Message>> futures = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            futures.add(metadata.coordinator().send(
+                new CommitOffsetRequest(group, e.getKey().topic(), e.getKey().partition(), e.getValue())));
+        }
+        int i = 0;
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            CommitOffsetResponse r = (CommitOffsetResponse) await(futures.get(i++), "commit of " + e.getKey());
+            if (r.error() != ErrorCode.NONE) {
+                throw new YakException(r.error(), "commit of offset " + e.getValue() + " for " + e.getKey()
+                    + " in group " + group + " failed: " + r.error());
+            }
+        }
+    }
+
+    /** The committed offsets of {@code group.id} for these partitions; partitions without one are left out. */
+    public Map<TopicPartition, Long> committed(Collection<TopicPartition> partitions) {
+        acquire();
+        try {
+            String group = requireGroup("committed");
+            List<CompletableFuture<Message>> futures = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                futures.add(metadata.coordinator().send(new FetchOffsetRequest(group, tp.topic(), tp.partition())));
+            }
+            Map<TopicPartition, Long> out = new LinkedHashMap<>();
+            int i = 0;
+            for (TopicPartition tp : partitions) {
+                FetchOffsetResponse r = (FetchOffsetResponse) await(futures.get(i++), "committed offset of " + tp);
+                if (r.error() != ErrorCode.NONE) {
+                    throw new YakException(r.error(),
+                        "fetching the committed offset of " + tp + " failed: " + r.error());
+                }
+                if (r.offset() >= 0) {
+                    out.put(tp, r.offset());
+                }
+            }
+            return out;
+        } finally {
+            release();
+        }
+    }
+
+    /** Commits when auto-commit is on, releases buffered data and closes the connections. */
+    @Override
+    public void close() {
+        acquire();
+        try {
+            if (closed) {
+                return;
+            }
+            if (config.enableAutoCommit()) {
+                try {
+                    commitSyncQuietly();
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: final auto-commit failed: {}", clientId(), e.getMessage());
+                }
+            }
+            closed = true;
+            for (PartitionState s : order) {
+                s.clearBuffered();
+            }
+            network.close();
+            // The event loop has stopped: every answer still queued is in events now; their handlers release.
+            runEvents();
+            LOG.debug("consumer {} closed", clientId());
+        } finally {
+            release();
+        }
+    }
+
+    // ---------------------------------------------------------------- assignment
+
+    private PartitionState state(TopicPartition tp) {
+        PartitionState s = states.get(tp);
+        if (s == null) {
+            throw new IllegalStateException("partition " + tp + " is not assigned to this consumer");
+        }
+        return s;
+    }
+
+    private PartitionState addState(TopicPartition tp) {
+        PartitionState s = states.get(tp);
+        if (s == null) {
+            s = new PartitionState(tp);
+            states.put(tp, s);
+            order.add(s);
+        }
+        return s;
+    }
+
+    private void remove(PartitionState s) {
+        s.assigned = false;
+        s.clearBuffered();
+        s.generation++;
+        states.remove(s.tp);
+        order.remove(s);
+    }
+
+    private void unassignAll() {
+        for (PartitionState s : new ArrayList<>(order)) {
+            remove(s);
+        }
+    }
+
+    private List<String> topicsOfInterest() {
+        if (subscription != null) {
+            return new ArrayList<>(subscription);
+        }
+        Set<String> topics = new LinkedHashSet<>();
+        for (PartitionState s : order) {
+            topics.add(s.tp.topic());
+        }
+        return new ArrayList<>(topics);
+    }
+
+    /** With a subscription: assigns partitions the metadata lists; asks for (and creates) missing topics. */
+    private void updateSubscription(long now) {
+        if (subscription == null) {
+            return;
+        }
+        List<String> missing = null;
+        for (String topic : subscription) {
+            TopicInfo t = metadata.topic(topic);
+            if (t == null) {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(topic);
+                continue;
+            }
+            for (int p = 0; p < t.partitionCount(); p++) {
+                addState(new TopicPartition(topic, p));
+            }
+        }
+        if (missing != null && !topicFetchInFlight && now - topicFetchRetryNs >= 0) {
+            topicFetchInFlight = true;
+            List<String> asked = missing;
+            metadata.fetch(asked, true).whenComplete((r, e) -> events.add(() -> onTopicFetch(asked, r, e)));
+        }
+    }
+
+    private void onTopicFetch(List<String> asked, MetadataResponse r, Throwable e) {
+        topicFetchInFlight = false;
+        // doubles while the coordinator cannot answer, up to 1 s
+        topicFetchBackoffNs = e == null ? backoffNs
+            : Math.min(Math.max(backoffNs, topicFetchBackoffNs * 2), TimeUnit.SECONDS.toNanos(1));
+        topicFetchRetryNs = nanoClock.getAsLong() + topicFetchBackoffNs;
+        if (closed || subscription == null) {
+            return;
+        }
+        if (e != null) {
+            YakException ye = asYak(e);
+            if (!ye.retriable()) {
+                pendingError = ye;
+            }
+            LOG.debug("{}: metadata for {} failed: {}", clientId(), asked, ye.getMessage());
+            return;
+        }
+        for (String topic : asked) {
+            if (subscription.contains(topic) && r.metadata().topic(topic) == null && metadata.topic(topic) == null) {
+                ErrorCode code = r.error() == ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC : r.error();
+                if (code == ErrorCode.UNKNOWN_TOPIC || !code.retriable()) {
+                    pendingError = new YakException(code, "unknown topic '" + topic + "'"
+                        + (r.message() == null ? "" : ": " + r.message()));
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- positions
+
+    private void resolvePositions(long now) {
+        for (PartitionState s : order) {
+            if (s.position >= 0 || s.positionRequestInFlight || now - s.retryAtNs < 0) {
+                continue;
+            }
+            if (s.pendingReset != null) {
+                listOffsets(s, s.pendingReset, now);
+            } else if (config.groupId() != null && !s.committedChecked) {
+                fetchCommitted(s);
+            } else if (config.autoOffsetReset() == ConsumerConfig.OffsetReset.NONE) {
+                pendingError = new YakException(ErrorCode.OFFSET_OUT_OF_RANGE,
+                    "no committed offset for " + s.tp + " and auto.offset.reset=none");
+                return;
+            } else {
+                listOffsets(s, config.autoOffsetReset(), now);
+            }
+        }
+    }
+
+    private void fetchCommitted(PartitionState s) {
+        s.positionRequestInFlight = true;
+        int gen = s.generation;
+        metadata.coordinator().send(new FetchOffsetRequest(config.groupId(), s.tp.topic(), s.tp.partition()))
+            .whenComplete((m, e) -> events.add(() -> onCommitted(s, gen, m, e)));
+    }
+
+    private void onCommitted(PartitionState s, int gen, Message m, Throwable e) {
+        s.positionRequestInFlight = false;
+        if (closed || !s.assigned || gen != s.generation || s.position >= 0) {
+            return;
+        }
+        ErrorCode code = e == null ? ((FetchOffsetResponse) m).error() : null;
+        if (e != null || code != ErrorCode.NONE) {
+            YakException ye = e != null ? asYak(e)
+                : new YakException(code, "fetching the committed offset of " + s.tp + " failed: " + code);
+            handleRetriable(s, ye, "committed offset");
+            return;
+        }
+        long offset = ((FetchOffsetResponse) m).offset();
+        s.committedChecked = true;
+        if (offset >= 0) {
+            s.position = offset;
+            LOG.debug("{}: {} starts at committed offset {}", clientId(), s.tp, offset);
+        }
+    }
+
+    private void listOffsets(PartitionState s, ConsumerConfig.OffsetReset reset, long now) {
+        HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
+        if (leader == null) {
+            metadata.requestRefresh();
+            s.retryAtNs = now + backoffNs;
+            return;
+        }
+        s.positionRequestInFlight = true;
+        int gen = s.generation;
+        network.connection(leader).send(new ListOffsetsRequest(s.tp.topic(), s.tp.partition(), reset.timestamp))
+            .whenComplete((m, e) -> events.add(() -> onListOffsets(s, gen, reset, m, e)));
+    }
+
+    private void onListOffsets(PartitionState s, int gen, ConsumerConfig.OffsetReset reset, Message m, Throwable e) {
+        s.positionRequestInFlight = false;
+        if (closed || !s.assigned || gen != s.generation || s.position >= 0) {
+            return;
+        }
+        ErrorCode code = e == null ? ((ListOffsetsResponse) m).error() : null;
+        if (e != null || code != ErrorCode.NONE) {
+            YakException ye = e != null ? asYak(e)
+                : new YakException(code, "listing the " + reset + " offset of " + s.tp + " failed: " + code);
+            handleRetriable(s, ye, "list offsets");
+            return;
+        }
+        s.position = ((ListOffsetsResponse) m).offset();
+        s.pendingReset = null;
+        LOG.debug("{}: {} reset to {} offset {}", clientId(), s.tp, reset, s.position);
+    }
+
+    // ---------------------------------------------------------------- fetching
+
+    private void sendFetches(long now, long remainingNs) {
+        int maxWaitMs = (int) Math.min(config.fetchMaxWaitMs(),
+            Math.max(0, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
+        for (PartitionState s : order) {
+            if (s.position < 0 || s.fetchInFlight || s.buffered != null || now - s.retryAtNs < 0) {
+                continue;
+            }
+            HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
+            if (leader == null) {
+                metadata.requestRefresh();
+                s.retryAtNs = now + backoffNs;
+                continue;
+            }
+            s.fetchInFlight = true;
+            int gen = s.generation;
+            long offset = s.position;
+            network.connection(leader)
+                .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), offset, config.fetchMaxBytes(), maxWaitMs),
+                    (long) config.common().requestTimeoutMs() + maxWaitMs)
+                .whenComplete((m, e) -> events.add(() -> onFetch(s, gen, offset, leader, m, e)));
+        }
+    }
+
+    private void onFetch(PartitionState s, int gen, long offset, HostPort leader, Message m, Throwable e) {
+        s.fetchInFlight = false;
+        ConsumeResponse r = (ConsumeResponse) m;
+        if (closed || !s.assigned || gen != s.generation || s.position != offset || s.buffered != null) {
+            if (r != null) {
+                r.release();
+            }
+            return;
+        }
+        if (e != null) {
+            handleRetriable(s, asYak(e), "fetch from " + leader);
+            return;
+        }
+        ErrorCode code = r.error();
+        if (code == ErrorCode.NONE) {
+            if (r.records().isReadable()) {
+                s.buffered = r.records();
+                s.bufferedIndex = r.records().readerIndex();
+                s.validatedIndex = -1;
+            } else {
+                r.release();
+            }
+            return;
+        }
+        r.release();
+        if (code == ErrorCode.OFFSET_OUT_OF_RANGE) {
+            if (config.autoOffsetReset() == ConsumerConfig.OffsetReset.NONE) {
+                pendingError = new YakException(code, "offset " + offset + " of " + s.tp
+                    + " is out of range (log start " + r.logStartOffset() + ", end " + r.highWatermark()
+                    + ") and auto.offset.reset=none");
+                return;
+            }
+            LOG.info("{}: offset {} of {} out of range (log {}..{}); resetting to {}", clientId(), offset, s.tp,
+                r.logStartOffset(), r.highWatermark(), config.autoOffsetReset());
+            s.moveTo(-1, config.autoOffsetReset());
+            return;
+        }
+        handleRetriable(s, new YakException(code, "fetch of " + s.tp + " at offset " + offset + " from " + leader
+            + " failed: " + code), "fetch");
+    }
+
+    /** Retriable: refresh metadata and back off this partition. Otherwise: surface from poll. */
+    private void handleRetriable(PartitionState s, YakException e, String what) {
+        if (e.retriable()) {
+            LOG.debug("{}: {} of {} failed, retrying: {}", clientId(), what, s.tp, e.getMessage());
+            metadata.requestRefresh();
+            s.retryAtNs = nanoClock.getAsLong() + backoffNs;
+        } else {
+            pendingError = e;
+        }
+    }
+
+    /** Decodes buffered batches into {@code out}, round-robin over partitions, up to max.poll.records. */
+    private void collect(List<ConsumerRecord> out) {
+        int n = order.size();
+        if (n == 0) {
+            return;
+        }
+        int start = nextCollect % n;
+        for (int i = 0; i < n && out.size() < config.maxPollRecords(); i++) {
+            PartitionState s = order.get((start + i) % n);
+            if (s.buffered != null && s.position >= 0) {
+                drain(s, out);
+            }
+        }
+        nextCollect = start + 1;
+    }
+
+    private void drain(PartitionState s, List<ConsumerRecord> out) {
+        ByteBuf buf = s.buffered;
+        int limit = buf.writerIndex();
+        try {
+            while (out.size() < config.maxPollRecords()) {
+                int index = s.bufferedIndex;
+                if (limit - index < RecordBatchLayout.RECORDS_OFFSET) {
+                    break;
+                }
+                batch.wrap(buf, index, limit);
+                int size = batch.sizeInBytes();
+                if (size < RecordBatchLayout.RECORDS_OFFSET || size > limit - index) {
+                    break; // a partial batch at the end of the response: fetched again from the position
+                }
+                if (s.validatedIndex != index) {
+                    batch.validate();
+                    s.validatedIndex = index;
+                }
+                if (batch.lastOffset() >= s.position) {
+                    cursor.wrap(batch);
+                    while (cursor.next()) {
+                        long offset = cursor.offset();
+                        if (offset < s.position) {
+                            continue;
+                        }
+                        if (out.size() >= config.maxPollRecords()) {
+                            return;
+                        }
+                        out.add(new ConsumerRecord(s.tp.topic(), s.tp.partition(), offset, cursor.timestamp(),
+                            cursor.keyBytes(), cursor.valueBytes()));
+                        s.position = offset + 1;
+                    }
+                }
+                s.bufferedIndex = index + size;
+            }
+        } catch (WireException e) {
+            // Records already collected are returned; the error surfaces on the next poll, and every later one
+            // until the user seeks past the batch.
+            s.clearBuffered();
+            s.retryAtNs = nanoClock.getAsLong() + backoffNs;
+            pendingError = new YakException(ErrorCode.CORRUPT_RECORD_BATCH, "corrupt data from " + s.tp
+                + " near offset " + s.position + ": " + e.getMessage(), e);
+            return;
+        }
+        if (out.size() < config.maxPollRecords() || s.bufferedIndex >= limit) {
+            s.clearBuffered();
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void maybeAutoCommit(long now) {
+        if (!config.enableAutoCommit() || now - nextAutoCommitNs < 0) {
+            return;
+        }
+        nextAutoCommitNs = now + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+        for (PartitionState s : order) {
+            if (s.position >= 0) {
+                long offset = s.position;
+                TopicPartition tp = s.tp;
+                metadata.coordinator()
+                    .send(new CommitOffsetRequest(config.groupId(), tp.topic(), tp.partition(), offset))
+                    .whenComplete((m, e) -> {
+                        if (e != null || ((CommitOffsetResponse) m).error() != ErrorCode.NONE) {
+                            LOG.warn("{}: auto-commit of {} at {} failed: {}", clientId(), tp, offset,
+                                e != null ? e.getMessage() : ((CommitOffsetResponse) m).error());
+                        }
+                    });
+            }
+        }
+    }
+
+    private void commitSyncQuietly() {
+        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (PartitionState s : order) {
+            if (s.position >= 0) {
+                offsets.put(s.tp, s.position);
+            }
+        }
+        commit(offsets);
+    }
+
+    private void runEvents() {
+        Runnable r;
+        while ((r = events.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private void waitForEvent(long ns) {
+        if (ns <= 0) {
+            return;
+        }
+        try {
+            Runnable r = events.poll(ns, TimeUnit.NANOSECONDS);
+            if (r != null) {
+                r.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in poll", e);
+        }
+    }
+
+    private void throwPendingError() {
+        YakException e = pendingError;
+        if (e != null) {
+            pendingError = null;
+            throw e;
+        }
+    }
+
+    private Message await(CompletableFuture<Message> f, String what) {
+        try {
+            return f.get(config.common().requestTimeoutMs() + 1000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw asYak(e.getCause());
+        } catch (TimeoutException e) {
+            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, what + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted waiting for " + what, e);
+        }
+    }
+
+    private String requireGroup(String op) {
+        if (config.groupId() == null) {
+            throw new IllegalStateException(op + " needs a group.id");
+        }
+        return config.groupId();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("consumer " + clientId() + " is closed");
+        }
+    }
+
+    private void acquire() {
+        Thread me = Thread.currentThread();
+        Thread current = owner.get();
+        if (current != me && !owner.compareAndSet(null, me)) {
+            throw new ConcurrentModificationException("YakConsumer " + clientId() + " is in use by thread "
+                + owner.get() + "; it is not safe for multi-threaded access");
+        }
+        depth++;
+    }
+
+    private void release() {
+        if (--depth == 0) {
+            owner.set(null);
+        }
+    }
+
+    private static YakException asYak(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof YakException ye) {
+            return ye;
+        }
+        return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, c.toString(), c);
+    }
+}

@@ -1,0 +1,65 @@
+package io.yak.client.producer;
+
+import io.yak.client.internal.CommonConfig;
+import io.yak.wire.FrameLayout;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Validated producer settings. Keys (defaults): {@code coordinator} (127.0.0.1:7000), {@code client.id},
+ * {@code request.timeout.ms} (30000), {@code connect.timeout.ms} (10000), {@code retry.backoff.ms} (100),
+ * {@code batch.size} (16384 bytes), {@code linger.ms} (5), {@code acks} (0, 1, all or -1; 1),
+ * {@code retries} (Integer.MAX_VALUE), {@code delivery.timeout.ms} (120000, at least linger.ms +
+ * request.timeout.ms), {@code buffer.memory} (33554432 bytes), {@code max.block.ms} (60000),
+ * {@code max.in.flight.requests.per.connection} (5), {@code max.request.size} (1048576 bytes: largest batch of a
+ * single record). Unknown keys are rejected.
+ */
+record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short acks, int retries,
+                      long deliveryTimeoutMs, long bufferMemory, long maxBlockMs, int maxInFlightPerConnection,
+                      int maxRequestSize) {
+    /** Room for the frame header and the PUBLISH fields before the records. */
+    static final int MAX_REQUEST_SIZE_LIMIT = FrameLayout.DEFAULT_MAX_FRAME_BYTES - 1024;
+
+    static ProducerConfig from(Properties props) {
+        ProducerConfig[] out = new ProducerConfig[1];
+        CommonConfig.parse(props, "producer config", r -> {
+            CommonConfig common = CommonConfig.read(r, "producer");
+            int batchSize = r.intValue("batch.size", 16_384, 1, MAX_REQUEST_SIZE_LIMIT);
+            long lingerMs = r.longValue("linger.ms", 5, 0, 3_600_000);
+            short acks = parseAcks(r.string("acks", "1"));
+            int retries = r.intValue("retries", Integer.MAX_VALUE, 0, Integer.MAX_VALUE);
+            long deliveryTimeoutMs = r.longValue("delivery.timeout.ms", 120_000, 1, Integer.MAX_VALUE);
+            long bufferMemory = r.longValue("buffer.memory", 32L * 1024 * 1024, 1, Long.MAX_VALUE);
+            long maxBlockMs = r.longValue("max.block.ms", 60_000, 0, Long.MAX_VALUE / 2_000_000);
+            int maxInFlight = r.intValue("max.in.flight.requests.per.connection", 5, 1, 64);
+            int maxRequestSize = r.intValue("max.request.size", 1024 * 1024, 1, MAX_REQUEST_SIZE_LIMIT);
+            if (deliveryTimeoutMs < lingerMs + common.requestTimeoutMs()) {
+                throw new io.yak.wire.config.ConfigException("producer config: key 'delivery.timeout.ms' = "
+                    + deliveryTimeoutMs + " must be at least linger.ms + request.timeout.ms = "
+                    + (lingerMs + common.requestTimeoutMs()));
+            }
+            if (batchSize > bufferMemory) {
+                throw new io.yak.wire.config.ConfigException("producer config: key 'batch.size' = " + batchSize
+                    + " exceeds buffer.memory " + bufferMemory);
+            }
+            out[0] = new ProducerConfig(common, batchSize, lingerMs, acks, retries, deliveryTimeoutMs, bufferMemory,
+                maxBlockMs, maxInFlight, maxRequestSize);
+        });
+        return out[0];
+    }
+
+    private static short parseAcks(String v) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "all":
+            case "-1":
+                return -1;
+            case "0":
+                return 0;
+            case "1":
+                return 1;
+            default:
+                throw new io.yak.wire.config.ConfigException(
+                    "producer config: key 'acks' must be 0, 1, all or -1, was '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.yak.client.producer;
+
+import io.netty.buffer.ByteBuf;
+import io.yak.client.YakException;
+import io.yak.client.internal.Connection;
+import io.yak.client.internal.MetadataCache;
+import io.yak.client.internal.NetworkClient;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.config.HostPort;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.PublishRequest;
+import io.yak.wire.message.PublishResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer's I/O thread ({@code yak-producer-sender}): takes ready batches from the accumulator, sends one
+ * PUBLISH per batch to the partition's leader, and settles the answers: completes record futures, or puts the
+ * batch back for a retry (retriable error, after a metadata refresh and {@code retry.backoff.ms}) until
+ * {@code retries} or {@code delivery.timeout.ms} run out.
+ *
+ * <p>Ordering: at most one batch per partition is in flight, so records of a partition are stored in send order
+ * even across retries. A retry after a lost answer may store a batch twice (at-least-once delivery).
+ *
+ * <p>Responses arrive on the event loop and are only queued there; all batch state changes and every record
+ * future completion happen on this thread, so user callbacks never run on the event loop.
+ */
+final class Sender implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
+    /** Longest park when idle, so metadata refreshes and closing are noticed. */
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ProducerConfig config;
+    private final RecordAccumulator accumulator;
+    private final MetadataCache metadata;
+    private final NetworkClient network;
+    private final LongSupplier nanoClock;
+    private final long backoffNs;
+    private final long deliveryTimeoutNs;
+    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Map<HostPort, int[]> inFlightPerBroker = new HashMap<>();
+    private final List<ProducerBatch> ready = new ArrayList<>();
+    private final List<ProducerBatch> expired = new ArrayList<>();
+    private volatile boolean running = true;
+    private volatile boolean forceClose;
+    private volatile Thread thread;
+    private boolean metadataNeeded;
+    private final java.util.function.Supplier<List<String>> topicNames;
+
+    Sender(ProducerConfig config, RecordAccumulator accumulator, MetadataCache metadata, NetworkClient network,
+           LongSupplier nanoClock) {
+        this.config = config;
+        this.accumulator = accumulator;
+        this.metadata = metadata;
+        this.network = network;
+        this.nanoClock = nanoClock;
+        this.backoffNs = TimeUnit.MILLISECONDS.toNanos(config.common().retryBackoffMs());
+        this.deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs());
+        this.topicNames = accumulator::topicNames;
+    }
+
+    Thread start() {
+        Thread t = new Thread(this, "yak-producer-sender");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return t;
+    }
+
+    boolean isSenderThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    void wakeup() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Stop after every batch is settled. */
+    void initiateClose() {
+        running = false;
+        wakeup();
+    }
+
+    /** Stop now, failing what is left. */
+    void forceClose() {
+        forceClose = true;
+        running = false;
+        wakeup();
+    }
+
+    @Override
+    public void run() {
+        LOG.debug("{}: sender started", config.common().clientId());
+        while (true) {
+            try {
+                if (!runOnce()) {
+                    break;
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.error("{}: unexpected error in the sender; continuing", config.common().clientId(), e);
+                LockSupport.parkNanos(backoffNs);
+            }
+        }
+        LOG.debug("{}: sender stopped", config.common().clientId());
+    }
+
+    /** One cycle; false when the sender is done. */
+    boolean runOnce() {
+        long now = nanoClock.getAsLong();
+        settleCompletions(now);
+        if (forceClose) {
+            abortAll(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "producer closed before the record was sent"));
+            return hasInFlight();
+        }
+        if (!running && !accumulator.hasIncomplete()) {
+            return false;
+        }
+        accumulator.drain(now, this::claim, ready, expired);
+        for (ProducerBatch b : expired) {
+            fail(b, new YakException(ErrorCode.REQUEST_TIMED_OUT, "expiring " + b.recordCount() + " record(s) for "
+                + b.topic() + "-" + b.partition() + ": " + TimeUnit.NANOSECONDS.toMillis(now - b.createdNs)
+                + " ms passed since the batch was created (delivery.timeout.ms " + config.deliveryTimeoutMs() + ")"));
+        }
+        expired.clear();
+        for (ProducerBatch b : ready) {
+            send(b);
+        }
+        ready.clear();
+        if (metadataNeeded) {
+            metadataNeeded = false;
+            metadata.requestRefresh();
+        }
+        metadata.maybeRefresh(topicNames, true);
+        if (completions.isEmpty()) {
+            long waitNs = Math.min(MAX_PARK_NS, accumulator.nextDeadlineNs() - nanoClock.getAsLong());
+            if (waitNs > 0) {
+                LockSupport.parkNanos(this, waitNs);
+            }
+        }
+        return true;
+    }
+
+    private boolean hasInFlight() {
+        for (int[] n : inFlightPerBroker.values()) {
+            if (n[0] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drain predicate: can this partition's head batch go now? If so, claims the partition and a broker slot. */
+    private boolean claim(RecordAccumulator.PartitionQueue q) {
+        HostPort leader = metadata.leaderAddress(q.topic, q.partition);
+        if (leader == null) {
+            metadataNeeded = true;
+            return false;
+        }
+        int[] n = inFlightPerBroker.get(leader);
+        if (n == null) {
+            n = new int[1];
+            inFlightPerBroker.put(leader, n);
+        }
+        if (n[0] >= config.maxInFlightPerConnection()) {
+            return false;
+        }
+        n[0]++;
+        q.inFlight = true;
+        q.leader = leader;
+        return true;
+    }
+
+    private void send(ProducerBatch b) {
+        HostPort leader = (HostPort) b.queue.leader;
+        b.sentTo = leader;
+        b.attempts++;
+        Connection c = network.connection(leader);
+        ByteBuf payload = b.buffer.retainedDuplicate();
+        PublishRequest request = new PublishRequest(b.topic(), b.partition(), config.acks(),
+            config.common().requestTimeoutMs(), payload);
+        java.util.concurrent.CompletableFuture<Message> f = config.acks() == 0 ? c.sendOneWay(request)
+            : c.send(request);
+        f.whenComplete((response, error) -> {
+            completions.add(new Completion(b, response, error));
+            wakeup();
+        });
+    }
+
+    private void settleCompletions(long now) {
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            settle(c, now);
+        }
+    }
+
+    private void settle(Completion c, long now) {
+        ProducerBatch b = c.batch;
+        b.queue.inFlight = false;
+        int[] n = inFlightPerBroker.get((HostPort) b.sentTo);
+        if (n != null) {
+            n[0]--;
+        }
+        RuntimeException error = c.error == null ? null : unwrap(c.error);
+        if (error == null) {
+            if (config.acks() == 0) {
+                b.complete(-1);
+                accumulator.deallocate(b);
+                return;
+            }
+            PublishResponse r = (PublishResponse) c.response;
+            if (r.error() == ErrorCode.NONE) {
+                b.complete(r.baseOffset());
+                accumulator.deallocate(b);
+                return;
+            }
+            error = new YakException(r.error(), "publish of " + b.recordCount() + " record(s) to " + b.topic() + "-"
+                + b.partition() + " at " + b.sentTo + " failed: " + r.error() + " (broker epoch " + r.epoch() + ")");
+        }
+        boolean retriable = error instanceof YakException ye && ye.retriable();
+        if (retriable) {
+            metadata.requestRefresh();
+        }
+        if (retriable && !forceClose && b.attempts <= config.retries() && now - b.createdNs < deliveryTimeoutNs) {
+            LOG.debug("{}: retrying {} after {}", config.common().clientId(), b, error.getMessage());
+            b.retryAtNs = now + backoffNs;
+            accumulator.reenqueue(b);
+            return;
+        }
+        fail(b, error);
+    }
+
+    private void fail(ProducerBatch b, RuntimeException e) {
+        LOG.debug("{}: failing {}: {}", config.common().clientId(), b, e.getMessage());
+        b.fail(e);
+        accumulator.deallocate(b);
+    }
+
+    private void abortAll(RuntimeException e) {
+        for (ProducerBatch b : accumulator.removeAll()) {
+            fail(b, e);
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof RuntimeException re) {
+            return re;
+        }
+        return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, c.toString(), c);
+    }
+
+    private record Completion(ProducerBatch batch, Message response, Throwable error) {
+    }
+}

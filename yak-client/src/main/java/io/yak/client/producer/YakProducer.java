@@ -1,0 +1,205 @@
+package io.yak.client.producer;
+
+import io.yak.client.RecordMetadata;
+import io.yak.client.YakException;
+import io.yak.client.internal.MetadataCache;
+import io.yak.client.internal.NetworkClient;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchBuilder;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes records to YaK topics. {@link #send} copies the record into a batch of its partition and returns at
+ * once (blocking only while the topic's metadata is fetched the first time, or while {@code buffer.memory} is full,
+ * each up to {@code max.block.ms}); the {@code yak-producer-sender} thread sends full or lingered batches to the
+ * partition leaders, retries retriable failures, and completes the futures.
+ *
+ * <p>Configuration: see {@link ProducerConfig} for the keys ({@code coordinator}, {@code batch.size},
+ * {@code linger.ms}, {@code acks}, {@code retries}, {@code delivery.timeout.ms}, {@code buffer.memory},
+ * {@code max.block.ms}, {@code max.in.flight.requests.per.connection}, {@code request.timeout.ms},
+ * {@code retry.backoff.ms}, {@code connect.timeout.ms}, {@code max.request.size}, {@code client.id}); unknown keys
+ * throw {@link IllegalArgumentException}.
+ *
+ * <p>Guarantees: records of one partition are stored in the order they were sent (one batch per partition in
+ * flight); delivery is at-least-once (a retry after a lost answer may store a batch twice). A future completes
+ * with the record's offset ({@code -1} with acks=0) or fails with a {@link YakException}.
+ *
+ * <p>Thread-safe. Futures complete on the sender thread: chain only quick work onto them (or use the
+ * {@code *Async} variants), and never call {@link #flush()} from such a callback.
+ */
+public final class YakProducer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(YakProducer.class);
+
+    private final ProducerConfig config;
+    private final NetworkClient network;
+    private final MetadataCache metadata;
+    private final RecordAccumulator accumulator;
+    private final Router router;
+    private final Sender sender;
+    private final Thread senderThread;
+    private final long maxBlockNs;
+    private volatile boolean closed;
+
+    /** Creates a producer from the keys listed in the class comment. */
+    public YakProducer(Properties props) {
+        this(props, System::nanoTime, new Random());
+    }
+
+    YakProducer(Properties props, LongSupplier nanoClock, Random random) {
+        this.config = ProducerConfig.from(props);
+        this.maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
+        this.network = new NetworkClient(config.common().clientId(), config.common().requestTimeoutMs(),
+            config.common().connectTimeoutMs(), NetworkClient.DEFAULT_MAX_IN_FLIGHT);
+        this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.PRODUCER,
+            config.common().clientId(), null, config.common().retryBackoffMs(), nanoClock);
+        this.accumulator = new RecordAccumulator(config.batchSize(), config.lingerMs(), config.deliveryTimeoutMs(),
+            new BufferPool(config.bufferMemory()), nanoClock);
+        this.router = new Router(new StickyPartitioner(random), accumulator);
+        this.sender = new Sender(config, accumulator, metadata, network, nanoClock);
+        metadata.addListener(sender::wakeup);
+        this.senderThread = sender.start();
+        LOG.debug("producer {} started: coordinator {}, acks {}, batch.size {}, linger.ms {}",
+            config.common().clientId(), config.common().coordinator(), config.acks(), config.batchSize(),
+            config.lingerMs());
+    }
+
+    public String clientId() {
+        return config.common().clientId();
+    }
+
+    /** Sends a record timestamped now. See {@link #send(String, int, byte[], byte[], long)}. */
+    public CompletableFuture<RecordMetadata> send(String topic, byte[] key, byte[] value) {
+        return send(topic, Router.ANY_PARTITION, key, value, System.currentTimeMillis());
+    }
+
+    /** Sends a record with the given timestamp (epoch ms). */
+    public CompletableFuture<RecordMetadata> send(String topic, byte[] key, byte[] value, long timestamp) {
+        return send(topic, Router.ANY_PARTITION, key, value, timestamp);
+    }
+
+    /**
+     * Sends a record to an explicit partition, or with {@code partition} -1 to the partition its key hashes to
+     * (murmur2, as Kafka) or, without a key, to the topic's sticky partition. The key and value are copied before
+     * this returns; the caller may reuse the arrays. The topic is created when it does not exist and the
+     * coordinator allows auto-creation.
+     *
+     * @return completes with the record's offset, or fails with a {@link YakException} (also for metadata or
+     *     buffer-memory timeouts and records larger than {@code max.request.size})
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public CompletableFuture<RecordMetadata> send(String topic, int partition, byte[] key, byte[] value,
+                                                  long timestamp) {
+        Objects.requireNonNull(topic, "topic");
+        if (closed) {
+            throw new IllegalStateException("producer " + clientId() + " is closed");
+        }
+        RecordFuture future = new RecordFuture();
+        try {
+            int bound = RecordBatchBuilder.batchSizeBound(key == null ? -1 : key.length,
+                value == null ? -1 : value.length);
+            if (bound > config.maxRequestSize()) {
+                throw new YakException(ErrorCode.FRAME_TOO_LARGE, "record of about " + bound
+                    + " bytes exceeds max.request.size " + config.maxRequestSize());
+            }
+            long start = System.nanoTime();
+            TopicInfo t = metadata.topic(topic);
+            if (t == null) {
+                t = metadata.awaitTopic(topic, true, config.maxBlockMs());
+            }
+            long remainingNs = Math.max(0, maxBlockNs - (System.nanoTime() - start));
+            RecordAccumulator.AppendResult r = router.append(t, partition, timestamp, key, value, future, remainingNs);
+            if (r != RecordAccumulator.AppendResult.APPENDED) {
+                sender.wakeup();
+            }
+        } catch (YakException e) {
+            future.completeExceptionally(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in send", e));
+        }
+        return future;
+    }
+
+    /**
+     * The partitions of a topic (creating it when allowed), waiting up to {@code max.block.ms} for metadata.
+     *
+     * @throws YakException when the topic is unknown or the metadata does not arrive in time
+     */
+    public List<PartitionInfo> partitionsFor(String topic) {
+        TopicInfo t = metadata.topic(topic);
+        if (t == null) {
+            t = metadata.awaitTopic(topic, true, config.maxBlockMs());
+        }
+        return t.partitions();
+    }
+
+    /**
+     * Sends every buffered record now and waits until all records sent before this call are acknowledged or
+     * failed.
+     *
+     * @throws IllegalStateException when called from a send callback (it would wait for itself)
+     */
+    public void flush() {
+        if (sender.isSenderThread()) {
+            throw new IllegalStateException("flush() called from a send callback on the sender thread would deadlock");
+        }
+        accumulator.beginFlush();
+        try {
+            sender.wakeup();
+            for (ProducerBatch b : accumulator.incompleteBatches()) {
+                b.done.join();
+            }
+        } finally {
+            accumulator.endFlush();
+        }
+    }
+
+    /**
+     * Flushes, stops the sender and closes the connections. Bounded by {@code delivery.timeout.ms}: records not
+     * delivered by then fail.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (sender.isSenderThread()) {
+            throw new IllegalStateException("close() called from a send callback on the sender thread");
+        }
+        try {
+            accumulator.close();
+            flush();
+            sender.initiateClose();
+            senderThread.join(config.deliveryTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (senderThread.isAlive()) {
+                sender.forceClose();
+            }
+            network.close();
+            try {
+                senderThread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // A send racing with close may have appended after the last drain.
+            for (ProducerBatch b : accumulator.removeAll()) {
+                b.fail(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "producer closed before the record was sent"));
+                accumulator.deallocate(b);
+            }
+            LOG.debug("producer {} closed", clientId());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.yak.client.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.client.YakConnectionException;
+import io.yak.client.YakException;
+import io.yak.client.fake.FakeCluster;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class YakAdminTest {
+    private final FakeCluster cluster = new FakeCluster(2, 3);
+
+    @AfterEach
+    void close() {
+        cluster.close();
+    }
+
+    @Test
+    void shouldCreateListAndDescribeTopics() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            TopicInfo created = admin.createTopic("orders", 4);
+            assertThat(created.partitionCount()).isEqualTo(4);
+            assertThat(admin.createTopic("defaults", -1).partitionCount()).isEqualTo(3);
+            assertThat(admin.listTopics()).containsExactly("defaults", "orders");
+            TopicInfo t = admin.describeTopic("orders");
+            assertThat(t.partitions()).extracting(PartitionInfo::leader).containsExactly(1, 2, 1, 2);
+            ClusterMetadata m = admin.describeCluster();
+            assertThat(m.brokers()).extracting(BrokerInfo::id).containsExactly(1, 2);
+            assertThat(m.epoch()).isPositive();
+            // describing never creates
+            assertThat(cluster.coordinator.metadata().topic("ghost")).isNull();
+        }
+    }
+
+    @Test
+    void shouldReportServerErrorsWithTheirCodes() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            admin.createTopic("dup", 1);
+            assertThatThrownBy(() -> admin.createTopic("dup", 1)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.TOPIC_ALREADY_EXISTS)).hasMessageContaining("dup");
+            assertThatThrownBy(() -> admin.createTopic("bad name!", 1)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_TOPIC));
+            assertThatThrownBy(() -> admin.describeTopic("ghost")).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC)).hasMessageContaining("ghost");
+            assertThat(cluster.coordinator.metadata().topic("ghost")).isNull();
+        }
+    }
+
+    @Test
+    void shouldReportAnUnreachableCoordinator() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (YakAdmin admin = YakAdmin.connect("127.0.0.1:" + port)) {
+            assertThatThrownBy(admin::listTopics).isInstanceOfSatisfying(YakConnectionException.class, e -> {
+                assertThat(e.reason()).isEqualTo("connection refused");
+                assertThat(e.retriable()).isTrue();
+            });
+        }
+    }
+}

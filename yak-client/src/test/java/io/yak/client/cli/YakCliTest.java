@@ -1,0 +1,199 @@
+package io.yak.client.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.yak.client.fake.FakeCluster;
+import io.yak.client.fake.FakeLogStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class YakCliTest {
+    private final FakeCluster cluster = new FakeCluster(2, 2);
+
+    /** Exit code and captured streams of one in-process run. */
+    record Run(int code, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : List.of(err.split("\n"));
+        }
+
+        List<String> outLines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        cluster.close();
+    }
+
+    private static Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = YakCli.run(new ByteArrayInputStream(stdin.getBytes(UTF_8)), new PrintStream(out, true, UTF_8),
+            new PrintStream(err, true, UTF_8), args);
+        return new Run(code, out.toString(UTF_8), err.toString(UTF_8));
+    }
+
+    private Run yak(String stdin, String... args) {
+        List<String> all = new ArrayList<>(List.of("--coordinator", cluster.bootstrap()));
+        all.addAll(List.of(args));
+        return run(stdin, all.toArray(new String[0]));
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void shouldExitWithTwoAndOneLineOnBadArguments() {
+        for (String[] args : List.of(new String[] {}, new String[] {"topics"}, new String[] {"nonsense"},
+            new String[] {"topics", "create"}, new String[] {"--coordinator", "nohostport", "cluster"},
+            new String[] {"consume", "--topic", "t", "--offset", "3"},
+            new String[] {"consume", "--topic", "t", "--max-messages", "x"},
+            new String[] {"produce", "--topic", "t", "--acks", "2"})) {
+            Run r = run("", args);
+            assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
+            assertThat(r.errLines()).as("stderr of %s", List.of(args)).hasSize(1);
+            assertThat(r.err()).startsWith("yak: ");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldPrintHelpToStdout() {
+        Run r = run("", "consume", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("--from-beginning", "--timeout-ms", "--coordinator");
+    }
+
+    @Test
+    void shouldReportAnUnreachableCoordinatorInOneLine() throws Exception {
+        int port = closedPort();
+        for (String[] args : List.of(new String[] {"topics", "list"}, new String[] {"cluster"},
+            new String[] {"produce", "--topic", "t"}, new String[] {"consume", "--topic", "t"},
+            new String[] {"topics", "create", "--topic", "t", "--partitions", "1"})) {
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("--coordinator", "127.0.0.1:" + port));
+            Run r = run("a\n", all.toArray(new String[0]));
+            assertThat(r.code()).as("exit code of %s", all).isEqualTo(1);
+            assertThat(r.errLines()).containsExactly(
+                "yak: cannot reach coordinator 127.0.0.1:" + port + ": connection refused");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldCreateListAndDescribeTopics() {
+        Run created = yak("", "topics", "create", "--topic", "orders", "--partitions", "3");
+        assertThat(created.code()).isZero();
+        assertThat(created.out()).contains("orders").contains("3");
+        assertThat(yak("", "topics", "create", "--topic", "orders", "--partitions", "3"))
+            .satisfies(r -> {
+                assertThat(r.code()).isEqualTo(1);
+                assertThat(r.errLines()).hasSize(1);
+                assertThat(r.err()).contains("TOPIC_ALREADY_EXISTS");
+            });
+        yak("", "topics", "create", "--topic", "audit", "--partitions", "1");
+        assertThat(yak("", "topics", "list").outLines()).containsExactly("audit", "orders");
+        cluster.coordinator.setLeader("orders", 1, -1, false);
+        Run described = yak("", "topics", "describe", "--topic", "orders");
+        assertThat(described.code()).isZero();
+        List<String> lines = described.outLines();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).contains("PARTITION", "LEADER", "REPLICA", "LEADER_EPOCH");
+        assertThat(lines.get(1).split("\\s+")).containsExactly("orders", "0", "1", "1", "0");
+        assertThat(lines.get(2).split("\\s+")).containsExactly("orders", "1", "offline", "2", "1");
+        Run unknown = yak("", "topics", "describe", "--topic", "ghost");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.errLines()).hasSize(1);
+        assertThat(unknown.err()).contains("unknown topic 'ghost'");
+    }
+
+    @Test
+    void shouldPrintTheCluster() {
+        yak("", "topics", "create", "--topic", "t", "--partitions", "2");
+        cluster.coordinator.setLeader("t", 0, -1, false);
+        Run r = yak("", "cluster");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("epoch ")
+            .contains("1     127.0.0.1:" + cluster.broker(1).port())
+            .contains("alive")
+            .contains("t: 0->offline 1->2");
+    }
+
+    @Test
+    void shouldProduceLinesAndConsumeThemBack() {
+        yak("", "topics", "create", "--topic", "lines", "--partitions", "1");
+        Run produced = yak("k1=v1\nk2=v2\nno-key-here\nk3=v=3\n", "produce", "--topic", "lines",
+            "--key-separator", "=", "--acks", "all");
+        assertThat(produced.code()).isZero();
+        assertThat(produced.out()).isEmpty();
+        assertThat(produced.errLines()).containsExactly("yak: produced 4 record(s) to lines");
+        List<FakeLogStore.StoredRecord> stored = cluster.store.records("lines", 0);
+        assertThat(stored).hasSize(4);
+        assertThat(stored.get(2).key()).isNull();
+        assertThat(new String(stored.get(3).key(), UTF_8)).isEqualTo("k3");
+        assertThat(new String(stored.get(3).value(), UTF_8)).isEqualTo("v=3");
+
+        Run consumed = yak("", "consume", "--topic", "lines", "--from-beginning", "--max-messages", "4",
+            "--print-key");
+        assertThat(consumed.code()).isZero();
+        assertThat(consumed.outLines()).containsExactly("k1\tv1", "k2\tv2", "null\tno-key-here", "k3\tv=3");
+
+        Run values = yak("", "consume", "--topic", "lines", "--from-beginning", "--timeout-ms", "500");
+        assertThat(values.code()).isZero();
+        assertThat(values.outLines()).containsExactly("v1", "v2", "no-key-here", "v=3");
+        assertThat(values.err()).isEmpty();
+    }
+
+    @Test
+    void shouldConsumeOnePartitionFromAnOffsetAndCommitForAGroup() {
+        yak("", "topics", "create", "--topic", "multi", "--partitions", "2");
+        cluster.store.appendValues("multi", 1, List.of("a", "b", "c", "d"), 2);
+        Run r = yak("", "consume", "--topic", "multi", "--partition", "1", "--offset", "2", "--timeout-ms", "500");
+        assertThat(r.code()).isZero();
+        assertThat(r.outLines()).containsExactly("c", "d");
+
+        Run g = yak("", "consume", "--topic", "multi", "--from-beginning", "--group", "cli", "--max-messages", "3",
+            "--key-separator", ":", "--print-key");
+        assertThat(g.outLines()).containsExactly("k0:a", "k1:b", "k2:c");
+        assertThat(cluster.coordinator.committed("cli", "multi", 1)).isEqualTo(3L);
+        Run rest = yak("", "consume", "--topic", "multi", "--group", "cli", "--timeout-ms", "500");
+        assertThat(rest.outLines()).containsExactly("d");
+
+        Run noSuchPartition = yak("", "consume", "--topic", "multi", "--partition", "5", "--timeout-ms", "100");
+        assertThat(noSuchPartition.code()).isEqualTo(1);
+        assertThat(noSuchPartition.errLines()).hasSize(1);
+    }
+
+    @Test
+    void shouldFailConsumeAndProduceOnUnknownTopicsWhenAutoCreationIsOff() {
+        cluster.coordinator.autoCreate(false);
+        Run c = yak("", "consume", "--topic", "ghost", "--timeout-ms", "2000");
+        assertThat(c.code()).isEqualTo(1);
+        assertThat(c.errLines()).hasSize(1);
+        assertThat(c.err()).contains("unknown topic 'ghost'");
+        Run p = yak("x\ny\n", "produce", "--topic", "ghost");
+        assertThat(p.code()).isEqualTo(1);
+        assertThat(p.errLines()).hasSize(1);
+        assertThat(p.err()).contains("0 of 2").contains("unknown topic 'ghost'");
+    }
+
+    @Test
+    void shouldAcceptTheCoordinatorOptionAfterTheSubcommand() {
+        Run r = run("", "topics", "list", "--coordinator", cluster.bootstrap());
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+    }
+}

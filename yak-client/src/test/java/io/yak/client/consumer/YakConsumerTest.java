@@ -1,0 +1,344 @@
+package io.yak.client.consumer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.client.ConsumerRecord;
+import io.yak.client.TopicPartition;
+import io.yak.client.YakException;
+import io.yak.client.fake.FakeCluster;
+import io.yak.wire.ErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class YakConsumerTest {
+    private final FakeCluster cluster = new FakeCluster(2, 3);
+
+    @AfterEach
+    void close() {
+        cluster.close();
+    }
+
+    private Properties props() {
+        Properties p = new Properties();
+        p.setProperty("coordinator", cluster.bootstrap());
+        p.setProperty("fetch.max.wait.ms", "100");
+        p.setProperty("retry.backoff.ms", "20");
+        return p;
+    }
+
+    private static List<String> values(String prefix, int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(prefix + i);
+        }
+        return out;
+    }
+
+    /** Polls until {@code done} holds for what was read, or 20 s pass. */
+    private static List<ConsumerRecord> pollUntil(YakConsumer c, Predicate<List<ConsumerRecord>> done) {
+        List<ConsumerRecord> out = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!done.test(out)) {
+            assertThat(System.nanoTime() - deadline).as("records read in time: %s", out.size()).isNegative();
+            out.addAll(c.poll(Duration.ofMillis(200)));
+        }
+        return out;
+    }
+
+    private static List<String> valuesOf(List<ConsumerRecord> records, int partition) {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord r : records) {
+            if (r.partition() == partition) {
+                out.add(new String(r.value(), UTF_8));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldReadEverythingFromTheBeginningInOrder() {
+        cluster.coordinator.createTopic("events", 3);
+        for (int p = 0; p < 3; p++) {
+            cluster.store.appendValues("events", p, values("p" + p + "-", 0, 700), 50);
+        }
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        p.setProperty("max.poll.records", "123");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("events"));
+            List<ConsumerRecord> records = pollUntil(c, r -> r.size() >= 2100);
+            assertThat(records).hasSize(2100);
+            for (int part = 0; part < 3; part++) {
+                assertThat(valuesOf(records, part)).containsExactlyElementsOf(values("p" + part + "-", 0, 700));
+            }
+            Map<Integer, Long> last = new HashMap<>();
+            for (ConsumerRecord r : records) {
+                Long prev = last.put(r.partition(), r.offset());
+                assertThat(r.offset()).isEqualTo(prev == null ? 0 : prev + 1);
+                assertThat(r.key()).isEqualTo(("k" + r.offset()).getBytes(UTF_8));
+                assertThat(r.timestamp()).isEqualTo(1000 + r.offset());
+            }
+            assertThat(c.position(new TopicPartition("events", 1))).isEqualTo(700);
+            assertThat(c.assignment()).hasSize(3);
+        }
+    }
+
+    @Test
+    void shouldReturnAtMostMaxPollRecordsAndContinueMidBatch() {
+        cluster.coordinator.createTopic("one", 1);
+        cluster.store.appendValues("one", 0, values("v", 0, 100), 40);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        p.setProperty("max.poll.records", "7");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(new TopicPartition("one", 0)));
+            List<ConsumerRecord> all = new ArrayList<>();
+            while (all.size() < 100) {
+                List<ConsumerRecord> batch = c.poll(Duration.ofSeconds(5));
+                assertThat(batch.size()).isBetween(1, 7);
+                all.addAll(batch);
+            }
+            assertThat(valuesOf(all, 0)).containsExactlyElementsOf(values("v", 0, 100));
+        }
+    }
+
+    @Test
+    void shouldStartAtTheEndWithLatestAndSeeNewRecords() {
+        cluster.coordinator.createTopic("tail", 1);
+        cluster.store.appendValues("tail", 0, values("old", 0, 10), 5);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.subscribe(List.of("tail"));
+            assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+            assertThat(c.position(new TopicPartition("tail", 0))).isEqualTo(10);
+            cluster.store.appendValues("tail", 0, values("new", 0, 3), 5);
+            List<ConsumerRecord> records = pollUntil(c, r -> r.size() >= 3);
+            assertThat(valuesOf(records, 0)).containsExactly("new0", "new1", "new2");
+            assertThat(records.get(0).offset()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void shouldResetToEarliestOnOffsetOutOfRange() {
+        cluster.coordinator.createTopic("retained", 1);
+        cluster.store.appendValues("retained", 0, values("v", 0, 100), 10);
+        cluster.store.deleteBefore("retained", 0, 50);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp = new TopicPartition("retained", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            c.seek(tp, 10); // below the log start now
+            List<ConsumerRecord> records = pollUntil(c, r -> r.size() >= 50);
+            assertThat(records.get(0).offset()).isEqualTo(50);
+            assertThat(valuesOf(records, 0)).containsExactlyElementsOf(values("v", 50, 100));
+            c.seek(tp, 5000); // past the end
+            cluster.store.appendValues("retained", 0, values("w", 0, 1), 1);
+            List<ConsumerRecord> again = pollUntil(c, r -> r.size() >= 51);
+            assertThat(again.get(0).offset()).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void shouldThrowOnOffsetOutOfRangeWithResetNone() {
+        cluster.coordinator.createTopic("strict", 1);
+        cluster.store.appendValues("strict", 0, values("v", 0, 10), 10);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "none");
+        TopicPartition tp = new TopicPartition("strict", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            assertThatThrownBy(() -> c.poll(Duration.ofSeconds(5))).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE))
+                .hasMessageContaining("auto.offset.reset=none");
+            c.seek(tp, 99);
+            assertThatThrownBy(() -> pollUntil(c, r -> false)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE));
+            c.seek(tp, 8);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 2), 0)).containsExactly("v8", "v9");
+        }
+    }
+
+    @Test
+    void shouldFollowALeaderChangePushedByTheCoordinator() {
+        cluster.coordinator.createTopic("moving", 1); // leader: broker 1
+        cluster.store.appendValues("moving", 0, values("a", 0, 20), 5);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("moving"));
+            List<ConsumerRecord> first = pollUntil(c, r -> r.size() >= 20);
+            assertThat(valuesOf(first, 0)).containsExactlyElementsOf(values("a", 0, 20));
+            // The first METADATA goes out right behind the registration, whose answer already lists the topic: on a
+            // busy machine the records can arrive before the coordinator counted that request.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.coordinator.metadataRequests.get() >= 1);
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+            // broker 1 keeps serving until the consumer heard of the move (else it could answer NOT_LEADER to a
+            // fetch sent just before the push arrived, and the consumer would ask for metadata)
+            cluster.broker(1).staleLeadership(true);
+            cluster.coordinator.setLeader("moving", 0, 2, true);
+            pollUntil(c, r -> cluster.broker(2).consumeRequests.get() > 0);
+            cluster.broker(1).staleLeadership(false);
+            int atBroker1 = cluster.broker(1).consumeRequests.get();
+            cluster.store.appendValues("moving", 0, values("b", 0, 20), 5);
+            List<ConsumerRecord> second = pollUntil(c, r -> r.size() >= 20);
+            assertThat(valuesOf(second, 0)).containsExactlyElementsOf(values("b", 0, 20));
+            assertThat(second.get(0).offset()).isEqualTo(20);
+            assertThat(cluster.broker(1).consumeRequests.get()).isEqualTo(atBroker1);
+            assertThat(cluster.broker(1).notLeaderAnswers.get()).isZero();
+            assertThat(cluster.coordinator.metadataRequests.get()).as("learned from the push, not by asking")
+                .isEqualTo(metadataBefore);
+        }
+    }
+
+    @Test
+    void shouldRefreshMetadataOnNotLeaderAndOnALostBroker() {
+        cluster.coordinator.createTopic("silent", 1);
+        cluster.store.appendValues("silent", 0, values("a", 0, 5), 5);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("silent"));
+            pollUntil(c, r -> r.size() >= 5);
+            cluster.coordinator.setLeader("silent", 0, 2, false); // not pushed: broker 1 says NOT_LEADER
+            cluster.store.appendValues("silent", 0, values("b", 0, 5), 5);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 5), 0)).containsExactlyElementsOf(values("b", 0, 5));
+            cluster.coordinator.setLeader("silent", 0, 1, false);
+            cluster.broker(2).dropConnections();
+            cluster.store.appendValues("silent", 0, values("c", 0, 5), 5);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 5), 0)).containsExactlyElementsOf(values("c", 0, 5));
+        }
+    }
+
+    @Test
+    void shouldCommitAndResumeFromTheCommittedOffset() {
+        cluster.coordinator.createTopic("grouped", 2);
+        cluster.store.appendValues("grouped", 0, values("x", 0, 10), 3);
+        cluster.store.appendValues("grouped", 1, values("y", 0, 10), 3);
+        Properties p = props();
+        p.setProperty("group.id", "g1");
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp0 = new TopicPartition("grouped", 0);
+        TopicPartition tp1 = new TopicPartition("grouped", 1);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("grouped"));
+            pollUntil(c, r -> r.size() >= 20);
+            c.commitSync(Map.of(tp0, 4L, tp1, 10L));
+            assertThat(c.committed(List.of(tp0, tp1))).containsEntry(tp0, 4L).containsEntry(tp1, 10L);
+        }
+        assertThat(cluster.coordinator.committed("g1", "grouped", 0)).isEqualTo(4L);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("grouped"));
+            List<ConsumerRecord> rest = pollUntil(c, r -> r.size() >= 6);
+            assertThat(valuesOf(rest, 0)).containsExactlyElementsOf(values("x", 4, 10));
+            assertThat(valuesOf(rest, 1)).isEmpty();
+            c.commitSync();
+            assertThat(cluster.coordinator.committed("g1", "grouped", 0)).isEqualTo(10L);
+        }
+    }
+
+    @Test
+    void shouldReturnWithinTheTimeoutWhenNothingArrives() {
+        cluster.coordinator.createTopic("quiet", 2);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.subscribe(List.of("quiet"));
+            c.poll(Duration.ofMillis(100));
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                assertThat(c.poll(Duration.ofMillis(250))).isEmpty();
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertThat(tookMs).isBetween(200L, 2000L);
+            }
+            long start = System.nanoTime();
+            assertThat(c.poll(Duration.ZERO)).isEmpty();
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000);
+        }
+    }
+
+    @Test
+    void shouldSeekToBeginningAndEnd() {
+        cluster.coordinator.createTopic("seeks", 1);
+        cluster.store.appendValues("seeks", 0, values("v", 0, 10), 4);
+        TopicPartition tp = new TopicPartition("seeks", 0);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            assertThat(c.position(tp)).isZero();
+            assertThat(pollUntil(c, r -> r.size() >= 10)).hasSize(10);
+            c.seek(tp, 3);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 7), 0)).containsExactlyElementsOf(values("v", 3, 10));
+            c.seekToEnd(List.of());
+            assertThat(c.position(tp)).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void shouldCreateSubscribedTopicsAndFailOnUnknownOnesWhenCreationIsOff() {
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.subscribe(List.of("fresh"));
+            assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+            assertThat(cluster.coordinator.metadata().topic("fresh")).isNotNull();
+            assertThat(c.assignment()).hasSize(3);
+        }
+        cluster.coordinator.autoCreate(false);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.subscribe(List.of("missing"));
+            assertThatThrownBy(() -> c.poll(Duration.ofSeconds(5))).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC)).hasMessageContaining("missing");
+        }
+    }
+
+    @Test
+    void shouldReturnRecordsBeforeACorruptBatchThenReportIt() {
+        cluster.coordinator.createTopic("rotten", 1);
+        cluster.store.appendValues("rotten", 0, values("v", 0, 30), 10);
+        cluster.store.corrupt("rotten", 0, 1);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        TopicPartition tp = new TopicPartition("rotten", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            List<ConsumerRecord> good = pollUntil(c, r -> r.size() >= 10);
+            assertThat(valuesOf(good, 0)).containsExactlyElementsOf(values("v", 0, 10));
+            assertThatThrownBy(() -> pollUntil(c, r -> false)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.CORRUPT_RECORD_BATCH)).hasMessageContaining("CRC");
+            assertThat(c.position(tp)).isEqualTo(10);
+            c.seek(tp, 20);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 10), 0)).containsExactlyElementsOf(values("v", 20, 30));
+        }
+    }
+
+    @Test
+    void shouldRefusePollWithoutSubscriptionOrAssignment() {
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThatThrownBy(() -> c.poll(Duration.ofMillis(10))).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void shouldRejectUnknownKeysAndCommitsWithoutGroup() {
+        Properties p = props();
+        p.setProperty("group", "g");
+        assertThatThrownBy(() -> new YakConsumer(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("group");
+        Properties q = props();
+        q.setProperty("auto.offset.reset", "oldest");
+        assertThatThrownBy(() -> new YakConsumer(q)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("auto.offset.reset");
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThatThrownBy(c::commitSync).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("group.id");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.yak.client.fake;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.WireException;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.ConsumeRequest;
+import io.yak.wire.message.ConsumeResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PublishRequest;
+import io.yak.wire.message.PublishResponse;
+import io.yak.wire.message.TopicInfo;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A small but real broker for client tests: PUBLISH appends validated batches to the shared {@link FakeLogStore}
+ * and answers with the base offset; CONSUME serves whole batches from the one holding the offset (long-polling up
+ * to maxWaitMs at the log end); LIST_OFFSETS answers -2/-1. It leads what the {@link FakeCoordinator}'s metadata
+ * says and answers NOT_LEADER otherwise. Faults: fail the next publishes with a code; drop a publish and close the
+ * connection.
+ */
+public final class FakeBroker implements AutoCloseable {
+    private final int id;
+    private final FakeCoordinator coordinator;
+    private final FakeLogStore store;
+    private final FakeServer server;
+    private final AtomicInteger failNext = new AtomicInteger();
+    private volatile ErrorCode failWith = ErrorCode.NONE;
+    private final AtomicInteger dropAndCloseAt = new AtomicInteger(-1);
+    private final AtomicBoolean holdPublishes = new AtomicBoolean();
+    public final AtomicInteger publishRequests = new AtomicInteger();
+    public final AtomicInteger consumeRequests = new AtomicInteger();
+    public final AtomicInteger notLeaderAnswers = new AtomicInteger();
+    public final AtomicInteger droppedConnections = new AtomicInteger();
+    /** While set, the broker serves every partition it is asked for, like one that has not heard of a move yet. */
+    private volatile boolean staleLeadership;
+
+    public FakeBroker(int id, FakeCoordinator coordinator, FakeLogStore store) {
+        this.id = id;
+        this.coordinator = coordinator;
+        this.store = store;
+        this.server = new FakeServer("fake-broker-" + id, Handler::new);
+        coordinator.addBroker(id, server.port());
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The next {@code n} publishes are answered with {@code code} (nothing appended). */
+    public void failNextPublishes(int n, ErrorCode code) {
+        failWith = code;
+        failNext.set(n);
+    }
+
+    /** The {@code n}-th publish from now (1 = next) is dropped unanswered and its connection closed. */
+    public void dropAndCloseOnPublish(int n) {
+        dropAndCloseAt.set(n);
+    }
+
+    /** While on, publishes are neither appended nor answered (the client times out). */
+    public void holdPublishes(boolean on) {
+        holdPublishes.set(on);
+    }
+
+    public void dropConnections() {
+        server.dropConnections();
+    }
+
+    public void staleLeadership(boolean on) {
+        staleLeadership = on;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** NONE when this broker leads the partition, else the error to answer. */
+    private ErrorCode leads(String topic, int partition) {
+        ClusterMetadata m = coordinator.metadata();
+        TopicInfo t = m.topic(topic);
+        if (t == null) {
+            return ErrorCode.UNKNOWN_TOPIC;
+        }
+        PartitionInfo p = t.partition(partition);
+        if (p == null) {
+            return ErrorCode.UNKNOWN_PARTITION;
+        }
+        if (p.leader() != id && !staleLeadership) {
+            notLeaderAnswers.incrementAndGet();
+            return ErrorCode.NOT_LEADER;
+        }
+        return ErrorCode.NONE;
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Frame f = (Frame) msg;
+            try {
+                Message m = f.message();
+                if (m instanceof PublishRequest r) {
+                    publish(ctx, f.correlationId(), r);
+                } else if (m instanceof ConsumeRequest r) {
+                    consume(ctx, f.correlationId(), r);
+                } else if (m instanceof ListOffsetsRequest r) {
+                    listOffsets(ctx, f.correlationId(), r);
+                } else {
+                    throw new WireException(ErrorCode.INVALID_REQUEST, f.correlationId(),
+                        "fake broker does not serve " + m.type());
+                }
+            } finally {
+                f.release();
+            }
+        }
+
+        private void publish(ChannelHandlerContext ctx, int correlationId, PublishRequest r) {
+            publishRequests.incrementAndGet();
+            if (dropAndCloseAt.get() > 0 && dropAndCloseAt.decrementAndGet() == 0) {
+                dropAndCloseAt.set(-1);
+                droppedConnections.incrementAndGet();
+                ctx.close();
+                return;
+            }
+            if (holdPublishes.get()) {
+                return;
+            }
+            long epoch = coordinator.metadata().epoch();
+            ErrorCode error = leads(r.topic(), r.partition());
+            if (error == ErrorCode.NONE && failNext.get() > 0 && failNext.decrementAndGet() >= 0) {
+                error = failWith;
+            }
+            long base = -1;
+            if (error == ErrorCode.NONE) {
+                try {
+                    base = store.append(r.topic(), r.partition(), r.records());
+                } catch (WireException e) {
+                    error = e.errorCode();
+                }
+            }
+            if (r.acks() != 0) {
+                ctx.writeAndFlush(Frame.of(correlationId, new PublishResponse(error, epoch, base,
+                    store.start(r.topic(), r.partition()))));
+            }
+        }
+
+        private void consume(ChannelHandlerContext ctx, int correlationId, ConsumeRequest r) {
+            consumeRequests.incrementAndGet();
+            long epoch = coordinator.metadata().epoch();
+            ErrorCode error = leads(r.topic(), r.partition());
+            if (error != ErrorCode.NONE) {
+                reply(ctx, correlationId, error, epoch, r, List.of());
+                return;
+            }
+            long start = store.start(r.topic(), r.partition());
+            long end = store.end(r.topic(), r.partition());
+            if (r.offset() < start || r.offset() > end) {
+                reply(ctx, correlationId, ErrorCode.OFFSET_OUT_OF_RANGE, epoch, r, List.of());
+                return;
+            }
+            if (r.offset() < end || r.maxWaitMs() <= 0) {
+                reply(ctx, correlationId, ErrorCode.NONE, epoch, r,
+                    store.read(r.topic(), r.partition(), r.offset(), r.maxBytes()));
+                return;
+            }
+            // Long poll: answer on the next append or after maxWaitMs, whichever comes first.
+            AtomicBoolean answered = new AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Consumer<String>> listener =
+                new java.util.concurrent.atomic.AtomicReference<>();
+            Runnable answer = () -> {
+                if (answered.compareAndSet(false, true)) {
+                    store.removeListener(r.topic(), r.partition(), listener.get());
+                    reply(ctx, correlationId, ErrorCode.NONE, epoch, r,
+                        store.read(r.topic(), r.partition(), r.offset(), r.maxBytes()));
+                }
+            };
+            listener.set(k -> ctx.executor().execute(answer));
+            store.onAppend(r.topic(), r.partition(), listener.get());
+            ctx.executor().schedule(answer, r.maxWaitMs(), TimeUnit.MILLISECONDS);
+            if (store.end(r.topic(), r.partition()) > r.offset()) {
+                ctx.executor().execute(answer);
+            }
+        }
+
+        private void reply(ChannelHandlerContext ctx, int correlationId, ErrorCode error, long epoch, ConsumeRequest r,
+                           List<FakeLogStore.StoredBatch> batches) {
+            ByteBuf records = ctx.alloc().buffer();
+            for (FakeLogStore.StoredBatch b : batches) {
+                records.writeBytes(b.bytes());
+            }
+            ctx.writeAndFlush(Frame.of(correlationId, new ConsumeResponse(error, epoch,
+                store.end(r.topic(), r.partition()), store.start(r.topic(), r.partition()), records)));
+        }
+
+        private void listOffsets(ChannelHandlerContext ctx, int correlationId, ListOffsetsRequest r) {
+            long epoch = coordinator.metadata().epoch();
+            ErrorCode error = leads(r.topic(), r.partition());
+            long offset = -1;
+            if (error == ErrorCode.NONE) {
+                offset = r.timestamp() == -2 ? store.start(r.topic(), r.partition())
+                    : store.end(r.topic(), r.partition());
+            }
+            ctx.writeAndFlush(Frame.of(correlationId, new ListOffsetsResponse(error, epoch, offset)));
+        }
+    }
+}

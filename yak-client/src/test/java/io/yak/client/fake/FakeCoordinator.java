@@ -1,0 +1,217 @@
+package io.yak.client.fake;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.CommitOffsetRequest;
+import io.yak.wire.message.CommitOffsetResponse;
+import io.yak.wire.message.CreateTopicRequest;
+import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.FetchOffsetRequest;
+import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.Frame;
+import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.Message;
+import io.yak.wire.message.MetadataRequest;
+import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.RegisterConsumerRequest;
+import io.yak.wire.message.RegisterConsumerResponse;
+import io.yak.wire.message.RegisterProducerRequest;
+import io.yak.wire.message.RegisterProducerResponse;
+import io.yak.wire.message.TopicInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * A small but real coordinator for client tests: registrations (with LEADER_INFO pushes to registered
+ * connections), METADATA with auto-creation, CREATE_TOPIC, COMMIT/FETCH_OFFSET. Brokers are added directly by
+ * the test; leaders can be moved with or without telling the clients. State is guarded by this object.
+ */
+public final class FakeCoordinator implements AutoCloseable {
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private final FakeServer server;
+    private final int defaultPartitions;
+    private final Set<Channel> registered = ConcurrentHashMap.newKeySet();
+    private final TreeMap<Integer, BrokerInfo> brokers = new TreeMap<>();
+    private final LinkedHashMap<String, List<PartitionInfo>> topics = new LinkedHashMap<>();
+    private final Map<String, Long> offsets = new HashMap<>();
+    private long epoch;
+    private long producerIds;
+    private boolean autoCreate = true;
+    public final AtomicInteger metadataRequests = new AtomicInteger();
+    public final AtomicInteger registrations = new AtomicInteger();
+    public final AtomicInteger commits = new AtomicInteger();
+
+    public FakeCoordinator(int defaultPartitions) {
+        this.defaultPartitions = defaultPartitions;
+        this.server = new FakeServer("fake-coordinator", Handler::new);
+    }
+
+    public String address() {
+        return server.address();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public synchronized void addBroker(int id, int port) {
+        brokers.put(id, new BrokerInfo(id, "127.0.0.1", port, true));
+        epoch++;
+    }
+
+    public synchronized void autoCreate(boolean on) {
+        autoCreate = on;
+    }
+
+    public synchronized ClusterMetadata metadata() {
+        List<TopicInfo> ts = new ArrayList<>();
+        topics.forEach((name, parts) -> ts.add(new TopicInfo(name, parts)));
+        return new ClusterMetadata(epoch, new ArrayList<>(brokers.values()), ts);
+    }
+
+    /** Creates a topic with leaders round-robin over the brokers. */
+    public synchronized ErrorCode createTopic(String name, int partitions) {
+        if (!TOPIC_NAME.matcher(name).matches()) {
+            return ErrorCode.INVALID_TOPIC;
+        }
+        if (topics.containsKey(name)) {
+            return ErrorCode.TOPIC_ALREADY_EXISTS;
+        }
+        if (brokers.isEmpty()) {
+            return ErrorCode.NO_LIVE_BROKERS;
+        }
+        int n = partitions == -1 ? defaultPartitions : partitions;
+        List<Integer> ids = new ArrayList<>(brokers.keySet());
+        List<PartitionInfo> parts = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            int id = ids.get(p % ids.size());
+            parts.add(new PartitionInfo(p, id, id, 0));
+        }
+        topics.put(name, parts);
+        epoch++;
+        return ErrorCode.NONE;
+    }
+
+    /** Moves a partition's leader (-1 = offline); with {@code push} every registered client hears of it. */
+    public void setLeader(String topic, int partition, int leader, boolean push) {
+        synchronized (this) {
+            List<PartitionInfo> parts = topics.get(topic);
+            PartitionInfo old = parts.get(partition);
+            parts.set(partition, new PartitionInfo(partition, leader, leader == -1 ? old.replica() : leader,
+                old.leaderEpoch() + 1));
+            epoch++;
+        }
+        if (push) {
+            pushLeaderInfo();
+        }
+    }
+
+    public void pushLeaderInfo() {
+        ClusterMetadata m = metadata();
+        for (Channel ch : registered) {
+            ch.writeAndFlush(Frame.of(0, new LeaderInfo(m)));
+        }
+    }
+
+    public int registeredClients() {
+        return registered.size();
+    }
+
+    public synchronized Long committed(String group, String topic, int partition) {
+        return offsets.get(group + "/" + topic + "/" + partition);
+    }
+
+    public void dropConnections() {
+        server.dropConnections();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    private synchronized Message handle(Channel ch, Message m) {
+        if (m instanceof RegisterProducerRequest) {
+            registrations.incrementAndGet();
+            registered.add(ch);
+            ch.closeFuture().addListener(f -> registered.remove(ch));
+            return new RegisterProducerResponse(ErrorCode.NONE, ++producerIds, metadata());
+        }
+        if (m instanceof RegisterConsumerRequest) {
+            registrations.incrementAndGet();
+            registered.add(ch);
+            ch.closeFuture().addListener(f -> registered.remove(ch));
+            return new RegisterConsumerResponse(ErrorCode.NONE, metadata());
+        }
+        if (m instanceof MetadataRequest r) {
+            metadataRequests.incrementAndGet();
+            return metadata(r);
+        }
+        if (m instanceof CreateTopicRequest r) {
+            ErrorCode e = createTopic(r.topic(), r.partitions());
+            return new CreateTopicResponse(e, e == ErrorCode.NONE ? null : "topic " + r.topic() + ": " + e, metadata());
+        }
+        if (m instanceof CommitOffsetRequest r) {
+            commits.incrementAndGet();
+            offsets.put(r.group() + "/" + r.topic() + "/" + r.partition(), r.offset());
+            return new CommitOffsetResponse(ErrorCode.NONE);
+        }
+        if (m instanceof FetchOffsetRequest r) {
+            Long o = offsets.get(r.group() + "/" + r.topic() + "/" + r.partition());
+            return new FetchOffsetResponse(ErrorCode.NONE, o == null ? -1 : o);
+        }
+        throw new IllegalStateException("fake coordinator does not serve " + m.type());
+    }
+
+    private MetadataResponse metadata(MetadataRequest r) {
+        ErrorCode error = ErrorCode.NONE;
+        String message = null;
+        for (String t : r.topics()) {
+            if (!topics.containsKey(t)) {
+                if (r.autoCreate() && autoCreate) {
+                    ErrorCode e = createTopic(t, -1);
+                    if (e != ErrorCode.NONE) {
+                        error = e;
+                        message = "cannot create " + t;
+                    }
+                } else {
+                    error = ErrorCode.UNKNOWN_TOPIC;
+                    message = "unknown topic " + t;
+                }
+            }
+        }
+        ClusterMetadata all = metadata();
+        if (r.topics().isEmpty()) {
+            return new MetadataResponse(error, message, all);
+        }
+        List<TopicInfo> asked = new ArrayList<>();
+        for (TopicInfo t : all.topics()) {
+            if (r.topics().contains(t.name())) {
+                asked.add(t);
+            }
+        }
+        return new MetadataResponse(error, message, new ClusterMetadata(all.epoch(), all.brokers(), asked));
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Frame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
+            Message response = handle(ctx.channel(), f.message());
+            ctx.writeAndFlush(Frame.of(f.correlationId(), response));
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.yak.client.producer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.client.RecordMetadata;
+import io.yak.client.YakException;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchFlyweight;
+import io.yak.wire.record.RecordCursor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RecordAccumulatorTest {
+    private static final long LINGER_MS = 10;
+    private static final long DELIVERY_TIMEOUT_MS = 1000;
+    private static final long SEED = 7;
+
+    private long nowNs = 1_000_000_000L;
+    private final BufferPool pool = new BufferPool(1024 * 1024);
+    private final List<ProducerBatch> toRelease = new ArrayList<>();
+    private RecordAccumulator acc = new RecordAccumulator(1024, LINGER_MS, DELIVERY_TIMEOUT_MS, pool, () -> nowNs);
+
+    @AfterEach
+    void releaseEverything() {
+        toRelease.addAll(acc.removeAll());
+        for (ProducerBatch b : toRelease) {
+            acc.deallocate(b);
+        }
+        assertThat(pool.availableBytes()).isEqualTo(pool.totalBytes());
+    }
+
+    private RecordAccumulator.AppendResult append(int partition, String value) throws InterruptedException {
+        return acc.append("t", partition, 5000, null, value.getBytes(UTF_8), new RecordFuture(), 0, false);
+    }
+
+    private List<ProducerBatch> drain() {
+        List<ProducerBatch> ready = new ArrayList<>();
+        List<ProducerBatch> expired = new ArrayList<>();
+        acc.drain(nowNs, q -> {
+            q.inFlight = true;
+            return true;
+        }, ready, expired);
+        toRelease.addAll(ready);
+        toRelease.addAll(expired);
+        return ready;
+    }
+
+    private void advanceMs(long ms) {
+        nowNs += TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    @Test
+    void shouldHoldABatchUntilLingerPasses() throws Exception {
+        assertThat(append(0, "a")).isEqualTo(RecordAccumulator.AppendResult.NEW_BATCH);
+        assertThat(append(0, "b")).isEqualTo(RecordAccumulator.AppendResult.APPENDED);
+        assertThat(drain()).isEmpty();
+        assertThat(acc.nextDeadlineNs()).isEqualTo(nowNs + TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
+        advanceMs(LINGER_MS - 1);
+        assertThat(drain()).isEmpty();
+        advanceMs(1);
+        List<ProducerBatch> ready = drain();
+        assertThat(ready).hasSize(1);
+        assertThat(values(ready.get(0))).containsExactly("a", "b");
+    }
+
+    @Test
+    void shouldSendAFullBatchWithoutWaitingForLinger() throws Exception {
+        String value = "x".repeat(100);
+        RecordAccumulator.AppendResult last = null;
+        int appended = 0;
+        while (last != RecordAccumulator.AppendResult.BATCH_FULL) {
+            last = append(0, value);
+            appended++;
+        }
+        List<ProducerBatch> ready = drain();
+        assertThat(ready).hasSize(1);
+        ProducerBatch full = ready.get(0);
+        assertThat(full.sizeInBytes()).isLessThanOrEqualTo(1024);
+        // the batch that overflowed holds the rest, waiting for linger
+        assertThat(full.recordCount()).isEqualTo(appended - 1);
+        assertThat(full.sizeInBytes() + 100).isGreaterThan(1024 - 20);
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void shouldGiveABigRecordItsOwnBatch() throws Exception {
+        String big = "y".repeat(5000);
+        assertThat(append(0, big)).isEqualTo(RecordAccumulator.AppendResult.BATCH_FULL);
+        List<ProducerBatch> ready = drain();
+        assertThat(ready).hasSize(1);
+        assertThat(values(ready.get(0))).containsExactly(big);
+    }
+
+    @Test
+    void shouldMakeEverythingReadyDuringFlush() throws Exception {
+        append(0, "a");
+        append(1, "b");
+        acc.beginFlush();
+        assertThat(drain()).hasSize(2);
+        acc.endFlush();
+    }
+
+    @Test
+    void shouldNotDrainAPartitionWithABatchInFlightButKeepItsOrder() throws Exception {
+        append(0, "a");
+        advanceMs(LINGER_MS);
+        List<ProducerBatch> first = drain();
+        assertThat(first).hasSize(1);
+        append(0, "b");
+        advanceMs(LINGER_MS);
+        assertThat(drain()).isEmpty(); // partition 0 still in flight
+        ProducerBatch a = first.get(0);
+        // a failed and is retried: it goes back in front of "b"
+        a.queue.inFlight = false;
+        a.attempts = 1;
+        a.retryAtNs = nowNs + TimeUnit.MILLISECONDS.toNanos(100);
+        toRelease.remove(a);
+        acc.reenqueue(a);
+        assertThat(drain()).isEmpty(); // backing off
+        assertThat(acc.nextDeadlineNs()).isEqualTo(a.retryAtNs);
+        advanceMs(100);
+        List<ProducerBatch> retried = drain();
+        assertThat(retried).containsExactly(a);
+        assertThat(values(a)).containsExactly("a");
+    }
+
+    @Test
+    void shouldExpireBatchesPastTheDeliveryTimeout() throws Exception {
+        append(0, "a");
+        advanceMs(DELIVERY_TIMEOUT_MS);
+        List<ProducerBatch> ready = new ArrayList<>();
+        List<ProducerBatch> expired = new ArrayList<>();
+        acc.drain(nowNs, q -> false, ready, expired);
+        toRelease.addAll(expired);
+        assertThat(ready).isEmpty();
+        assertThat(expired).hasSize(1);
+    }
+
+    @Test
+    void shouldTimeOutWhenBufferMemoryIsExhausted() throws Exception {
+        acc = new RecordAccumulator(1024, LINGER_MS, DELIVERY_TIMEOUT_MS, new BufferPool(2048), () -> nowNs);
+        append(0, "a");
+        append(1, "b");
+        assertThatThrownBy(() -> append(2, "c"))
+            .isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT))
+            .hasMessageContaining("buffer.memory");
+        toRelease.addAll(acc.removeAll());
+        for (ProducerBatch b : toRelease) {
+            acc.deallocate(b);
+        }
+        toRelease.clear();
+    }
+
+    @Test
+    void shouldCompleteFuturesWithConsecutiveOffsets() throws Exception {
+        List<RecordFuture> futures = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RecordFuture f = new RecordFuture();
+            acc.append("t", 2, 100 + i, null, ("v" + i).getBytes(UTF_8), f, 0, false);
+            futures.add(f);
+        }
+        advanceMs(LINGER_MS);
+        ProducerBatch b = drain().get(0);
+        b.complete(40);
+        for (int i = 0; i < 3; i++) {
+            assertThat(futures.get(i).join()).isEqualTo(new RecordMetadata("t", 2, 40 + i, 100 + i));
+        }
+    }
+
+    @Test
+    void shouldFillOneBatchPerPartitionWithStickyPartitioning() throws Exception {
+        System.out.println("seed " + SEED);
+        List<PartitionInfo> parts = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            parts.add(new PartitionInfo(p, 1, 1, 0));
+        }
+        TopicInfo topic = new TopicInfo("t", parts);
+        Router router = new Router(new StickyPartitioner(new Random(SEED)), acc);
+        byte[] value = "z".repeat(50).getBytes(UTF_8);
+        List<Integer> batchPartitions = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            router.append(topic, Router.ANY_PARTITION, 1, null, value, new RecordFuture(), 0);
+            // full batches leave at once, like the sender would take them
+            List<ProducerBatch> ready = new ArrayList<>();
+            acc.drain(nowNs, q -> true, ready, new ArrayList<>());
+            toRelease.addAll(ready);
+            for (ProducerBatch b : ready) {
+                batchPartitions.add(b.partition());
+            }
+        }
+        assertThat(batchPartitions).hasSizeGreaterThan(5);
+        for (int i = 1; i < batchPartitions.size(); i++) {
+            assertThat(batchPartitions.get(i)).as("a new batch moves to another partition")
+                .isNotEqualTo(batchPartitions.get(i - 1));
+        }
+        Set<Integer> used = new HashSet<>(batchPartitions);
+        assertThat(used).hasSizeGreaterThan(1);
+        // every sent batch was filled to batch.size before switching
+        for (ProducerBatch b : toRelease) {
+            assertThat(b.sizeInBytes()).isGreaterThan(1024 - 80);
+        }
+    }
+
+    private static List<String> values(ProducerBatch b) {
+        RecordBatchFlyweight fw = new RecordBatchFlyweight().wrap(b.buffer, 0, b.buffer.writerIndex());
+        RecordCursor c = new RecordCursor();
+        fw.validateDeep(c);
+        assertThat(fw.sizeInBytes()).isEqualTo(b.sizeInBytes());
+        List<String> out = new ArrayList<>();
+        c.wrap(fw);
+        while (c.next()) {
+            out.add(new String(c.valueBytes(), UTF_8));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,274 @@
+package io.yak.client.producer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.yak.client.RecordMetadata;
+import io.yak.client.YakException;
+import io.yak.client.fake.FakeCluster;
+import io.yak.client.fake.FakeLogStore;
+import io.yak.wire.ErrorCode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class YakProducerTest {
+    private final FakeCluster cluster = new FakeCluster(2, 4);
+
+    @AfterEach
+    void close() {
+        cluster.close();
+    }
+
+    private Properties props() {
+        Properties p = new Properties();
+        p.setProperty("coordinator", cluster.bootstrap());
+        p.setProperty("linger.ms", "2");
+        p.setProperty("retry.backoff.ms", "20");
+        return p;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    /** Per partition, offsets 0..n-1 each exactly once, and the log holds the same records in that order. */
+    private void assertContiguousAndStored(String topic, List<CompletableFuture<RecordMetadata>> futures,
+                                           List<String> values) throws Exception {
+        Map<Integer, Map<Long, String>> byPartition = new HashMap<>();
+        for (int i = 0; i < futures.size(); i++) {
+            RecordMetadata md = futures.get(i).get(10, TimeUnit.SECONDS);
+            assertThat(md.topic()).isEqualTo(topic);
+            String previous = byPartition.computeIfAbsent(md.partition(), k -> new HashMap<>()).put(md.offset(),
+                values.get(i));
+            assertThat(previous).as("offset %d of partition %d given twice", md.offset(), md.partition()).isNull();
+        }
+        for (Map.Entry<Integer, Map<Long, String>> e : byPartition.entrySet()) {
+            int n = e.getValue().size();
+            for (long o = 0; o < n; o++) {
+                assertThat(e.getValue()).containsKey(o);
+            }
+            List<FakeLogStore.StoredRecord> stored = cluster.store.records(topic, e.getKey());
+            assertThat(stored).hasSize(n);
+            for (FakeLogStore.StoredRecord r : stored) {
+                assertThat(new String(r.value(), UTF_8)).isEqualTo(e.getValue().get(r.offset()));
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverTenThousandKeyedRecordsWithContiguousOffsetsPerPartition() throws Exception {
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(props())) {
+            for (int i = 0; i < 10_000; i++) {
+                String key = "key-" + (i % 97);
+                values.add("value-" + i);
+                futures.add(producer.send("orders", bytes(key), bytes("value-" + i)));
+            }
+            producer.flush();
+            assertThat(futures).allMatch(CompletableFuture::isDone);
+        }
+        assertContiguousAndStored("orders", futures, values);
+        for (int i = 0; i < futures.size(); i++) {
+            int expected = Murmur2.partitionForKey(bytes("key-" + (i % 97)), 4);
+            assertThat(futures.get(i).join().partition()).isEqualTo(expected);
+        }
+        // per key, the records are stored in send order
+        Map<String, Long> lastOffsetOfKey = new HashMap<>();
+        for (int i = 0; i < futures.size(); i++) {
+            String key = "key-" + (i % 97);
+            long offset = futures.get(i).join().offset();
+            Long last = lastOffsetOfKey.put(key, offset);
+            assertThat(last == null || last < offset).isTrue();
+        }
+        assertThat(cluster.coordinator.registrations.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRetryOnNotLeaderAfterRefreshingMetadata() throws Exception {
+        cluster.coordinator.createTopic("moving", 1);
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(props())) {
+            futures.add(producer.send("moving", null, bytes("before")));
+            values.add("before");
+            producer.flush();
+            assertThat(futures.get(0).get().offset()).isZero();
+            // the leader moves to broker 2 but the clients are not told: broker 1 answers NOT_LEADER
+            cluster.coordinator.setLeader("moving", 0, 2, false);
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+            for (int i = 0; i < 10; i++) {
+                futures.add(producer.send("moving", null, bytes("after-" + i)));
+                values.add("after-" + i);
+            }
+            producer.flush();
+            assertThat(cluster.broker(1).notLeaderAnswers.get()).isGreaterThanOrEqualTo(1);
+            assertThat(cluster.coordinator.metadataRequests.get()).isGreaterThan(metadataBefore);
+        }
+        assertContiguousAndStored("moving", futures, values);
+    }
+
+    @Test
+    void shouldRetryRetriableErrorsFromTheBroker() throws Exception {
+        cluster.coordinator.createTopic("flaky", 1);
+        cluster.broker(1).failNextPublishes(3, ErrorCode.PARTITION_OFFLINE);
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(props())) {
+            for (int i = 0; i < 5; i++) {
+                futures.add(producer.send("flaky", null, bytes("v" + i)));
+                values.add("v" + i);
+            }
+            producer.flush();
+        }
+        assertContiguousAndStored("flaky", futures, values);
+    }
+
+    @Test
+    void shouldRetryWhenTheBrokerDropsTheConnectionMidStream() throws Exception {
+        cluster.coordinator.createTopic("dropped", 2);
+        cluster.broker(1).dropAndCloseOnPublish(5);
+        cluster.broker(2).dropAndCloseOnPublish(3);
+        Properties p = props();
+        p.setProperty("batch.size", "512");
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 2000; i++) {
+                futures.add(producer.send("dropped", bytes("k" + (i % 10)), bytes("record-" + i)));
+                values.add("record-" + i);
+            }
+            producer.flush();
+        }
+        assertThat(cluster.broker(1).droppedConnections.get()).isEqualTo(1);
+        assertThat(cluster.broker(2).droppedConnections.get()).isEqualTo(1);
+        assertContiguousAndStored("dropped", futures, values);
+    }
+
+    @Test
+    void shouldFailTheBatchOnANonRetriableError() throws Exception {
+        cluster.coordinator.createTopic("bad", 1);
+        cluster.broker(1).failNextPublishes(1, ErrorCode.CORRUPT_RECORD_BATCH);
+        try (YakProducer producer = new YakProducer(props())) {
+            CompletableFuture<RecordMetadata> f = producer.send("bad", null, bytes("x"));
+            producer.flush();
+            assertThat(failure(f)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.CORRUPT_RECORD_BATCH));
+            assertThat(producer.send("bad", null, bytes("y")).get(10, TimeUnit.SECONDS).offset()).isZero();
+        }
+    }
+
+    @Test
+    void shouldExpireRecordsOfAnOfflinePartitionAfterTheDeliveryTimeout() throws Exception {
+        cluster.coordinator.createTopic("offline", 1);
+        cluster.coordinator.setLeader("offline", 0, -1, true);
+        Properties p = props();
+        p.setProperty("request.timeout.ms", "200");
+        p.setProperty("delivery.timeout.ms", "400");
+        try (YakProducer producer = new YakProducer(p)) {
+            CompletableFuture<RecordMetadata> f = producer.send("offline", null, bytes("x"));
+            assertThat(failure(f)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT))
+                .hasMessageContaining("delivery.timeout.ms");
+        }
+    }
+
+    @Test
+    void shouldRetryUnansweredPublishesAfterTheRequestTimeout() throws Exception {
+        cluster.coordinator.createTopic("slow", 1);
+        cluster.broker(1).holdPublishes(true);
+        Properties p = props();
+        p.setProperty("request.timeout.ms", "300");
+        try (YakProducer producer = new YakProducer(p)) {
+            CompletableFuture<RecordMetadata> f = producer.send("slow", null, bytes("x"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> cluster.broker(1).publishRequests.get() >= 2);
+            cluster.broker(1).holdPublishes(false);
+            assertThat(f.get(10, TimeUnit.SECONDS).offset()).isZero();
+        }
+    }
+
+    @Test
+    void shouldCompleteWithoutOffsetsWhenAcksIsZero() throws Exception {
+        Properties p = props();
+        p.setProperty("acks", "0");
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 100; i++) {
+                futures.add(producer.send("fire", bytes("k"), bytes("v" + i)));
+            }
+            producer.flush();
+        }
+        for (CompletableFuture<RecordMetadata> f : futures) {
+            assertThat(f.get(5, TimeUnit.SECONDS).offset()).isEqualTo(-1);
+        }
+        int partition = futures.get(0).join().partition();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            .until(() -> cluster.store.records("fire", partition).size() == 100);
+    }
+
+    @Test
+    void shouldFailSendsToAnUnknownTopicWhenAutoCreationIsOff() throws Exception {
+        cluster.coordinator.autoCreate(false);
+        try (YakProducer producer = new YakProducer(props())) {
+            assertThat(failure(producer.send("nowhere", null, bytes("x"))))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC))
+                .hasMessageContaining("nowhere");
+        }
+    }
+
+    @Test
+    void shouldRejectRecordsLargerThanMaxRequestSize() throws Exception {
+        Properties p = props();
+        p.setProperty("max.request.size", "1000");
+        try (YakProducer producer = new YakProducer(p)) {
+            assertThat(failure(producer.send("big", null, new byte[2000])))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+        }
+    }
+
+    @Test
+    void shouldRejectUnknownAndBadConfigKeys() {
+        Properties p = props();
+        p.setProperty("linger.msec", "3");
+        assertThatThrownBy(() -> new YakProducer(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("linger.msec");
+        Properties q = props();
+        q.setProperty("acks", "2");
+        assertThatThrownBy(() -> new YakProducer(q)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("acks");
+        Properties r = props();
+        r.setProperty("delivery.timeout.ms", "10");
+        assertThatThrownBy(() -> new YakProducer(r)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("delivery.timeout.ms");
+    }
+
+    @Test
+    void shouldRefuseSendsAfterClose() {
+        YakProducer producer = new YakProducer(props());
+        producer.close();
+        assertThatThrownBy(() -> producer.send("t", null, bytes("x"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("future succeeded: " + f.join());
+    }
+}
