@@ -1,6 +1,8 @@
 package io.yak.broker;
 
 import io.yak.broker.log.LogConfig;
+import io.yak.broker.partition.RetentionConfig;
+import io.yak.wire.config.ConfigException;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
@@ -19,11 +21,20 @@ import java.nio.file.Path;
  * @param maxFrameBytes       {@code max.frame.bytes}
  * @param logThreads          {@code log.threads}: partition writer threads
  * @param log                 segment and flush settings ({@code segment.bytes}, {@code flush.messages}, {@code flush.ms})
+ * @param retention           defaults for topics without their own ({@code retention.ms}, {@code retention.bytes},
+ *                            {@code retention.check.interval.ms})
  */
 public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
                            int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads,
-                           LogConfig log) {
+                           LogConfig log, RetentionConfig retention) {
     public static final HostPort DEFAULT_COORDINATOR = new HostPort("127.0.0.1", 7000);
+
+    /** A config with the default retention. */
+    public BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
+                        int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads, LogConfig log) {
+        this(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions, autoCreateTopics,
+            maxFrameBytes, logThreads, log, RetentionConfig.defaults());
+    }
 
     /** Reads the broker keys without rejecting others, so a standalone file can also hold coordinator keys. */
     public static BrokerConfig from(ConfigReader r) {
@@ -33,6 +44,15 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             r.intValue("index.interval.bytes", defaults.indexIntervalBytes(), 1, Integer.MAX_VALUE),
             r.longValue("flush.messages", defaults.flushMessages(), 1, Long.MAX_VALUE),
             r.longValue("flush.ms", defaults.flushMs(), 1, Long.MAX_VALUE));
+        RetentionConfig rd = RetentionConfig.defaults();
+        long retentionMs = r.longValue("retention.ms", rd.retentionMs(), -1, Long.MAX_VALUE);
+        long retentionBytes = r.longValue("retention.bytes", rd.retentionBytes(), -1, Long.MAX_VALUE);
+        if (retentionMs == 0 || retentionBytes == 0) {
+            throw new ConfigException(r.source() + ": keys 'retention.ms' and 'retention.bytes' must be -1 "
+                + "(unlimited) or positive");
+        }
+        RetentionConfig retention = new RetentionConfig(retentionMs, retentionBytes,
+            r.longValue("retention.check.interval.ms", rd.checkIntervalMs(), 1, Long.MAX_VALUE));
         return new BrokerConfig(
             r.requiredInt("broker.id", 0, Integer.MAX_VALUE),
             r.hostPort("listen", new HostPort("127.0.0.1", 9092)),
@@ -43,7 +63,7 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             r.bool("auto.create.topics", true),
             r.intValue("max.frame.bytes", FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE - 16),
             r.intValue("log.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64),
-            log);
+            log, retention);
     }
 
     /** Loads a broker-only file; any key the broker does not know stops it. */
@@ -56,16 +76,16 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
 
     public BrokerConfig withListen(HostPort newListen) {
         return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(brokerId, listen, coordinator, newDataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
     }
 
     public BrokerConfig withCoordinator(HostPort newCoordinator) {
         return new BrokerConfig(brokerId, listen, newCoordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
     }
 }

@@ -51,7 +51,7 @@ public final class BrokerServer implements AutoCloseable {
         link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
             config.maxFrameBytes(), this::onMetadata);
         partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
-            config.autoCreateTopics(), config.numPartitions(), link::createTopic);
+            config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
         partitions.openExisting();
         bossGroup = transport.newGroup(1, "yak-broker-accept");
         workerGroup = transport.newGroup(0, "yak-broker-io");

@@ -24,7 +24,8 @@ public enum ErrorCode {
     BROKER_ID_IN_USE(16, false),
     STORAGE_ERROR(17, true),
     REQUEST_TIMED_OUT(18, true),
-    INVALID_TOPIC(19, false);
+    INVALID_TOPIC(19, false),
+    INVALID_CONFIG(20, false);
 
     private static final ErrorCode[] BY_CODE;
 

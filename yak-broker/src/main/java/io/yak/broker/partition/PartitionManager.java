@@ -52,6 +52,9 @@ public final class PartitionManager implements AutoCloseable {
     private final boolean autoCreateTopics;
     private final int numPartitions;
     private final BiConsumer<String, Integer> topicCreator;
+    private final RetentionConfig retention;
+    /** Topic metadata (configs included) by name, replaced whole with {@link #partitions}. */
+    private volatile Map<String, TopicInfo> topics = Map.of();
     private final ExecutorService[] writers;
     private final ScheduledExecutorService timer;
     /** Partitions by topic, element i = partition i; replaced whole on metadata change (copy on write). */
@@ -66,7 +69,8 @@ public final class PartitionManager implements AutoCloseable {
      *                     {@code autoCreateTopics} and a request names an unknown topic
      */
     public PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
-                            int numPartitions, BiConsumer<String, Integer> topicCreator) {
+                            int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator) {
+        this.retention = retention;
         this.brokerId = brokerId;
         this.dataDir = dataDir;
         this.logConfig = logConfig;
@@ -78,10 +82,38 @@ public final class PartitionManager implements AutoCloseable {
             writers[i] = Executors.newSingleThreadExecutor(new DefaultThreadFactory("yak-log-" + i, true));
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("yak-consume-timer", true));
+        timer.scheduleWithFixedDelay(this::scheduleRetention, retention.checkIntervalMs(),
+            retention.checkIntervalMs(), TimeUnit.MILLISECONDS);
         if (logConfig.flushMs() != Long.MAX_VALUE) {
             // flush.ms must hold when appends stop too: each writer checks its partitions' time policy.
             long periodMs = Math.max(1, Math.min(logConfig.flushMs(), 1000));
             timer.scheduleWithFixedDelay(this::scheduleTimedFlushes, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs retention once for every partition this broker leads, each on its writer thread. */
+    public void scheduleRetention() {
+        Map<String, TopicInfo> current = topics;
+        for (Partition p : byName.values()) {
+            TopicInfo topic = current.get(p.topic);
+            if (p.log == null || !p.leader || topic == null) {
+                continue;
+            }
+            long retentionMs = topic.longConfig("retention.ms", retention.retentionMs());
+            long retentionBytes = topic.longConfig("retention.bytes", retention.retentionBytes());
+            if (retentionMs == RetentionConfig.UNLIMITED && retentionBytes == RetentionConfig.UNLIMITED) {
+                continue;
+            }
+            p.writer.execute(() -> {
+                PartitionLog log = p.log;
+                try {
+                    if (log != null && p.leader) {
+                        log.deleteOldSegments(retentionMs, retentionBytes);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("broker {}: retention of {} failed: {}", brokerId, p.name, e.toString(), e);
+                }
+            });
         }
     }
 
@@ -158,7 +190,9 @@ public final class PartitionManager implements AutoCloseable {
         }
         epoch = metadata.epoch();
         Map<String, Partition[]> next = new HashMap<>();
+        Map<String, TopicInfo> nextTopics = new HashMap<>();
         for (TopicInfo t : metadata.topics()) {
+            nextTopics.put(t.name(), t);
             creating.remove(t.name());
             Partition[] ps = new Partition[t.partitionCount()];
             for (PartitionInfo info : t.partitions()) {
@@ -179,6 +213,7 @@ public final class PartitionManager implements AutoCloseable {
             }
             next.put(t.name(), ps);
         }
+        topics = nextTopics;
         partitions = next;
     }
 
@@ -306,7 +341,8 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * The earliest ({@code timestamp == -2}) or latest ({@code -1}) offset.
+     * The earliest ({@code timestamp == -2}) or latest ({@code -1}) offset, or for a timestamp {@code >= 0} the
+     * first offset of the first batch holding a record at least that new (the log end offset if none).
      *
      * @return the error, or NONE with the offset in {@code out[0]}
      */
@@ -320,6 +356,9 @@ public final class PartitionManager implements AutoCloseable {
             out[0] = p.log.logStartOffset();
         } else if (timestamp == -1) {
             out[0] = p.log.logEndOffset();
+        } else if (timestamp >= 0) {
+            long offset = p.log.offsetForTimestamp(timestamp);
+            out[0] = offset < 0 ? p.log.logEndOffset() : offset;
         } else {
             return ErrorCode.INVALID_REQUEST;
         }

@@ -4,6 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Field primitives of {@code WIRE.md}: big-endian integers and int16-length-prefixed UTF-8 strings. Every read
@@ -107,5 +112,50 @@ public final class Codec {
 
     public static ErrorCode readError(ByteBuf in) {
         return ErrorCode.of(readShort(in, "error_code"));
+    }
+
+    /**
+     * Writes a config map as {@code WIRE.md} lays it out: an int32 count, then a {@code ConfigEntry} (key and value
+     * strings) per entry, in the map's iteration order (sorted by key for maps made by {@link #sortedConfigs}).
+     */
+    static void writeConfigs(ByteBuf out, Map<String, String> configs) {
+        out.writeInt(configs.size());
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
+    }
+
+    /**
+     * Reads what {@link #writeConfigs} wrote. Entries may come in any order; a repeated key is
+     * {@link ErrorCode#MALFORMED_FRAME}, because a map could not carry both values.
+     */
+    static SortedMap<String, String> readConfigs(ByteBuf in, String field) {
+        int n = readCount(in, field + ".config_count");
+        TreeMap<String, String> configs = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String key = readRequiredString(in, field + ".config.key");
+            String value = readRequiredString(in, field + ".config.value");
+            if (configs.put(key, value) != null) {
+                throw new WireException(ErrorCode.MALFORMED_FRAME, "config key '" + key + "' repeated in " + field);
+            }
+        }
+        return configs;
+    }
+
+    /**
+     * An immutable copy of {@code configs} sorted by key (natural {@code String} order), so equal maps encode to
+     * equal bytes. Null is an empty map; a null key or value throws {@link NullPointerException}.
+     */
+    static SortedMap<String, String> sortedConfigs(Map<String, String> configs) {
+        if (configs == null || configs.isEmpty()) {
+            return Collections.emptySortedMap();
+        }
+        TreeMap<String, String> copy = new TreeMap<>();
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            String key = Objects.requireNonNull(e.getKey(), "config key");
+            copy.put(key, Objects.requireNonNull(e.getValue(), () -> "value of config '" + key + "'"));
+        }
+        return Collections.unmodifiableSortedMap(copy);
     }
 }

@@ -3,8 +3,18 @@ package io.yak.wire.message;
 import io.netty.buffer.ByteBuf;
 import io.yak.wire.MessageType;
 
-/** Asks for the earliest (timestamp -2) or latest (timestamp -1) offset of a partition. See {@code WIRE.md}, section "LIST_OFFSETS_REQUEST". */
+/**
+ * Asks for an offset of a partition: the earliest ({@code timestamp} {@link #EARLIEST}), the latest
+ * ({@link #LATEST}), or for a timestamp {@code >= 0} (milliseconds since the epoch) the first offset of the first
+ * batch whose max timestamp is at or after it, or the log end offset when there is none. See {@code WIRE.md},
+ * section "LIST_OFFSETS_REQUEST".
+ */
 public record ListOffsetsRequest(String topic, int partition, long timestamp) implements Message {
+    /** {@code timestamp} selecting the log start offset. */
+    public static final long EARLIEST = -2;
+    /** {@code timestamp} selecting the log end offset. */
+    public static final long LATEST = -1;
+
     @Override
     public MessageType type() {
         return MessageType.LIST_OFFSETS_REQUEST;

@@ -5,11 +5,22 @@ import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** A topic and its partitions, in partition order (element i is partition i). */
-public record TopicInfo(String name, List<PartitionInfo> partitions) {
+/**
+ * A topic, its partitions in partition order (element i is partition i) and its per-topic configs (keys of
+ * {@link io.yak.wire.config.TopicConfigs}; a key that is absent takes the broker's default). See {@code WIRE.md},
+ * section "TopicInfo". Immutable; {@code configs} is an unmodifiable map sorted by key.
+ */
+public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String, String> configs) {
     public TopicInfo {
         partitions = List.copyOf(partitions);
+        configs = Codec.sortedConfigs(configs);
+    }
+
+    /** A topic without per-topic configs: every setting is the broker's default. */
+    public TopicInfo(String name, List<PartitionInfo> partitions) {
+        this(name, partitions, Map.of());
     }
 
     public int partitionCount() {
@@ -18,6 +29,30 @@ public record TopicInfo(String name, List<PartitionInfo> partitions) {
 
     public PartitionInfo partition(int p) {
         return p >= 0 && p < partitions.size() ? partitions.get(p) : null;
+    }
+
+    /** The value of a per-topic config, or null when the topic does not set it. */
+    public String config(String key) {
+        return configs.get(key);
+    }
+
+    /**
+     * A numeric per-topic config, e.g. {@code longConfig(TopicConfigs.RETENTION_MS, defaultRetentionMs)}.
+     *
+     * @return {@code defaultValue} when the topic does not set {@code key}
+     * @throws NumberFormatException naming the topic, key and value when the value is not a decimal long (the
+     *     coordinator accepts only valid values, so this means a bug or a foreign coordinator)
+     */
+    public long longConfig(String key, long defaultValue) {
+        String v = configs.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException("topic " + name + " config " + key + "=" + v + " is not a long");
+        }
     }
 
     static TopicInfo read(ByteBuf in) {
@@ -32,7 +67,7 @@ public record TopicInfo(String name, List<PartitionInfo> partitions) {
             }
             parts.add(p);
         }
-        return new TopicInfo(name, parts);
+        return new TopicInfo(name, parts, Codec.readConfigs(in, "topic"));
     }
 
     void write(ByteBuf out) {
@@ -41,5 +76,6 @@ public record TopicInfo(String name, List<PartitionInfo> partitions) {
         for (PartitionInfo p : partitions) {
             p.write(out);
         }
+        Codec.writeConfigs(out, configs);
     }
 }
