@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -240,7 +241,8 @@ class CoordinatorServerIT {
         keepAlive(broker, 1);
         registerBroker(broker, 1);
         WireTestClient client = connect(first);
-        client.request(new CreateTopicRequest("kept", 2), CreateTopicResponse.class);
+        client.request(new CreateTopicRequest("kept", 2, Map.of("retention.ms", "3600000", "segment.bytes", "65536")),
+            CreateTopicResponse.class);
         CommitOffsetResponse committed = client.request(new CommitOffsetRequest("g", "kept", 1, 42),
             CommitOffsetResponse.class);
         assertThat(committed.error()).isEqualTo(ErrorCode.NONE);
@@ -258,6 +260,8 @@ class CoordinatorServerIT {
         assertThat(md.metadata().broker(1).alive()).isFalse();
         assertThat(md.metadata().topic("kept").partitions()).hasSize(2)
             .allSatisfy(p -> assertThat(p.online()).isFalse());
+        assertThat(md.metadata().topic("kept").configs())
+            .containsExactly(Map.entry("retention.ms", "3600000"), Map.entry("segment.bytes", "65536"));
         assertThat(again.request(new FetchOffsetRequest("g", "kept", 1), FetchOffsetResponse.class))
             .isEqualTo(new FetchOffsetResponse(ErrorCode.NONE, 42));
         assertThat(again.request(new FetchOffsetRequest("g", "kept", 0), FetchOffsetResponse.class))
@@ -272,6 +276,38 @@ class CoordinatorServerIT {
             assertThat(p.leader()).isEqualTo(1);
             assertThat(p.leaderEpoch()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void shouldCreateTopicsWithConfigsAndRejectBadConfigsWithInvalidConfig() {
+        CoordinatorServer server = start();
+        WireTestClient broker = connect(server);
+        keepAlive(broker, 1);
+        registerBroker(broker, 1);
+        WireTestClient client = connect(server);
+        long epoch = server.metadata().epoch();
+
+        CreateTopicResponse bad = client.request(new CreateTopicRequest("logs", 2,
+            Map.of("retention.ms", "1000", "segment.bytes", "100")), CreateTopicResponse.class);
+        assertThat(bad.error()).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(bad.message()).contains("logs").contains("segment.bytes").contains("100");
+        CreateTopicResponse unknown = client.request(new CreateTopicRequest("logs", 2,
+            Map.of("cleanup.policy", "compact")), CreateTopicResponse.class);
+        assertThat(unknown.error()).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(unknown.message()).contains("cleanup.policy").contains("compact");
+        assertThat(server.metadata().epoch()).as("nothing changed").isEqualTo(epoch);
+        assertThat(server.metadata().topic("logs")).isNull();
+
+        CreateTopicResponse created = client.request(new CreateTopicRequest("logs", 2,
+            Map.of("retention.ms", "1000", "flush.messages", "1")), CreateTopicResponse.class);
+        assertThat(created.error()).isEqualTo(ErrorCode.NONE);
+        assertThat(created.metadata().topic("logs").configs())
+            .containsExactly(Map.entry("flush.messages", "1"), Map.entry("retention.ms", "1000"));
+        await().atMost(AWAIT).until(() -> broker.receivedPush(md -> md.topic("logs") != null
+            && "1000".equals(md.topic("logs").config("retention.ms"))));
+        MetadataResponse auto = client.request(new MetadataRequest(true, List.of("auto")), MetadataResponse.class);
+        assertThat(auto.metadata().topic("auto").configs()).isEmpty();
+        assertThat(auto.metadata().topic("logs").configs()).hasSize(2);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.Codec;
 import io.yak.wire.message.Message;
 import io.yak.wire.record.RecordBatchLayout;
@@ -116,6 +117,27 @@ class WireDocumentTest {
         assertThat(table("Record", "Field", "Type", "Rule").column("Field")).containsExactly("length", "attributes",
             "timestamp_delta", "offset_delta", "key_length", "key", "value_length", "value", "header_count",
             "headers");
+    }
+
+    @Test
+    void topicConfigTableShouldMatchTopicConfigs() {
+        Table t = table("Topic configs", "Key", "Minimum", "Maximum", "Meaning");
+        assertThat(t.column("Key")).as("keys, sorted").containsExactlyElementsOf(TopicConfigs.KEYS);
+        for (Map<String, String> row : t.rows()) {
+            String key = row.get("Key");
+            long min = Long.parseLong(row.get("Minimum"));
+            long max = Long.parseLong(row.get("Maximum"));
+            assertThat(row.get("Meaning")).as("meaning of %s", key).isNotBlank();
+            assertThat(TopicConfigs.problem(key, Long.toString(min))).as("%s at its minimum", key).isNull();
+            assertThat(TopicConfigs.problem(key, Long.toString(max))).as("%s at its maximum", key).isNull();
+            assertThat(TopicConfigs.problem(key, Long.toString(min - 1))).as("%s below its minimum", key)
+                .contains(key);
+            if (max < Long.MAX_VALUE) {
+                assertThat(TopicConfigs.problem(key, Long.toString(max + 1))).as("%s above its maximum", key)
+                    .contains(key);
+            }
+        }
+        assertThat(TopicConfigs.problem("no.such.key", "1")).contains("no.such.key");
     }
 
     @Test
@@ -285,6 +307,17 @@ class WireDocumentTest {
         }
         if (value instanceof ByteBuf b) {
             return ByteBufUtil.hexDump(b);
+        }
+        if (value instanceof Map<?, ?> map) {
+            // a config map travels as ConfigEntry[config_count], in the map's (key) order
+            List<Object> out = new ArrayList<>(map.size());
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("key", e.getKey());
+                entry.put("value", e.getValue());
+                out.add(entry);
+            }
+            return out;
         }
         return value;
     }

@@ -6,6 +6,7 @@ import io.yak.client.internal.Connection;
 import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
@@ -15,6 +16,7 @@ import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.TopicInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,9 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Topic and cluster administration against the coordinator: create, list and describe topics, describe the
- * cluster. Every call is synchronous (bounded by {@code request.timeout.ms}) and throws {@link YakException} with
- * the server's error code, or {@link io.yak.client.YakConnectionException} when the coordinator cannot be reached.
+ * Topic and cluster administration against the coordinator: create (optionally with per-topic configs), list and
+ * describe topics, describe the cluster. Every call is synchronous (bounded by {@code request.timeout.ms}) and
+ * throws {@link YakException} with the server's error code, or {@link io.yak.client.YakConnectionException} when
+ * the coordinator cannot be reached.
  * Never creates topics implicitly. Thread-safe.
  *
  * <p>Keys: {@code coordinator} (127.0.0.1:7000), {@code client.id}, {@code request.timeout.ms} (30000),
@@ -57,19 +60,37 @@ public final class YakAdmin implements AutoCloseable {
     }
 
     /**
-     * Creates a topic; {@code partitions} -1 takes the coordinator's num.partitions.
+     * Creates a topic without per-topic configs (the brokers' defaults apply); {@code partitions} -1 takes the
+     * coordinator's num.partitions.
      *
      * @return the topic as created
      * @throws YakException TOPIC_ALREADY_EXISTS, INVALID_TOPIC, NO_LIVE_BROKERS, ...
      */
     public TopicInfo createTopic(String name, int partitions) {
-        CreateTopicResponse r = (CreateTopicResponse) call(new CreateTopicRequest(name, partitions), "create topic");
+        return createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic with per-topic configs; {@code partitions} -1 takes the coordinator's num.partitions.
+     * Allowed keys and ranges are those of {@link TopicConfigs} ({@code retention.ms}, {@code retention.bytes},
+     * {@code segment.bytes}, {@code segment.ms}, {@code flush.messages}, {@code flush.ms}); values are decimal
+     * integers. The coordinator checks them: nothing is created when one is bad. A key left out takes the brokers'
+     * default.
+     *
+     * @param configs per-topic configs, e.g. {@code Map.of(TopicConfigs.RETENTION_MS, "86400000")}; may be empty
+     * @return the topic as created, its {@link TopicInfo#configs()} included
+     * @throws YakException INVALID_CONFIG (the message names the key and value), TOPIC_ALREADY_EXISTS,
+     *     INVALID_TOPIC, NO_LIVE_BROKERS, ...
+     */
+    public TopicInfo createTopic(String name, int partitions, Map<String, String> configs) {
+        CreateTopicResponse r = (CreateTopicResponse) call(new CreateTopicRequest(name, partitions, configs),
+            "create topic");
         if (r.error() != ErrorCode.NONE) {
             throw new YakException(r.error(),
                 "cannot create topic '" + name + "': " + describe(r.error(), r.message()));
         }
         TopicInfo t = r.metadata().topic(name);
-        return t != null ? t : new TopicInfo(name, List.of());
+        return t != null ? t : new TopicInfo(name, List.of(), configs);
     }
 
     /** Names of all topics, sorted. */
@@ -83,7 +104,8 @@ public final class YakAdmin implements AutoCloseable {
     }
 
     /**
-     * One topic's partitions, leaders and leader epochs.
+     * One topic's partitions, leaders and leader epochs, and its per-topic configs ({@link TopicInfo#configs()},
+     * empty when it was created without any).
      *
      * @throws YakException UNKNOWN_TOPIC when it does not exist
      */

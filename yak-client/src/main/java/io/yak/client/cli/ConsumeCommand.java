@@ -7,6 +7,9 @@ import io.yak.client.consumer.YakConsumer;
 import io.yak.wire.message.TopicInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +24,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code yak consume}: prints one record value per line (UTF-8; {@code key<sep>value} with {@code --print-key};
  * a missing key or value prints as {@code null}). Reads every partition of the topic, or one partition with
- * {@code --partition} (optionally from {@code --offset}). Stops after {@code --max-messages} records or after
- * {@code --timeout-ms} without new records.
+ * {@code --partition} (optionally from {@code --offset}). {@code --from-timestamp} starts each partition at the
+ * first record at or after a point in time (milliseconds since the epoch or ISO-8601, looked up with
+ * {@link YakConsumer#offsetsForTimes}); it excludes {@code --from-beginning} and {@code --offset}. Stops after
+ * {@code --max-messages} records or after {@code --timeout-ms} without new records.
  *
- * <p>Default timeout: reading a backlog ({@code --from-beginning} or {@code --offset}) stops after
- * {@value #BACKLOG_IDLE_TIMEOUT_MS} ms without new records, so scripts terminate; tailing (neither option) waits
- * forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group} the offsets
- * after the printed records are committed at the end.
+ * <p>Default timeout: reading a backlog ({@code --from-beginning}, {@code --offset} or {@code --from-timestamp})
+ * stops after {@value #BACKLOG_IDLE_TIMEOUT_MS} ms without new records, so scripts terminate; tailing (none of
+ * them) waits forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group} the
+ * offsets after the printed records are committed at the end ({@code --from-timestamp} overrides the group's
+ * committed offsets as a start).
  */
 @Command(name = "consume", description = "Print records of a topic.", mixinStandardHelpOptions = true)
 final class ConsumeCommand implements Callable<Integer> {
@@ -48,9 +54,14 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit after N records.")
     Long maxMessages;
 
+    @Option(names = "--from-timestamp", paramLabel = "TIME", converter = TimestampConverter.class,
+        description = "Start each partition at the first record at or after TIME: milliseconds since the epoch or "
+            + "ISO-8601 (2026-11-25T10:00:00Z); partitions without such a record start at their end.")
+    Long fromTimestamp;
+
     @Option(names = "--timeout-ms", paramLabel = "MS",
         description = "Exit after MS ms without new records; -1 = never. Default: " + BACKLOG_IDLE_TIMEOUT_MS
-            + " with --from-beginning or --offset, else never.")
+            + " with --from-beginning, --offset or --from-timestamp, else never.")
     Long timeoutMs;
 
     @Option(names = "--print-key", description = "Print key<separator>value.")
@@ -74,19 +85,26 @@ final class ConsumeCommand implements Callable<Integer> {
     public Integer call() {
         validate();
         long idleTimeoutMs = timeoutMs != null ? timeoutMs
-            : (fromBeginning || offset != null ? BACKLOG_IDLE_TIMEOUT_MS : -1);
+            : (fromBeginning || offset != null || fromTimestamp != null ? BACKLOG_IDLE_TIMEOUT_MS : -1);
+        List<TopicPartition> timed = new ArrayList<>();
         try (YakAdmin admin = CliClients.admin(root.coordinator)) {
             CliClients.checkReachable(admin);
-            if (partition != null) {
+            if (partition != null || fromTimestamp != null) {
                 TopicInfo t = admin.describeTopic(topic);
-                if (partition >= t.partitionCount()) {
+                if (partition != null && partition >= t.partitionCount()) {
                     throw new YakCli.CliException("topic " + topic + " has " + t.partitionCount()
                         + " partition(s); there is no partition " + partition);
+                }
+                for (int i = 0; i < t.partitionCount(); i++) {
+                    if (partition == null || partition == i) {
+                        timed.add(new TopicPartition(topic, i));
+                    }
                 }
             }
         }
         Properties p = CliClients.base(root.coordinator, "consumer");
-        p.setProperty("auto.offset.reset", fromBeginning ? "earliest" : "latest");
+        // after a timestamp lookup, a position lost to retention resumes at the oldest record left
+        p.setProperty("auto.offset.reset", fromBeginning || fromTimestamp != null ? "earliest" : "latest");
         if (group != null) {
             p.setProperty("group.id", group);
         }
@@ -96,7 +114,10 @@ final class ConsumeCommand implements Callable<Integer> {
         long printed = 0;
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
         try (YakConsumer consumer = new YakConsumer(p)) {
-            if (partition != null) {
+            if (fromTimestamp != null) {
+                consumer.assign(timed);
+                consumer.seekToTimestamp(timed, fromTimestamp);
+            } else if (partition != null) {
                 TopicPartition tp = new TopicPartition(topic, partition);
                 consumer.assign(List.of(tp));
                 if (offset != null) {
@@ -144,6 +165,10 @@ final class ConsumeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--offset and --from-beginning exclude each other");
         }
+        if (fromTimestamp != null && (fromBeginning || offset != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--from-timestamp excludes "
+                + (fromBeginning ? "--from-beginning" : "--offset"));
+        }
         if (offset != null && offset < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be >= 0, was " + offset);
         }
@@ -157,6 +182,38 @@ final class ConsumeCommand implements Callable<Integer> {
         if (timeoutMs != null && timeoutMs < -1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--timeout-ms must be >= -1, was " + timeoutMs);
+        }
+    }
+
+    /**
+     * Parses {@code --from-timestamp}: a non-negative integer is milliseconds since the epoch; anything else must
+     * be an ISO-8601 instant ({@code 2026-11-25T10:00:00Z}, fractions and offsets like {@code +01:00} allowed).
+     * Bad input is a usage error.
+     */
+    static final class TimestampConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim();
+            long ms;
+            if (v.matches("-?[0-9]+")) {
+                try {
+                    ms = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw new CommandLine.TypeConversionException("timestamp '" + value + "' is out of range");
+                }
+            } else {
+                try {
+                    ms = OffsetDateTime.parse(v).toInstant().toEpochMilli();
+                } catch (DateTimeParseException | ArithmeticException e) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is neither milliseconds since "
+                        + "the epoch nor an ISO-8601 time like 2026-11-25T10:00:00Z");
+                }
+            }
+            if (ms < 0) {
+                throw new CommandLine.TypeConversionException("timestamp '" + value + "' is before 1970 (" + ms
+                    + " ms)");
+            }
+            return ms;
         }
     }
 

@@ -1,8 +1,12 @@
 package io.yak.client.cli;
 
 import io.yak.client.admin.YakAdmin;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +18,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "topics", description = "Create, list and describe topics.", mixinStandardHelpOptions = true,
     subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class})
 final class TopicsCommand implements Callable<Integer> {
+    /** The keys of {@link TopicConfigs#KEYS}, for help texts (annotation values must be constants). */
+    static final String CONFIG_KEYS = TopicConfigs.FLUSH_MESSAGES + ", " + TopicConfigs.FLUSH_MS + ", "
+        + TopicConfigs.RETENTION_BYTES + ", " + TopicConfigs.RETENTION_MS + ", " + TopicConfigs.SEGMENT_BYTES + ", "
+        + TopicConfigs.SEGMENT_MS;
+
     @ParentCommand
     YakCli root;
 
@@ -40,6 +49,11 @@ final class TopicsCommand implements Callable<Integer> {
             description = "Partition count (default: the coordinator's num.partitions).")
         int partitions;
 
+        @Option(names = "--config", paramLabel = "KEY=VALUE",
+            description = "Per-topic config, repeatable; keys: " + CONFIG_KEYS + " (integers; retention -1 = "
+                + "unlimited). Unset keys take the brokers' defaults.")
+        Map<String, String> configs = new LinkedHashMap<>();
+
         @Override
         public Integer call() {
             if (partitions == 0 || partitions < -1) {
@@ -47,8 +61,9 @@ final class TopicsCommand implements Callable<Integer> {
                     "--partitions must be positive, was " + partitions);
             }
             try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
-                TopicInfo t = admin.createTopic(topic, partitions);
-                parent.root.out.println("Created topic " + topic + " with " + t.partitionCount() + " partitions.");
+                TopicInfo t = admin.createTopic(topic, partitions, configs);
+                parent.root.out.println("Created topic " + topic + " with " + t.partitionCount() + " partitions"
+                    + (t.configs().isEmpty() ? "" : " and configs " + configText(t)) + ".");
             }
             return 0;
         }
@@ -70,8 +85,8 @@ final class TopicsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "describe", description = "Show a topic's partitions: leader, replica, leader epoch.",
-        mixinStandardHelpOptions = true)
+    @Command(name = "describe", description = "Show a topic's partitions (leader, replica, leader epoch) and, "
+        + "when it has any, its per-topic configs on a line 'CONFIGS key=value ...'.", mixinStandardHelpOptions = true)
     static final class Describe implements Callable<Integer> {
         @ParentCommand
         TopicsCommand parent;
@@ -89,12 +104,23 @@ final class TopicsCommand implements Callable<Integer> {
         }
     }
 
+    /** The partition table, then {@code CONFIGS k=v ...} (sorted by key) when the topic has per-topic configs. */
     static void printTopic(java.io.PrintStream out, TopicInfo t) {
         out.printf("%-24s %-9s %-8s %-7s %s%n", "TOPIC", "PARTITION", "LEADER", "REPLICA", "LEADER_EPOCH");
         for (PartitionInfo p : t.partitions()) {
             out.printf("%-24s %-9d %-8s %-7d %d%n", t.name(), p.partition(), leader(p), p.replica(),
                 p.leaderEpoch());
         }
+        if (!t.configs().isEmpty()) {
+            out.println("CONFIGS " + configText(t));
+        }
+    }
+
+    /** {@code k=v} pairs separated by spaces, sorted by key. */
+    static String configText(TopicInfo t) {
+        StringJoiner j = new StringJoiner(" ");
+        t.configs().forEach((k, v) -> j.add(k + "=" + v));
+        return j.toString();
     }
 
     static String leader(PartitionInfo p) {

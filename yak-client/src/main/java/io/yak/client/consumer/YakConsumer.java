@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * Reads records from YaK partitions. {@link #subscribe} takes every partition of the topics (creating missing
  * topics when the coordinator allows it); {@link #assign} takes the given partitions. A partition without a
  * position starts at the group's committed offset ({@code group.id}) or else per {@code auto.offset.reset}
- * (earliest, latest, none). {@link #poll} keeps one CONSUME request in flight per partition (pipelined across
- * partitions and across polls), returns up to {@code max.poll.records} records, in offset order per partition,
- * and advances the positions. Leader changes are followed (LEADER_INFO pushes, NOT_LEADER, lost connections).
+ * (earliest, latest, none); {@link #seek}, {@link #seekToBeginning}, {@link #seekToEnd} and
+ * {@link #seekToTimestamp} move it ({@link #offsetsForTimes} looks up offsets by record time). {@link #poll}
+ * keeps one CONSUME request in flight per partition (pipelined across partitions and across polls), returns up to
+ * {@code max.poll.records} records, in offset order per partition, and advances the positions. Leader changes are
+ * followed (LEADER_INFO pushes, NOT_LEADER, lost connections).
  *
  * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
  * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
@@ -198,6 +201,201 @@ public final class YakConsumer implements AutoCloseable {
             }
         } finally {
             release();
+        }
+    }
+
+    /**
+     * Moves the partitions (all assigned ones when empty) to the first record at or after {@code timestampMs}, as
+     * {@link #offsetsForTimes} finds it: partitions with no record that recent move to their log end. Looks the
+     * offsets up now, waiting up to {@code request.timeout.ms}; positions change only when every lookup succeeded.
+     *
+     * @param timestampMs milliseconds since the epoch, {@code >= 0}
+     * @throws IllegalStateException when a partition is not assigned
+     * @throws YakException as {@link #offsetsForTimes}
+     */
+    public void seekToTimestamp(Collection<TopicPartition> partitions, long timestampMs) {
+        acquire();
+        try {
+            Collection<TopicPartition> tps = partitions.isEmpty() ? new ArrayList<>(states.keySet()) : partitions;
+            Map<TopicPartition, Long> timestamps = new LinkedHashMap<>();
+            for (TopicPartition tp : tps) {
+                state(tp);
+                timestamps.put(tp, timestampMs);
+            }
+            Map<TopicPartition, Long> offsets = offsetsForTimes(timestamps);
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                state(e.getKey()).moveTo(e.getValue(), null);
+                LOG.debug("{}: {} seeks to offset {} for timestamp {}", clientId(), e.getKey(), e.getValue(),
+                    timestampMs);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * For each partition, the earliest offset whose record timestamp is at or after the given time, at batch
+     * granularity: the first offset of the first batch (in offset order) whose largest timestamp reaches it, so a
+     * few records just before that time may follow it. A partition with no record that recent maps to its log end
+     * offset, where a consumer reads only records appended later. Timestamps are the producers' create times.
+     *
+     * <p>Sends LIST_OFFSETS with each timestamp to each partition's leader (all at once), following leader changes
+     * and retrying retriable errors with {@code retry.backoff.ms}, and waits up to {@code request.timeout.ms} in
+     * all. The partitions need not be assigned; no position changes (see {@link #seekToTimestamp}).
+     *
+     * @param timestamps milliseconds since the epoch per partition, each {@code >= 0}
+     * @return the offset of every requested partition, in the argument's iteration order
+     * @throws IllegalArgumentException for a negative or null timestamp
+     * @throws YakException UNKNOWN_TOPIC, UNKNOWN_PARTITION, INVALID_REQUEST (a broker without timestamp lookups),
+     *     REQUEST_TIMED_OUT (with the last retriable error as cause) or a connection error
+     */
+    public Map<TopicPartition, Long> offsetsForTimes(Map<TopicPartition, Long> timestamps) {
+        acquire();
+        try {
+            ensureOpen();
+            for (Map.Entry<TopicPartition, Long> e : timestamps.entrySet()) {
+                if (e.getValue() == null || e.getValue() < 0) {
+                    throw new IllegalArgumentException("timestamp " + e.getValue() + " of " + e.getKey()
+                        + " must be >= 0 (ms since the epoch); use seekToBeginning/seekToEnd for the log ends");
+                }
+            }
+            return new OffsetsForTimes(timestamps).run();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * One {@link #offsetsForTimes} call: rounds of LIST_OFFSETS to the current leaders until every partition has
+     * an answer or the deadline passes. Runs on the owner thread and blocks it.
+     */
+    private final class OffsetsForTimes {
+        private final Map<TopicPartition, Long> timestamps;
+        /** Partitions still without an answer, and the timestamp to ask for next. */
+        private final Map<TopicPartition, Long> pending;
+        private final Map<TopicPartition, Long> found = new LinkedHashMap<>();
+        private final long timeoutMs = config.common().requestTimeoutMs();
+        private final long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        private YakException lastRetriable;
+
+        OffsetsForTimes(Map<TopicPartition, Long> timestamps) {
+            this.timestamps = timestamps;
+            this.pending = new LinkedHashMap<>(timestamps);
+        }
+
+        Map<TopicPartition, Long> run() {
+            while (!pending.isEmpty()) {
+                awaitTopics();
+                Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
+                for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
+                    TopicPartition tp = e.getKey();
+                    HostPort leader = metadata.leaderAddress(tp.topic(), tp.partition());
+                    if (leader == null) {
+                        lastRetriable = new YakException(ErrorCode.PARTITION_OFFLINE, tp + " has no live leader");
+                        continue;
+                    }
+                    sent.put(tp, network.connection(leader)
+                        .send(new ListOffsetsRequest(tp.topic(), tp.partition(), e.getValue())));
+                }
+                for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
+                    answer(e.getKey(), e.getValue());
+                }
+                if (!pending.isEmpty()) {
+                    backOffAndRefresh();
+                }
+            }
+            Map<TopicPartition, Long> out = new LinkedHashMap<>();
+            for (TopicPartition tp : timestamps.keySet()) {
+                out.put(tp, found.get(tp));
+            }
+            return out;
+        }
+
+        /** Makes sure every pending partition's topic and partition are known to the metadata. */
+        private void awaitTopics() {
+            for (TopicPartition tp : pending.keySet()) {
+                TopicInfo t = metadata.topic(tp.topic());
+                if (t == null) {
+                    t = metadata.awaitTopic(tp.topic(), false, Math.max(1, remainingMs()));
+                }
+                if (t.partition(tp.partition()) == null) {
+                    throw new YakException(ErrorCode.UNKNOWN_PARTITION, "topic " + tp.topic() + " has "
+                        + t.partitionCount() + " partition(s); there is no partition " + tp.partition());
+                }
+            }
+        }
+
+        private void answer(TopicPartition tp, CompletableFuture<Message> f) {
+            long asked = pending.get(tp);
+            ListOffsetsResponse r;
+            try {
+                r = (ListOffsetsResponse) f.get(Math.max(0, remainingNs()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                retriableOrThrow(asYak(e.getCause()));
+                return;
+            } catch (TimeoutException e) {
+                throw timedOut();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in offsetsForTimes", e);
+            }
+            if (r.error() != ErrorCode.NONE) {
+                retriableOrThrow(new YakException(r.error(), "listing the offset of " + tp + " for timestamp "
+                    + asked + " failed: " + r.error()));
+            } else if (r.offset() >= 0) {
+                found.put(tp, r.offset());
+                pending.remove(tp);
+            } else if (asked != ListOffsetsRequest.LATEST) {
+                // "no record that recent" answered as -1 rather than the log end: ask for the log end
+                pending.put(tp, ListOffsetsRequest.LATEST);
+            } else {
+                throw new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "the leader of " + tp
+                    + " answered offset " + r.offset() + " for the log end");
+            }
+        }
+
+        private void retriableOrThrow(YakException e) {
+            if (!e.retriable()) {
+                throw e;
+            }
+            lastRetriable = e;
+        }
+
+        private void backOffAndRefresh() {
+            if (remainingNs() <= 0) {
+                throw timedOut();
+            }
+            LOG.debug("{}: offsetsForTimes retrying {} partition(s): {}", clientId(), pending.size(),
+                lastRetriable == null ? "" : lastRetriable.getMessage());
+            LockSupport.parkNanos(Math.min(backoffNs, Math.max(0, remainingNs())));
+            Set<String> topics = new LinkedHashSet<>();
+            for (TopicPartition tp : pending.keySet()) {
+                topics.add(tp.topic());
+            }
+            try {
+                metadata.fetch(new ArrayList<>(topics), false).get(Math.max(0, remainingNs()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                retriableOrThrow(asYak(e.getCause()));
+            } catch (TimeoutException e) {
+                throw timedOut();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in offsetsForTimes", e);
+            }
+        }
+
+        private long remainingNs() {
+            return deadlineNs - nanoClock.getAsLong();
+        }
+
+        private long remainingMs() {
+            return TimeUnit.NANOSECONDS.toMillis(remainingNs());
+        }
+
+        private YakException timedOut() {
+            String why = lastRetriable == null ? "" : "; last error: " + lastRetriable.getMessage();
+            return new YakException(ErrorCode.REQUEST_TIMED_OUT, "offsetsForTimes of " + pending.keySet()
+                + " did not complete within request.timeout.ms " + timeoutMs + why, lastRetriable);
         }
     }
 

@@ -7,11 +7,14 @@ import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
 import io.yak.client.fake.FakeCluster;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,6 +56,39 @@ class YakAdminTest {
             assertThatThrownBy(() -> admin.describeTopic("ghost")).isInstanceOfSatisfying(YakException.class,
                 e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC)).hasMessageContaining("ghost");
             assertThat(cluster.coordinator.metadata().topic("ghost")).isNull();
+        }
+    }
+
+    @Test
+    void shouldCreateTopicsWithConfigsAndDescribeThem() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            Map<String, String> configs = new LinkedHashMap<>();
+            configs.put(TopicConfigs.SEGMENT_BYTES, "1048576");
+            configs.put(TopicConfigs.RETENTION_MS, "1000");
+            TopicInfo created = admin.createTopic("short-lived", 2, configs);
+            assertThat(created.configs()).containsExactly(Map.entry("retention.ms", "1000"),
+                Map.entry("segment.bytes", "1048576"));
+            TopicInfo described = admin.describeTopic("short-lived");
+            assertThat(described.config(TopicConfigs.RETENTION_MS)).isEqualTo("1000");
+            assertThat(described.longConfig(TopicConfigs.SEGMENT_BYTES, 0)).isEqualTo(1048576);
+            assertThat(described.longConfig(TopicConfigs.FLUSH_MS, -7)).isEqualTo(-7);
+            assertThat(admin.createTopic("plain", 1).configs()).isEmpty();
+            assertThat(admin.describeTopic("plain").configs()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldReportInvalidConfigsNamingKeyAndValue() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            assertThatThrownBy(() -> admin.createTopic("t", 1, Map.of("retention.ms", "soon")))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("retention.ms").hasMessageContaining("soon");
+            assertThatThrownBy(() -> admin.createTopic("t", 1, Map.of("compression.type", "zstd")))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("compression.type").hasMessageContaining("zstd");
+            assertThat(admin.listTopics()).isEmpty();
         }
     }
 

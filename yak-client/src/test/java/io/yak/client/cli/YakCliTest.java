@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.yak.client.fake.FakeCluster;
 import io.yak.client.fake.FakeLogStore;
+import io.yak.wire.config.TopicConfigs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -175,6 +178,82 @@ class YakCliTest {
         Run noSuchPartition = yak("", "consume", "--topic", "multi", "--partition", "5", "--timeout-ms", "100");
         assertThat(noSuchPartition.code()).isEqualTo(1);
         assertThat(noSuchPartition.errLines()).hasSize(1);
+    }
+
+    @Test
+    void shouldCreateTopicsWithConfigsAndPrintThemInDescribe() {
+        Run created = yak("", "topics", "create", "--topic", "audit", "--partitions", "2", "--config",
+            "retention.ms=1000", "--config", "segment.bytes=1048576");
+        assertThat(created.code()).isZero();
+        assertThat(created.out()).contains("audit").contains("retention.ms=1000 segment.bytes=1048576");
+        assertThat(cluster.coordinator.metadata().topic("audit").configs())
+            .containsExactly(Map.entry("retention.ms", "1000"), Map.entry("segment.bytes", "1048576"));
+
+        Run described = yak("", "topics", "describe", "--topic", "audit");
+        assertThat(described.code()).isZero();
+        assertThat(described.outLines()).hasSize(4)
+            .last().isEqualTo("CONFIGS retention.ms=1000 segment.bytes=1048576");
+        yak("", "topics", "create", "--topic", "plain", "--partitions", "1");
+        assertThat(yak("", "topics", "describe", "--topic", "plain").out()).doesNotContain("CONFIGS");
+
+        Run bad = yak("", "topics", "create", "--topic", "bad", "--config", "retention.ms=forever");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.errLines()).singleElement().asString().contains("INVALID_CONFIG")
+            .contains("retention.ms").contains("forever");
+        assertThat(cluster.coordinator.metadata().topic("bad")).isNull();
+        Run noEquals = yak("", "topics", "create", "--topic", "bad", "--config", "retention.ms");
+        assertThat(noEquals.code()).isEqualTo(2);
+        assertThat(noEquals.errLines()).hasSize(1);
+        assertThat(run("", "topics", "create", "--help").out()).contains("--config", "KEY=VALUE", "segment.ms");
+        assertThat(TopicsCommand.CONFIG_KEYS).isEqualTo(String.join(", ", TopicConfigs.KEYS));
+    }
+
+    @Test
+    void shouldConsumeFromATimestampGivenAsMillisecondsOrIso8601() {
+        yak("", "topics", "create", "--topic", "timed", "--partitions", "2");
+        long t0 = Instant.parse("2026-11-25T10:00:00Z").toEpochMilli();
+        cluster.store.appendBatch("timed", 0, List.of("old0", "old1"), List.of(t0 - 2000, t0 - 1000));
+        cluster.store.appendBatch("timed", 0, List.of("new0", "new1"), List.of(t0, t0 + 1000));
+        cluster.store.appendBatch("timed", 1, List.of("older"), List.of(t0 - 5000));
+        cluster.store.appendBatch("timed", 1, List.of("newer"), List.of(t0 + 5000));
+
+        Run ms = yak("", "consume", "--topic", "timed", "--from-timestamp", Long.toString(t0), "--timeout-ms", "500");
+        assertThat(ms.code()).isZero();
+        assertThat(ms.outLines()).containsExactlyInAnyOrder("new0", "new1", "newer");
+        Run iso = yak("", "consume", "--topic", "timed", "--from-timestamp", "2026-11-25T10:00:01Z",
+            "--timeout-ms", "500");
+        assertThat(iso.outLines()).containsExactlyInAnyOrder("new0", "new1", "newer");
+        Run offset = yak("", "consume", "--topic", "timed", "--from-timestamp", "2026-11-25T11:00:04+01:00",
+            "--partition", "1", "--max-messages", "1");
+        assertThat(offset.outLines()).containsExactly("newer");
+        Run future = yak("", "consume", "--topic", "timed", "--from-timestamp", "2030-01-01T00:00:00Z",
+            "--timeout-ms", "300");
+        assertThat(future.code()).isZero();
+        assertThat(future.out()).isEmpty();
+        Run grouped = yak("", "consume", "--topic", "timed", "--from-timestamp", Long.toString(t0 - 1500),
+            "--partition", "0", "--group", "tg", "--timeout-ms", "500");
+        assertThat(grouped.outLines()).as("batch granularity: the whole first batch").containsExactly("old0",
+            "old1", "new0", "new1");
+        assertThat(cluster.coordinator.committed("tg", "timed", 0)).isEqualTo(4L);
+    }
+
+    @Test
+    void shouldRejectFromTimestampWithOtherStartsOrBadTimes() {
+        for (String[] args : List.of(
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "5", "--from-beginning"},
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "5", "--partition", "0", "--offset", "1"},
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "yesterday"},
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "-5"},
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "1969-12-31T23:59:59Z"},
+            new String[] {"consume", "--topic", "t", "--from-timestamp", "2026-11-25T10:00:00"})) {
+            Run r = yak("", args);
+            assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
+            assertThat(r.errLines()).as("stderr of %s", List.of(args)).hasSize(1);
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(yak("", "consume", "--topic", "t", "--from-timestamp", "5", "--from-beginning").err())
+            .contains("--from-timestamp").contains("--from-beginning");
+        assertThat(run("", "consume", "--help").out()).contains("--from-timestamp");
     }
 
     @Test

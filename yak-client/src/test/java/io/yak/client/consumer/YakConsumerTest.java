@@ -12,6 +12,7 @@ import io.yak.wire.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -316,6 +317,124 @@ class YakConsumerTest {
             assertThat(c.position(tp)).isEqualTo(10);
             c.seek(tp, 20);
             assertThat(valuesOf(pollUntil(c, r -> r.size() >= 10), 0)).containsExactlyElementsOf(values("v", 20, 30));
+        }
+    }
+
+    // ---- timestamps --------------------------------------------------------------------------------------
+
+    /**
+     * Partition 0 (leader broker 1): offsets 0-2 at 100, 110, 120; offsets 3-4 at 200, 150 (max 200); offsets 5-6
+     * at 300, 310. Partition 1 (leader broker 2): offsets 0-1 at 1000, 1001.
+     */
+    private void timedTopic(String topic) {
+        cluster.coordinator.createTopic(topic, 2);
+        cluster.store.appendBatch(topic, 0, List.of("a", "b", "c"), List.of(100L, 110L, 120L));
+        cluster.store.appendBatch(topic, 0, List.of("d", "e"), List.of(200L, 150L));
+        cluster.store.appendBatch(topic, 0, List.of("f", "g"), List.of(300L, 310L));
+        cluster.store.appendBatch(topic, 1, List.of("x", "y"), List.of(1000L, 1001L));
+    }
+
+    @Test
+    void shouldFindOffsetsForTimesAtBatchGranularityOnEveryLeader() {
+        timedTopic("times");
+        TopicPartition tp0 = new TopicPartition("times", 0);
+        TopicPartition tp1 = new TopicPartition("times", 1);
+        long[][] expected = {{0, 0}, {100, 0}, {120, 0}, {121, 3}, {150, 3}, {200, 3}, {201, 5}, {310, 5}, {311, 7},
+            {Long.MAX_VALUE, 7}};
+        try (YakConsumer c = new YakConsumer(props())) {
+            for (long[] e : expected) {
+                Map<TopicPartition, Long> asked = new LinkedHashMap<>();
+                asked.put(tp1, e[0]);
+                asked.put(tp0, e[0]);
+                Map<TopicPartition, Long> found = c.offsetsForTimes(asked);
+                assertThat(found.keySet()).as("in the argument's order").containsExactly(tp1, tp0);
+                assertThat(found.get(tp0)).as("partition 0 at %d", e[0]).isEqualTo(e[1]);
+                assertThat(found.get(tp1)).as("partition 1 at %d", e[0]).isEqualTo(e[0] <= 1001 ? 0 : 2);
+            }
+            assertThat(c.assignment()).as("nothing assigned by a lookup").isEmpty();
+        }
+        assertThat(cluster.broker(1).listOffsetsRequests.get()).isEqualTo(expected.length);
+        assertThat(cluster.broker(2).listOffsetsRequests.get()).isEqualTo(expected.length);
+    }
+
+    @Test
+    void shouldAnswerTheLogStartForAnOldTimestampAfterRetention() {
+        timedTopic("aged");
+        cluster.store.deleteBefore("aged", 0, 3);
+        TopicPartition tp = new TopicPartition("aged", 0);
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThat(c.offsetsForTimes(Map.of(tp, 0L))).containsExactly(Map.entry(tp, 3L));
+        }
+    }
+
+    @Test
+    void shouldSeekToTimestampAndReadFromThere() {
+        timedTopic("replay");
+        TopicPartition tp0 = new TopicPartition("replay", 0);
+        TopicPartition tp1 = new TopicPartition("replay", 1);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.assign(List.of(tp0, tp1));
+            c.seekToTimestamp(List.of(), 160);
+            assertThat(c.position(tp0)).isEqualTo(3);
+            assertThat(c.position(tp1)).isEqualTo(0);
+            List<ConsumerRecord> records = pollUntil(c, r -> r.size() >= 6);
+            assertThat(valuesOf(records, 0)).containsExactly("d", "e", "f", "g");
+            assertThat(valuesOf(records, 1)).containsExactly("x", "y");
+
+            c.seekToTimestamp(List.of(tp1), 5000); // nothing that recent: the log end, then only new records
+            assertThat(c.position(tp1)).isEqualTo(2);
+            cluster.store.appendBatch("replay", 1, List.of("z"), List.of(10L));
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 1), 1)).containsExactly("z");
+            assertThatThrownBy(() -> c.seekToTimestamp(List.of(new TopicPartition("replay", 5)), 0))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not assigned");
+        }
+    }
+
+    @Test
+    void shouldRetryTimestampLookupsOnNotLeaderAndAskForTheEndWhenTheBrokerSaysNone() {
+        timedTopic("retry");
+        TopicPartition tp = new TopicPartition("retry", 0);
+        cluster.broker(1).failNextTimestampLookups(2);
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThat(c.offsetsForTimes(Map.of(tp, 201L))).containsEntry(tp, 5L);
+            assertThat(cluster.broker(1).listOffsetsRequests.get()).isEqualTo(3);
+
+            cluster.broker(1).answerNoneAsMinusOne(true);
+            assertThat(c.offsetsForTimes(Map.of(tp, 999L))).containsEntry(tp, 7L);
+            assertThat(cluster.broker(1).listOffsetsRequests.get()).as("the timestamp, then the log end")
+                .isEqualTo(5);
+        }
+    }
+
+    @Test
+    void shouldRejectBadTimestampLookups() {
+        timedTopic("strict-times");
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThatThrownBy(() -> c.offsetsForTimes(Map.of(new TopicPartition("strict-times", 0), -1L)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+            assertThatThrownBy(() -> c.offsetsForTimes(Map.of(new TopicPartition("strict-times", 2), 0L)))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_PARTITION))
+                .hasMessageContaining("no partition 2");
+            assertThatThrownBy(() -> c.offsetsForTimes(Map.of(new TopicPartition("ghost", 0), 0L)))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC));
+            assertThat(cluster.coordinator.metadata().topic("ghost")).as("lookups never create topics").isNull();
+            assertThat(c.offsetsForTimes(Map.of())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldTimeOutTimestampLookupsOfAnOfflinePartition() {
+        timedTopic("down");
+        cluster.coordinator.setLeader("down", 0, -1, false);
+        Properties p = props();
+        p.setProperty("request.timeout.ms", "500");
+        try (YakConsumer c = new YakConsumer(p)) {
+            assertThatThrownBy(() -> c.offsetsForTimes(Map.of(new TopicPartition("down", 0), 0L)))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT))
+                .hasMessageContaining("down-0").hasMessageContaining("no live leader");
         }
     }
 

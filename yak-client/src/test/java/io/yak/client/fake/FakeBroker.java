@@ -25,7 +25,8 @@ import java.util.function.Consumer;
 /**
  * A small but real broker for client tests: PUBLISH appends validated batches to the shared {@link FakeLogStore}
  * and answers with the base offset; CONSUME serves whole batches from the one holding the offset (long-polling up
- * to maxWaitMs at the log end); LIST_OFFSETS answers -2/-1. It leads what the {@link FakeCoordinator}'s metadata
+ * to maxWaitMs at the log end); LIST_OFFSETS answers -2/-1 and timestamps {@code >= 0} (from the batches' max
+ * timestamps, see {@link FakeLogStore#offsetForTimestamp}). It leads what the {@link FakeCoordinator}'s metadata
  * says and answers NOT_LEADER otherwise. Faults: fail the next publishes with a code; drop a publish and close the
  * connection.
  */
@@ -42,6 +43,10 @@ public final class FakeBroker implements AutoCloseable {
     public final AtomicInteger consumeRequests = new AtomicInteger();
     public final AtomicInteger notLeaderAnswers = new AtomicInteger();
     public final AtomicInteger droppedConnections = new AtomicInteger();
+    public final AtomicInteger listOffsetsRequests = new AtomicInteger();
+    private final AtomicInteger failNextListOffsets = new AtomicInteger();
+    /** While set, a timestamp no record reaches is answered -1 instead of the log end offset. */
+    private volatile boolean noneAsMinusOne;
     /** While set, the broker serves every partition it is asked for, like one that has not heard of a move yet. */
     private volatile boolean staleLeadership;
 
@@ -79,6 +84,16 @@ public final class FakeBroker implements AutoCloseable {
 
     public void dropConnections() {
         server.dropConnections();
+    }
+
+    /** The next {@code n} LIST_OFFSETS with a timestamp {@code >= 0} are answered NOT_LEADER. */
+    public void failNextTimestampLookups(int n) {
+        failNextListOffsets.set(n);
+    }
+
+    /** Answer "no record that recent" as offset -1 (a broker that says none) instead of the log end. */
+    public void answerNoneAsMinusOne(boolean on) {
+        noneAsMinusOne = on;
     }
 
     public void staleLeadership(boolean on) {
@@ -199,21 +214,46 @@ public final class FakeBroker implements AutoCloseable {
 
         private void reply(ChannelHandlerContext ctx, int correlationId, ErrorCode error, long epoch, ConsumeRequest r,
                            List<FakeLogStore.StoredBatch> batches) {
+            if (!ctx.channel().isActive()) {
+                return; // a long poll outlived its connection: nobody to answer
+            }
             ByteBuf records = ctx.alloc().buffer();
             for (FakeLogStore.StoredBatch b : batches) {
                 records.writeBytes(b.bytes());
             }
             ctx.writeAndFlush(Frame.of(correlationId, new ConsumeResponse(error, epoch,
-                store.end(r.topic(), r.partition()), store.start(r.topic(), r.partition()), records)));
+                store.end(r.topic(), r.partition()), store.start(r.topic(), r.partition()), records)))
+                .addListener(f -> {
+                    // A write that failed before the encoder took the payload (pipeline already torn down) leaves
+                    // it with us; one the encoder took was released by the failed write.
+                    if (!f.isSuccess() && records.refCnt() > 0) {
+                        records.release();
+                    }
+                });
         }
 
         private void listOffsets(ChannelHandlerContext ctx, int correlationId, ListOffsetsRequest r) {
             long epoch = coordinator.metadata().epoch();
             ErrorCode error = leads(r.topic(), r.partition());
             long offset = -1;
+            listOffsetsRequests.incrementAndGet();
+            if (error == ErrorCode.NONE && r.timestamp() >= 0 && failNextListOffsets.get() > 0
+                    && failNextListOffsets.decrementAndGet() >= 0) {
+                error = ErrorCode.NOT_LEADER;
+            }
             if (error == ErrorCode.NONE) {
-                offset = r.timestamp() == -2 ? store.start(r.topic(), r.partition())
-                    : store.end(r.topic(), r.partition());
+                if (r.timestamp() == ListOffsetsRequest.EARLIEST) {
+                    offset = store.start(r.topic(), r.partition());
+                } else if (r.timestamp() == ListOffsetsRequest.LATEST) {
+                    offset = store.end(r.topic(), r.partition());
+                } else if (r.timestamp() >= 0) {
+                    offset = store.offsetForTimestamp(r.topic(), r.partition(), r.timestamp());
+                    if (noneAsMinusOne && offset == store.end(r.topic(), r.partition())) {
+                        offset = -1;
+                    }
+                } else {
+                    error = ErrorCode.INVALID_REQUEST;
+                }
             }
             ctx.writeAndFlush(Frame.of(correlationId, new ListOffsetsResponse(error, epoch, offset)));
         }

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
@@ -47,6 +48,7 @@ public final class FakeCoordinator implements AutoCloseable {
     private final Set<Channel> registered = ConcurrentHashMap.newKeySet();
     private final TreeMap<Integer, BrokerInfo> brokers = new TreeMap<>();
     private final LinkedHashMap<String, List<PartitionInfo>> topics = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> topicConfigs = new HashMap<>();
     private final Map<String, Long> offsets = new HashMap<>();
     private long epoch;
     private long producerIds;
@@ -79,14 +81,22 @@ public final class FakeCoordinator implements AutoCloseable {
 
     public synchronized ClusterMetadata metadata() {
         List<TopicInfo> ts = new ArrayList<>();
-        topics.forEach((name, parts) -> ts.add(new TopicInfo(name, parts)));
+        topics.forEach((name, parts) -> ts.add(new TopicInfo(name, parts, topicConfigs.getOrDefault(name, Map.of()))));
         return new ClusterMetadata(epoch, new ArrayList<>(brokers.values()), ts);
     }
 
     /** Creates a topic with leaders round-robin over the brokers. */
     public synchronized ErrorCode createTopic(String name, int partitions) {
+        return createTopic(name, partitions, Map.of());
+    }
+
+    /** Creates a topic with per-topic configs, checked as the real coordinator does (INVALID_CONFIG). */
+    public synchronized ErrorCode createTopic(String name, int partitions, Map<String, String> configs) {
         if (!TOPIC_NAME.matcher(name).matches()) {
             return ErrorCode.INVALID_TOPIC;
+        }
+        if (TopicConfigs.problem(configs) != null) {
+            return ErrorCode.INVALID_CONFIG;
         }
         if (topics.containsKey(name)) {
             return ErrorCode.TOPIC_ALREADY_EXISTS;
@@ -102,6 +112,7 @@ public final class FakeCoordinator implements AutoCloseable {
             parts.add(new PartitionInfo(p, id, id, 0));
         }
         topics.put(name, parts);
+        topicConfigs.put(name, Map.copyOf(configs));
         epoch++;
         return ErrorCode.NONE;
     }
@@ -162,8 +173,10 @@ public final class FakeCoordinator implements AutoCloseable {
             return metadata(r);
         }
         if (m instanceof CreateTopicRequest r) {
-            ErrorCode e = createTopic(r.topic(), r.partitions());
-            return new CreateTopicResponse(e, e == ErrorCode.NONE ? null : "topic " + r.topic() + ": " + e, metadata());
+            ErrorCode e = createTopic(r.topic(), r.partitions(), r.configs());
+            String why = e == ErrorCode.INVALID_CONFIG ? TopicConfigs.problem(r.configs()) : e.toString();
+            return new CreateTopicResponse(e, e == ErrorCode.NONE ? null : "topic " + r.topic() + ": " + why,
+                metadata());
         }
         if (m instanceof CommitOffsetRequest r) {
             commits.incrementAndGet();

@@ -92,6 +92,34 @@ public final class FakeLogStore {
         }
     }
 
+    /** Appends one batch whose i-th record has value {@code values[i]} and create time {@code timestamps[i]}. */
+    public void appendBatch(String topic, int partition, List<String> values, List<Long> timestamps) {
+        RecordBatchBuilder b = new RecordBatchBuilder();
+        ByteBuf buf = Unpooled.buffer();
+        b.begin(buf, timestamps.get(0), -1, (short) -1, -1);
+        for (int i = 0; i < values.size(); i++) {
+            b.append(timestamps.get(i), null, values.get(i).getBytes());
+        }
+        b.finish();
+        append(topic, partition, buf);
+    }
+
+    /**
+     * LIST_OFFSETS for a timestamp {@code >= 0}, as {@code WIRE.md} specifies it: the base offset of the first
+     * batch, in offset order, whose max timestamp is at or after {@code timestamp}; the log end when none is.
+     */
+    public synchronized long offsetForTimestamp(String topic, int partition, long timestamp) {
+        Log log = log(topic, partition);
+        RecordBatchFlyweight fw = new RecordBatchFlyweight();
+        for (StoredBatch b : log.batches) {
+            fw.wrap(Unpooled.wrappedBuffer(b.bytes()), 0, b.bytes().length);
+            if (fw.maxTimestamp() >= timestamp) {
+                return Math.max(b.baseOffset(), log.start);
+            }
+        }
+        return log.end;
+    }
+
     public synchronized void onAppend(String topic, int partition, Consumer<String> listener) {
         appendListeners.computeIfAbsent(key(topic, partition), k -> new ArrayList<>()).add(listener);
     }

@@ -2,6 +2,7 @@ package io.yak.coordinator.cluster;
 
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.Codec;
@@ -115,7 +116,13 @@ public final class ClusterState {
                 leaders[p] = PartitionInfo.NO_LEADER;
                 leaderEpochs[p] = part.leaderEpoch();
             }
-            if (s.topics.put(t.name(), new TopicEntry(t.name(), replicas, leaders, leaderEpochs)) != null) {
+            String configProblem = TopicConfigs.problem(t.configs());
+            if (configProblem != null) {
+                throw new IllegalStateException("topic " + t.name() + " stored with an invalid config: "
+                    + configProblem);
+            }
+            if (s.topics.put(t.name(), new TopicEntry(t.name(), replicas, leaders, leaderEpochs, t.configs()))
+                    != null) {
                 throw new IllegalStateException("topic " + t.name() + " stored twice");
             }
             s.totalPartitions += n;
@@ -260,31 +267,48 @@ public final class ClusterState {
         return true;
     }
 
+    /** Creates a topic over the live brokers, without per-topic configs; see {@link #createTopic(String, int, Map)}. */
+    public ErrorCode createTopic(String name, int partitions) {
+        return createTopic(name, partitions, Map.of());
+    }
+
     /**
-     * Creates a topic over the live brokers.
+     * Creates a topic over the live brokers. Every check (name, partition count, configs, existence, limits, live
+     * brokers) passes before anything changes.
      *
      * @param partitions the partition count, or -1 for the configured num.partitions
+     * @param configs    per-topic configs, each checked by {@link TopicConfigs#problem(String, String)}; kept as
+     *                   given (valid values are canonical) and shown in every later metadata
      * @return NONE (the state changed), INVALID_TOPIC, INVALID_REQUEST (bad partition count or cluster limit),
+     *     INVALID_CONFIG (unknown key or bad value: {@link TopicConfigs#problem(Map)} says which),
      *     TOPIC_ALREADY_EXISTS or NO_LIVE_BROKERS
      */
-    public ErrorCode createTopic(String name, int partitions) {
-        ErrorCode error = validateNewTopic(name, partitions);
+    public ErrorCode createTopic(String name, int partitions, Map<String, String> configs) {
+        ErrorCode error = validateNewTopic(name, partitions, configs);
         if (error != ErrorCode.NONE) {
             return error;
         }
-        addTopic(name, partitions == -1 ? numPartitions : partitions, epoch + 1);
+        addTopic(name, partitions == -1 ? numPartitions : partitions, configs, epoch + 1);
         bumpEpoch();
         return ErrorCode.NONE;
     }
 
-    /** Why a topic could not be created now, or NONE. Does not change anything. */
+    /** Why a topic without configs could not be created now, or NONE. Does not change anything. */
     public ErrorCode validateNewTopic(String name, int partitions) {
+        return validateNewTopic(name, partitions, Map.of());
+    }
+
+    /** Why a topic could not be created now, or NONE. Does not change anything. */
+    public ErrorCode validateNewTopic(String name, int partitions, Map<String, String> configs) {
         if (!isValidTopicName(name)) {
             return ErrorCode.INVALID_TOPIC;
         }
         int n = partitions == -1 ? numPartitions : partitions;
         if (n < 1 || n > MAX_PARTITIONS_PER_TOPIC) {
             return ErrorCode.INVALID_REQUEST;
+        }
+        if (TopicConfigs.problem(configs) != null) {
+            return ErrorCode.INVALID_CONFIG;
         }
         if (topics.containsKey(name)) {
             return ErrorCode.TOPIC_ALREADY_EXISTS;
@@ -305,19 +329,20 @@ public final class ClusterState {
         return name != null && TOPIC_NAME.matcher(name).matches();
     }
 
-    private void addTopic(String name, int partitions, long newEpoch) {
+    private void addTopic(String name, int partitions, Map<String, String> configs, long newEpoch) {
         int[] replicas = elector.assign(partitions, liveBrokers(), topics.values());
         int[] leaderEpochs = new int[partitions];
-        TopicEntry t = new TopicEntry(name, replicas, replicas.clone(), leaderEpochs);
+        TopicEntry t = new TopicEntry(name, replicas, replicas.clone(), leaderEpochs, configs);
         topics.put(name, t);
         totalPartitions += partitions;
         elector.topicCreated(t, newEpoch);
     }
 
     /**
-     * Resolves the topic list of a METADATA request: missing topics are created with num.partitions when both the
-     * request and the configuration allow it. Creations of one request share one epoch bump. Topics are created
-     * in request order; the first one that cannot be created stops the creation of the ones after it.
+     * Resolves the topic list of a METADATA request: missing topics are created with num.partitions and no
+     * per-topic configs (broker defaults) when both the request and the configuration allow it. Creations of one
+     * request share one epoch bump. Topics are created in request order; the first one that cannot be created stops
+     * the creation of the ones after it.
      *
      * @param topicNames the topics asked for; empty means all (and creates nothing)
      */
@@ -335,7 +360,7 @@ public final class ClusterState {
             if (create && createError == ErrorCode.NONE) {
                 ErrorCode e = validateNewTopic(name, numPartitions);
                 if (e == ErrorCode.NONE) {
-                    addTopic(name, numPartitions, newEpoch);
+                    addTopic(name, numPartitions, Map.of(), newEpoch);
                     created.add(name);
                     continue;
                 }
@@ -420,7 +445,7 @@ public final class ClusterState {
             for (int p = 0; p < t.partitionCount(); p++) {
                 ps.add(new CoordinatorSnapshot.Partition(t.replicas[p], t.leaderEpochs[p]));
             }
-            ts.add(new CoordinatorSnapshot.Topic(t.name, ps));
+            ts.add(new CoordinatorSnapshot.Topic(t.name, ps, t.configs));
         }
         List<CoordinatorSnapshot.CommittedOffset> os = new ArrayList<>(committedOffsets.size());
         for (Map.Entry<OffsetKey, Long> e : committedOffsets.entrySet()) {

@@ -59,8 +59,8 @@ final class LeaderElector {
 
     /** Logs the leaders of a newly created topic (each partition's first leadership). */
     void topicCreated(TopicEntry topic, long epoch) {
-        LOG.info("topic {} created with {} partitions, leaders {} (leaderEpoch 0), epoch {}", topic.name,
-            topic.partitionCount(), Arrays.toString(topic.leaders), epoch);
+        LOG.info("topic {} created with {} partitions, configs {}, leaders {} (leaderEpoch 0), epoch {}", topic.name,
+            topic.partitionCount(), topic.configs, Arrays.toString(topic.leaders), epoch);
     }
 
     /**

@@ -3,11 +3,15 @@ package io.yak.coordinator.cluster;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * One topic's partitions: the broker each is assigned to (its only replica), its current leader and leader epoch.
- * Mutable; owned by the thread that owns the {@link ClusterState}.
+ * One topic's partitions: the broker each is assigned to (its only replica), its current leader and leader epoch;
+ * and its per-topic configs, fixed at creation. Mutable; owned by the thread that owns the {@link ClusterState}.
  *
  * <p>Invariant, per partition p: {@code leaders[p]} is either {@link PartitionInfo#NO_LEADER} or
  * {@code replicas[p]} (one replica per partition: only its replica can lead it), and {@code leaderEpochs[p]}
@@ -18,8 +22,10 @@ final class TopicEntry {
     final int[] replicas;
     final int[] leaders;
     final int[] leaderEpochs;
+    /** Validated per-topic configs (keys of TopicConfigs), unmodifiable and sorted by key; never change. */
+    final SortedMap<String, String> configs;
 
-    TopicEntry(String name, int[] replicas, int[] leaders, int[] leaderEpochs) {
+    TopicEntry(String name, int[] replicas, int[] leaders, int[] leaderEpochs, Map<String, String> configs) {
         if (replicas.length != leaders.length || replicas.length != leaderEpochs.length || replicas.length == 0) {
             throw new IllegalStateException("topic " + name + ": inconsistent partition arrays " + replicas.length
                 + "/" + leaders.length + "/" + leaderEpochs.length);
@@ -28,6 +34,7 @@ final class TopicEntry {
         this.replicas = replicas;
         this.leaders = leaders;
         this.leaderEpochs = leaderEpochs;
+        this.configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
     }
 
     int partitionCount() {
@@ -39,6 +46,6 @@ final class TopicEntry {
         for (int p = 0; p < replicas.length; p++) {
             partitions.add(new PartitionInfo(p, leaders[p], replicas[p], leaderEpochs[p]));
         }
-        return new TopicInfo(name, partitions);
+        return new TopicInfo(name, partitions, configs);
     }
 }

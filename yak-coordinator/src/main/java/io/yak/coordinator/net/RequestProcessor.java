@@ -10,6 +10,7 @@ import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
@@ -182,23 +183,26 @@ public final class RequestProcessor {
     }
 
     private void createTopic(Responder r, int correlationId, CreateTopicRequest m) {
-        ErrorCode error = state.createTopic(m.topic(), m.partitions());
+        ErrorCode error = state.createTopic(m.topic(), m.partitions(), m.configs());
         ClusterMetadata md = state.metadata();
         boolean changed = error == ErrorCode.NONE;
-        String message = changed ? null : createTopicError(error, m.topic(), m.partitions());
+        String message = changed ? null : createTopicError(error, m);
         if (!changed) {
-            LOG.info("CREATE_TOPIC '{}' ({} partitions) from {}: {}", m.topic(), m.partitions(),
-                r.channel().remoteAddress(), message);
+            LOG.info("CREATE_TOPIC '{}' ({} partitions, configs {}) from {}: {}", m.topic(), m.partitions(),
+                m.configs(), r.channel().remoteAddress(), message);
         }
         reply(r, correlationId, new CreateTopicResponse(error, message, md),
             new CreateTopicResponse(ErrorCode.STORAGE_ERROR, "topic created but not yet persisted", md), changed,
             changed);
     }
 
-    private static String createTopicError(ErrorCode error, String topic, int partitions) {
+    private static String createTopicError(ErrorCode error, CreateTopicRequest m) {
+        String topic = m.topic();
+        int partitions = m.partitions();
         return switch (error) {
             case INVALID_TOPIC -> "topic name '" + topic + "' must match [a-zA-Z0-9._-]{1,249}";
             case TOPIC_ALREADY_EXISTS -> "topic '" + topic + "' already exists";
+            case INVALID_CONFIG -> "topic '" + topic + "': " + TopicConfigs.problem(m.configs());
             case NO_LIVE_BROKERS -> "no live broker to place topic '" + topic + "' on";
             case INVALID_REQUEST -> "partitions " + partitions + " must be -1 or 1.."
                 + ClusterState.MAX_PARTITIONS_PER_TOPIC + " and the cluster holds at most "

@@ -1,6 +1,9 @@
 package io.yak.coordinator.store;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything the coordinator persists, as one immutable value: the content of the state file described in
@@ -10,7 +13,7 @@ import java.util.List;
  * @param epoch          the cluster epoch when the snapshot was taken
  * @param nextProducerId the producer id the next REGISTER_PRODUCER gets
  * @param brokers        every broker ever registered
- * @param topics         every topic, with each partition's replica and leader epoch
+ * @param topics         every topic, with each partition's replica and leader epoch, and its configs
  * @param offsets        committed offsets of consumer groups
  */
 public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> brokers, List<Topic> topics,
@@ -27,10 +30,19 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
     public record Broker(int id, String host, int port) {
     }
 
-    /** A topic; element i of {@code partitions} is partition i. */
-    public record Topic(String name, List<Partition> partitions) {
+    /**
+     * A topic; element i of {@code partitions} is partition i; {@code configs} are its per-topic configs
+     * (unmodifiable, sorted by key; empty when it was created without any).
+     */
+    public record Topic(String name, List<Partition> partitions, Map<String, String> configs) {
         public Topic {
             partitions = List.copyOf(partitions);
+            configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
+        }
+
+        /** A topic without per-topic configs. */
+        public Topic(String name, List<Partition> partitions) {
+            this(name, partitions, Map.of());
         }
     }
 

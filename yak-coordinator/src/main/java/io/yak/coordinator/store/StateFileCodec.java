@@ -11,20 +11,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
  * Encodes and decodes the state file. The layout is specified in {@code yak-coordinator/STATE.md}, which is the
  * authority; the constants below mirror it. Decoding checks magic, version, the CRC32C trailer, every length and
- * count against the bytes left, and the snapshot's invariants, and reports the first problem found.
+ * count against the bytes left, and the snapshot's invariants, and reports the first problem found. Writes
+ * {@link #VERSION}; reads it and {@link #VERSION_1}.
  *
  * <p>Stateless; any thread.
  */
 final class StateFileCodec {
     /** "YAKC" in ASCII. */
     static final int MAGIC = 0x59414B43;
-    static final short VERSION = 1;
+    /** The format this build writes: version 1 plus per-topic configs. */
+    static final short VERSION = 2;
+    /** The first format, without per-topic configs; still read (its topics get no configs). */
+    static final short VERSION_1 = 1;
     static final int MAGIC_OFFSET = 0;
     static final int MAGIC_LENGTH = 4;
     static final int VERSION_OFFSET = MAGIC_OFFSET + MAGIC_LENGTH;
@@ -63,6 +69,11 @@ final class StateFileCodec {
                 for (CoordinatorSnapshot.Partition p : t.partitions()) {
                     out.writeInt(p.replica());
                     out.writeInt(p.leaderEpoch());
+                }
+                out.writeInt(t.configs().size());
+                for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                    writeString(out, c.getKey());
+                    writeString(out, c.getValue());
                 }
             }
             out.writeInt(s.offsets().size());
@@ -107,8 +118,9 @@ final class StateFileCodec {
                 MAGIC));
         }
         short version = in.getShort(VERSION_OFFSET);
-        if (version != VERSION) {
-            throw corrupt(source, "unsupported format version " + version + " (this build reads " + VERSION + ")");
+        if (version != VERSION && version != VERSION_1) {
+            throw corrupt(source, "unsupported format version " + version + " (this build reads " + VERSION_1
+                + " and " + VERSION + ")");
         }
         int crcOffset = file.length - CRC_LENGTH;
         CRC32C crc = new CRC32C();
@@ -126,7 +138,7 @@ final class StateFileCodec {
             throw corrupt(source, "epoch " + epoch + " / next producer id " + nextProducerId + " out of range");
         }
         List<CoordinatorSnapshot.Broker> brokers = readBrokers(r);
-        List<CoordinatorSnapshot.Topic> topics = readTopics(r, brokers);
+        List<CoordinatorSnapshot.Topic> topics = readTopics(r, brokers, version >= VERSION);
         List<CoordinatorSnapshot.CommittedOffset> offsets = readOffsets(r);
         if (in.hasRemaining()) {
             throw corrupt(source, in.remaining() + " unexpected bytes before the CRC at position " + in.position());
@@ -150,13 +162,13 @@ final class StateFileCodec {
         return brokers;
     }
 
-    private static List<CoordinatorSnapshot.Topic> readTopics(Reader r, List<CoordinatorSnapshot.Broker> brokers)
-            throws CorruptStateException {
+    private static List<CoordinatorSnapshot.Topic> readTopics(Reader r, List<CoordinatorSnapshot.Broker> brokers,
+                                                              boolean withConfigs) throws CorruptStateException {
         Set<Integer> brokerIds = new HashSet<>();
         for (CoordinatorSnapshot.Broker b : brokers) {
             brokerIds.add(b.id());
         }
-        int n = r.count("topic_count", 2 + 4);
+        int n = r.count("topic_count", 2 + 4 + (withConfigs ? 4 : 0));
         List<CoordinatorSnapshot.Topic> topics = new ArrayList<>(n);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -178,9 +190,23 @@ final class StateFileCodec {
                 }
                 partitions.add(new CoordinatorSnapshot.Partition(replica, leaderEpoch));
             }
-            topics.add(new CoordinatorSnapshot.Topic(name, partitions));
+            Map<String, String> configs = withConfigs ? readConfigs(r, name) : Map.of();
+            topics.add(new CoordinatorSnapshot.Topic(name, partitions, configs));
         }
         return topics;
+    }
+
+    private static Map<String, String> readConfigs(Reader r, String topic) throws CorruptStateException {
+        int n = r.count("topic.config_count", 2 + 2);
+        Map<String, String> configs = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String key = r.string("config.key");
+            String value = r.string("config.value");
+            if (key.isEmpty() || configs.put(key, value) != null) {
+                throw r.corrupt("config " + i + " '" + key + "' of topic '" + topic + "' is empty or a duplicate");
+            }
+        }
+        return configs;
     }
 
     private static List<CoordinatorSnapshot.CommittedOffset> readOffsets(Reader r) throws CorruptStateException {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -464,5 +466,90 @@ class ClusterStateTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("t-0")
             .hasMessageContaining("unknown broker 9");
+    }
+
+    // ---- per-topic configs --------------------------------------------------------------------------------
+
+    @Test
+    void shouldCreateTopicWithConfigsAndShowThemInEveryMetadata() {
+        registerThree();
+        Map<String, String> configs = Map.of("retention.ms", "1000", "segment.bytes", "4096", "flush.ms", "5");
+
+        assertThat(state.createTopic("kept", 2, configs)).isEqualTo(ErrorCode.NONE);
+
+        assertThat(topic("kept").configs()).isEqualTo(configs);
+        assertThat(topic("kept").configs().keySet()).containsExactly("flush.ms", "retention.ms", "segment.bytes");
+        assertThat(topic("kept").longConfig("retention.ms", -5)).isEqualTo(1000);
+        state.checkLiveness(now + TIMEOUT_MS + 1); // a later epoch still carries them
+        assertThat(topic("kept").partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
+        assertThat(topic("kept").configs()).isEqualTo(configs);
+        assertThat(state.snapshot().topics()).singleElement()
+            .satisfies(t -> assertThat(t.configs()).isEqualTo(configs));
+    }
+
+    @Test
+    void shouldCreateTopicsWithoutConfigsAndAutoCreatedTopicsWithEmptyConfigs() {
+        registerThree();
+
+        state.createTopic("plain", 1);
+        state.lookupTopics(true, List.of("auto"));
+
+        assertThat(topic("plain").configs()).isEmpty();
+        assertThat(topic("auto").configs()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cleanup.policy=compact", "retention.ms=abc", "retention.ms=-2", "segment.bytes=4095",
+        "segment.ms=0", "flush.messages=0", "flush.ms=-1", "segment.ms=1.5", "retention.ms=+100"})
+    void shouldRejectUnknownKeysAndBadValuesWithInvalidConfigChangingNothing(String config) {
+        registerThree();
+        long epoch = state.epoch();
+        String[] kv = config.split("=", 2);
+        Map<String, String> configs = Map.of(kv[0], kv[1], "retention.bytes", "-1"); // one good, one bad
+
+        assertThat(state.createTopic("t", 2, configs)).isEqualTo(ErrorCode.INVALID_CONFIG);
+
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(topic("t")).isNull();
+        assertThat(state.snapshot().topics()).isEmpty();
+        assertThat(TopicConfigs.problem(configs)).contains(kv[0]).contains(kv[1]);
+    }
+
+    @Test
+    void shouldCheckTheNameAndPartitionsBeforeTheConfigsAndTheConfigsBeforeExistence() {
+        registerThree();
+        state.createTopic("t", 1);
+        Map<String, String> bad = Map.of("nope", "1");
+
+        assertThat(state.createTopic("bad name", 1, bad)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic("u", 0, bad)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(state.createTopic("t", 1, bad)).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(state.validateNewTopic("u", 1, bad)).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(state.validateNewTopic("u", 1, Map.of("flush.ms", "10"))).isEqualTo(ErrorCode.NONE);
+    }
+
+    @Test
+    void shouldRestoreTopicConfigs() {
+        registerThree();
+        state.createTopic("kept", 2, Map.of("retention.ms", "-1", "segment.ms", "60000"));
+        state.createTopic("plain", 1);
+
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot());
+
+        assertThat(restored.metadata().topic("kept").configs())
+            .containsExactly(Map.entry("retention.ms", "-1"), Map.entry("segment.ms", "60000"));
+        assertThat(restored.metadata().topic("plain").configs()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseSnapshotWithAnInvalidConfig() {
+        CoordinatorSnapshot bad = new CoordinatorSnapshot(3, 1, List.of(new CoordinatorSnapshot.Broker(1, "h", 1)),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(1, 0)),
+                Map.of("segment.bytes", "12"))), List.of());
+
+        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("topic t")
+            .hasMessageContaining("segment.bytes=12");
     }
 }

@@ -29,7 +29,7 @@ class LeaderElectorTest {
     }
 
     private static TopicEntry topic(String name, int... replicas) {
-        return new TopicEntry(name, replicas, replicas.clone(), new int[replicas.length]);
+        return new TopicEntry(name, replicas, replicas.clone(), new int[replicas.length], Map.of());
     }
 
     /** Partitions led per live broker. */

@@ -3,17 +3,23 @@ package io.yak.coordinator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +34,8 @@ class StateStoreTest {
             List.of(new CoordinatorSnapshot.Broker(1, "127.0.0.1", 9001),
                 new CoordinatorSnapshot.Broker(2, "broker-2.example", 9002)),
             List.of(new CoordinatorSnapshot.Topic("orders", List.of(new CoordinatorSnapshot.Partition(1, 0),
-                    new CoordinatorSnapshot.Partition(2, 3), new CoordinatorSnapshot.Partition(1, 1))),
+                    new CoordinatorSnapshot.Partition(2, 3), new CoordinatorSnapshot.Partition(1, 1)),
+                    Map.of("retention.ms", "86400000", "segment.bytes", "1048576")),
                 new CoordinatorSnapshot.Topic("x", List.of(new CoordinatorSnapshot.Partition(2, 0)))),
             List.of(new CoordinatorSnapshot.CommittedOffset("group-ü", "orders", 2, 1234567890123L),
                 new CoordinatorSnapshot.CommittedOffset("g", "x", 0, 0)));
@@ -106,7 +113,11 @@ class StateStoreTest {
             for (int p = 1 + r.nextInt(10); p > 0; p--) {
                 parts.add(new CoordinatorSnapshot.Partition(brokers.get(r.nextInt(nb)).id(), r.nextInt(100)));
             }
-            topics.add(new CoordinatorSnapshot.Topic("t" + t, parts));
+            Map<String, String> configs = new HashMap<>();
+            for (int c = r.nextInt(4); c > 0; c--) {
+                configs.put("key-" + r.nextInt(10) + "-\u00e9", Long.toString(r.nextLong()));
+            }
+            topics.add(new CoordinatorSnapshot.Topic("t" + t, parts, configs));
             offsets.add(new CoordinatorSnapshot.CommittedOffset("g" + r.nextInt(3), "t" + t, 0,
                 r.nextLong() & Long.MAX_VALUE));
         }
@@ -196,6 +207,102 @@ class StateStoreTest {
         CorruptStateException e = loadCorrupt(b);
 
         assertThat(e.getMessage()).contains("unsupported format version 9");
+    }
+
+    @Test
+    void shouldWriteFormatVersion2() throws IOException {
+        byte[] b = savedBytes(sample());
+
+        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 2);
+    }
+
+    @Test
+    void shouldReadAVersion1FileAsTopicsWithoutConfigs() throws IOException {
+        CoordinatorSnapshot withoutConfigs = new CoordinatorSnapshot(9, 4,
+            List.of(new CoordinatorSnapshot.Broker(1, "h1", 9001)),
+            List.of(new CoordinatorSnapshot.Topic("old", List.of(new CoordinatorSnapshot.Partition(1, 2),
+                new CoordinatorSnapshot.Partition(1, 0)))),
+            List.of(new CoordinatorSnapshot.CommittedOffset("g", "old", 1, 5)));
+        Files.write(dir.resolve(StateStore.FILE_NAME), encodeVersion1(withoutConfigs));
+
+        try (StateStore store = StateStore.open(dir)) {
+            CoordinatorSnapshot loaded = store.load().orElseThrow();
+            assertThat(loaded).isEqualTo(withoutConfigs);
+            assertThat(loaded.topics().get(0).configs()).isEmpty();
+            store.save(loaded);
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve(StateStore.FILE_NAME)))
+            .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
+    }
+
+    /** The format 1 layout of STATE.md, written independently of the codec. */
+    private static byte[] encodeVersion1(CoordinatorSnapshot s) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(StateFileCodec.MAGIC);
+            out.writeShort(1);
+            out.writeLong(s.epoch());
+            out.writeLong(s.nextProducerId());
+            out.writeInt(s.brokers().size());
+            for (CoordinatorSnapshot.Broker b : s.brokers()) {
+                out.writeInt(b.id());
+                writeString(out, b.host());
+                out.writeInt(b.port());
+            }
+            out.writeInt(s.topics().size());
+            for (CoordinatorSnapshot.Topic t : s.topics()) {
+                writeString(out, t.name());
+                out.writeInt(t.partitions().size());
+                for (CoordinatorSnapshot.Partition p : t.partitions()) {
+                    out.writeInt(p.replica());
+                    out.writeInt(p.leaderEpoch());
+                }
+            }
+            out.writeInt(s.offsets().size());
+            for (CoordinatorSnapshot.CommittedOffset o : s.offsets()) {
+                writeString(out, o.group());
+                writeString(out, o.topic());
+                out.writeInt(o.partition());
+                out.writeLong(o.offset());
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeShort(b.length);
+        out.write(b);
+    }
+
+    @Test
+    void shouldReportADuplicateConfigKeyEvenWithValidChecksum() {
+        byte[] good = StateFileCodec.encode(new CoordinatorSnapshot(1, 1, List.of(new CoordinatorSnapshot.Broker(1,
+            "h", 1)), List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(1, 0)),
+            Map.of("aa", "1", "ab", "2"))), List.of()));
+        // rename the second key "ab" to "aa": same length, so only the CRC has to be recomputed
+        byte[] b = good.clone();
+        b[indexOf(b, "ab".getBytes(StandardCharsets.UTF_8)) + 1] = 'a';
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
+
+        CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class,
+            () -> StateFileCodec.decode(b, "test"));
+
+        assertThat(e.getMessage()).contains("config 1 'aa' of topic 't' is empty or a duplicate");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.TreeSet;
 /**
  * The per-topic configs a topic may carry (CREATE_TOPIC_REQUEST {@code configs}, TopicInfo {@code configs}) and
  * their valid ranges. The table in {@code yak-wire/WIRE.md}, section "Topic configs", is the authority;
- * {@code WireDocumentTest} holds this class against it. Every value is a decimal integer written without sign or
- * leading zeros (as {@link Long#toString(long)} writes it), so a stored value is also its canonical form.
+ * {@code WireDocumentTest} holds this class against it. Every value is a decimal integer written without a plus
+ * sign or leading zeros (as {@link Long#toString(long)} writes it), so a stored value is its canonical form.
  *
  * <p>The coordinator rejects a CREATE_TOPIC with an unknown key or a bad value ({@code INVALID_CONFIG}); a key a
  * topic does not set takes the broker's default. Stateless; any thread.

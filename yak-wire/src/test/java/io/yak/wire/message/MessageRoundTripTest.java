@@ -20,8 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,6 +157,92 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void shouldEncodeConfigsSortedByKeyWhateverTheInsertionOrder() {
+        Map<String, String> backwards = new LinkedHashMap<>();
+        backwards.put("segment.bytes", "4096");
+        backwards.put("retention.ms", "1000");
+        backwards.put("flush.ms", "5");
+        CreateTopicRequest fromLinked = new CreateTopicRequest("t", 2, backwards);
+        CreateTopicRequest fromTree = new CreateTopicRequest("t", 2, new TreeMap<>(backwards));
+        assertThat(fromLinked).isEqualTo(fromTree);
+        assertThat(fromLinked.configs().keySet()).containsExactly("flush.ms", "retention.ms", "segment.bytes");
+        assertThat(hex(fromLinked)).isEqualTo(hex(fromTree));
+        assertThatThrownBy(() -> fromLinked.configs().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+
+        ByteBuf body = Unpooled.buffer();
+        try {
+            fromLinked.writeBody(body);
+            assertThat(body.readShort()).isEqualTo((short) 1); // "t"
+            body.skipBytes(1 + 4);
+            assertThat(body.readInt()).as("config_count").isEqualTo(3);
+            assertThat(Codec.readRequiredString(body, "key")).isEqualTo("flush.ms");
+            assertThat(Codec.readRequiredString(body, "value")).isEqualTo("5");
+        } finally {
+            body.release();
+        }
+        Frame decoded = roundTrip(Frame.of(3, fromLinked));
+        assertSameMessage(decoded.message(), fromLinked);
+    }
+
+    @Test
+    void shouldKeepTheConvenienceConstructorsWithoutConfigs() {
+        assertThat(new CreateTopicRequest("t", -1).configs()).isEmpty();
+        assertThat(new CreateTopicRequest("t", -1)).isEqualTo(new CreateTopicRequest("t", -1, Map.of()))
+            .isEqualTo(new CreateTopicRequest("t", -1, null));
+        TopicInfo plain = new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0)));
+        assertThat(plain.configs()).isEmpty();
+        assertThat(plain).isEqualTo(new TopicInfo("t", plain.partitions(), Map.of()));
+        assertThat(plain.config("retention.ms")).isNull();
+        assertThat(plain.longConfig("retention.ms", 77)).isEqualTo(77);
+        Map<String, String> withNullValue = new HashMap<>();
+        withNullValue.put("retention.ms", null);
+        assertThatThrownBy(() -> new TopicInfo("t", List.of(), withNullValue)).isInstanceOf(NullPointerException.class)
+            .hasMessageContaining("retention.ms");
+    }
+
+    @Test
+    void shouldReadTopicConfigsAsStringsAndLongs() {
+        TopicInfo t = new TopicInfo("orders", List.of(), Map.of("retention.ms", "-1", "segment.bytes", "8192",
+            "odd", "x"));
+        assertThat(t.config("segment.bytes")).isEqualTo("8192");
+        assertThat(t.longConfig("segment.bytes", 1)).isEqualTo(8192);
+        assertThat(t.longConfig("retention.ms", 1)).isEqualTo(-1);
+        assertThat(t.longConfig("flush.ms", 42)).isEqualTo(42);
+        assertThatThrownBy(() -> t.longConfig("odd", 1)).isInstanceOf(NumberFormatException.class)
+            .hasMessageContaining("orders").hasMessageContaining("odd=x");
+        LeaderInfo pushed = new LeaderInfo(new ClusterMetadata(4, List.of(), List.of(t)));
+        Frame decoded = roundTrip(Frame.of(0, pushed));
+        assertThat(((LeaderInfo) decoded.message()).metadata().topic("orders").configs())
+            .containsExactly(Map.entry("odd", "x"), Map.entry("retention.ms", "-1"), Map.entry("segment.bytes", "8192"));
+    }
+
+    @Test
+    void shouldRejectARepeatedConfigKey() {
+        ByteBuf body = Unpooled.buffer();
+        Codec.writeString(body, "t");
+        body.writeInt(1).writeInt(2);
+        for (int i = 0; i < 2; i++) {
+            Codec.writeString(body, "retention.ms");
+            Codec.writeString(body, Integer.toString(i));
+        }
+        assertMalformed(MessageType.CREATE_TOPIC_REQUEST, body, "config key 'retention.ms' repeated");
+        ByteBuf negative = Unpooled.buffer();
+        Codec.writeString(negative, "t");
+        negative.writeInt(1).writeInt(-1);
+        assertMalformed(MessageType.CREATE_TOPIC_REQUEST, negative, "outside 0..65536");
+    }
+
+    private static String hex(Message m) {
+        ByteBuf b = Unpooled.buffer();
+        try {
+            m.writeBody(b);
+            return ByteBufUtil.hexDump(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
     void shouldRejectAStringLongerThanTheInt16LengthAllows() {
         String tooLong = "x".repeat(Codec.MAX_STRING_BYTES + 1);
         ByteBuf out = Unpooled.buffer();
@@ -185,7 +275,7 @@ class MessageRoundTripTest {
         ByteBuf body = Unpooled.buffer();
         new LeaderInfo(new ClusterMetadata(1, List.of(), List.of(new TopicInfo("t", List.of(
             new PartitionInfo(0, 1, 1, 0), new PartitionInfo(1, 1, 1, 0)))))).writeBody(body);
-        body.setInt(body.writerIndex() - 16, 5); // second partition claims number 5
+        body.setInt(body.writerIndex() - 4 - 16, 5); // second partition (before the config count) claims number 5
         assertMalformed(MessageType.LEADER_INFO, body, "partition 5 at position 1");
 
         ByteBuf counts = Unpooled.buffer().writeBoolean(false).writeInt(Codec.MAX_COUNT + 1);

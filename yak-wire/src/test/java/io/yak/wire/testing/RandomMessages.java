@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
@@ -37,6 +38,8 @@ import io.yak.wire.message.TopicInfo;
 import io.yak.wire.record.RecordBatchBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 
 /**
@@ -82,7 +85,7 @@ public final class RandomMessages {
             case REGISTER_PRODUCER_RESPONSE -> new RegisterProducerResponse(error(), anyLong(), metadata());
             case REGISTER_CONSUMER_REQUEST -> new RegisterConsumerRequest(string(), nullableString());
             case REGISTER_CONSUMER_RESPONSE -> new RegisterConsumerResponse(error(), metadata());
-            case CREATE_TOPIC_REQUEST -> new CreateTopicRequest(string(), anyInt());
+            case CREATE_TOPIC_REQUEST -> new CreateTopicRequest(string(), anyInt(), configs(6));
             case CREATE_TOPIC_RESPONSE -> new CreateTopicResponse(error(), nullableString(), metadata());
             case METADATA_REQUEST -> new MetadataRequest(r.nextBoolean(), strings());
             case METADATA_RESPONSE -> new MetadataResponse(error(), nullableString(), metadata());
@@ -174,6 +177,24 @@ public final class RandomMessages {
         return out;
     }
 
+    /**
+     * Up to {@code max} configs (often none): mostly real keys of {@link TopicConfigs} with random numbers, some
+     * arbitrary strings (the wire carries any key; the coordinator validates).
+     */
+    public Map<String, String> configs(int max) {
+        Map<String, String> out = new TreeMap<>();
+        int n = r.nextInt(3) == 0 ? 0 : r.nextInt(max + 1);
+        List<String> keys = new ArrayList<>(TopicConfigs.KEYS);
+        for (int i = 0; i < n; i++) {
+            if (r.nextBoolean()) {
+                out.put(keys.get(r.nextInt(keys.size())), Long.toString(anyLong()));
+            } else {
+                out.put(string(), string());
+            }
+        }
+        return out;
+    }
+
     public ClusterMetadata metadata() {
         boolean large = !compact && r.nextInt(20) == 0;
         int brokerCount = large ? 50 + r.nextInt(50) : r.nextInt(6);
@@ -191,7 +212,7 @@ public final class RandomMessages {
                 int leader = r.nextInt(4) == 0 ? PartitionInfo.NO_LEADER : replica;
                 partitions.add(new PartitionInfo(p, leader, replica, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10)));
             }
-            topics.add(new TopicInfo(string(), partitions));
+            topics.add(new TopicInfo(string(), partitions, configs(large ? 2 : 5)));
         }
         return new ClusterMetadata(anyLong(), brokers, topics);
     }
