@@ -10,10 +10,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A standalone node (coordinator + broker) on 127.0.0.1 ephemeral ports, for benchmarks without a cluster. */
+/**
+ * A standalone node (coordinator + broker) on 127.0.0.1 ephemeral ports, for benchmarks without a cluster. It runs
+ * in the benchmark's own JVM: its CPU and heap are shared with the client. {@link #start} returns once the broker is
+ * registered with the coordinator, so topics can be created right away.
+ */
 final class EmbeddedNode implements AutoCloseable {
+    private static final long REGISTRATION_TIMEOUT_MS = 15_000;
+
     private final StandaloneNode node;
 
     private EmbeddedNode(StandaloneNode node) {
@@ -27,7 +34,26 @@ final class EmbeddedNode implements AutoCloseable {
         BrokerConfig b = new BrokerConfig(1, any, any, dir.resolve("broker-1"), 1000, 1, true,
             FrameLayout.DEFAULT_MAX_FRAME_BYTES, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
             LogConfig.defaults());
-        return new EmbeddedNode(StandaloneNode.start(c, b));
+        EmbeddedNode node = new EmbeddedNode(StandaloneNode.start(c, b));
+        try {
+            node.awaitRegistered();
+        } catch (Exception | Error e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    /** The coordinator places topics only on live brokers: wait for the broker's registration to be accepted. */
+    private void awaitRegistered() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REGISTRATION_TIMEOUT_MS);
+        while (!node.broker().registered()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("embedded broker did not register with its coordinator within "
+                    + REGISTRATION_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(5);
+        }
     }
 
     String bootstrap() {

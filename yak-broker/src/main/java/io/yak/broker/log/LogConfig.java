@@ -2,23 +2,34 @@ package io.yak.broker.log;
 
 /**
  * Settings of one partition log, immutable and validated when built (the broker maps its {@code segment.bytes},
- * {@code index.interval.bytes}, {@code flush.messages} and {@code flush.ms} keys to it). See {@code STORAGE.md},
- * "fsync policy".
+ * {@code index.interval.bytes}, {@code flush.messages}, {@code flush.ms}, {@code segment.ms} and
+ * {@code file.delete.delay.ms} keys to it). See {@code STORAGE.md}, "fsync policy" and "Retention".
  *
  * @param segmentBytes       capacity a new segment file is preallocated and mapped with; an append that does not fit
  *                           the active segment rolls a new one (an append larger than this gets a segment of its own
  *                           size)
- * @param indexIntervalBytes bytes of batches between two entries of a segment's sparse offset index
+ * @param indexIntervalBytes bytes of batches between two entries of a segment's sparse offset index (and at most one
+ *                           time index entry per interval); 0 indexes every batch
  * @param flushMessages      force the active segment after this many records were appended since the last force;
  *                           {@link Long#MAX_VALUE} leaves write-back to the operating system
  * @param flushMs            force when an append (or {@link PartitionLog#maybeFlush()}) finds the last force this
  *                           many milliseconds ago; {@link Long#MAX_VALUE} disables the time policy
+ * @param segmentMs          roll the active segment at the next append once its first batch went in this many
+ *                           milliseconds ago (by the log's clock); {@link Long#MAX_VALUE} rolls by size only
+ * @param fileDeleteDelayMs  how long a segment deleted by retention, and a mapping replaced by a seal, stay mapped
+ *                           for readers that still hold buffers from {@link PartitionLog#read} before they are
+ *                           unmapped (and the files deleted)
  */
-public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs) {
+public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs, long segmentMs,
+                        long fileDeleteDelayMs) {
     /** Smallest accepted {@code segmentBytes}. */
     public static final int MIN_SEGMENT_BYTES = 1024;
     public static final int DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
     public static final int DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+    /** Seven days, as Kafka's {@code segment.ms}. */
+    public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
+    /** One minute, as Kafka's {@code file.delete.delay.ms}. */
+    public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000;
 
     public LogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES) {
@@ -33,26 +44,49 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMess
         if (flushMs < 0) {
             throw new IllegalArgumentException("flush.ms " + flushMs + " < 0");
         }
+        if (segmentMs < 1) {
+            throw new IllegalArgumentException("segment.ms " + segmentMs + " < 1");
+        }
+        if (fileDeleteDelayMs < 0) {
+            throw new IllegalArgumentException("file.delete.delay.ms " + fileDeleteDelayMs + " < 0");
+        }
     }
 
-    /** 64 MiB segments, an index entry every 4096 bytes, no forced flushes (the OS writes back). */
+    /** Segment, index and flush settings; {@code segment.ms} and {@code file.delete.delay.ms} get their defaults. */
+    public LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs) {
+        this(segmentBytes, indexIntervalBytes, flushMessages, flushMs, DEFAULT_SEGMENT_MS,
+            DEFAULT_FILE_DELETE_DELAY_MS);
+    }
+
+    /**
+     * 64 MiB segments rolled at least every 7 days, an index entry every 4096 bytes, no forced flushes (the OS
+     * writes back), deleted files unmapped after one minute.
+     */
     public static LogConfig defaults() {
         return new LogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_INDEX_INTERVAL_BYTES, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     public LogConfig withSegmentBytes(int bytes) {
-        return new LogConfig(bytes, indexIntervalBytes, flushMessages, flushMs);
+        return new LogConfig(bytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs);
     }
 
     public LogConfig withIndexIntervalBytes(int bytes) {
-        return new LogConfig(segmentBytes, bytes, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, bytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs);
     }
 
     public LogConfig withFlushMessages(long messages) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, messages, flushMs);
+        return new LogConfig(segmentBytes, indexIntervalBytes, messages, flushMs, segmentMs, fileDeleteDelayMs);
     }
 
     public LogConfig withFlushMs(long ms) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, ms);
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, ms, segmentMs, fileDeleteDelayMs);
+    }
+
+    public LogConfig withSegmentMs(long ms) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, ms, fileDeleteDelayMs);
+    }
+
+    public LogConfig withFileDeleteDelayMs(long ms) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, ms);
     }
 }

@@ -7,6 +7,7 @@ import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LOG_OVERHEAD;
 import static io.yak.wire.record.RecordBatchLayout.MAGIC_V2;
+import static io.yak.wire.record.RecordBatchLayout.MAX_TIMESTAMP_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
 
@@ -19,14 +20,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a partition directory's segments and checks them ({@code STORAGE.md}, "Recovery"): every segment but the
- * last is sealed and must be intact (any damage is a {@link LogCorruptedException}); the last one is the active
- * segment and is truncated at its first bad, torn or zero batch. Rebuilds each segment's offset index on the way.
+ * Opens a partition directory's segments and checks them ({@code STORAGE.md}, "Recovery"):
+ * <ul>
+ *   <li>leftovers go first: {@code *.deleted} files, a half-written recovery-point temp file, index files without a
+ *       segment, and segments wholly below the persisted log start offset (a retention that crashed half way);</li>
+ *   <li>sealed segments that end at or below the recovery point (all of them after a clean shutdown) are trusted:
+ *       header, index files and the batches after the last index entry are checked, not the CRC32Cs; index files
+ *       that fail their checks are rebuilt from the segment, with a WARN;</li>
+ *   <li>other sealed segments are checked batch by batch, CRC32C included, and their index files rebuilt; any damage
+ *       is a {@link LogCorruptedException} (the partition stays offline);</li>
+ *   <li>the last segment is the active one: always checked in full and truncated at its first bad, torn or zero
+ *       batch; its index files are rebuilt.</li>
+ * </ul>
  * Runs on the thread that opens the log, before the log is shared; one instance per open.
  */
 final class LogRecovery {
@@ -35,39 +47,77 @@ final class LogRecovery {
     private final String partition;
     private final LogConfig config;
     private final boolean cleanShutdown;
+    private final long nowMs;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
+    private int trusted;
+    private int checked;
+    private long checkedBytes;
+    private int rebuiltIndexes;
 
-    private LogRecovery(String partition, LogConfig config, boolean cleanShutdown) {
+    /**
+     * What recovery found.
+     *
+     * @param segments       opened segments in offset order, the last one active; empty when there was none
+     * @param logStartOffset first offset of the log (the persisted one, or the first segment's base offset)
+     * @param recoveryPoint  the recovery-point file as read, or null when missing or invalid
+     * @param summary        what was trusted, checked and rebuilt, for the open's log line
+     */
+    record Result(List<Segment> segments, long logStartOffset, RecoveryPoint recoveryPoint, String summary) {
+    }
+
+    private LogRecovery(String partition, LogConfig config, boolean cleanShutdown, long nowMs) {
         this.partition = partition;
         this.config = config;
         this.cleanShutdown = cleanShutdown;
+        this.nowMs = nowMs;
     }
 
     /**
      * Opens and checks every segment file of {@code directory} in offset order; the last one comes back mapped
-     * read-write, ready for appends. Returns an empty list when there is no segment file. On failure releases
-     * whatever it mapped.
+     * read-write, ready for appends. On failure releases whatever it mapped.
      *
-     * @param cleanShutdown the last run closed the log and left its marker: sealed segments are walked (lengths,
-     *                      magic, offsets) without checking their CRC32C; the active segment is always fully checked
+     * @param cleanShutdown the last run closed the log and left its marker
+     * @param nowMs         the log's clock, for the active segment's {@code segment.ms} roll base
      */
-    static List<Segment> recover(Path directory, String partition, LogConfig config, boolean cleanShutdown)
+    static Result recover(Path directory, String partition, LogConfig config, boolean cleanShutdown, long nowMs)
         throws IOException {
-        return new LogRecovery(partition, config, cleanShutdown).run(segmentFiles(directory, partition));
+        return new LogRecovery(partition, config, cleanShutdown, nowMs).run(directory);
     }
 
-    private List<Segment> run(List<Path> files) throws IOException {
+    private Result run(Path directory) throws IOException {
+        RecoveryPoint recoveryPoint = readRecoveryPoint(directory);
+        long persistedStart = recoveryPoint == null ? 0 : recoveryPoint.logStartOffset();
+        List<Path> files = listAndClean(directory, persistedStart);
+        long trustedBelow;
+        if (recoveryPoint != null) {
+            trustedBelow = recoveryPoint.offset();
+        } else if (cleanShutdown) {
+            trustedBelow = Long.MAX_VALUE;
+        } else {
+            trustedBelow = Long.MIN_VALUE;
+            if (!files.isEmpty()) {
+                LOG.warn("partition {}: unclean shutdown and no valid recovery point: checking every segment",
+                    partition);
+            }
+        }
         List<Segment> segments = new ArrayList<>(files.size());
         try {
             long expectedBase = -1;
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
-                long base = SegmentLayout.parseBaseOffset(file.getFileName().toString());
+                long base = baseOf(file);
                 if (i > 0 && base != expectedBase) {
                     throw new LogCorruptedException(partition, file, 0, "segment base offset " + base
                         + " does not continue the previous segment, which ends before offset " + expectedBase);
                 }
-                Segment segment = i == files.size() - 1 ? recoverActive(file, base) : recoverSealed(file, base);
+                Segment segment;
+                if (i == files.size() - 1) {
+                    segment = recoverActive(file, base);
+                } else if (baseOf(files.get(i + 1)) <= trustedBelow) {
+                    segment = openTrusted(file, base);
+                } else {
+                    segment = openChecked(file, base);
+                }
                 segments.add(segment);
                 expectedBase = segment.nextOffset();
             }
@@ -77,52 +127,250 @@ final class LogRecovery {
             }
             throw e;
         }
-        return segments;
+        long logStart = persistedStart;
+        if (!segments.isEmpty()) {
+            long first = segments.get(0).baseOffset;
+            long end = segments.get(segments.size() - 1).nextOffset();
+            logStart = Math.max(first, persistedStart);
+            if (logStart > end) {
+                LOG.warn("partition {}: persisted log start offset {} is past the log end offset {}; starting at {}",
+                    partition, logStart, end, end);
+                logStart = end;
+            }
+            if (recoveryPoint != null && recoveryPoint.offset() > end) {
+                LOG.error("partition {}: the log ends at offset {}, below its recovery point {}: records that had "
+                    + "been forced to disk are gone (disk or file system damage?)", partition, end,
+                    recoveryPoint.offset());
+            }
+        }
+        String summary = trusted + " sealed segment(s) trusted, " + checked + " checked with CRC32C (" + checkedBytes
+            + " bytes), " + rebuiltIndexes + " index rebuild(s) after a WARN";
+        return new Result(segments, logStart, recoveryPoint, summary);
     }
 
-    private static List<Path> segmentFiles(Path directory, String partition) throws IOException {
+    private RecoveryPoint readRecoveryPoint(Path directory) throws IOException {
+        try {
+            return RecoveryPoint.read(directory);
+        } catch (RecoveryPoint.InvalidException e) {
+            LOG.warn("partition {}: ignoring invalid recovery-point file: {}", partition, e.getMessage());
+            return null;
+        }
+    }
+
+    private static long baseOf(Path segmentFile) {
+        return SegmentLayout.parseBaseOffset(segmentFile.getFileName().toString());
+    }
+
+    /**
+     * The segment files in offset order, after deleting leftovers: {@code *.deleted}, the recovery-point temp file,
+     * segments wholly below {@code logStart} (never the last one) and index files without a segment.
+     */
+    private List<Path> listAndClean(Path directory, long logStart) throws IOException {
         List<Path> files = new ArrayList<>();
+        List<Path> indexFiles = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (SegmentLayout.parseBaseOffset(name) >= 0 && Files.isRegularFile(entry)) {
+                if (name.endsWith(SegmentLayout.DELETED_SUFFIX)) {
+                    LOG.info("partition {}: deleting {}, left by retention", partition, entry);
+                    Files.deleteIfExists(entry);
+                } else if (name.equals(SegmentLayout.RECOVERY_POINT_TEMP_FILE)) {
+                    Files.deleteIfExists(entry);
+                } else if (name.equals(SegmentLayout.RECOVERY_POINT_FILE)) {
+                    continue;
+                } else if (SegmentLayout.parseBaseOffset(name) >= 0 && Files.isRegularFile(entry)) {
                     files.add(entry);
+                } else if (SegmentLayout.parseBaseOffset(name, SegmentLayout.INDEX_SUFFIX) >= 0
+                    || SegmentLayout.parseBaseOffset(name, SegmentLayout.TIME_INDEX_SUFFIX) >= 0) {
+                    indexFiles.add(entry);
                 } else {
                     LOG.warn("partition {}: ignoring unexpected file {}", partition, entry);
                 }
             }
         }
-        files.sort(Comparator.comparingLong(f -> SegmentLayout.parseBaseOffset(f.getFileName().toString())));
+        files.sort(Comparator.comparingLong(LogRecovery::baseOf));
+        int below = 0;
+        while (below < files.size() - 1 && baseOf(files.get(below + 1)) <= logStart) {
+            below++;
+        }
+        if (below > 0) {
+            LOG.info("partition {}: deleting {} segment(s) below the log start offset {} (retention was interrupted)",
+                partition, below, logStart);
+            for (Path file : files.subList(0, below)) {
+                Files.deleteIfExists(file);
+            }
+            files = new ArrayList<>(files.subList(below, files.size()));
+        }
+        Set<String> segmentNames = new HashSet<>();
+        for (Path file : files) {
+            segmentNames.add(file.getFileName().toString());
+        }
+        for (Path indexFile : indexFiles) {
+            String name = indexFile.getFileName().toString();
+            String segmentName = name.substring(0, SegmentLayout.FILE_NAME_DIGITS) + SegmentLayout.SEGMENT_SUFFIX;
+            if (!segmentNames.contains(segmentName)) {
+                LOG.info("partition {}: deleting index file {} without a segment", partition, indexFile);
+                Files.deleteIfExists(indexFile);
+            }
+        }
         return files;
     }
 
-    private Segment recoverSealed(Path file, long base) throws IOException {
+    private int sealedSize(Path file) throws IOException {
         long size = Files.size(file);
         if (size < HEADER_LENGTH || size > Integer.MAX_VALUE) {
             throw new LogCorruptedException(partition, file, 0, "sealed segment of " + size + " bytes (header is "
                 + HEADER_LENGTH + ", maximum " + Integer.MAX_VALUE + ")");
         }
-        Segment segment = Segment.openSealed(file, base, (int) size);
+        return (int) size;
+    }
+
+    /** A sealed segment below the recovery point: its index files are used if they pass their checks. */
+    private Segment openTrusted(Path file, long base) throws IOException {
+        int size = sealedSize(file);
+        Segment segment = Segment.openSealed(file, partition, base, size);
         try {
             ByteBuf buf = segment.scanBuffer();
             String headerProblem = headerProblem(buf, base);
             if (headerProblem != null) {
                 throw new LogCorruptedException(partition, file, 0, headerProblem);
             }
-            Scan scan = scan(segment, buf, (int) size, !cleanShutdown);
-            if (scan.problem != null) {
-                throw new LogCorruptedException(partition, file, scan.stop, scan.problem + " in sealed segment"
-                    + (cleanShutdown ? " (CRC32C not checked: clean shutdown)" : ""));
+            String indexProblem = loadIndexes(segment, buf, size);
+            if (indexProblem == null) {
+                trusted++;
+                return segment;
             }
-            if (scan.nextOffset == base) {
-                throw new LogCorruptedException(partition, file, HEADER_LENGTH, "sealed segment holds no batch");
-            }
-            segment.recovered(scan.stop, scan.nextOffset);
-            return segment;
+            LOG.warn("partition {}: index files of segment {} are not usable ({}); rebuilding them from the segment",
+                partition, file, indexProblem);
+            rebuiltIndexes++;
+            return checkSealed(segment, buf, size);
         } catch (IOException | RuntimeException e) {
             releaseAfterFailure(segment, e);
             throw e;
         }
+    }
+
+    /**
+     * Maps and checks a trusted segment's index files: entries in order and in bounds, the batches after the last
+     * offset index entry well formed up to the end of the file and no newer than the time index's last entry, and
+     * that entry naming a batch with exactly its timestamp. Attaches them and publishes the segment.
+     *
+     * @return why they cannot be used (nothing left mapped), or null
+     */
+    private String loadIndexes(Segment segment, ByteBuf buf, int size) throws IOException {
+        long base = segment.baseOffset;
+        OffsetIndex offsets;
+        try {
+            offsets = OffsetIndex.openSealed(segment.indexFile(), base, size);
+        } catch (IndexFile.InvalidException e) {
+            return segment.indexFile().getFileName() + ": " + e.getMessage();
+        }
+        TimeIndex times = null;
+        try {
+            long last = offsets.lastEntry();
+            int from = last < 0 ? HEADER_LENGTH : OffsetIndex.position(last);
+            long fromOffset = last < 0 ? base : base + OffsetIndex.relativeOffset(last);
+            Walk tail = walk(buf, from, fromOffset, size, Long.MAX_VALUE);
+            if (tail.problem != null || tail.position != size || tail.nextOffset == fromOffset) {
+                return segment.indexFile().getFileName() + ": batches from its last entry (offset " + fromOffset
+                    + ", position " + from + ") do not end at the end of the segment ("
+                    + (tail.problem != null ? tail.problem : "they end at " + tail.position) + ")";
+            }
+            try {
+                times = TimeIndex.openSealed(segment.timeIndexFile(), base, tail.nextOffset);
+            } catch (IndexFile.InvalidException e) {
+                return segment.timeIndexFile().getFileName() + ": " + e.getMessage();
+            }
+            long largest = times.timestampAt(times.size() - 1);
+            if (tail.maxTimestamp > largest) {
+                return segment.timeIndexFile().getFileName() + ": last timestamp " + largest + " below the batch "
+                    + "max timestamp " + tail.maxTimestamp + " near the end of the segment";
+            }
+            long holder = times.offsetAt(times.size() - 1);
+            long entry = offsets.floorEntry(holder);
+            Walk toHolder = walk(buf, entry < 0 ? HEADER_LENGTH : OffsetIndex.position(entry),
+                entry < 0 ? base : base + OffsetIndex.relativeOffset(entry), size, holder);
+            if (toHolder.problem != null || toHolder.nextOffset != holder || toHolder.position >= size
+                || buf.getLong(toHolder.position + BASE_OFFSET_OFFSET) != holder
+                || buf.getLong(toHolder.position + MAX_TIMESTAMP_OFFSET) != largest) {
+                return segment.timeIndexFile().getFileName() + ": its last entry (" + largest + ", " + holder
+                    + ") does not name a batch with that max timestamp";
+            }
+            segment.attachIndexes(offsets, times);
+            segment.trusted(size, tail.nextOffset, largest);
+            offsets = null;
+            times = null;
+            return null;
+        } finally {
+            if (offsets != null) {
+                offsets.release();
+            }
+            if (times != null) {
+                times.release();
+            }
+        }
+    }
+
+    /** Where a header walk stopped. */
+    private record Walk(int position, long nextOffset, long maxTimestamp, String problem) {
+    }
+
+    /**
+     * Walks batch headers (no CRC32C) from {@code position}, whose batch must have base offset {@code offset}, up to
+     * {@code limit} or to the first batch whose base offset reaches {@code stopAtOffset}.
+     */
+    private Walk walk(ByteBuf buf, int position, long offset, int limit, long stopAtOffset) {
+        long next = offset;
+        long max = Segment.NO_TIMESTAMP;
+        while (position < limit && next < stopAtOffset) {
+            batch.wrap(buf, position, limit);
+            String problem = checkHeader(limit);
+            if (problem == null && batch.baseOffset() != next) {
+                problem = "batch base offset " + batch.baseOffset() + ", expected " + next;
+            }
+            if (problem != null) {
+                return new Walk(position, next, max, problem + " at position " + position);
+            }
+            max = Math.max(max, batch.maxTimestamp());
+            next = batch.lastOffset() + 1;
+            position += batch.sizeInBytes();
+        }
+        return new Walk(position, next, max, null);
+    }
+
+    /** A sealed segment at or above the recovery point: every batch is checked, CRC32C included. */
+    private Segment openChecked(Path file, long base) throws IOException {
+        int size = sealedSize(file);
+        Segment segment = Segment.openSealed(file, partition, base, size);
+        try {
+            ByteBuf buf = segment.scanBuffer();
+            String headerProblem = headerProblem(buf, base);
+            if (headerProblem != null) {
+                throw new LogCorruptedException(partition, file, 0, headerProblem);
+            }
+            return checkSealed(segment, buf, size);
+        } catch (IOException | RuntimeException e) {
+            releaseAfterFailure(segment, e);
+            throw e;
+        }
+    }
+
+    /** Checks every batch of a sealed segment, CRC32C included, writing new index files on the way. */
+    private Segment checkSealed(Segment segment, ByteBuf buf, int size) throws IOException {
+        Path file = segment.file();
+        segment.createIndexes(IndexLayout.maxEntries(size, config.indexIntervalBytes()));
+        Scan scan = scan(segment, buf, size);
+        if (scan.problem != null) {
+            throw new LogCorruptedException(partition, file, scan.stop, scan.problem + " in sealed segment");
+        }
+        if (scan.nextOffset == segment.baseOffset) {
+            throw new LogCorruptedException(partition, file, HEADER_LENGTH, "sealed segment holds no batch");
+        }
+        segment.recovered(scan.stop, scan.nextOffset, Segment.ALL_VERIFIED);
+        segment.sealRebuiltIndexes();
+        checked++;
+        checkedBytes += size;
+        return segment;
     }
 
     private Segment recoverActive(Path file, long base) throws IOException {
@@ -131,7 +379,8 @@ final class LogRecovery {
             throw new LogCorruptedException(partition, file, Integer.MAX_VALUE, "segment of " + size + " bytes");
         }
         int limit = (int) size;
-        Segment segment = Segment.openActive(file, base, Math.max(config.segmentBytes(), limit));
+        int capacity = Math.max(config.segmentBytes(), limit);
+        Segment segment = Segment.openActive(file, partition, base, capacity);
         try {
             ByteBuf buf = segment.scanBuffer();
             String headerProblem = limit < HEADER_LENGTH ? "file of " + limit + " bytes" : headerProblem(buf, base);
@@ -145,7 +394,8 @@ final class LogRecovery {
                 segment.writeHeader();
                 limit = Math.max(limit, HEADER_LENGTH);
             }
-            Scan scan = scan(segment, buf, limit, true);
+            segment.createIndexes(IndexLayout.maxEntries(capacity, config.indexIntervalBytes()));
+            Scan scan = scan(segment, buf, limit);
             int lastNonZero = lastNonZero(buf, scan.stop, limit);
             if (lastNonZero >= 0) {
                 int removed = lastNonZero + 1 - scan.stop;
@@ -155,7 +405,13 @@ final class LogRecovery {
                     droppedOffsets(buf, scan.stop, lastNonZero + 1), scan.nextOffset);
                 segment.zeroAndForce(scan.stop, removed);
             }
-            segment.recovered(scan.stop, scan.nextOffset);
+            segment.recovered(scan.stop, scan.nextOffset, Segment.ALL_VERIFIED);
+            if (scan.stop > HEADER_LENGTH) {
+                long firstBatchTimestamp = buf.getLong(HEADER_LENGTH + MAX_TIMESTAMP_OFFSET);
+                segment.rollBaseMs(firstBatchTimestamp < 0 ? nowMs : Math.min(firstBatchTimestamp, nowMs));
+            }
+            checked++;
+            checkedBytes += scan.stop;
             return segment;
         } catch (IOException | RuntimeException e) {
             releaseAfterFailure(segment, e);
@@ -185,8 +441,11 @@ final class LogRecovery {
     private record Scan(int stop, long nextOffset, String problem) {
     }
 
-    /** Walks the batches from the header on, indexing each good one, up to the first that fails a check. */
-    private Scan scan(Segment segment, ByteBuf buf, int limit, boolean checkCrc) {
+    /**
+     * Walks the batches from the header on, checking each one in full (CRC32C included) and indexing it, up to the
+     * first that fails a check.
+     */
+    private Scan scan(Segment segment, ByteBuf buf, int limit) {
         int position = HEADER_LENGTH;
         long next = segment.baseOffset;
         while (position < limit) {
@@ -197,7 +456,7 @@ final class LogRecovery {
                 return new Scan(position, next, "batch length 0");
             }
             batch.wrap(buf, position, limit);
-            String problem = checkCrc ? validate() : checkHeader(limit);
+            String problem = validate();
             if (problem == null && batch.baseOffset() != next) {
                 problem = "batch base offset " + batch.baseOffset() + ", expected " + next;
             }
@@ -205,7 +464,7 @@ final class LogRecovery {
                 return new Scan(position, next, problem);
             }
             int size = batch.sizeInBytes();
-            segment.indexBatch(next, position, size, config.indexIntervalBytes());
+            segment.indexBatch(next, position, size, batch.maxTimestamp(), config.indexIntervalBytes());
             next = batch.lastOffset() + 1;
             position += size;
         }

@@ -1,13 +1,19 @@
 package io.yak.broker.log;
 
 import static io.yak.broker.log.SegmentLayout.HEADER_LENGTH;
+import static io.yak.wire.record.RecordBatchLayout.ATTRIBUTES_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.BASE_OFFSET_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.BATCH_LENGTH_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.CRC_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LOG_OVERHEAD;
 import static io.yak.wire.record.RecordBatchLayout.MAGIC_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.MAGIC_V2;
+import static io.yak.wire.record.RecordBatchLayout.MAX_TIMESTAMP_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_COUNT_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -16,69 +22,132 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One segment file: a 16-byte header and record batches exactly as on the wire ({@code STORAGE.md}), memory-mapped.
+ * One segment file: a 16-byte header and record batches exactly as on the wire ({@code STORAGE.md}), memory-mapped,
+ * with its offset index and time index files.
  *
- * <p>Active: preallocated to its capacity and mapped read-write; the partition writer thread copies batches in
- * behind the published {@link #end} and then moves it. Sealed: forced, truncated to its real size and mapped
- * read-only; never written again. Readers (any thread) read {@link #end} and {@link #readView}, both volatile, and
- * never look at bytes at or past the end.
+ * <p>Active: preallocated to its capacity and mapped read-write (its index files too); the partition writer thread
+ * copies batches in behind the published {@link #end}, indexes them and then moves the end. Sealed: forced, trimmed
+ * to its real size and mapped read-only (its index files too); never written again. Readers (any thread) read the
+ * published end and the read view, both volatile, and never look at bytes at or past the end.
  *
- * <p>Mapping lifetime: views handed to readers stay valid until {@link #close()}. Sealing therefore does not unmap
- * the read-write mapping; it is retired and released at close together with the read-only one.
+ * <p>Mapping lifetime: views handed to readers must stay valid after the segment changes. Sealing therefore does
+ * not unmap the read-write mappings: they are retired, and the owner releases them after
+ * {@code file.delete.delay.ms} ({@link #releaseRetired()}) or at close.
+ *
+ * <p>Verification: batches appended in this run, or CRC32C-checked by recovery, are trusted. A segment that recovery
+ * trusted without reading it (below the recovery point) starts unverified: a read checks the CRC32C of each batch
+ * it serves the first time, tracking a verified prefix ({@link #verifiedEnd}), and never serves a batch that fails.
  */
 final class Segment {
-    final Path file;
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+    private static final VarHandle VERIFIED_END;
+    private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
+    /** {@link #verifiedEnd} of a segment whose every batch is known good. */
+    static final int ALL_VERIFIED = Integer.MAX_VALUE;
+    /** Max timestamp of a segment without batches. */
+    static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    /** {@link #rollBaseMs()} before the first batch. */
+    static final long NO_ROLL_BASE = Long.MIN_VALUE;
+    /** A lookup that started from an index entry found bytes that do not match it. */
+    private static final long INDEX_MISMATCH = Long.MIN_VALUE;
+
+    static {
+        try {
+            VERIFIED_END = MethodHandles.lookup().findVarHandle(Segment.class, "verifiedEnd", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final long baseOffset;
-    final OffsetIndex index = new OffsetIndex();
+    private final String partition;
+    /** Renamed (to {@code .deleted}) only by retention. */
+    private volatile Path file;
+    /** Set before the segment is shared, never replaced. */
+    private OffsetIndex index;
+    private TimeIndex timeIndex;
 
     /** Read-only view of the current mapping, position 0; readers slice it with absolute indexes only. */
     private volatile ByteBuffer readView;
     /** Published end position: every byte before it is a complete batch; readers never read at or past it. */
     private volatile int end;
+    /** Largest batch max timestamp below {@link #end}; published after the end. */
+    private volatile long maxTimestamp = NO_TIMESTAMP;
+    /** Batches that end at or before this position passed a CRC32C check (or were appended in this run). */
+    private volatile int verifiedEnd;
+    /** A lookup found the index files wrong: lookups scan from the first batch; close deletes the files. */
+    private volatile boolean indexSuspect;
+    private volatile boolean corruptionReported;
 
     // Owned by the partition writer thread.
     private FileChannel channel;
     private MappedByteBuffer mapping;
-    private MappedByteBuffer retired;
+    /** Read-write mappings replaced by a seal; readers may still use them until {@link #releaseRetired()}. */
+    private final List<MappedByteBuffer> retired = new ArrayList<>(3);
     private ByteBuf writeBuffer;
     private int capacity;
     private long nextOffset;
     private int bytesSinceIndexEntry;
+    private long maxTimestampSoFar = NO_TIMESTAMP;
+    private long offsetOfMaxTimestamp = -1;
     private int flushedPosition;
     private boolean sealed;
+    private long rollBaseMs = NO_ROLL_BASE;
 
-    private Segment(Path file, long baseOffset) {
+    private Segment(Path file, String partition, long baseOffset) {
         this.file = file;
+        this.partition = partition;
         this.baseOffset = baseOffset;
         this.nextOffset = baseOffset;
         this.end = HEADER_LENGTH;
     }
 
-    /** Creates the file (it must not exist), maps {@code capacity} bytes read-write and writes the header. */
-    static Segment create(Path directory, long baseOffset, int capacity) throws IOException {
-        Segment segment = new Segment(directory.resolve(SegmentLayout.fileName(baseOffset)), baseOffset);
+    /**
+     * Creates the segment file (it must not exist) and its index files, maps {@code capacity} bytes read-write and
+     * writes the header.
+     */
+    static Segment create(Path directory, String partition, long baseOffset, int capacity, int indexIntervalBytes)
+        throws IOException {
+        Segment segment = new Segment(directory.resolve(SegmentLayout.fileName(baseOffset)), partition, baseOffset);
         segment.activate(FileChannel.open(segment.file, CREATE_NEW, READ, WRITE), capacity);
         segment.writeHeader();
+        try {
+            segment.createIndexes(IndexLayout.maxEntries(capacity, indexIntervalBytes));
+        } catch (IOException | RuntimeException e) {
+            segment.releaseAfter(e);
+            throw e;
+        }
+        segment.verifiedEnd = ALL_VERIFIED;
         return segment;
     }
 
-    /** Opens an existing file to append to; maps {@code capacity} bytes read-write, growing the file if shorter. */
-    static Segment openActive(Path file, long baseOffset, int capacity) throws IOException {
-        Segment segment = new Segment(file, baseOffset);
+    /**
+     * Opens an existing file to append to; maps {@code capacity} bytes read-write, growing the file if shorter.
+     * Recovery then creates its index files ({@link #createIndexes}) and scans it.
+     */
+    static Segment openActive(Path file, String partition, long baseOffset, int capacity) throws IOException {
+        Segment segment = new Segment(file, partition, baseOffset);
         segment.activate(FileChannel.open(file, READ, WRITE), capacity);
         return segment;
     }
 
-    /** Opens an existing sealed file: maps exactly {@code size} bytes read-only. */
-    static Segment openSealed(Path file, long baseOffset, int size) throws IOException {
-        Segment segment = new Segment(file, baseOffset);
+    /** Opens an existing sealed file: maps exactly {@code size} bytes read-only. No index yet. */
+    static Segment openSealed(Path file, String partition, long baseOffset, int size) throws IOException {
+        Segment segment = new Segment(file, partition, baseOffset);
         try (FileChannel channel = FileChannel.open(file, READ)) {
             MappedByteBuffer readOnly = MappedFiles.map(channel, FileChannel.MapMode.READ_ONLY, size);
             segment.mapping = readOnly;
@@ -109,18 +178,79 @@ final class Segment {
         writeBuffer.setLong(SegmentLayout.BASE_OFFSET_OFFSET, baseOffset);
     }
 
+    Path indexFile() {
+        return file.resolveSibling(SegmentLayout.fileName(baseOffset, SegmentLayout.INDEX_SUFFIX));
+    }
+
+    Path timeIndexFile() {
+        return file.resolveSibling(SegmentLayout.fileName(baseOffset, SegmentLayout.TIME_INDEX_SUFFIX));
+    }
+
+    /** Writer or recovery: new empty index files (replacing any), preallocated for {@code maxEntries} entries. */
+    void createIndexes(int maxEntries) throws IOException {
+        OffsetIndex offsets = OffsetIndex.create(indexFile(), baseOffset, maxEntries);
+        try {
+            timeIndex = TimeIndex.create(timeIndexFile(), baseOffset, maxEntries);
+        } catch (IOException | RuntimeException e) {
+            offsets.release();
+            throw e;
+        }
+        index = offsets;
+    }
+
+    /** Recovery: index files it loaded and checked for a sealed segment it trusts. */
+    void attachIndexes(OffsetIndex offsets, TimeIndex times) {
+        index = offsets;
+        timeIndex = times;
+    }
+
+    OffsetIndex index() {
+        return index;
+    }
+
+    TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
     /** A read-only buffer over the whole mapping, for recovery's scan (allocates; not for the hot path). */
     ByteBuf scanBuffer() {
         return Unpooled.wrappedBuffer(readView.duplicate());
     }
 
-    /** Recovery: the batches before {@code stop} are valid and end before {@code next}; publishes them. */
-    void recovered(int stop, long next) {
+    /**
+     * Recovery: the batches before {@code stop} are valid and end before {@code next}; publishes them.
+     *
+     * @param verifiedUpTo {@link #ALL_VERIFIED} when recovery checked their CRC32Cs, else the header length
+     */
+    void recovered(int stop, long next, int verifiedUpTo) {
         nextOffset = next;
         // Nothing recovered is known to be on disk (the last run may have crashed before write-back): the first
         // force covers the whole file, so a later forced batch never survives a power loss without the ones before.
         flushedPosition = 0;
         end = stop;
+        verifiedEnd = verifiedUpTo;
+        maxTimestamp = maxTimestampSoFar;
+    }
+
+    /** Recovery, trusted sealed segment whose indexes were loaded: its largest timestamp is the time index's last. */
+    void trusted(int size, long next, long largestTimestamp) {
+        maxTimestampSoFar = largestTimestamp;
+        recovered(size, next, HEADER_LENGTH);
+    }
+
+    /**
+     * Recovery, sealed segment whose index files it rebuilt while scanning: adds the time index's final entry,
+     * trims, forces and maps both read-only; the read-write mappings are released at once (nothing reads yet).
+     */
+    void sealRebuiltIndexes() throws IOException {
+        addFinalTimeEntry();
+        MappedFiles.unmap(index.seal());
+        MappedFiles.unmap(timeIndex.seal());
+    }
+
+    /** Recovery, active segment: when its first batch was stamped, for {@code segment.ms} (capped at now). */
+    void rollBaseMs(long ms) {
+        rollBaseMs = ms;
     }
 
     /** Recovery only, active segment: zeroes dropped bytes so they can never be taken for batches again. */
@@ -129,13 +259,32 @@ final class Segment {
         forceRange(from, length);
     }
 
-    /** Writer side: adds an index entry when {@code index.interval.bytes} have passed since the last one. */
-    void indexBatch(long batchBaseOffset, int position, int size, int indexIntervalBytes) {
+    /**
+     * Writer side (appends and recovery scans): adds an offset index entry when {@code index.interval.bytes} have
+     * passed since the last one, and with it a time index entry when the segment's max timestamp grew since the
+     * last time index entry. A few stores into mapped memory; no allocation.
+     */
+    void indexBatch(long batchBaseOffset, int position, int size, long batchMaxTimestamp, int indexIntervalBytes) {
+        if (batchMaxTimestamp > maxTimestampSoFar || offsetOfMaxTimestamp < 0) {
+            maxTimestampSoFar = batchMaxTimestamp;
+            offsetOfMaxTimestamp = batchBaseOffset;
+        }
         if (bytesSinceIndexEntry >= indexIntervalBytes) {
             index.append(batchBaseOffset, position);
+            if (timeIndex.size() == 0 || maxTimestampSoFar > timeIndex.lastTimestamp()) {
+                timeIndex.append(maxTimestampSoFar, offsetOfMaxTimestamp);
+            }
             bytesSinceIndexEntry = 0;
         }
         bytesSinceIndexEntry += size;
+    }
+
+    /** So the last time index entry of a sealed segment holds its largest timestamp. */
+    private void addFinalTimeEntry() {
+        if (offsetOfMaxTimestamp >= 0
+            && (timeIndex.size() == 0 || maxTimestampSoFar > timeIndex.lastTimestamp())) {
+            timeIndex.append(maxTimestampSoFar, offsetOfMaxTimestamp);
+        }
     }
 
     boolean hasRoomFor(int bytes) {
@@ -150,6 +299,7 @@ final class Segment {
         return sealed;
     }
 
+    /** Published end position, also the segment's size in bytes once sealed. Any thread. */
     int end() {
         return end;
     }
@@ -160,6 +310,28 @@ final class Segment {
 
     long nextOffset() {
         return nextOffset;
+    }
+
+    /** Largest batch max timestamp published, {@link #NO_TIMESTAMP} when empty. Any thread. */
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    /** Writer thread: when the first batch went in (clock ms), {@link #NO_ROLL_BASE} while empty. */
+    long rollBaseMs() {
+        return rollBaseMs;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    int verifiedEnd() {
+        return verifiedEnd;
+    }
+
+    boolean indexSuspect() {
+        return indexSuspect;
     }
 
     /**
@@ -191,13 +363,22 @@ final class Segment {
         return position;
     }
 
-    /** Writer thread. Indexes the batches written in {@code [end, newEnd)}, then publishes them to readers. */
-    void publish(int newEnd, long newNextOffset, int indexIntervalBytes) {
+    /**
+     * Writer thread. Indexes the batches written in {@code [end, newEnd)}, then publishes them to readers: the end,
+     * then the max timestamp.
+     *
+     * @param nowMs the writer's clock, remembered as the roll base when these are the segment's first batches
+     */
+    void publish(int newEnd, long newNextOffset, int indexIntervalBytes, long nowMs) {
         ByteBuf dst = writeBuffer;
         int position = end;
+        if (position == HEADER_LENGTH) {
+            rollBaseMs = nowMs;
+        }
         while (position < newEnd) {
             int size = LOG_OVERHEAD + dst.getInt(position + BATCH_LENGTH_OFFSET);
-            indexBatch(dst.getLong(position + BASE_OFFSET_OFFSET), position, size, indexIntervalBytes);
+            indexBatch(dst.getLong(position + BASE_OFFSET_OFFSET), position, size,
+                dst.getLong(position + MAX_TIMESTAMP_OFFSET), indexIntervalBytes);
             position += size;
         }
         if (position != newEnd) {
@@ -205,47 +386,245 @@ final class Segment {
         }
         nextOffset = newNextOffset;
         end = newEnd;
+        maxTimestamp = maxTimestampSoFar;
     }
 
     /**
      * Any thread. Whole batches from the one containing {@code offset} (which must lie in this segment and below
      * the log end the caller read before), at most {@code maxBytes} in total except that the first is always
-     * included. The buffer views the mapping (valid until {@link #close()}), read-only; release is harmless.
+     * included. The buffer views the mapping, read-only; release is harmless. Checks every batch it walks (length
+     * bounds, magic, contiguous offsets) and, in a segment recovery did not verify, the CRC32C of batches it serves;
+     * stops before a batch that fails.
+     *
+     * @throws CorruptBatchException when the batch containing {@code offset} (or one before it) fails its checks
      */
     ByteBuf read(long offset, int maxBytes) {
         int limit = end;
         ByteBuffer view = readView;
-        int position = index.floorPosition(offset, HEADER_LENGTH);
-        int size;
-        while (true) {
-            if (position >= limit) {
-                throw new IllegalStateException("offset " + offset + " not found in " + file + " below position "
-                    + limit);
-            }
-            size = LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
-            long batchBase = view.getLong(position + BASE_OFFSET_OFFSET);
-            assert batchBase <= offset : "index points past offset " + offset + " in " + file;
-            if (batchBase + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) >= offset) {
-                break;
-            }
-            position += size;
-        }
-        int stop = position + size;
-        while (stop < limit) {
+        int position = locate(view, limit, offset);
+        long last = view.getLong(position + BASE_OFFSET_OFFSET) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET);
+        int stop = position + LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
+        while (stop < limit && batchProblem(view, stop, limit) == null
+            && view.getLong(stop + BASE_OFFSET_OFFSET) == last + 1) {
             int next = LOG_OVERHEAD + view.getInt(stop + BATCH_LENGTH_OFFSET);
             if ((long) stop + next - position > maxBytes) {
                 break;
             }
+            last += view.getInt(stop + LAST_OFFSET_DELTA_OFFSET) + 1;
             stop += next;
+        }
+        if (verifiedEnd < stop) {
+            stop = verify(view, position, stop);
         }
         return Unpooled.wrappedBuffer(view.slice(position, stop - position));
     }
 
+    /** Position of the batch containing {@code offset}: from the index entry below it, else from the first batch. */
+    private int locate(ByteBuffer view, int limit, long offset) {
+        if (!indexSuspect) {
+            long entry = index.floorEntry(offset);
+            if (entry >= 0) {
+                int position = walkTo(view, limit, offset, OffsetIndex.position(entry),
+                    baseOffset + OffsetIndex.relativeOffset(entry), false);
+                if (position >= 0) {
+                    return position;
+                }
+                position = walkTo(view, limit, offset, HEADER_LENGTH, baseOffset, true);
+                suspectIndex("entry for offset " + (baseOffset + OffsetIndex.relativeOffset(entry)) + " at position "
+                    + OffsetIndex.position(entry) + " does not match the segment");
+                return position;
+            }
+        }
+        return walkTo(view, limit, offset, HEADER_LENGTH, baseOffset, true);
+    }
+
     /**
-     * Writer thread, empty active segment only: remaps with a larger capacity for an append bigger than the
-     * segment. Unmapping right away is safe: readers only view published batches and this segment has none.
+     * Walks batches from {@code position} (whose base offset must be {@code expected}) to the one containing
+     * {@code offset}. On a failed check: throws when {@code strict}, else returns -1 (the start came from the index).
      */
-    void grow(int newCapacity) throws IOException {
+    private int walkTo(ByteBuffer view, int limit, long offset, int position, long expected, boolean strict) {
+        while (true) {
+            String problem = position >= limit ? "offset " + offset + " not found before position " + limit
+                : batchProblem(view, position, limit);
+            if (problem == null && view.getLong(position + BASE_OFFSET_OFFSET) != expected) {
+                problem = "batch base offset " + view.getLong(position + BASE_OFFSET_OFFSET) + ", expected "
+                    + expected;
+            }
+            if (problem != null) {
+                if (strict) {
+                    throw corrupt(position, problem);
+                }
+                return -1;
+            }
+            long last = expected + view.getInt(position + LAST_OFFSET_DELTA_OFFSET);
+            if (last >= offset) {
+                return position;
+            }
+            expected = last + 1;
+            position += LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
+        }
+    }
+
+    /**
+     * Why the batch header at {@code position} is not plausible (length outside its bounds or past
+     * {@code limit}, magic, record count), or null. Allocates only when it finds a problem.
+     */
+    static String batchProblem(ByteBuffer view, int position, int limit) {
+        if (limit - position < RECORDS_OFFSET) {
+            return "partial batch header of " + (limit - position) + " bytes";
+        }
+        int length = view.getInt(position + BATCH_LENGTH_OFFSET);
+        if (length < MIN_BATCH_LENGTH || length > limit - position - LOG_OVERHEAD) {
+            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + (limit - position - LOG_OVERHEAD);
+        }
+        byte magic = view.get(position + MAGIC_OFFSET);
+        if (magic != MAGIC_V2) {
+            return "batch magic " + magic + " != " + MAGIC_V2;
+        }
+        int count = view.getInt(position + RECORDS_COUNT_OFFSET);
+        int lastOffsetDelta = view.getInt(position + LAST_OFFSET_DELTA_OFFSET);
+        if (count <= 0 || lastOffsetDelta != count - 1) {
+            return "record count " + count + " with last offset delta " + lastOffsetDelta;
+        }
+        return null;
+    }
+
+    /**
+     * Checks the CRC32C of the batches in {@code [position, stop)} not verified yet; returns where the good ones end.
+     * Advances the verified prefix when the range continues it.
+     */
+    private int verify(ByteBuffer view, int position, int stop) {
+        int verified = verifiedEnd;
+        CRC32C crc = CRC.get();
+        ByteBuffer range = null;
+        int at = position;
+        while (at < stop) {
+            int size = LOG_OVERHEAD + view.getInt(at + BATCH_LENGTH_OFFSET);
+            if (at + size > verified) {
+                if (range == null) {
+                    range = view.duplicate();
+                }
+                range.limit(at + size).position(at + ATTRIBUTES_OFFSET);
+                crc.reset();
+                crc.update(range);
+                int computed = (int) crc.getValue();
+                int stored = view.getInt(at + CRC_OFFSET);
+                if (computed != stored) {
+                    if (at == position) {
+                        throw corrupt(at, "CRC32C mismatch: stored " + Integer.toHexString(stored) + ", computed "
+                            + Integer.toHexString(computed));
+                    }
+                    break;
+                }
+            }
+            at += size;
+        }
+        int current;
+        while ((current = verifiedEnd) >= position && current < at) {
+            if (VERIFIED_END.compareAndSet(this, current, at)) {
+                break;
+            }
+        }
+        return at;
+    }
+
+    /**
+     * Any thread. Base offset of the first batch (in offset order) whose max timestamp is at least
+     * {@code timestamp}, or -1 when no published batch of this segment has one. Starts from the time index entry
+     * below the timestamp and the offset index entry below that; falls back to a scan from the first batch when the
+     * entries do not match the segment.
+     *
+     * @throws CorruptBatchException when a batch on the way fails its checks
+     */
+    long offsetForTimestamp(long timestamp) {
+        if (maxTimestamp < timestamp) {
+            return -1;
+        }
+        int limit = end;
+        ByteBuffer view = readView;
+        if (!indexSuspect) {
+            int slot = timeIndex.lastSlotBefore(timestamp);
+            if (slot >= 0) {
+                long holder = timeIndex.offsetAt(slot);
+                long entry = index.floorEntry(holder);
+                int position = entry < 0 ? HEADER_LENGTH : OffsetIndex.position(entry);
+                long expected = entry < 0 ? baseOffset : baseOffset + OffsetIndex.relativeOffset(entry);
+                long found = scanForTimestamp(view, limit, position, expected, timestamp, holder,
+                    timeIndex.timestampAt(slot));
+                if (found != INDEX_MISMATCH) {
+                    return found;
+                }
+                found = scanForTimestamp(view, limit, HEADER_LENGTH, baseOffset, timestamp, -1, 0);
+                suspectIndex("time index entry (" + timeIndex.timestampAt(slot) + ", " + holder
+                    + ") does not match the segment");
+                return found;
+            }
+        }
+        return scanForTimestamp(view, limit, HEADER_LENGTH, baseOffset, timestamp, -1, 0);
+    }
+
+    /**
+     * Walks from {@code position} for the first batch with a max timestamp of at least {@code timestamp}. With a
+     * {@code holder} (from the time index, else -1) checks that batch has exactly {@code holderTimestamp} and that
+     * no batch up to it is new enough, returning {@link #INDEX_MISMATCH} otherwise; without one, throws on a batch
+     * that fails its checks.
+     */
+    private long scanForTimestamp(ByteBuffer view, int limit, int position, long expected, long timestamp,
+                                  long holder, long holderTimestamp) {
+        boolean strict = holder < 0;
+        boolean holderSeen = strict;
+        while (position < limit) {
+            String problem = batchProblem(view, position, limit);
+            long base = problem == null ? view.getLong(position + BASE_OFFSET_OFFSET) : -1;
+            if (problem == null && base != expected) {
+                problem = "batch base offset " + base + ", expected " + expected;
+            }
+            if (problem != null) {
+                if (strict) {
+                    throw corrupt(position, problem);
+                }
+                return INDEX_MISMATCH;
+            }
+            long batchMaxTimestamp = view.getLong(position + MAX_TIMESTAMP_OFFSET);
+            if (!holderSeen) {
+                if (base > holder || base == holder && batchMaxTimestamp != holderTimestamp
+                    || batchMaxTimestamp >= timestamp && base < holder) {
+                    return INDEX_MISMATCH;
+                }
+                holderSeen = base == holder;
+            }
+            if (batchMaxTimestamp >= timestamp) {
+                return base;
+            }
+            expected = base + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) + 1;
+            position += LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
+        }
+        return holderSeen ? -1 : INDEX_MISMATCH;
+    }
+
+    private void suspectIndex(String reason) {
+        if (!indexSuspect) {
+            indexSuspect = true;
+            LOG.warn("partition {}: index of segment {} is wrong ({}); lookups in it scan the segment from now on "
+                + "and its index files are rebuilt at the next open", partition, file, reason);
+        }
+    }
+
+    private CorruptBatchException corrupt(int position, String reason) {
+        CorruptBatchException e = new CorruptBatchException(partition, file, position, reason);
+        if (!corruptionReported) {
+            corruptionReported = true;
+            LOG.error("{}", e.getMessage());
+        }
+        return e;
+    }
+
+    /**
+     * Writer thread, empty active segment only: remaps with a larger capacity (index files too) for an append
+     * bigger than the segment. Unmapping right away is safe: readers only view published batches and this segment
+     * has none.
+     */
+    void grow(int newCapacity, int indexIntervalBytes) throws IOException {
         if (!isEmpty() || sealed) {
             throw new IllegalStateException("only an empty active segment may grow: " + file);
         }
@@ -256,6 +635,9 @@ final class Segment {
         writeBuffer = Unpooled.wrappedBuffer(bigger);
         readView = bigger.asReadOnlyBuffer();
         MappedFiles.unmap(old);
+        int maxEntries = IndexLayout.maxEntries(newCapacity, indexIntervalBytes);
+        index.grow(maxEntries);
+        timeIndex.grow(maxEntries);
     }
 
     /** Writer thread. Forces the bytes before {@code upTo} that were not forced yet (data only, no metadata). */
@@ -276,8 +658,10 @@ final class Segment {
 
     /**
      * Writer thread. Makes the segment immutable: forces its batches, truncates the file to its real size, forces
-     * that too, and maps it read-only at that size. After this returns the segment is durable, which is what lets
-     * recovery treat any damage in a non-last segment as corruption instead of a torn write.
+     * that too, and maps it read-only at that size; then the same for its index files, after a last time index entry
+     * holding the segment's largest timestamp. After this returns the segment and its indexes are durable, which is
+     * what lets recovery treat any damage in a non-last segment as corruption instead of a torn write. The replaced
+     * read-write mappings are retired ({@link #releaseRetired()}).
      */
     void seal() throws IOException {
         int size = end;
@@ -285,9 +669,9 @@ final class Segment {
         channel.truncate(size);
         channel.force(true);
         MappedByteBuffer readOnly = MappedFiles.map(channel, FileChannel.MapMode.READ_ONLY, size);
-        // Readers may hold views of the read-write mapping: keep it until close (pages past the new end of file are
+        // Readers may hold views of the read-write mapping: keep it for a while (pages past the new end of file are
         // gone, but nobody reads at or past the end).
-        retired = mapping;
+        retired.add(mapping);
         mapping = readOnly;
         readView = readOnly;
         writeBuffer = null;
@@ -296,43 +680,128 @@ final class Segment {
         FileChannel open = channel;
         channel = null;
         open.close();
+        addFinalTimeEntry();
+        retired.add(index.seal());
+        retired.add(timeIndex.seal());
     }
 
     /**
-     * Releases the mappings and, for the active segment, truncates the file to its published end (so a cleanly
-     * closed log has no zero tail) and forces the size. Only when no reader holds a buffer from {@link #read}.
+     * Writer thread, once no reader can still use a mapping this segment replaced when it was sealed (the log waits
+     * {@code file.delete.delay.ms}): releases them.
+     */
+    void releaseRetired() {
+        for (MappedByteBuffer old : retired) {
+            MappedFiles.unmap(old);
+        }
+        retired.clear();
+    }
+
+    /**
+     * Releases every mapping and, for the active segment, truncates the file to its published end (so a cleanly
+     * closed log has no zero tail) and forces the size; index files likewise. Index files a lookup found wrong are
+     * deleted, so the next open rebuilds them. Only when no reader holds a buffer from {@link #read}.
      */
     void close() throws IOException {
         FileChannel open = channel;
         channel = null;
-        release();
+        releaseMappings();
+        IOException error = null;
         if (open != null) {
             try (open) {
                 open.truncate(end);
                 open.force(true);
+            } catch (IOException e) {
+                error = e;
             }
+        }
+        error = closeIndex(index, error);
+        error = closeIndex(timeIndex, error);
+        if (indexSuspect && error == null) {
+            Files.deleteIfExists(indexFile());
+            Files.deleteIfExists(timeIndexFile());
+        }
+        if (error != null) {
+            throw error;
         }
     }
 
-    /** Releases the mappings and the channel without touching the file (recovery gave up on it). */
+    private static IOException closeIndex(Object indexOrNull, IOException error) {
+        try {
+            if (indexOrNull instanceof OffsetIndex offsets) {
+                offsets.close();
+            } else if (indexOrNull instanceof TimeIndex times) {
+                times.close();
+            }
+        } catch (IOException e) {
+            if (error == null) {
+                return e;
+            }
+            error.addSuppressed(e);
+        }
+        return error;
+    }
+
+    /** Releases the mappings and the channels without touching the files (a crash, or recovery gave up). */
     void release() throws IOException {
+        releaseMappings();
+        FileChannel open = channel;
+        channel = null;
+        IOException error = null;
+        if (open != null) {
+            try {
+                open.close();
+            } catch (IOException e) {
+                error = e;
+            }
+        }
+        if (index != null) {
+            index.release();
+        }
+        if (timeIndex != null) {
+            timeIndex.release();
+        }
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    private void releaseAfter(Exception failure) {
+        try {
+            release();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private void releaseMappings() {
+        releaseRetired();
         MappedByteBuffer current = mapping;
-        MappedByteBuffer old = retired;
         mapping = null;
-        retired = null;
         readView = null;
         writeBuffer = null;
-        if (old != null) {
-            MappedFiles.unmap(old);
-        }
         if (current != null) {
             MappedFiles.unmap(current);
         }
-        FileChannel open = channel;
-        channel = null;
-        if (open != null) {
-            open.close();
-        }
+    }
+
+    /**
+     * Writer thread, retention: renames the segment and its index files to {@code <name>.deleted}. The mappings stay
+     * valid (a rename does not touch them); {@link #release()} and {@link #deleteFiles()} come later.
+     */
+    void renameToDeleted() throws IOException {
+        Path deleted = file.resolveSibling(file.getFileName() + SegmentLayout.DELETED_SUFFIX);
+        Files.move(file, deleted);
+        file = deleted;
+        index.renameTo(index.file().resolveSibling(index.file().getFileName() + SegmentLayout.DELETED_SUFFIX));
+        timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName()
+            + SegmentLayout.DELETED_SUFFIX));
+    }
+
+    /** Writer thread, after {@link #release()}: deletes the segment's files (renamed or not). */
+    void deleteFiles() throws IOException {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(index.file());
+        Files.deleteIfExists(timeIndex.file());
     }
 
     @Override

@@ -2,7 +2,8 @@ package io.yak.broker.log;
 
 /**
  * Byte layout of a segment file's header and the names of the files in a partition directory. The authority is
- * {@code yak-broker/STORAGE.md} ("Segment header", "Partition directory"); {@code SegmentLayoutTest} compares this
+ * {@code yak-broker/STORAGE.md} ("Segment header", "Partition directory"); index files are {@link IndexLayout}, the
+ * recovery-point file {@link RecoveryPointLayout}; {@code SegmentLayoutTest} compares this
  * class with the document's table. The record batches after the header are {@code yak-wire/WIRE.md}, "Record
  * batch" ({@link io.yak.wire.record.RecordBatchLayout}).
  */
@@ -23,6 +24,16 @@ final class SegmentLayout {
     static final short FORMAT_VERSION = 1;
 
     static final String SEGMENT_SUFFIX = ".log";
+    /** The segment's sparse offset index ({@link IndexLayout}); same zero-padded base offset as the segment. */
+    static final String INDEX_SUFFIX = ".index";
+    /** The segment's time index ({@link IndexLayout}). */
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+    /** Appended to the names of a segment's files when retention deletes it; removed after file.delete.delay.ms. */
+    static final String DELETED_SUFFIX = ".deleted";
+    /** Where the recovery point and the log start offset are kept ({@link RecoveryPointLayout}). */
+    static final String RECOVERY_POINT_FILE = "recovery-point";
+    /** A recovery-point file being written; renamed over {@link #RECOVERY_POINT_FILE} once forced. */
+    static final String RECOVERY_POINT_TEMP_FILE = RECOVERY_POINT_FILE + ".tmp";
     /** Decimal digits of the zero-padded base offset in a segment file name: every long fits, names sort. */
     static final int FILE_NAME_DIGITS = 20;
     /** Written at close after everything was forced; deleted at open. */
@@ -33,20 +44,30 @@ final class SegmentLayout {
 
     /** {@code 00000000000000000042.log} for base offset 42. */
     static String fileName(long baseOffset) {
+        return fileName(baseOffset, SEGMENT_SUFFIX);
+    }
+
+    /** {@code 00000000000000000042<suffix>} for base offset 42, e.g. {@code .index}. */
+    static String fileName(long baseOffset, String suffix) {
         if (baseOffset < 0) {
             throw new IllegalArgumentException("base offset " + baseOffset + " < 0");
         }
         String digits = Long.toString(baseOffset);
-        StringBuilder name = new StringBuilder(FILE_NAME_DIGITS + SEGMENT_SUFFIX.length());
+        StringBuilder name = new StringBuilder(FILE_NAME_DIGITS + suffix.length());
         for (int i = digits.length(); i < FILE_NAME_DIGITS; i++) {
             name.append('0');
         }
-        return name.append(digits).append(SEGMENT_SUFFIX).toString();
+        return name.append(digits).append(suffix).toString();
     }
 
     /** The base offset a segment file name encodes, or -1 when the name is not a segment file's. */
     static long parseBaseOffset(String fileName) {
-        if (fileName.length() != FILE_NAME_DIGITS + SEGMENT_SUFFIX.length() || !fileName.endsWith(SEGMENT_SUFFIX)) {
+        return parseBaseOffset(fileName, SEGMENT_SUFFIX);
+    }
+
+    /** The base offset a {@code <20 digits><suffix>} file name encodes, or -1 when it is not such a name. */
+    static long parseBaseOffset(String fileName, String suffix) {
+        if (fileName.length() != FILE_NAME_DIGITS + suffix.length() || !fileName.endsWith(suffix)) {
             return -1;
         }
         long value = 0;
