@@ -20,7 +20,8 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: produce, consume, e2e or all");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "missing subcommand: produce, consume, e2e or all");
     }
 
     public static void main(String[] args) {

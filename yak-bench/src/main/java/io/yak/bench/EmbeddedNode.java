@@ -1,22 +1,21 @@
 package io.yak.bench;
 
-import io.yak.broker.BrokerConfig;
-import io.yak.broker.log.LogConfig;
 import io.yak.broker.standalone.StandaloneNode;
-import io.yak.coordinator.CoordinatorConfig;
-import io.yak.wire.FrameLayout;
-import io.yak.wire.config.HostPort;
+import io.yak.wire.config.ConfigReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A standalone node (coordinator + broker) on 127.0.0.1 ephemeral ports, for benchmarks without a cluster. It runs
- * in the benchmark's own JVM: its CPU and heap are shared with the client. {@link #start} returns once the broker is
- * registered with the coordinator, so topics can be created right away.
+ * in the benchmark's own JVM: its CPU and heap are shared with the client. Configured through the standalone
+ * configuration keys, so every setting not named here keeps the broker's default (as {@code conf/standalone.properties}
+ * would). {@link #start} returns once the broker is registered with the coordinator, so topics can be created at once.
  */
 final class EmbeddedNode implements AutoCloseable {
     private static final long REGISTRATION_TIMEOUT_MS = 15_000;
@@ -27,14 +26,24 @@ final class EmbeddedNode implements AutoCloseable {
         this.node = node;
     }
 
+    /** Starts a node whose coordinator, broker and data live under {@code dir}. */
     static EmbeddedNode start(Path dir) throws Exception {
-        HostPort any = new HostPort("127.0.0.1", 0);
-        CoordinatorConfig c = new CoordinatorConfig(any, dir.resolve("coordinator"), 6000, true, 1,
-            FrameLayout.DEFAULT_MAX_FRAME_BYTES);
-        BrokerConfig b = new BrokerConfig(1, any, any, dir.resolve("broker-1"), 1000, 1, true,
-            FrameLayout.DEFAULT_MAX_FRAME_BYTES, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-            LogConfig.defaults());
-        EmbeddedNode node = new EmbeddedNode(StandaloneNode.start(c, b));
+        return start(dir, Map.of());
+    }
+
+    /**
+     * @param extra standalone keys ({@code conf/standalone.properties}) that override or add to the defaults here
+     * @throws io.yak.wire.config.ConfigException for an unknown key or a bad value
+     */
+    static EmbeddedNode start(Path dir, Map<String, String> extra) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("listen", "127.0.0.1:0");
+        p.setProperty("coordinator", "127.0.0.1:0");
+        p.setProperty("data.dir", dir.toString());
+        p.setProperty("num.partitions", "1");
+        p.setProperty("auto.create.topics", "true");
+        p.putAll(extra);
+        EmbeddedNode node = new EmbeddedNode(StandaloneNode.start(new ConfigReader(p, "yak-bench embedded node")));
         try {
             node.awaitRegistered();
         } catch (Exception | Error e) {

@@ -110,7 +110,8 @@ class BenchSmokeIT {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldMeasureEndToEndLatencyAndWriteTheReport() throws Exception {
         Path report = dir.resolve("report");
-        Run r = run("e2e", "--records", "200", "--warmup-records", "20", "--report", report.toString());
+        Run r = run("e2e", "--records", "200", "--warmup-records", "20", "--node-prop", "log.threads=2", "--report",
+            report.toString());
         assertOk(r);
         assertThat(r.out()).contains("e2e result: 200 records in")
             .contains("e2e latency ms (from send() until the consumer's poll returned the record, one in flight)")
@@ -133,7 +134,8 @@ class BenchSmokeIT {
         Run r = run("all", "--scale", "0.0004", "--pause-ms", "0", "--json", json.toString(), "--report",
             report.toString());
         assertOk(r);
-        assertThat(r.out()).contains("## Summary").contains("| W1 | produce | 2,000 |").contains("| W2 | produce | 400 |")
+        assertThat(r.out()).contains("## Summary").contains("| W1 | produce | 2,000 |")
+            .contains("| W2 | produce | 400 |")
             .contains("| W3 | produce | 2,000 |").contains("| W4 | consume | 2,000 |").contains("| W5 | e2e | 8 |");
         JsonNode doc = JSON.readTree(json.toFile());
         assertThat(doc.get("ok").asBoolean()).isTrue();
@@ -172,6 +174,9 @@ class BenchSmokeIT {
         "e2e --record-size 8|--record-size must be at least 16",
         "consume --consumers 0|--consumers must be positive",
         "all --scale 0|--scale must be > 0",
+        "all --acks 0|--acks is fixed by the workloads of all",
+        "produce --node-prop no.such.key=1|embedded node setting rejected",
+        "produce --coordinator 127.0.0.1:9 --node-prop log.threads=2|--node-prop configures the embedded node",
         "frobnicate|Unmatched argument",
         "|missing subcommand"})
     @Timeout(value = 10, unit = TimeUnit.SECONDS)

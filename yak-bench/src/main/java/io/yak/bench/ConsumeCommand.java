@@ -1,0 +1,45 @@
+package io.yak.bench;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code yak-bench consume}: like {@code kafka-consumer-perf-test}. */
+@Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Read a topic from the beginning and report throughput (like kafka-consumer-perf-test). "
+        + "When the topic holds fewer records than needed, the missing ones are produced first (not measured).")
+final class ConsumeCommand implements Callable<Integer> {
+    @Mixin
+    Options.TargetOptions target;
+    @Option(names = "--topic", defaultValue = "yak-bench", description = "Default: ${DEFAULT-VALUE}.")
+    String topic;
+    @Option(names = "--partitions", defaultValue = "1",
+        description = "Partitions when the topic is created. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+    @Option(names = "--records", defaultValue = "1000000",
+        description = "Records to measure. Default: ${DEFAULT-VALUE}.")
+    long records;
+    @Option(names = "--record-size", defaultValue = "100", paramLabel = "BYTES",
+        description = "Value bytes of records produced to fill the topic. Default: ${DEFAULT-VALUE}.")
+    int recordSize;
+    @Option(names = "--consumers", defaultValue = "1",
+        description = "Consumer instances, one thread each; partitions are dealt out between them. "
+            + "Default: ${DEFAULT-VALUE}.")
+    int consumers;
+    @Mixin
+    Options.ClientOptions client;
+    @Mixin
+    Options.OutputOptions output;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        WorkloadSpec w = new WorkloadSpec("consume", WorkloadSpec.Kind.CONSUME, topic, partitions, records, recordSize,
+            -1, 1, consumers, client.settings(5));
+        return Commands.execute(spec.commandLine(), List.of(w), target, output, 0);
+    }
+}

@@ -1,0 +1,130 @@
+package io.yak.bench;
+
+import io.yak.client.ConsumerRecord;
+import io.yak.client.RecordMetadata;
+import io.yak.client.TopicPartition;
+import io.yak.client.consumer.YakConsumer;
+import io.yak.client.producer.YakProducer;
+import java.io.PrintWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end latency workload, like {@code kafka-e2e-latency}: one producer and one consumer (reading every
+ * partition from its end) in this process, one record in flight. Each value carries a sequence number and the
+ * {@link System#nanoTime()} of its send (bytes 0-7 and 8-15); latency is the time from that send until the
+ * consumer's poll returned the record. The next record is sent once the record arrived and its acknowledgement
+ * completed.
+ */
+final class E2eRunner {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    private E2eRunner() {
+    }
+
+    /**
+     * @param probe resources of an embedded node to report, or null
+     */
+    static Result run(WorkloadSpec spec, String bootstrap, ResourceProbe probe, PrintWriter out) throws Exception {
+        int partitions = Topics.ensure(bootstrap, spec.topic(), spec.partitions(), out);
+        List<TopicPartition> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(spec.topic(), p));
+        }
+        try (YakProducer producer = ProduceRunner.newProducer(spec.client().producerProperties(bootstrap));
+             YakConsumer consumer = ConsumeRunner.newConsumer(spec.client().consumerProperties(bootstrap))) {
+            producer.partitionsFor(spec.topic());
+            consumer.assign(all);
+            consumer.seekToEnd(all);
+            for (TopicPartition tp : all) {
+                consumer.position(tp);
+            }
+            RoundTrip trip = new RoundTrip(spec, producer, consumer);
+            long warmup = spec.client().warmupRecords();
+            if (warmup > 0) {
+                out.printf(Locale.ROOT, "%s: warming up with %,d round trips (not measured)%n", spec.name(), warmup);
+            }
+            for (long seq = 0; seq < warmup; seq++) {
+                if (trip.run(seq) < 0) {
+                    throw new IllegalStateException("warm-up round trip " + seq + " failed: " + trip.problem);
+                }
+            }
+            try (ProgressMeter meter = new ProgressMeter(spec.name(), out, spec.recordSize(), true, probe)) {
+                meter.start();
+                for (long seq = warmup; seq < warmup + spec.records(); seq++) {
+                    long latencyNs = trip.run(seq);
+                    if (latencyNs < 0) {
+                        break;
+                    }
+                    meter.completedWithLatencyUs(latencyNs / 1000);
+                }
+                long endNs = System.nanoTime();
+                meter.finish(endNs);
+                ResourceUsage resources = probe == null ? null : probe.finish();
+                return new Result(spec, meter.records(), trip.problem == null ? 0 : 1, meter.bytes(),
+                    endNs - meter.startNs(), meter.latencyUs(),
+                    "from send() until the consumer's poll returned the record, one in flight", meter.timeline(),
+                    resources, trip.problem);
+            }
+        }
+    }
+
+    /** One send and the poll loop that waits for it. Allocation per trip: what the client API allocates. */
+    private static final class RoundTrip {
+        private final WorkloadSpec spec;
+        private final YakProducer producer;
+        private final YakConsumer consumer;
+        private final byte[] value;
+        private final long timeoutNs;
+        String problem;
+
+        RoundTrip(WorkloadSpec spec, YakProducer producer, YakConsumer consumer) {
+            this.spec = spec;
+            this.producer = producer;
+            this.consumer = consumer;
+            this.value = ProduceRunner.value(spec.recordSize());
+            this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(spec.client().idleTimeoutMs());
+        }
+
+        /** @return the latency in ns, or -1 with {@link #problem} set */
+        long run(long seq) {
+            LONG.set(value, 0, seq);
+            long sentNs = System.nanoTime();
+            LONG.set(value, 8, sentNs);
+            CompletableFuture<RecordMetadata> ack = producer.send(spec.topic(), null, value);
+            long latencyNs = -1;
+            while (latencyNs < 0) {
+                List<ConsumerRecord> records = consumer.poll(POLL_TIMEOUT);
+                long now = System.nanoTime();
+                for (int i = 0, n = records.size(); i < n; i++) {
+                    byte[] v = records.get(i).value();
+                    // Anything else (another writer's record, a retried duplicate) is skipped.
+                    if (v != null && v.length >= 16 && (long) LONG.get(v, 0) == seq) {
+                        latencyNs = now - (long) LONG.get(v, 8);
+                    }
+                }
+                if (latencyNs < 0 && now - sentNs > timeoutNs) {
+                    problem = String.format(Locale.ROOT, "record %,d not received within %,d ms%s", seq,
+                        spec.client().idleTimeoutMs(), ack.isCompletedExceptionally() ? " (its send failed)" : "");
+                    return -1;
+                }
+            }
+            try {
+                ack.join();
+            } catch (CompletionException e) {
+                problem = "record " + seq + " arrived but its send reported " + e.getCause();
+                return -1;
+            }
+            return latencyNs;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.yak.bench;
+
+import java.util.Locale;
+
+/**
+ * One workload: what to produce, consume or round-trip, how much and how.
+ *
+ * @param name        short name used in tables and file names ({@code W1}, {@code produce})
+ * @param kind        what runs
+ * @param topic       topic to write or read
+ * @param partitions  partitions the topic is created with when it does not exist
+ * @param records     records to measure (after the warm-up)
+ * @param recordSize  value bytes per record (records carry no key)
+ * @param throughput  records/s cap over all producers, -1 for unlimited (produce only)
+ * @param producers   producer instances, one thread each (produce only)
+ * @param consumers   consumer instances, one thread each, partitions split between them (consume only)
+ * @param client      client settings
+ */
+record WorkloadSpec(String name, Kind kind, String topic, int partitions, long records, int recordSize,
+                    long throughput, int producers, int consumers, ClientSettings client) {
+    /** e2e values carry a sequence number and the send time, 8 bytes each. */
+    static final int E2E_MIN_RECORD_SIZE = 16;
+
+    enum Kind {
+        PRODUCE, CONSUME, E2E;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Null when valid, else one line naming the option. */
+    String validate() {
+        if (topic == null || topic.isBlank()) {
+            return "--topic must not be empty";
+        }
+        if (records < 1) {
+            return "--records must be positive, was " + records;
+        }
+        int minSize = kind == Kind.E2E ? E2E_MIN_RECORD_SIZE : 0;
+        if (recordSize < minSize) {
+            return "--record-size must be at least " + minSize + (kind == Kind.E2E
+                ? " for e2e (the value carries a sequence number and the send time)" : "") + ", was " + recordSize;
+        }
+        if (partitions < 1) {
+            return "--partitions must be positive, was " + partitions;
+        }
+        if (throughput != -1 && throughput < 1) {
+            return "--throughput must be -1 (unlimited) or a positive records/s cap, was " + throughput;
+        }
+        if (producers < 1) {
+            return "--producers must be positive, was " + producers;
+        }
+        if (consumers < 1) {
+            return "--consumers must be positive, was " + consumers;
+        }
+        return client.validate();
+    }
+
+    boolean capped() {
+        return throughput > 0;
+    }
+
+    /** One line: {@code produce W1: 5,000,000 x 100 B, 1 partition, acks=1, unlimited, 1 producer}. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append(name.equals(kind.label()) ? name : kind.label() + " " + name).append(": ")
+            .append(String.format(Locale.ROOT, "%,d x %d B", records, recordSize))
+            .append(", topic ").append(topic)
+            .append(", ").append(partitions).append(partitions == 1 ? " partition" : " partitions");
+        switch (kind) {
+            case PRODUCE -> b.append(", acks=").append(client.acks())
+                .append(", ").append(capped() ? String.format(Locale.ROOT, "capped at %,d records/s", throughput)
+                    : "unlimited")
+                .append(", ").append(producers).append(producers == 1 ? " producer" : " producers")
+                .append(", batch.size=").append(client.batchSize()).append(", linger.ms=").append(client.lingerMs());
+            case CONSUME -> b.append(", from the beginning, ").append(consumers)
+                .append(consumers == 1 ? " consumer" : " consumers");
+            case E2E -> b.append(", acks=").append(client.acks()).append(", one record in flight, linger.ms=")
+                .append(client.lingerMs());
+        }
+        if (client.warmupRecords() > 0) {
+            b.append(String.format(Locale.ROOT, ", %,d warm-up records", client.warmupRecords()));
+        }
+        return b.toString();
+    }
+}
