@@ -31,6 +31,9 @@ final class ProducerBatch {
     private boolean closed;
     private int sizeInBytes;
 
+    /** Creation order within the partition; a retried batch goes back in this order. */
+    final long sequence;
+
     // Owned by the sender thread.
     int attempts;
     long retryAtNs;
@@ -39,6 +42,7 @@ final class ProducerBatch {
     ProducerBatch(RecordAccumulator.PartitionQueue queue, ByteBuf buffer, int reservedBytes, RecordBatchBuilder builder,
                   long createdNs, long baseTimestamp) {
         this.queue = queue;
+        this.sequence = queue.nextSequence++;
         this.buffer = buffer;
         this.reservedBytes = reservedBytes;
         this.createdNs = createdNs;

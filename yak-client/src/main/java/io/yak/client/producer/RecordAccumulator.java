@@ -176,30 +176,30 @@ final class RecordAccumulator {
             returnBuilder(b.seal());
             expired.add(b);
         }
-        ProducerBatch head = q.batches.peekFirst();
-        if (head == null) {
-            return Long.MAX_VALUE;
+        // Several batches of one partition may go at once (pipelined on one connection, appended in order);
+        // the sendable predicate decides how many.
+        while (true) {
+            ProducerBatch head = q.batches.peekFirst();
+            if (head == null) {
+                return Long.MAX_VALUE;
+            }
+            long expiry = head.createdNs + deliveryTimeoutNs;
+            if (head.attempts > 0 && now - head.retryAtNs < 0) {
+                return Math.min(expiry, head.retryAtNs);
+            }
+            boolean isReady = flushing || head.attempts > 0 || q.batches.size() > 1 || head.isFull(batchSize)
+                || now - head.createdNs >= lingerNs;
+            if (!isReady) {
+                return Math.min(expiry, head.createdNs + lingerNs);
+            }
+            if (!sendable.test(q)) {
+                // Waits for an answer, which wakes the sender.
+                return expiry;
+            }
+            q.batches.pollFirst();
+            returnBuilder(head.seal());
+            ready.add(head);
         }
-        long expiry = head.createdNs + deliveryTimeoutNs;
-        if (q.inFlight) {
-            return expiry;
-        }
-        if (head.attempts > 0 && now - head.retryAtNs < 0) {
-            return Math.min(expiry, head.retryAtNs);
-        }
-        boolean isReady = flushing || head.attempts > 0 || q.batches.size() > 1 || head.isFull(batchSize)
-            || now - head.createdNs >= lingerNs;
-        if (!isReady) {
-            return Math.min(expiry, head.createdNs + lingerNs);
-        }
-        if (!sendable.test(q)) {
-            return expiry;
-        }
-        q.batches.pollFirst();
-        returnBuilder(head.seal());
-        ready.add(head);
-        // The partition is now in flight: the batches behind wait for its answer, which wakes the sender.
-        return expiry;
     }
 
     /** Earliest deadline found by the last {@link #drain}; Long.MAX_VALUE when nothing waits. */
@@ -207,10 +207,18 @@ final class RecordAccumulator {
         return nextDeadlineNs;
     }
 
-    /** Sender thread: puts a batch to retry back at the front of its queue. */
+    /** Sender thread: puts a batch to retry back in its queue, before every batch created after it. */
     void reenqueue(ProducerBatch b) {
         synchronized (b.queue) {
-            b.queue.batches.addFirst(b);
+            ArrayDeque<ProducerBatch> batches = b.queue.batches;
+            ArrayDeque<ProducerBatch> later = new ArrayDeque<>();
+            while (!batches.isEmpty() && batches.peekFirst().sequence < b.sequence) {
+                later.addLast(batches.pollFirst());
+            }
+            batches.addFirst(b);
+            while (!later.isEmpty()) {
+                batches.addFirst(later.pollLast());
+            }
         }
     }
 
@@ -305,15 +313,19 @@ final class RecordAccumulator {
     }
 
     /**
-     * Batches of one partition, oldest first. {@code batches} is guarded by this object's monitor;
-     * {@code inFlight} and {@code leader} belong to the sender thread.
+     * Batches of one partition, oldest first. {@code batches} and {@code nextSequence} are guarded by this object's
+     * monitor; {@code inFlight}, {@code retrying} and {@code leader} belong to the sender thread.
      */
     static final class PartitionQueue {
         final String topic;
         final int partition;
         final ArrayDeque<ProducerBatch> batches = new ArrayDeque<>();
-        /** A batch of this partition is on the wire: the next waits, keeping the partition's order. */
-        boolean inFlight;
+        /** Batches of this partition on the wire, all to one leader over one connection, so stored in order. */
+        int inFlight;
+        /** A batch failed retriably: send one at a time until a retry succeeds. */
+        boolean retrying;
+        /** Sequence of the next batch created. */
+        long nextSequence;
         /** Leader chosen by the sender's last sendable check. */
         Object leader;
 

@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * batch back for a retry (retriable error, after a metadata refresh and {@code retry.backoff.ms}) until
  * {@code retries} or {@code delivery.timeout.ms} run out.
  *
- * <p>Ordering: at most one batch per partition is in flight, so records of a partition are stored in send order
- * even across retries. A retry after a lost answer may store a batch twice (at-least-once delivery).
+ * <p>Ordering: up to {@code max.in.flight.requests.per.connection} batches of a partition are in flight at once,
+ * all on the leader's one connection, which the broker appends in arrival order. After a retriable failure the
+ * partition sends one batch at a time, failed batches first in creation order, until a retry succeeds. As with
+ * Kafka's producer without idempotence, a batch that fails while a later one of the same partition succeeds is
+ * stored after it; {@code max.in.flight.requests.per.connection=1} gives strict order. A retry after a lost answer
+ * may store a batch twice (at-least-once delivery).
  *
  * <p>Responses arrive on the event loop and are only queued there; all batch state changes and every record
  * future completion happen on this thread, so user callbacks never run on the event loop.
@@ -176,8 +180,12 @@ final class Sender implements Runnable {
         if (n[0] >= config.maxInFlightPerConnection()) {
             return false;
         }
+        int partitionLimit = q.retrying ? 1 : config.maxInFlightPerConnection();
+        if (q.inFlight >= partitionLimit || (q.inFlight > 0 && !leader.equals(q.leader))) {
+            return false;
+        }
         n[0]++;
-        q.inFlight = true;
+        q.inFlight++;
         q.leader = leader;
         return true;
     }
@@ -207,7 +215,7 @@ final class Sender implements Runnable {
 
     private void settle(Completion c, long now) {
         ProducerBatch b = c.batch;
-        b.queue.inFlight = false;
+        b.queue.inFlight--;
         int[] n = inFlightPerBroker.get((HostPort) b.sentTo);
         if (n != null) {
             n[0]--;
@@ -221,6 +229,7 @@ final class Sender implements Runnable {
             }
             PublishResponse r = (PublishResponse) c.response;
             if (r.error() == ErrorCode.NONE) {
+                b.queue.retrying = false;
                 b.complete(r.baseOffset());
                 accumulator.deallocate(b);
                 return;
@@ -235,6 +244,7 @@ final class Sender implements Runnable {
         if (retriable && !forceClose && b.attempts <= config.retries() && now - b.createdNs < deliveryTimeoutNs) {
             LOG.debug("{}: retrying {} after {}", config.common().clientId(), b, error.getMessage());
             b.retryAtNs = now + backoffNs;
+            b.queue.retrying = true;
             accumulator.reenqueue(b);
             return;
         }

@@ -47,7 +47,10 @@ class RecordAccumulatorTest {
         List<ProducerBatch> ready = new ArrayList<>();
         List<ProducerBatch> expired = new ArrayList<>();
         acc.drain(nowNs, q -> {
-            q.inFlight = true;
+            if (q.inFlight > 0) {
+                return false; // one batch per partition at a time, as the sender does after a failure
+            }
+            q.inFlight++;
             return true;
         }, ready, expired);
         toRelease.addAll(ready);
@@ -121,7 +124,7 @@ class RecordAccumulatorTest {
         assertThat(drain()).isEmpty(); // partition 0 still in flight
         ProducerBatch a = first.get(0);
         // a failed and is retried: it goes back in front of "b"
-        a.queue.inFlight = false;
+        a.queue.inFlight--;
         a.attempts = 1;
         a.retryAtNs = nowNs + TimeUnit.MILLISECONDS.toNanos(100);
         toRelease.remove(a);
@@ -132,6 +135,36 @@ class RecordAccumulatorTest {
         List<ProducerBatch> retried = drain();
         assertThat(retried).containsExactly(a);
         assertThat(values(a)).containsExactly("a");
+    }
+
+    @Test
+    void shouldPipelineBatchesOfAPartitionAndRetryFailedOnesInCreationOrder() throws Exception {
+        List<ProducerBatch> sent = new ArrayList<>();
+        for (String v : List.of("a", "b", "c")) {
+            append(0, v);
+            advanceMs(LINGER_MS);
+            List<ProducerBatch> ready = new ArrayList<>();
+            acc.drain(nowNs, q -> q.inFlight++ < 3, ready, new ArrayList<>());
+            sent.addAll(ready);
+        }
+        assertThat(sent).hasSize(3);
+        append(0, "d");
+        // b and a fail (answers may settle in any order), c succeeded: both go back before d, a first.
+        for (ProducerBatch failed : List.of(sent.get(1), sent.get(0))) {
+            failed.attempts = 1;
+            failed.retryAtNs = nowNs;
+            failed.queue.inFlight--;
+            acc.reenqueue(failed);
+        }
+        toRelease.add(sent.get(2));
+        advanceMs(LINGER_MS);
+        List<ProducerBatch> retried = new ArrayList<>();
+        acc.drain(nowNs, q -> true, retried, new ArrayList<>());
+        toRelease.addAll(retried);
+        assertThat(retried).hasSize(3);
+        assertThat(values(retried.get(0))).containsExactly("a");
+        assertThat(values(retried.get(1))).containsExactly("b");
+        assertThat(values(retried.get(2))).containsExactly("d");
     }
 
     @Test

@@ -142,6 +142,8 @@ class YakProducerTest {
         cluster.broker(2).dropAndCloseOnPublish(3);
         Properties p = props();
         p.setProperty("batch.size", "512");
+        // One batch per partition in flight: nothing after the dropped publish can be stored before its retry.
+        p.setProperty("max.in.flight.requests.per.connection", "1");
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
         List<String> values = new ArrayList<>();
         try (YakProducer producer = new YakProducer(p)) {
@@ -154,6 +156,42 @@ class YakProducerTest {
         assertThat(cluster.broker(1).droppedConnections.get()).isEqualTo(1);
         assertThat(cluster.broker(2).droppedConnections.get()).isEqualTo(1);
         assertContiguousAndStored("dropped", futures, values);
+    }
+
+    /**
+     * Pipelined (the default 5 in flight): publishes behind the dropped one may be stored before its retry, so
+     * a record can be stored twice (at-least-once, as Kafka's producer without idempotence), but every
+     * acknowledged offset holds exactly the record it was acknowledged for, and none is lost.
+     */
+    @Test
+    void shouldKeepEveryAcknowledgementTrueWhenPipelinedPublishesAreDropped() throws Exception {
+        cluster.coordinator.createTopic("dropped-pipelined", 2);
+        cluster.broker(1).dropAndCloseOnPublish(5);
+        cluster.broker(2).dropAndCloseOnPublish(3);
+        Properties p = props();
+        p.setProperty("batch.size", "512");
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 2000; i++) {
+                futures.add(producer.send("dropped-pipelined", bytes("k" + (i % 10)), bytes("record-" + i)));
+                values.add("record-" + i);
+            }
+            producer.flush();
+        }
+        Map<Integer, Map<Long, String>> stored = new HashMap<>();
+        for (int partition = 0; partition < 2; partition++) {
+            Map<Long, String> log = new HashMap<>();
+            for (FakeLogStore.StoredRecord r : cluster.store.records("dropped-pipelined", partition)) {
+                log.put(r.offset(), new String(r.value(), UTF_8));
+            }
+            stored.put(partition, log);
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            RecordMetadata md = futures.get(i).get(10, TimeUnit.SECONDS);
+            assertThat(stored.get(md.partition()).get(md.offset())).as("record %d at its acknowledged offset", i)
+                .isEqualTo(values.get(i));
+        }
     }
 
     @Test
