@@ -13,24 +13,18 @@ public final class Varint {
     private Varint() {
     }
 
+    /** Bytes {@link #writeVarint} takes for {@code value}: one per started group of 7 significant bits. */
     public static int sizeOfVarint(int value) {
         int v = (value << 1) ^ (value >> 31);
-        int bytes = 1;
-        while ((v & 0xffffff80) != 0) {
-            bytes++;
-            v >>>= 7;
-        }
-        return bytes;
+        int significantBits = 32 - Integer.numberOfLeadingZeros(v | 1);
+        return (significantBits + 6) / 7;
     }
 
+    /** Bytes {@link #writeVarlong} takes for {@code value}. */
     public static int sizeOfVarlong(long value) {
         long v = (value << 1) ^ (value >> 63);
-        int bytes = 1;
-        while ((v & 0xffffffffffffff80L) != 0L) {
-            bytes++;
-            v >>>= 7;
-        }
-        return bytes;
+        int significantBits = 64 - Long.numberOfLeadingZeros(v | 1);
+        return (significantBits + 6) / 7;
     }
 
     public static void writeVarint(ByteBuf out, int value) {
