@@ -43,7 +43,10 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
         LogConfig log = new LogConfig(segmentBytes,
             r.intValue("index.interval.bytes", defaults.indexIntervalBytes(), 1, Integer.MAX_VALUE),
             r.longValue("flush.messages", defaults.flushMessages(), 1, Long.MAX_VALUE),
-            r.longValue("flush.ms", defaults.flushMs(), 1, Long.MAX_VALUE));
+            r.longValue("flush.ms", defaults.flushMs(), 1, Long.MAX_VALUE))
+            .withSegmentMs(r.longValue("segment.ms", defaults.segmentMs(), 1, Long.MAX_VALUE))
+            .withFileDeleteDelayMs(r.longValue("file.delete.delay.ms", defaults.fileDeleteDelayMs(), 0,
+                Long.MAX_VALUE));
         RetentionConfig rd = RetentionConfig.defaults();
         long retentionMs = r.longValue("retention.ms", rd.retentionMs(), -1, Long.MAX_VALUE);
         long retentionBytes = r.longValue("retention.bytes", rd.retentionBytes(), -1, Long.MAX_VALUE);

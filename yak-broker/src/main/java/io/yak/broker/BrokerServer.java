@@ -52,7 +52,7 @@ public final class BrokerServer implements AutoCloseable {
             config.maxFrameBytes(), this::onMetadata);
         partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
             config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
-        partitions.openExisting();
+        partitions.scanExisting();
         bossGroup = transport.newGroup(1, "yak-broker-accept");
         workerGroup = transport.newGroup(0, "yak-broker-io");
         ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)

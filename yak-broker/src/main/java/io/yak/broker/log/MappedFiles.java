@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps segment files and releases the mappings explicitly (JDK 17 has no public unmap: the mapping would otherwise
+ * Maps segment and index files and releases the mappings explicitly (JDK 17 has no public unmap: the mapping would otherwise
  * live until the buffer is garbage collected, keeping deleted files' disk space and address space). Counts live
  * mappings so tests can assert that a closed log leaves none. Unmapping is only safe once nothing reads the region:
  * callers guarantee that (see {@link PartitionLog#close()}).

@@ -112,10 +112,10 @@ final class OffsetIndex {
     long floorEntry(long offset) {
         int n = file.entries();
         ByteBuffer view = file.view();
-        long target = offset - baseOffset;
-        if (n == 0 || target < 0) {
+        if (n == 0 || offset < baseOffset) {
             return -1;
         }
+        long target = offset - baseOffset;
         int low = 0;
         int high = n - 1;
         int found = -1;

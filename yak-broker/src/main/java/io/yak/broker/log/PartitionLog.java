@@ -17,6 +17,9 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -26,20 +29,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The log of one partition: an ordered list of memory-mapped segment files in one directory ({@code STORAGE.md}).
  *
- * <p>Threads: exactly one writer thread per partition calls {@link #append}, {@link #flush}, {@link #maybeFlush}
- * and {@link #close}; those may block on the file system (rolling creates and maps a file and forces the old one;
- * the flush policy forces), so the writer must not be an event loop. {@link #open} recovers the directory and may
- * take long; call it off the event loop too. {@link #read}, {@link #logStartOffset()}, {@link #logEndOffset()} and
- * {@link #segmentCount()} are safe from any thread at any time before {@link #close}: the writer copies batches
- * behind a published end and moves the end (volatile) only after all of an append's bytes are in place.
+ * <p>Threads: exactly one writer thread per partition calls {@link #append}, {@link #flush}, {@link #maybeFlush},
+ * {@link #deleteOldSegments}, {@link #close} and {@link #abandon}; those may block on the file system (rolling
+ * creates and maps files and forces the old ones; the flush policy forces; retention renames and deletes), so the
+ * writer must not be an event loop. {@link #open} recovers the directory and may take long; call it off the event
+ * loop too. {@link #read}, {@link #offsetForTimestamp}, {@link #logStartOffset()}, {@link #logEndOffset()} and
+ * {@link #segmentCount()} are safe from any thread at any time before {@link #close}, and take no lock: the writer
+ * copies batches behind a published end and moves the end (volatile) only after all of an append's bytes are in
+ * place, so readers never slow the writer down.
  *
  * <p>Buffers: {@link #append} borrows its argument. {@link #read} returns a read-only view of the mapped file that
- * the caller owns (releasing it is harmless and frees nothing); it stays valid until {@link #close}, which unmaps
- * the files: the broker must stop serving a partition (and drop or finish writing its buffers) before closing it.
+ * the caller owns (releasing it is harmless and frees nothing). It stays valid until {@link #close}, or, when its
+ * segment is sealed or deleted by retention meanwhile, for at least {@link LogConfig#fileDeleteDelayMs()} after
+ * that: the broker must not keep such a buffer longer (a consume response stuck in a socket that long must be
+ * dropped), and must stop serving a partition before closing it.
  *
  * <p>Durability: a successful append is in the page cache and survives a crash of the process; it survives a power
  * loss only once forced, by the flush policy ({@link LogConfig#flushMessages()}, {@link LogConfig#flushMs()}), by
- * {@link #flush()}, by a roll (sealing forces the old segment) or by {@link #close()}.
+ * {@link #flush()}, by a roll (sealing forces the old segment) or by {@link #close()}. The {@code recovery-point}
+ * file records how far that is known to hold, so recovery re-checks only what is newer ({@code STORAGE.md}).
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -51,8 +59,9 @@ public final class PartitionLog implements AutoCloseable {
     /** Writer thread: checks appended batches. */
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
 
-    /** Segments in offset order, the last one active; replaced (copy on write) by a roll. */
+    /** Segments in offset order, the last one active; replaced (copy on write) by a roll or by retention. */
     private volatile Segments segments;
+    /** First readable offset; retention publishes a new one before the segments it deletes leave the list. */
     private volatile long logStartOffset;
     /** Published next offset: every offset below it is readable. Written after the segment's end moved. */
     private volatile long logEndOffset;
@@ -66,8 +75,19 @@ public final class PartitionLog implements AutoCloseable {
     private long forceCount;
     /** Set when a write or roll failed half way; appends are refused until the log is reopened (and recovered). */
     private IOException failure;
+    /** Every offset below it was forced (always within the active segment: sealing forces). */
+    private long recoveryPoint;
+    /** What the recovery-point file holds, so an unchanged one is not rewritten. */
+    private RecoveryPoint persisted;
+    /** Segments whose mappings (and, once deleted, files) wait for {@code file.delete.delay.ms} to pass. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
 
-    private PartitionLog(Path directory, String name, LogConfig config, LongSupplier clockMs, List<Segment> list) {
+    /** A release after {@code dueMs}: the retired mappings of a sealed segment, or a deleted segment entirely. */
+    private record Deferred(long dueMs, Segment segment, boolean deleted) {
+    }
+
+    private PartitionLog(Path directory, String name, LogConfig config, LongSupplier clockMs, List<Segment> list,
+                         long logStartOffset) {
         this.directory = directory;
         this.name = name;
         this.config = config;
@@ -75,7 +95,7 @@ public final class PartitionLog implements AutoCloseable {
         this.segments = new Segments(list.toArray(new Segment[0]));
         this.active = list.get(list.size() - 1);
         this.nextOffset = active.nextOffset();
-        this.logStartOffset = list.get(0).baseOffset;
+        this.logStartOffset = logStartOffset;
         this.logEndOffset = nextOffset;
         this.lastFlushMs = clockMs.getAsLong();
     }
@@ -92,10 +112,12 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Opens (creating the directory and a first segment at offset 0 if needed) and recovers a partition log. Blocks
-     * on file I/O: every segment is mapped and scanned, CRC32C-checked unless the last run shut down cleanly.
+     * Opens (creating the directory and a first segment if needed) and recovers a partition log ({@code STORAGE.md},
+     * "Recovery"). Blocks on file I/O: every segment is mapped; segments below the recovery point are trusted (their
+     * index files checked, rebuilt when bad), the others scanned and CRC32C-checked.
      *
-     * @param clockMs milliseconds, for the {@code flush.ms} policy
+     * @param clockMs milliseconds, for the {@code flush.ms} policy, {@code segment.ms}, retention by time and the
+     *                delay before deleted segments are unmapped
      * @throws LogCorruptedException when a sealed segment is damaged or segments do not follow each other: the
      *                               partition must stay offline
      * @throws IOException           on other file system errors
@@ -117,21 +139,32 @@ public final class PartitionLog implements AutoCloseable {
             // A crash from here on must not find the marker again.
             syncDirectory(partitionDir);
         }
-        List<Segment> list = LogRecovery.recover(partitionDir, name, config, clean);
+        LogRecovery.Result recovered = LogRecovery.recover(partitionDir, name, config, clean, clockMs.getAsLong());
+        List<Segment> list = recovered.segments();
         if (list.isEmpty()) {
-            Segment first = Segment.create(partitionDir, 0, config.segmentBytes());
-            list = List.of(first);
-            try {
-                syncDirectory(partitionDir);
-            } catch (IOException e) {
-                first.release();
-                throw e;
-            }
+            list = List.of(Segment.create(partitionDir, name, recovered.logStartOffset(), config.segmentBytes(),
+                config.indexIntervalBytes()));
         }
-        PartitionLog log = new PartitionLog(partitionDir, name, config, clockMs, list);
-        LOG.info("opened partition log {} in {}: {} segment(s), offsets [{}, {}), clean shutdown {}, {} ms", name,
-            partitionDir, list.size(), log.logStartOffset, log.logEndOffset, clean,
-            (System.nanoTime() - startedNs) / 1_000_000);
+        PartitionLog log = new PartitionLog(partitionDir, name, config, clockMs, list, recovered.logStartOffset());
+        RecoveryPoint read = recovered.recoveryPoint();
+        // Sealed segments are forced, so the recovery point is at least the active segment's base offset.
+        log.recoveryPoint = read == null ? log.active.baseOffset
+            : Math.min(Math.max(read.offset(), log.active.baseOffset), log.nextOffset);
+        log.persisted = read;
+        try {
+            // Also makes a newly created first segment's directory entry durable.
+            log.checkpoint();
+        } catch (IOException | RuntimeException e) {
+            try {
+                log.abandon();
+            } catch (IOException | RuntimeException released) {
+                e.addSuppressed(released);
+            }
+            throw e;
+        }
+        LOG.info("opened partition log {} in {}: {} segment(s), offsets [{}, {}), clean shutdown {}, recovery point "
+                + "{}: {}; {} ms", name, partitionDir, list.size(), log.logStartOffset, log.logEndOffset, clean,
+            read == null ? "none" : read.offset(), recovered.summary(), (System.nanoTime() - startedNs) / 1_000_000);
         return log;
     }
 
@@ -155,24 +188,26 @@ public final class PartitionLog implements AutoCloseable {
         int from = batches.readerIndex();
         int to = batches.writerIndex();
         long records = checkBatches(batches, from, to);
-        Segment segment = segmentFor(to - from);
+        long nowMs = clockMs.getAsLong();
+        Segment segment = segmentFor(to - from, nowMs);
         long baseOffset = nextOffset;
-        int newEnd;
         try {
-            newEnd = segment.write(batches, from, to, baseOffset, leaderEpoch);
-            if (flushDue(records)) {
+            int newEnd = segment.write(batches, from, to, baseOffset, leaderEpoch);
+            if (flushDue(records, nowMs)) {
                 segment.force(newEnd);
-                flushed();
+                flushed(nowMs);
+                recoveryPoint = baseOffset + records;
             } else {
                 unflushedMessages += records;
             }
+            segment.publish(newEnd, baseOffset + records, config.indexIntervalBytes(), nowMs);
         } catch (InternalError e) {
             // A fault on mapped memory (SIGBUS), e.g. no disk space left behind the sparse preallocation.
-            throw fail(new IOException("partition " + name + ": writing " + segment.file + " failed (disk full?)", e));
+            throw fail(new IOException("partition " + name + ": writing " + segment.file() + " failed (disk full?)",
+                e));
         } catch (IOException e) {
             throw fail(e);
         }
-        segment.publish(newEnd, baseOffset + records, config.indexIntervalBytes());
         nextOffset = baseOffset + records;
         logEndOffset = nextOffset;
         return baseOffset;
@@ -212,26 +247,36 @@ public final class PartitionLog implements AutoCloseable {
         return new IllegalArgumentException("append to partition " + name + ": batch at index " + index + ": " + what);
     }
 
-    /** The segment the next {@code bytes} go to: the active one, grown when empty, or a new one after a roll. */
-    private Segment segmentFor(int bytes) throws IOException {
+    /**
+     * The segment the next {@code bytes} go to: the active one, grown when empty, or a new one after a roll (the
+     * bytes do not fit, or the active segment's first batch is {@code segment.ms} old).
+     */
+    private Segment segmentFor(int bytes, long nowMs) throws IOException {
         Segment current = active;
-        if (current.hasRoomFor(bytes)) {
+        boolean expired = config.segmentMs() != Long.MAX_VALUE && !current.isEmpty()
+            && nowMs - current.rollBaseMs() >= config.segmentMs();
+        if (!expired && current.hasRoomFor(bytes)) {
             return current;
         }
         int capacity = Math.max(config.segmentBytes(), HEADER_LENGTH + bytes);
         try {
             if (current.isEmpty()) {
-                current.grow(capacity);
+                current.grow(capacity, config.indexIntervalBytes());
                 return current;
             }
             current.seal();
             // Sealing forced everything appended so far.
-            flushed();
-            Segment next = Segment.create(directory, nextOffset, capacity);
+            flushed(nowMs);
+            recoveryPoint = nextOffset;
+            deferred.add(new Deferred(nowMs + config.fileDeleteDelayMs(), current, false));
+            Segment next = Segment.create(directory, name, nextOffset, capacity, config.indexIntervalBytes());
             segments = segments.with(next);
             active = next;
-            syncDirectory(directory);
-            LOG.debug("partition {}: rolled segment {} at offset {}", name, next.file, nextOffset);
+            // Names the new segment as the recovery point's, and makes its creation durable (fsync of the directory).
+            checkpoint();
+            LOG.debug("partition {}: rolled segment {} at offset {} ({})", name, next.file(), nextOffset,
+                expired ? "segment.ms" : "segment.bytes");
+            releaseDue(nowMs);
             return next;
         } catch (IOException e) {
             throw fail(e);
@@ -240,15 +285,24 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private boolean flushDue(long newRecords) {
+    private boolean flushDue(long newRecords, long nowMs) {
         return unflushedMessages + newRecords >= config.flushMessages()
-            || config.flushMs() != Long.MAX_VALUE && clockMs.getAsLong() - lastFlushMs >= config.flushMs();
+            || config.flushMs() != Long.MAX_VALUE && nowMs - lastFlushMs >= config.flushMs();
     }
 
-    private void flushed() {
+    private void flushed(long nowMs) {
         unflushedMessages = 0;
-        lastFlushMs = clockMs.getAsLong();
+        lastFlushMs = nowMs;
         forceCount++;
+    }
+
+    /** Writer thread: rewrites the recovery-point file when its content changed (atomic replace, fsyncs). */
+    private void checkpoint() throws IOException {
+        RecoveryPoint current = new RecoveryPoint(recoveryPoint, active.baseOffset, logStartOffset);
+        if (!current.equals(persisted)) {
+            current.write(directory);
+            persisted = current;
+        }
     }
 
     private IOException fail(IOException e) {
@@ -286,10 +340,14 @@ public final class PartitionLog implements AutoCloseable {
      * Any thread. Whole batches, from the batch that contains {@code offset} on, all from one segment, totaling at
      * most {@code maxBytes} except that the first batch is always included whole. The caller skips the records of
      * the first batch below {@code offset}. Views the mapped file without copying: a read-only buffer the caller
-     * owns (release is harmless), valid until {@link #close()}. Allocates two small objects per call.
+     * owns (release is harmless), valid as the class comment says. Allocates three small view objects per call (one
+     * more when it checks CRC32Cs), whatever the size. Never serves a batch that fails its checks: the read stops before it, or throws when it is
+     * the first one.
      *
      * @return {@link Unpooled#EMPTY_BUFFER} when {@code offset == logEndOffset()}
      * @throws OffsetOutOfRangeException when {@code offset < logStartOffset()} or {@code offset > logEndOffset()}
+     * @throws CorruptBatchException     when the batch holding {@code offset} is damaged ({@code STORAGE.md},
+     *                                   "Reads")
      */
     public ByteBuf read(long offset, int maxBytes) {
         checkOpen();
@@ -302,7 +360,165 @@ public final class PartitionLog implements AutoCloseable {
             return Unpooled.EMPTY_BUFFER;
         }
         // The segment holding offset was listed before the end moved past offset, and its end moved before that.
-        return segments.floor(offset).read(offset, maxBytes);
+        Segment segment = segments.floor(offset);
+        if (offset < segment.baseOffset) {
+            // Retention moved the log start past offset after the check above.
+            throw new OffsetOutOfRangeException(name, offset, logStartOffset, logEndOffset);
+        }
+        return segment.read(offset, maxBytes);
+    }
+
+    /**
+     * Any thread. The base offset of the first batch, in offset order, whose max timestamp is at least
+     * {@code timestampMs} (Kafka's {@code offsetsForTimes} at batch granularity: the batch may also hold older
+     * records, which the consumer skips or not), or -1 when no batch is that new; the caller then answers the log
+     * end offset. Binary searches each candidate segment's time index and offset index, then walks at most the
+     * batches between two index entries. Allocates nothing on the way.
+     *
+     * @throws CorruptBatchException when a batch it must look at is damaged
+     */
+    public long offsetForTimestamp(long timestampMs) {
+        checkOpen();
+        for (Segment segment : segments.list) {
+            if (segment.maxTimestamp() >= timestampMs) {
+                long offset = segment.offsetForTimestamp(timestampMs);
+                if (offset >= 0) {
+                    // A segment that retention just removed may still answer; its data is gone for readers.
+                    return Math.max(offset, logStartOffset);
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Writer thread only. Retention: deletes whole sealed segments from the oldest on, never the active one, while
+     * the oldest one's max timestamp is more than {@code retentionMs} before now (the log's clock; a segment without
+     * timestamps uses its file's modification time) or the log holds more than {@code retentionBytes} bytes (segment
+     * files, headers included, indexes not). The log start offset moves to the first kept segment's base offset and
+     * is published before any file changes, and persisted in the recovery-point file; the deleted segments' files
+     * are renamed to {@code *.deleted} at once, but stay mapped (buffers from {@link #read} may still view them) and
+     * are unmapped and removed by a later call ({@link #flush}, {@link #maybeFlush}, a roll or this) once
+     * {@link LogConfig#fileDeleteDelayMs()} passed, or at {@link #close()}.
+     *
+     * @param retentionMs    -1 for no time limit
+     * @param retentionBytes -1 for no size limit
+     * @return the number of segments deleted
+     */
+    public int deleteOldSegments(long retentionMs, long retentionBytes) throws IOException {
+        checkOpen();
+        if (retentionMs < -1 || retentionBytes < -1) {
+            throw new IllegalArgumentException("retention.ms " + retentionMs + ", retention.bytes " + retentionBytes
+                + ": -1 (unlimited) or a limit >= 0");
+        }
+        long nowMs = clockMs.getAsLong();
+        releaseDue(nowMs);
+        Segment[] list = segments.list;
+        long total = 0;
+        for (Segment segment : list) {
+            total += segment.end();
+        }
+        int count = 0;
+        long bytes = 0;
+        while (count < list.length - 1) {
+            Segment oldest = list[count];
+            boolean expired = retentionMs >= 0 && nowMs - retentionTimestamp(oldest) > retentionMs;
+            boolean tooBig = retentionBytes >= 0 && total - bytes > retentionBytes;
+            if (!expired && !tooBig) {
+                break;
+            }
+            bytes += oldest.end();
+            count++;
+        }
+        if (count == 0) {
+            return 0;
+        }
+        long oldStart = logStartOffset;
+        logStartOffset = list[count].baseOffset;
+        segments = segments.withoutFirst(count);
+        for (int i = 0; i < count; i++) {
+            deferred.add(new Deferred(nowMs + config.fileDeleteDelayMs(), list[i], true));
+        }
+        IOException error = null;
+        try {
+            checkpoint();
+        } catch (IOException e) {
+            error = e;
+        }
+        for (int i = 0; i < count; i++) {
+            try {
+                list[i].renameToDeleted();
+            } catch (IOException e) {
+                error = (IOException) addFailure(error, e);
+            }
+        }
+        LOG.info("partition {}: retention deleted {} segment(s) {}..{}: offsets [{}, {}), {} bytes (retention.ms {}, "
+                + "retention.bytes {}); log start offset is now {}; files unmapped and removed in {} ms", name,
+            count, list[0].baseOffset, list[count - 1].baseOffset, oldStart, logStartOffset, bytes, retentionMs,
+            retentionBytes, logStartOffset, config.fileDeleteDelayMs());
+        if (error != null) {
+            throw new IOException("partition " + name + ": retention moved the log start offset to " + logStartOffset
+                + " but could not persist it or rename every deleted file (the next open finishes it)", error);
+        }
+        return count;
+    }
+
+    /** The segment's largest batch timestamp, or its file's modification time when it holds no real timestamp. */
+    private long retentionTimestamp(Segment segment) {
+        long timestamp = segment.maxTimestamp();
+        if (timestamp >= 0) {
+            return timestamp;
+        }
+        try {
+            return Files.getLastModifiedTime(segment.file()).toMillis();
+        } catch (IOException e) {
+            LOG.warn("partition {}: cannot read the modification time of {}; keeping it for now", name,
+                segment.file(), e);
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Writer thread: runs the deferred releases whose delay passed. */
+    private void releaseDue(long nowMs) {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        Iterator<Deferred> pending = deferred.iterator();
+        while (pending.hasNext()) {
+            Deferred next = pending.next();
+            if (next.dueMs <= nowMs) {
+                pending.remove();
+                try {
+                    runDeferred(next, true);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("partition {}: releasing {} failed", name, next.segment, e);
+                }
+            }
+        }
+    }
+
+    private static void runDeferred(Deferred deferred, boolean deleteFiles) throws IOException {
+        if (deferred.deleted) {
+            deferred.segment.release();
+            if (deleteFiles) {
+                deferred.segment.deleteFiles();
+            }
+        } else {
+            deferred.segment.releaseRetired();
+        }
+    }
+
+    /** Writer thread: runs every deferred release now (close, abandon); returns the first failure. */
+    private Exception releaseAllDeferred(boolean deleteFiles, Exception error) {
+        Deferred next;
+        while ((next = deferred.poll()) != null) {
+            try {
+                runDeferred(next, deleteFiles);
+            } catch (IOException | RuntimeException e) {
+                error = addFailure(error, e);
+            }
+        }
+        return error;
     }
 
     /**
@@ -311,12 +527,16 @@ public final class PartitionLog implements AutoCloseable {
      */
     public void flush() throws IOException {
         checkWritable();
+        long nowMs = clockMs.getAsLong();
         try {
             active.force(active.end());
+            recoveryPoint = nextOffset;
+            checkpoint();
         } catch (IOException e) {
             throw fail(e);
         }
-        flushed();
+        flushed(nowMs);
+        releaseDue(nowMs);
     }
 
     /**
@@ -327,11 +547,12 @@ public final class PartitionLog implements AutoCloseable {
      */
     public boolean maybeFlush() throws IOException {
         checkWritable();
-        if (unflushedMessages > 0 && config.flushMs() != Long.MAX_VALUE
-            && clockMs.getAsLong() - lastFlushMs >= config.flushMs()) {
+        long nowMs = clockMs.getAsLong();
+        if (unflushedMessages > 0 && config.flushMs() != Long.MAX_VALUE && nowMs - lastFlushMs >= config.flushMs()) {
             flush();
             return true;
         }
+        releaseDue(nowMs);
         return false;
     }
 
@@ -358,10 +579,16 @@ public final class PartitionLog implements AutoCloseable {
         return forceCount;
     }
 
+    /** Writer thread: offsets below it are known to be forced; for tests. */
+    long recoveryPoint() {
+        return recoveryPoint;
+    }
+
     /**
      * Writer thread, once no reader holds a buffer from {@link #read} and none will read again: forces the active
-     * segment, truncates it to its real size, unmaps every segment and, if everything was forced, writes the
-     * clean-shutdown marker (so the next open skips the CRC32C check of sealed segments). Idempotent.
+     * segment, truncates it and its index files to their real size, unmaps every segment (and deletes the files of
+     * segments retention deleted) and, if everything was forced, writes the recovery point (the log end) and then
+     * the clean-shutdown marker. Idempotent.
      */
     @Override
     public void close() throws IOException {
@@ -374,11 +601,13 @@ public final class PartitionLog implements AutoCloseable {
         if (failure == null) {
             try {
                 active.force(active.end());
+                recoveryPoint = nextOffset;
                 forced = true;
             } catch (IOException e) {
                 error = e;
             }
         }
+        error = releaseAllDeferred(true, error);
         for (Segment segment : segments.list) {
             try {
                 segment.close();
@@ -388,6 +617,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         if (forced && error == null) {
             try {
+                checkpoint();
                 writeCleanShutdownMarker(directory);
             } catch (IOException e) {
                 error = e;
@@ -405,24 +635,28 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Writer thread: lets go of the log as a crash would leave it: no force, no truncation of the preallocated
-     * tail, no clean-shutdown marker; only the mappings and file handles are released. The next open runs full
-     * recovery. Brokers use it for an abrupt in-process stop, tests to stand in for {@code kill -9}.
+     * tails, no recovery point, no clean-shutdown marker, {@code *.deleted} files left for the next open; only the
+     * mappings and file handles are released. The next open runs recovery. Brokers use it for an abrupt in-process
+     * stop, tests to stand in for {@code kill -9}.
      */
     public void abandon() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        IOException error = null;
+        Exception error = releaseAllDeferred(false, null);
         for (Segment segment : segments.list) {
             try {
                 segment.release();
-            } catch (IOException e) {
-                error = error == null ? e : error;
+            } catch (IOException | RuntimeException e) {
+                error = addFailure(error, e);
             }
         }
+        if (error instanceof IOException io) {
+            throw io;
+        }
         if (error != null) {
-            throw error;
+            throw (RuntimeException) error;
         }
     }
 
@@ -473,6 +707,10 @@ public final class PartitionLog implements AutoCloseable {
             System.arraycopy(list, 0, longer, 0, list.length);
             longer[list.length] = next;
             return new Segments(longer);
+        }
+
+        Segments withoutFirst(int count) {
+            return new Segments(Arrays.copyOfRange(list, count, list.length));
         }
 
         /** The last segment whose base offset is at most {@code offset}; offset is at least the first base. */

@@ -698,8 +698,10 @@ final class Segment {
 
     /**
      * Releases every mapping and, for the active segment, truncates the file to its published end (so a cleanly
-     * closed log has no zero tail) and forces the size; index files likewise. Index files a lookup found wrong are
-     * deleted, so the next open rebuilds them. Only when no reader holds a buffer from {@link #read}.
+     * closed log has no zero tail) and forces the size; index files likewise. Index files a lookup found wrong, or of
+     * a segment where a read found a damaged batch, are deleted: the next open rebuilds them, which checks every
+     * batch of the segment (CRC32C included) and so refuses a damaged one with a {@link LogCorruptedException}.
+     * Only when no reader holds a buffer from {@link #read}.
      */
     void close() throws IOException {
         FileChannel open = channel;
@@ -714,9 +716,9 @@ final class Segment {
                 error = e;
             }
         }
-        error = closeIndex(index, error);
-        error = closeIndex(timeIndex, error);
-        if (indexSuspect && error == null) {
+        error = runCollecting(index == null ? null : index::close, error);
+        error = runCollecting(timeIndex == null ? null : timeIndex::close, error);
+        if ((indexSuspect || corruptionReported) && error == null) {
             Files.deleteIfExists(indexFile());
             Files.deleteIfExists(timeIndexFile());
         }
@@ -725,13 +727,18 @@ final class Segment {
         }
     }
 
-    private static IOException closeIndex(Object indexOrNull, IOException error) {
+    /** A step of a close that may fail without stopping the others. */
+    private interface IoStep {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code step} (if any); returns the first failure so far, later ones suppressed into it. */
+    private static IOException runCollecting(IoStep step, IOException error) {
+        if (step == null) {
+            return error;
+        }
         try {
-            if (indexOrNull instanceof OffsetIndex offsets) {
-                offsets.close();
-            } else if (indexOrNull instanceof TimeIndex times) {
-                times.close();
-            }
+            step.run();
         } catch (IOException e) {
             if (error == null) {
                 return e;

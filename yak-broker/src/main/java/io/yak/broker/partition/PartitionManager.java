@@ -3,6 +3,7 @@ package io.yak.broker.partition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.yak.broker.log.CorruptBatchException;
 import io.yak.broker.log.LogConfig;
 import io.yak.broker.log.OffsetOutOfRangeException;
 import io.yak.broker.log.PartitionLog;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -135,29 +135,33 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * Opens (and so recovers) every partition directory under the data dir, each on its writer thread, and waits
-     * for all of them. Called once at start, before the broker registers, so it serves only recovered logs.
+     * Lists the partition directories under the data dir. Their logs are opened (and recovered) on their writer
+     * threads as soon as the coordinator's metadata confirms this broker leads them, so each opens with its
+     * topic's configs; until then requests for them get the retriable PARTITION_OFFLINE.
      */
-    public void openExisting() throws IOException, InterruptedException {
+    public void scanExisting() throws IOException {
         Files.createDirectories(dataDir);
-        List<Future<?>> opening = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path dir : dirs) {
                 Matcher m = PARTITION_DIR.matcher(dir.getFileName().toString());
                 if (m.matches()) {
-                    Partition p = partition(m.group(1), Integer.parseInt(m.group(2)));
-                    opening.add(p.writer.submit(() -> open(p)));
+                    found.add(dir.getFileName().toString());
                 }
             }
         }
-        for (Future<?> f : opening) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("opening a partition failed", e.getCause());
-            }
-        }
-        LOG.info("broker {}: opened {} partition logs under {}", brokerId, opening.size(), dataDir);
+        java.util.Collections.sort(found);
+        LOG.info("broker {}: data.dir {} holds {} partition(s) {}; each opens when the coordinator confirms its "
+            + "leadership", brokerId, dataDir.toAbsolutePath(), found.size(), found);
+    }
+
+    /** The broker's log settings with the topic's own {@code segment.*} and {@code flush.*} configs applied. */
+    LogConfig logConfigFor(TopicInfo topic) {
+        LogConfig c = logConfig;
+        c = c.withSegmentBytes((int) topic.longConfig("segment.bytes", c.segmentBytes()));
+        c = c.withSegmentMs(topic.longConfig("segment.ms", c.segmentMs()));
+        c = c.withFlushMessages(topic.longConfig("flush.messages", c.flushMessages()));
+        return c.withFlushMs(topic.longConfig("flush.ms", c.flushMs()));
     }
 
     private Partition partition(String topic, int index) {
@@ -166,12 +170,12 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /** Writer thread only. */
-    private void open(Partition p) {
+    private void open(Partition p, LogConfig config) {
         if (p.log != null || p.failure != null) {
             return;
         }
         try {
-            p.log = PartitionLog.open(dataDir.resolve(p.name), p.topic, p.partition, logConfig);
+            p.log = PartitionLog.open(dataDir.resolve(p.name), p.topic, p.partition, config);
             LOG.info("broker {}: partition {} opened, offsets {}..{}", brokerId, p.name, p.log.logStartOffset(),
                 p.log.logEndOffset());
         } catch (IOException | RuntimeException e) {
@@ -208,7 +212,8 @@ public final class PartitionManager implements AutoCloseable {
                 p.leader = leads;
                 if (leads && p.log == null && !p.opening && p.failure == null) {
                     p.opening = true;
-                    p.writer.execute(() -> open(p));
+                    LogConfig config = logConfigFor(t);
+                    p.writer.execute(() -> open(p, config));
                 }
             }
             next.put(t.name(), ps);
@@ -237,8 +242,11 @@ public final class PartitionManager implements AutoCloseable {
         if (!p.leader) {
             return ErrorCode.NOT_LEADER;
         }
+        if (p.failure != null) {
+            return ErrorCode.STORAGE_ERROR;
+        }
         if (p.log == null) {
-            return p.failure != null ? ErrorCode.STORAGE_ERROR : ErrorCode.PARTITION_OFFLINE;
+            return ErrorCode.PARTITION_OFFLINE;
         }
         return ErrorCode.NONE;
     }
@@ -332,6 +340,13 @@ public final class PartitionManager implements AutoCloseable {
             callback.onConsumed(ErrorCode.OFFSET_OUT_OF_RANGE, epoch, log.logEndOffset(), log.logStartOffset(),
                 Unpooled.EMPTY_BUFFER);
             return;
+        } catch (CorruptBatchException e) {
+            // Never serve it, and serve nothing more from this partition: the log needs a restart to re-check.
+            p.failure = e.getMessage();
+            LOG.error("broker {}: partition {} is offline: corrupt batch found while reading offset {}: {}",
+                brokerId, p.name, offset, e.getMessage());
+            callback.onConsumed(ErrorCode.STORAGE_ERROR, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
+            return;
         } catch (RuntimeException e) {
             LOG.error("broker {}: read of {} at offset {} failed: {}", brokerId, p.name, offset, e.toString(), e);
             callback.onConsumed(ErrorCode.STORAGE_ERROR, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
@@ -357,7 +372,15 @@ public final class PartitionManager implements AutoCloseable {
         } else if (timestamp == -1) {
             out[0] = p.log.logEndOffset();
         } else if (timestamp >= 0) {
-            long offset = p.log.offsetForTimestamp(timestamp);
+            long offset;
+            try {
+                offset = p.log.offsetForTimestamp(timestamp);
+            } catch (CorruptBatchException e) {
+                p.failure = e.getMessage();
+                LOG.error("broker {}: partition {} is offline: corrupt batch found by a timestamp lookup: {}",
+                    brokerId, p.name, e.getMessage());
+                return ErrorCode.STORAGE_ERROR;
+            }
             out[0] = offset < 0 ? p.log.logEndOffset() : offset;
         } else {
             return ErrorCode.INVALID_REQUEST;

@@ -3,6 +3,7 @@ package io.yak.broker.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +27,7 @@ final class BrokerProcess implements AutoCloseable {
             "data.dir=" + dataDir,
             "heartbeat.interval.ms=100",
             "segment.bytes=262144",
-            "") );
+            ""));
     }
 
     void start() throws IOException {
@@ -35,11 +36,11 @@ final class BrokerProcess implements AutoCloseable {
             throw new IllegalStateException("broker jar not built: -Dyak.broker.jar=" + jar
                 + " (run through `mvn verify`, which packages it first)");
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         starts++;
-        Files.writeString(logFile, "=== start " + starts + " ===\n", java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
-        process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar, config.toString()))
+        Files.writeString(logFile, "=== start " + starts + " ===\n", StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+        process = new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-jar", jar, config.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LogRecoveryTest {
     private static final LogConfig ONE_SEGMENT = LogConfig.defaults().withSegmentBytes(64 * 1024);
     private static final LogConfig SMALL = LogConfig.defaults().withSegmentBytes(4096).withIndexIntervalBytes(512);
+    /** Every batch indexed: the open's walk after the last index entry covers only the last batch. */
+    private static final LogConfig EVERY_BATCH = SMALL.withIndexIntervalBytes(0);
 
     @TempDir
     Path dataDir;
@@ -220,7 +222,7 @@ class LogRecoveryTest {
     }
 
     @Test
-    void shouldRefuseToOpenWhenASealedSegmentIsCorrupt() throws IOException {
+    void shouldRefuseToOpenWhenASealedSegmentAboveTheRecoveryPointIsCorrupt() throws IOException {
         List<Integer> firstSegmentBatches;
         try (PartitionLog log = open(live(), SMALL)) {
             while (log.segmentCount() < 4) {
@@ -228,41 +230,91 @@ class LogRecoveryTest {
             }
             firstSegmentBatches = batchPositions(log);
         }
+        // An unclean stop without a recovery point: every sealed segment is checked, CRC32C included.
         Files.delete(live().resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE));
+        Files.delete(live().resolve(SegmentLayout.RECOVERY_POINT_FILE));
         Path first = segmentFile(live(), 0);
         int damaged = firstSegmentBatches.get(3);
         flipByte(first, damaged + RecordBatchLayout.RECORDS_OFFSET + 2);
-        assertThatThrownBy(() -> open(live(), SMALL))
-            .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
-                assertThat(e.file()).isEqualTo(first);
-                assertThat(e.position()).isEqualTo(damaged);
-            })
-            .hasMessageContaining("partition events-0")
-            .hasMessageContaining(first.toString())
-            .hasMessageContaining("at position " + damaged)
-            .hasMessageContaining("CRC32C mismatch");
+        try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs()) {
+            assertThatThrownBy(() -> open(live(), SMALL))
+                .isInstanceOfSatisfying(LogCorruptedException.class, e -> {
+                    assertThat(e.file()).isEqualTo(first);
+                    assertThat(e.position()).isEqualTo(damaged);
+                })
+                .hasMessageContaining("partition events-0")
+                .hasMessageContaining(first.toString())
+                .hasMessageContaining("at position " + damaged)
+                .hasMessageContaining("CRC32C mismatch");
+            assertThat(logs.warnings()).anySatisfy(w -> assertThat(w).contains("no valid recovery point"));
+        }
         // Still refused the second time: nothing was repaired or dropped.
         assertThatThrownBy(() -> open(live(), SMALL)).isInstanceOf(LogCorruptedException.class);
         assertThat(Files.size(first)).isEqualTo((long) firstSegmentBatches.get(firstSegmentBatches.size() - 1));
     }
 
-    @Test
-    void shouldCheckSealedSegmentStructureEvenAfterACleanShutdown() throws IOException {
-        List<Integer> positions;
-        try (PartitionLog log = open(live(), SMALL)) {
+    /** Three segments, every batch indexed, closed cleanly; returns the batch positions of the first segment. */
+    private List<Integer> buildThreeSegments() throws IOException {
+        try (PartitionLog log = open(live(), EVERY_BATCH)) {
             while (log.segmentCount() < 3) {
                 appendNumbered(log, 3);
             }
-            positions = batchPositions(log);
+            return batchPositions(log);
         }
+    }
+
+    private long secondSegmentBase() throws IOException {
+        return SegmentLayout.parseBaseOffset(segmentFiles(live()).get(1).getFileName().toString());
+    }
+
+    @Test
+    void shouldTrustSegmentsBelowTheRecoveryPointButNeverServeABatchWithABadCrc() throws IOException {
+        List<Integer> positions = buildThreeSegments();
+        long firstSegmentEnd = secondSegmentBase();
         assertThat(live().resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE)).exists();
         Path first = segmentFile(live(), 0);
+        // Batch 2 (offsets 6..8) of the first segment gets a flipped record byte: the open trusts the segment.
+        flipByte(first, positions.get(2) + RecordBatchLayout.RECORDS_OFFSET + 1);
+        try (PartitionLog log = open(live(), EVERY_BATCH);
+             LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs()) {
+            assertNumbered(LogTestSupport.decode(log.read(0, 2 * (positions.get(1) - positions.get(0)))), 0, 6);
+            // A read that would include the damaged batch stops before it.
+            assertNumbered(LogTestSupport.decode(log.read(3, Integer.MAX_VALUE)), 3, 6);
+            assertThatThrownBy(() -> log.read(7, 100))
+                .isInstanceOfSatisfying(CorruptBatchException.class, e -> {
+                    assertThat(e.file()).isEqualTo(first);
+                    assertThat(e.position()).isEqualTo((long) positions.get(2));
+                })
+                .hasMessageContaining("partition events-0")
+                .hasMessageContaining("CRC32C mismatch");
+            assertThatThrownBy(() -> log.read(6, 100)).isInstanceOf(CorruptBatchException.class);
+            assertThat(logs.errors()).singleElement().asString().contains("corrupt batch", first.toString());
+            // The batches after it, and later segments, are intact.
+            assertThat(LogTestSupport.decode(log.read(9, 100)).get(0).offset()).isEqualTo(9);
+            assertNumbered(readAll(log, firstSegmentEnd, 1000), firstSegmentEnd, log.logEndOffset());
+        }
+        // The damage is not forgotten: the next open checks that segment in full and refuses it.
+        assertThatThrownBy(() -> open(live(), EVERY_BATCH)).isInstanceOf(LogCorruptedException.class)
+            .hasMessageContaining("at position " + positions.get(2)).hasMessageContaining("CRC32C mismatch");
+    }
+
+    @Test
+    void shouldNeverServeABatchWhoseLengthLiesInATrustedSegment() throws IOException {
+        List<Integer> positions = buildThreeSegments();
+        long firstSegmentEnd = secondSegmentBase();
+        Path first = segmentFile(live(), 0);
         writeAt(first, positions.get(2) + RecordBatchLayout.BATCH_LENGTH_OFFSET, new byte[] {0x7f, 0, 0, 0});
-        assertThatThrownBy(() -> open(live(), SMALL))
-            .isInstanceOf(LogCorruptedException.class)
-            .hasMessageContaining("at position " + positions.get(2))
-            .hasMessageContaining("batch length")
-            .hasMessageContaining("CRC32C not checked: clean shutdown");
+        try (PartitionLog log = open(live(), EVERY_BATCH)) {
+            assertThat(LogTestSupport.batchSizes(log.read(0, Integer.MAX_VALUE))).hasSize(2);
+            assertThatThrownBy(() -> log.read(6, 100)).isInstanceOf(CorruptBatchException.class)
+                .hasMessageContaining("batch length 2130706432 outside");
+            assertThat(log.offsetForTimestamp(0)).as("found before the damage").isZero();
+            // The batches after it are intact and reached through the index.
+            assertThat(LogTestSupport.decode(log.read(firstSegmentEnd - 1, 100))).last()
+                .extracting(LogTestSupport.Read::offset).isEqualTo(firstSegmentEnd - 1);
+        }
+        assertThatThrownBy(() -> open(live(), EVERY_BATCH)).isInstanceOf(LogCorruptedException.class)
+            .hasMessageContaining("at position " + positions.get(2));
     }
 
     @Test

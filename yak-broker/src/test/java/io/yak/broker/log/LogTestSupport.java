@@ -49,6 +49,60 @@ final class LogTestSupport {
         return builder.finish();
     }
 
+    /** Writes one batch whose records all carry {@code timestamp} (so does the batch's max timestamp). */
+    static int appendTimedBatch(ByteBuf out, long timestamp, byte[]... values) {
+        RecordBatchBuilder builder = new RecordBatchBuilder();
+        builder.begin(out, timestamp, RecordBatchLayout.NO_PRODUCER_ID, RecordBatchLayout.NO_PRODUCER_EPOCH,
+            RecordBatchLayout.NO_SEQUENCE);
+        for (int i = 0; i < values.length; i++) {
+            builder.append(timestamp, key(i), values[i]);
+        }
+        return builder.finish();
+    }
+
+    /**
+     * Appends one batch of {@code count} records valued "v<offset>", all stamped {@code timestamp}; returns its base
+     * offset.
+     */
+    static long appendTimed(PartitionLog log, long timestamp, int count) throws IOException {
+        ByteBuf batch = Unpooled.buffer();
+        try {
+            appendTimedBatch(batch, timestamp, values(log.logEndOffset(), count));
+            return log.append(batch, 3);
+        } finally {
+            batch.release();
+        }
+    }
+
+    /** Files of a directory whose names end with {@code suffix}, sorted. */
+    static List<Path> filesEndingWith(Path dir, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
+        }
+    }
+
+    /** A manual clock for tests: milliseconds, set or advanced by hand. */
+    static final class ManualClock implements java.util.function.LongSupplier {
+        private long nowMs;
+
+        ManualClock(long nowMs) {
+            this.nowMs = nowMs;
+        }
+
+        @Override
+        public long getAsLong() {
+            return nowMs;
+        }
+
+        void advance(long ms) {
+            nowMs += ms;
+        }
+
+        void set(long ms) {
+            nowMs = ms;
+        }
+    }
+
     static byte[] key(int i) {
         return ("k" + i).getBytes(StandardCharsets.UTF_8);
     }
@@ -88,9 +142,19 @@ final class LogTestSupport {
 
     /**
      * Decodes a buffer returned by {@link PartitionLog#read}: every batch must pass the full validation (CRC32C
-     * included; the stamped fields are outside it) and the records' offsets must be contiguous.
+     * included; the stamped fields are outside it) and the records' offsets must be contiguous. Validates a heap copy
+     * of the bytes: what is checked is what the log stored, whatever kind of buffer views it.
      */
     static List<Read> decode(ByteBuf buf) {
+        ByteBuf copy = Unpooled.copiedBuffer(buf);
+        try {
+            return decodeCopy(copy);
+        } finally {
+            copy.release();
+        }
+    }
+
+    private static List<Read> decodeCopy(ByteBuf buf) {
         List<Read> records = new ArrayList<>();
         RecordBatchFlyweight batch = new RecordBatchFlyweight();
         RecordCursor cursor = new RecordCursor();
@@ -216,6 +280,20 @@ final class LogTestSupport {
         CapturedLogs() {
             appender.start();
             logger.addAppender(appender);
+        }
+
+        List<String> infos() {
+            return appender.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        }
+
+        List<String> errors() {
+            return appender.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
         }
 
         List<String> warnings() {

@@ -52,7 +52,18 @@ class PartitionLogConcurrencyTest {
                         while (!done.get()) {
                             long end = log.logEndOffset();
                             long offset = end == 0 ? 0 : random.nextLong(end + 1);
-                            ByteBuf buf = log.read(offset, random.nextInt(4096));
+                            if (random.nextInt(10) == 0) {
+                                checkTimestampLookup(log, random);
+                                continue;
+                            }
+                            ByteBuf buf;
+                            try {
+                                buf = log.read(offset, random.nextInt(4096));
+                            } catch (OffsetOutOfRangeException e) {
+                                // Retention moved the start past the offset meanwhile.
+                                assertThat(e.logStartOffset()).isGreaterThan(offset);
+                                continue;
+                            }
                             try {
                                 checkRead(buf, offset, end);
                             } finally {
@@ -71,6 +82,10 @@ class PartitionLogConcurrencyTest {
             try {
                 while (log.logEndOffset() < RECORDS && failures.isEmpty()) {
                     LogTestSupport.appendNumbered(log, 1 + random.nextInt(8));
+                    if (random.nextInt(500) == 0) {
+                        // Deleted segments stay mapped for file.delete.delay.ms (a minute): readers keep working.
+                        log.deleteOldSegments(-1, 256 * 1024);
+                    }
                 }
             } finally {
                 done.set(true);
@@ -79,10 +94,22 @@ class PartitionLogConcurrencyTest {
                 }
             }
             assertThat(failures).isEmpty();
+            log.deleteOldSegments(-1, 256 * 1024);
+            assertThat(log.logStartOffset()).as("retention ran").isPositive();
             assertThat(log.segmentCount()).isGreaterThan(10);
-            LogTestSupport.assertNumbered(LogTestSupport.readAll(log, 0, 64 * 1024), 0, log.logEndOffset());
+            LogTestSupport.assertNumbered(LogTestSupport.readAll(log, log.logStartOffset(), 64 * 1024),
+                log.logStartOffset(), log.logEndOffset());
         }
         assertThat(reads.get()).isPositive();
+    }
+
+    /** Batches of appendNumbered carry TIMESTAMP + i: any such timestamp is found at or after the log start. */
+    private static void checkTimestampLookup(PartitionLog log, Random random) {
+        long found = log.offsetForTimestamp(LogTestSupport.TIMESTAMP + random.nextInt(8));
+        if (found >= 0) {
+            assertThat(found).isLessThanOrEqualTo(log.logEndOffset());
+        }
+        assertThat(log.offsetForTimestamp(LogTestSupport.TIMESTAMP + 100)).isEqualTo(-1);
     }
 
     private static void checkRead(ByteBuf buf, long offset, long endSeen) {

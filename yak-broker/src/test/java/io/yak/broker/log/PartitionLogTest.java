@@ -300,8 +300,9 @@ class PartitionLogTest {
             while (log.segmentCount() < 4) {
                 appendNumbered(log, 3);
             }
-            // Sealed segments: read-only mapping plus the retired read-write one; the active one: one mapping.
-            assertThat(MappedFiles.liveMappings() - before).isEqualTo(2 * log.segmentCount() - 1);
+            // Sealed segments: read-only mappings of the segment and its two index files plus the three retired
+            // read-write ones (kept for file.delete.delay.ms); the active one: three mappings.
+            assertThat(MappedFiles.liveMappings() - before).isEqualTo(6 * log.segmentCount() - 3);
         } finally {
             log.close();
         }
@@ -310,7 +311,7 @@ class PartitionLogTest {
         assertThat(MappedFiles.liveMappings()).isEqualTo(before);
 
         try (PartitionLog reopened = open(SMALL)) {
-            assertThat(MappedFiles.liveMappings() - before).isEqualTo(reopened.segmentCount());
+            assertThat(MappedFiles.liveMappings() - before).isEqualTo(3 * reopened.segmentCount());
         }
         assertThat(MappedFiles.liveMappings()).isEqualTo(before);
     }
@@ -396,7 +397,13 @@ class PartitionLogTest {
         assertThatThrownBy(() -> LogConfig.defaults().withFlushMs(-1)).hasMessageContaining("flush.ms");
         assertThatThrownBy(() -> LogConfig.defaults().withIndexIntervalBytes(-1))
             .hasMessageContaining("index.interval.bytes");
+        assertThatThrownBy(() -> LogConfig.defaults().withSegmentMs(0)).hasMessageContaining("segment.ms 0 < 1");
+        assertThatThrownBy(() -> LogConfig.defaults().withFileDeleteDelayMs(-1))
+            .hasMessageContaining("file.delete.delay.ms");
         assertThat(LogConfig.defaults())
-            .isEqualTo(new LogConfig(64 * 1024 * 1024, 4096, Long.MAX_VALUE, Long.MAX_VALUE));
+            .isEqualTo(new LogConfig(64 * 1024 * 1024, 4096, Long.MAX_VALUE, Long.MAX_VALUE))
+            .isEqualTo(new LogConfig(64 * 1024 * 1024, 4096, Long.MAX_VALUE, Long.MAX_VALUE, 7L * 24 * 3600 * 1000,
+                60_000));
+        assertThat(LogConfig.defaults().withSegmentMs(Long.MAX_VALUE).segmentMs()).isEqualTo(Long.MAX_VALUE);
     }
 }

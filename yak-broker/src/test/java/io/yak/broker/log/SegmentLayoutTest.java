@@ -26,8 +26,13 @@ class SegmentLayoutTest {
 
     /** The rows of the table under the "### Segment header" heading. */
     private static List<Row> headerTable(String doc) {
-        int section = doc.indexOf("\n### Segment header\n");
-        assertThat(section).as("section 'Segment header' in STORAGE.md").isNotNegative();
+        return table(doc, "Segment header");
+    }
+
+    /** The rows of the first table under the {@code ### <heading>} heading. */
+    private static List<Row> table(String doc, String heading) {
+        int section = doc.indexOf("\n### " + heading + "\n");
+        assertThat(section).as("section '%s' in STORAGE.md", heading).isNotNegative();
         List<Row> rows = new ArrayList<>();
         boolean inTable = false;
         for (String line : doc.substring(section + 1).split("\n")) {
@@ -68,11 +73,91 @@ class SegmentLayoutTest {
         assertThat(rows.get(1).rule()).contains("`" + SegmentLayout.FORMAT_VERSION + "`");
     }
 
+    /** Checks a table's fields, offsets and sizes, and that each offset is the previous one plus its size. */
+    private static void assertLayout(List<Row> rows, List<String> fields, int[] offsets, int[] sizes) {
+        assertThat(rows).extracting(Row::field).containsExactlyElementsOf(fields);
+        for (int i = 0; i < offsets.length; i++) {
+            assertThat(rows.get(i).offset()).as("offset of %s", fields.get(i)).isEqualTo(offsets[i]);
+            if (i < sizes.length) {
+                assertThat(rows.get(i).size()).as("size of %s", fields.get(i)).isEqualTo(String.valueOf(sizes[i]));
+            }
+        }
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(rows.get(i).offset()).as("each offset is the previous one plus its size")
+                .isEqualTo(rows.get(i - 1).offset() + Integer.parseInt(rows.get(i - 1).size()));
+        }
+    }
+
+    @Test
+    void shouldMatchTheIndexTablesOfStorageMd() throws IOException {
+        String doc = storageMd();
+        List<Row> header = table(doc, "Index file header");
+        assertLayout(header, List.of("magic", "format_version", "reserved", "base_offset", "entry_count",
+                "entries_crc", "entries"),
+            new int[] {IndexLayout.MAGIC_OFFSET, IndexLayout.FORMAT_VERSION_OFFSET, IndexLayout.RESERVED_OFFSET,
+                IndexLayout.BASE_OFFSET_OFFSET, IndexLayout.ENTRY_COUNT_OFFSET, IndexLayout.ENTRIES_CRC_OFFSET,
+                IndexLayout.HEADER_LENGTH},
+            new int[] {IndexLayout.MAGIC_LENGTH, IndexLayout.FORMAT_VERSION_LENGTH, IndexLayout.RESERVED_LENGTH,
+                IndexLayout.BASE_OFFSET_LENGTH, IndexLayout.ENTRY_COUNT_LENGTH, IndexLayout.ENTRIES_CRC_LENGTH});
+        assertThat(header.get(4).rule()).contains("`" + IndexLayout.ACTIVE_ENTRY_COUNT + "`");
+        assertThat(header.get(0).rule()).contains(String.format("0x%08X", IndexLayout.OFFSET_INDEX_MAGIC),
+            String.format("0x%08X", IndexLayout.TIME_INDEX_MAGIC), SegmentLayout.INDEX_SUFFIX,
+            SegmentLayout.TIME_INDEX_SUFFIX);
+        assertThat(header.get(1).rule()).contains("`" + IndexLayout.FORMAT_VERSION + "`");
+
+        List<Row> offsets = table(doc, "Offset index entry");
+        assertLayout(offsets, List.of("relative_offset", "position"),
+            new int[] {IndexLayout.RELATIVE_OFFSET_OFFSET, IndexLayout.POSITION_OFFSET},
+            new int[] {IndexLayout.RELATIVE_OFFSET_LENGTH, IndexLayout.POSITION_LENGTH});
+        assertThat(offsets.get(1).offset() + Integer.parseInt(offsets.get(1).size()))
+            .isEqualTo(IndexLayout.OFFSET_ENTRY_LENGTH);
+
+        List<Row> times = table(doc, "Time index entry");
+        assertLayout(times, List.of("timestamp", "relative_offset"),
+            new int[] {IndexLayout.TIMESTAMP_OFFSET, IndexLayout.TIME_RELATIVE_OFFSET_OFFSET},
+            new int[] {IndexLayout.TIMESTAMP_LENGTH, IndexLayout.TIME_RELATIVE_OFFSET_LENGTH});
+        assertThat(times.get(1).offset() + Integer.parseInt(times.get(1).size()))
+            .isEqualTo(IndexLayout.TIME_ENTRY_LENGTH);
+        assertThat(doc).contains("max(index.interval.bytes, " + IndexLayout.MIN_BATCH_SIZE + ")",
+            "`" + IndexLayout.HEADER_LENGTH + " + n * entry size`");
+    }
+
+    @Test
+    void shouldMatchTheRecoveryPointTableOfStorageMd() throws IOException {
+        List<Row> rows = table(storageMd(), "Recovery-point file");
+        assertLayout(rows, List.of("magic", "format_version", "reserved", "recovery_point", "segment_base",
+                "log_start_offset", "crc"),
+            new int[] {RecoveryPointLayout.MAGIC_OFFSET, RecoveryPointLayout.FORMAT_VERSION_OFFSET,
+                RecoveryPointLayout.RESERVED_OFFSET, RecoveryPointLayout.RECOVERY_POINT_OFFSET,
+                RecoveryPointLayout.SEGMENT_BASE_OFFSET, RecoveryPointLayout.LOG_START_OFFSET_OFFSET,
+                RecoveryPointLayout.CRC_OFFSET},
+            new int[] {RecoveryPointLayout.MAGIC_LENGTH, RecoveryPointLayout.FORMAT_VERSION_LENGTH,
+                RecoveryPointLayout.RESERVED_LENGTH, RecoveryPointLayout.RECOVERY_POINT_LENGTH,
+                RecoveryPointLayout.SEGMENT_BASE_LENGTH, RecoveryPointLayout.LOG_START_OFFSET_LENGTH,
+                RecoveryPointLayout.CRC_LENGTH});
+        assertThat(rows.get(0).rule()).contains(String.format("0x%08X", RecoveryPointLayout.MAGIC));
+        assertThat(rows.get(1).rule()).contains("`" + RecoveryPointLayout.FORMAT_VERSION + "`");
+        assertThat(rows.get(6).rule()).contains("bytes 0 to " + (RecoveryPointLayout.CRC_OFFSET - 1));
+        assertThat(storageMd()).contains(RecoveryPointLayout.FILE_LENGTH + " bytes");
+    }
+
     @Test
     void shouldDocumentFileNamesAndTheMarker() throws IOException {
         String doc = storageMd();
         assertThat(doc).contains(SegmentLayout.fileName(0), "`" + SegmentLayout.CLEAN_SHUTDOWN_FILE + "`",
-            "zero-padded to " + SegmentLayout.FILE_NAME_DIGITS + " digits", "yak-wire/WIRE.md");
+            "zero-padded to " + SegmentLayout.FILE_NAME_DIGITS + " digits", "yak-wire/WIRE.md",
+            SegmentLayout.fileName(0, SegmentLayout.INDEX_SUFFIX),
+            SegmentLayout.fileName(0, SegmentLayout.TIME_INDEX_SUFFIX),
+            "`<base offset>" + SegmentLayout.INDEX_SUFFIX + "`", "`<base offset>" + SegmentLayout.TIME_INDEX_SUFFIX
+                + "`", "`" + SegmentLayout.RECOVERY_POINT_FILE + "`", "`" + SegmentLayout.RECOVERY_POINT_TEMP_FILE
+                + "`", "`<name>" + SegmentLayout.DELETED_SUFFIX + "`");
+        // Every file the code names has a row in the partition directory table.
+        for (String name : List.of("<base offset>" + SegmentLayout.SEGMENT_SUFFIX,
+            "<base offset>" + SegmentLayout.INDEX_SUFFIX, "<base offset>" + SegmentLayout.TIME_INDEX_SUFFIX,
+            SegmentLayout.RECOVERY_POINT_FILE, SegmentLayout.RECOVERY_POINT_TEMP_FILE,
+            SegmentLayout.CLEAN_SHUTDOWN_FILE, "<name>" + SegmentLayout.DELETED_SUFFIX)) {
+            assertThat(doc).as("row for %s", name).contains("\n| `" + name + "` |");
+        }
     }
 
     @Test
@@ -88,6 +173,13 @@ class SegmentLayoutTest {
         assertThat(SegmentLayout.parseBaseOffset("00000000000000000000.idx")).isEqualTo(-1);
         assertThat(SegmentLayout.parseBaseOffset("99999999999999999999.log")).isEqualTo(-1);
         assertThat(SegmentLayout.parseBaseOffset(".clean_shutdown")).isEqualTo(-1);
+        assertThat(SegmentLayout.fileName(42, SegmentLayout.TIME_INDEX_SUFFIX))
+            .isEqualTo("00000000000000000042.timeindex");
+        assertThat(SegmentLayout.parseBaseOffset("00000000000000000042.index", SegmentLayout.INDEX_SUFFIX))
+            .isEqualTo(42);
+        assertThat(SegmentLayout.parseBaseOffset("00000000000000000042.index", SegmentLayout.TIME_INDEX_SUFFIX))
+            .isEqualTo(-1);
+        assertThat(SegmentLayout.parseBaseOffset("00000000000000000042.log.deleted")).isEqualTo(-1);
         assertThatThrownBy(() -> SegmentLayout.fileName(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

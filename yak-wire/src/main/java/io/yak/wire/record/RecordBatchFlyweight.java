@@ -163,7 +163,8 @@ public final class RecordBatchFlyweight {
         validate();
         if (buf.nioBufferCount() == 1) {
             // Hot path (every publish): absolute gets on one NIO view, no per-byte reference-count checks.
-            validateRecords(buf.nioBuffer(index, sizeInBytes()), sizeInBytes(), recordCount());
+            // slice(): some views (read-only NIO wrappers) return a duplicate positioned at index, not at 0.
+            validateRecords(buf.nioBuffer(index, sizeInBytes()).slice(), sizeInBytes(), recordCount());
             return;
         }
         cursor.wrap(this);
