@@ -11,6 +11,9 @@ import io.yak.wire.WireException;
  */
 public final class RecordCursor {
     private final Varint.Cursor pos = new Varint.Cursor();
+    /** View of the current batch (index 0 = batch start) when the buffer has a single NIO view, else null. */
+    private java.nio.ByteBuffer nio;
+    private int nioBase;
     private ByteBuf buf;
     private int end;
     private long baseOffset;
@@ -33,6 +36,14 @@ public final class RecordCursor {
         this.baseTimestamp = batch.baseTimestamp();
         this.remaining = batch.recordCount();
         this.pos.position = batch.index() + RecordBatchLayout.RECORDS_OFFSET;
+        if (buf.nioBufferCount() == 1) {
+            // Absolute gets on one NIO view skip the per-byte reference-count checks of ByteBuf.getByte.
+            // slice(): some views return a duplicate positioned at the index rather than at 0.
+            this.nio = buf.nioBuffer(batch.index(), batch.sizeInBytes()).slice();
+            this.nioBase = batch.index();
+        } else {
+            this.nio = null;
+        }
         return this;
     }
 
@@ -46,7 +57,7 @@ public final class RecordCursor {
         if (remaining == 0 || pos.position >= end) {
             return false;
         }
-        int length = Varint.readVarint(buf, pos, end);
+        int length = readVarint(end);
         int recordStart = pos.position;
         int recordEnd = recordStart + length;
         if (length < 0 || recordEnd > end || recordEnd < recordStart) {
@@ -56,33 +67,33 @@ public final class RecordCursor {
             throw corrupt("empty record");
         }
         pos.position++; // attributes, unused in v2 records
-        timestamp = baseTimestamp + Varint.readVarlong(buf, pos, recordEnd);
-        offsetDelta = Varint.readVarint(buf, pos, recordEnd);
-        keyLength = Varint.readVarint(buf, pos, recordEnd);
+        timestamp = baseTimestamp + readVarlong(recordEnd);
+        offsetDelta = readVarint(recordEnd);
+        keyLength = readVarint(recordEnd);
         keyIndex = pos.position;
         if (keyLength > 0) {
             skip(keyLength, recordEnd);
         } else if (keyLength < -1) {
             throw corrupt("key length " + keyLength);
         }
-        valueLength = Varint.readVarint(buf, pos, recordEnd);
+        valueLength = readVarint(recordEnd);
         valueIndex = pos.position;
         if (valueLength > 0) {
             skip(valueLength, recordEnd);
         } else if (valueLength < -1) {
             throw corrupt("value length " + valueLength);
         }
-        headerCount = Varint.readVarint(buf, pos, recordEnd);
+        headerCount = readVarint(recordEnd);
         if (headerCount < 0) {
             throw corrupt("header count " + headerCount);
         }
         for (int h = 0; h < headerCount; h++) {
-            int kl = Varint.readVarint(buf, pos, recordEnd);
+            int kl = readVarint(recordEnd);
             if (kl < 0) {
                 throw corrupt("header key length " + kl);
             }
             skip(kl, recordEnd);
-            int vl = Varint.readVarint(buf, pos, recordEnd);
+            int vl = readVarint(recordEnd);
             if (vl > 0) {
                 skip(vl, recordEnd);
             } else if (vl < -1) {
@@ -94,6 +105,41 @@ public final class RecordCursor {
         }
         remaining--;
         return true;
+    }
+
+    private byte at(int index) {
+        java.nio.ByteBuffer b = nio;
+        return b != null ? b.get(index - nioBase) : buf.getByte(index);
+    }
+
+    private int readVarint(int limit) {
+        int raw = 0;
+        for (int shift = 0; shift <= 28; shift += 7) {
+            if (pos.position >= limit) {
+                throw corrupt("varint runs past the end of its record");
+            }
+            int b = at(pos.position++);
+            raw |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+        }
+        throw corrupt("varint longer than 5 bytes");
+    }
+
+    private long readVarlong(int limit) {
+        long raw = 0;
+        for (int shift = 0; shift <= 63; shift += 7) {
+            if (pos.position >= limit) {
+                throw corrupt("varlong runs past the end of its record");
+            }
+            long b = at(pos.position++);
+            raw |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+        }
+        throw corrupt("varlong longer than 10 bytes");
     }
 
     private void skip(int bytes, int limit) {
@@ -161,7 +207,11 @@ public final class RecordCursor {
             return null;
         }
         byte[] out = new byte[length];
-        buf.getBytes(index, out);
+        if (nio != null) {
+            nio.get(index - nioBase, out);
+        } else {
+            buf.getBytes(index, out);
+        }
         return out;
     }
 
