@@ -8,7 +8,9 @@ import io.yak.client.TopicPartition;
  * run there too (queued from the event loop), so no field needs a lock.
  *
  * <p>Invariants: at most one CONSUME and one position request in flight; {@code buffered} (when non-null) is an
- * owned reference to fetched batches starting at or before {@code position}; {@code generation} changes whenever
+ * owned reference to fetched batches starting at or before {@code position}; {@code prefetched} (fetched while
+ * {@code buffered} is returned, from {@code bufferedEnd}) is the next response, used only if it still continues
+ * from the position; {@code generation} changes whenever
  * the position is moved by anything but consumption, so answers to older requests are dropped.
  */
 final class PartitionState {
@@ -30,6 +32,13 @@ final class PartitionState {
     int bufferedIndex;
     /** Index of the last batch whose CRC was checked, so a partly returned batch is not checked twice. */
     int validatedIndex = -1;
+    /** Offset after the last complete batch of {@link #buffered}; where a prefetch starts. -1 when none. */
+    long bufferedEnd = -1;
+    /** The next response, fetched while {@link #buffered} is being returned (owned reference), or null. */
+    ByteBuf prefetched;
+    long prefetchedEnd = -1;
+    /** Base offset of the first batch of {@link #prefetched}. */
+    long prefetchedStart = -1;
 
     PartitionState(TopicPartition tp) {
         this.tp = tp;
@@ -42,12 +51,51 @@ final class PartitionState {
         generation++;
     }
 
+    /** Drops buffered and prefetched data (seek, reset, error, close). */
     void clearBuffered() {
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
+        if (prefetched != null) {
+            prefetched.release();
+            prefetched = null;
+        }
+        bufferedIndex = 0;
+        validatedIndex = -1;
+        bufferedEnd = -1;
+    }
+
+    /**
+     * The buffered response is used up: the prefetched one takes its place when it starts at or before the
+     * position (it always does unless the position moved), otherwise it is dropped and fetched again.
+     */
+    void advanceBuffer() {
         if (buffered != null) {
             buffered.release();
             buffered = null;
         }
         bufferedIndex = 0;
         validatedIndex = -1;
+        bufferedEnd = -1;
+        ByteBuf next = prefetched;
+        prefetched = null;
+        if (next != null) {
+            if (prefetchedStart <= position && prefetchedEnd > position) {
+                buffered = next;
+                bufferedIndex = next.readerIndex();
+                bufferedEnd = prefetchedEnd;
+            } else {
+                next.release();
+            }
+        }
+    }
+
+    /** Where the next CONSUME starts: the position, or after the buffered data (a prefetch); -1 for none. */
+    long nextFetchOffset() {
+        if (prefetched != null) {
+            return -1;
+        }
+        return buffered == null ? position : bufferedEnd;
     }
 }

@@ -74,6 +74,8 @@ public final class YakConsumer implements AutoCloseable {
     private final Map<TopicPartition, PartitionState> states = new LinkedHashMap<>();
     private final List<PartitionState> order = new ArrayList<>();
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
+    /** Reads batch headers of a fresh response (its end offset), separate from {@link #batch} used by drain. */
+    private final RecordBatchFlyweight headers = new RecordBatchFlyweight();
     private final RecordCursor cursor = new RecordCursor();
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final Supplier<List<String>> topicsOfInterest = this::topicsOfInterest;
@@ -749,7 +751,10 @@ public final class YakConsumer implements AutoCloseable {
         int maxWaitMs = (int) Math.min(config.fetchMaxWaitMs(),
             Math.max(0, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
         for (PartitionState s : order) {
-            if (s.position < 0 || s.fetchInFlight || s.buffered != null || now - s.retryAtNs < 0) {
+            // One CONSUME in flight per partition, also while buffered records are returned (a prefetch), so the
+            // network and the broker work while the application processes the previous response.
+            long offset = s.position < 0 ? -1 : s.nextFetchOffset();
+            if (offset < 0 || s.fetchInFlight || now - s.retryAtNs < 0) {
                 continue;
             }
             HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
@@ -760,7 +765,6 @@ public final class YakConsumer implements AutoCloseable {
             }
             s.fetchInFlight = true;
             int gen = s.generation;
-            long offset = s.position;
             network.connection(leader)
                 .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), offset, config.fetchMaxBytes(), maxWaitMs),
                     (long) config.common().requestTimeoutMs() + maxWaitMs)
@@ -771,7 +775,10 @@ public final class YakConsumer implements AutoCloseable {
     private void onFetch(PartitionState s, int gen, long offset, HostPort leader, Message m, Throwable e) {
         s.fetchInFlight = false;
         ConsumeResponse r = (ConsumeResponse) m;
-        if (closed || !s.assigned || gen != s.generation || s.position != offset || s.buffered != null) {
+        boolean prefetch = s.buffered != null;
+        if (closed || !s.assigned || gen != s.generation || s.nextFetchOffset() != offset
+            || (prefetch && (e != null || r.error() != ErrorCode.NONE))) {
+            // Stale, or a prefetch that failed: the fetch from the position after the buffer will tell.
             if (r != null) {
                 r.release();
             }
@@ -783,12 +790,19 @@ public final class YakConsumer implements AutoCloseable {
         }
         ErrorCode code = r.error();
         if (code == ErrorCode.NONE) {
-            if (r.records().isReadable()) {
-                s.buffered = r.records();
-                s.bufferedIndex = r.records().readerIndex();
-                s.validatedIndex = -1;
-            } else {
+            ByteBuf records = r.records();
+            long end = endOffset(records);
+            if (end < 0) {
                 r.release();
+            } else if (prefetch) {
+                s.prefetched = records;
+                s.prefetchedStart = records.getLong(records.readerIndex() + RecordBatchLayout.BASE_OFFSET_OFFSET);
+                s.prefetchedEnd = end;
+            } else {
+                s.buffered = records;
+                s.bufferedIndex = records.readerIndex();
+                s.validatedIndex = -1;
+                s.bufferedEnd = end;
             }
             return;
         }
@@ -818,6 +832,26 @@ public final class YakConsumer implements AutoCloseable {
         } else {
             pendingError = e;
         }
+    }
+
+    /**
+     * The offset after the last complete batch of a response, from the batch headers alone (the CRC is checked
+     * when the batch is returned); -1 when the response holds no complete batch.
+     */
+    private long endOffset(ByteBuf records) {
+        long end = -1;
+        int index = records.readerIndex();
+        int limit = records.writerIndex();
+        while (limit - index >= RecordBatchLayout.RECORDS_OFFSET) {
+            headers.wrap(records, index, limit);
+            int size = headers.sizeInBytes();
+            if (size < RecordBatchLayout.RECORDS_OFFSET || size > limit - index) {
+                break;
+            }
+            end = headers.lastOffset() + 1;
+            index += size;
+        }
+        return end;
     }
 
     /** Decodes buffered batches into {@code out}, round-robin over partitions, up to max.poll.records. */
@@ -881,7 +915,7 @@ public final class YakConsumer implements AutoCloseable {
             return;
         }
         if (out.size() < config.maxPollRecords() || s.bufferedIndex >= limit) {
-            s.clearBuffered();
+            s.advanceBuffer();
         }
     }
 

@@ -2,6 +2,7 @@ package io.yak.client.consumer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.client.ConsumerRecord;
@@ -65,6 +66,34 @@ class YakConsumerTest {
             }
         }
         return out;
+    }
+
+    /**
+     * While the records of one response are handed out, the next CONSUME is already in flight (a prefetch from
+     * the end of the buffered data), and the records still come out exactly once, in order.
+     */
+    @Test
+    void shouldPrefetchTheNextResponseWhileReturningBufferedRecords() {
+        cluster.coordinator.createTopic("stream", 1);
+        List<String> expected = values("v", 0, 1000);
+        cluster.store.appendValues("stream", 0, expected, 50);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        p.setProperty("max.poll.records", "10");
+        p.setProperty("fetch.max.bytes", "4096");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("stream"));
+            List<ConsumerRecord> first = pollUntil(c, r -> !r.isEmpty());
+            assertThat(first).hasSizeLessThanOrEqualTo(10);
+            await().atMost(Duration.ofSeconds(5)).until(() -> consumeRequests() >= 2);
+            List<ConsumerRecord> all = new ArrayList<>(first);
+            all.addAll(pollUntil(c, r -> r.size() + first.size() >= expected.size()));
+            assertThat(valuesOf(all, 0)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private int consumeRequests() {
+        return cluster.broker(1).consumeRequests.get() + cluster.broker(2).consumeRequests.get();
     }
 
     @Test
