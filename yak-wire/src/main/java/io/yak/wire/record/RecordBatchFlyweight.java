@@ -161,12 +161,6 @@ public final class RecordBatchFlyweight {
      */
     public void validateDeep(RecordCursor cursor) {
         validate();
-        if (buf.nioBufferCount() == 1) {
-            // Hot path (every publish): absolute gets on one NIO view, no per-byte reference-count checks.
-            // slice(): some views (read-only NIO wrappers) return a duplicate positioned at index, not at 0.
-            validateRecords(buf.nioBuffer(index, sizeInBytes()).slice(), sizeInBytes(), recordCount());
-            return;
-        }
         cursor.wrap(this);
         int expected = 0;
         while (cursor.next()) {
@@ -184,93 +178,6 @@ public final class RecordBatchFlyweight {
             throw corrupt("batch declares " + recordCount() + " records, which end at index " + cursor.position()
                 + ", " + (end - cursor.position()) + " bytes before the batch end " + end);
         }
-    }
-
-    /** Read position of {@link #validateRecords}, relative to the batch start. */
-    private int walk;
-
-    /** The record walk of {@link RecordCursor#next()}, over a view {@code b} whose index 0 is the batch start. */
-    private void validateRecords(java.nio.ByteBuffer b, int size, int count) {
-        walk = RECORDS_OFFSET;
-        for (int i = 0; i < count; i++) {
-            if (walk >= size) {
-                throw corrupt("batch declares " + count + " records, holds " + i);
-            }
-            int length = varint(b, size);
-            int recordEnd = walk + length;
-            if (length <= 0 || recordEnd > size || recordEnd < walk) {
-                throw corrupt("record " + i + " length " + length + " runs past the batch end");
-            }
-            walk++; // attributes
-            varlong(b, recordEnd);
-            int offsetDelta = varint(b, recordEnd);
-            if (offsetDelta != i) {
-                throw corrupt("record " + i + " has offset delta " + offsetDelta);
-            }
-            skipNullable(varint(b, recordEnd), recordEnd, "key");
-            skipNullable(varint(b, recordEnd), recordEnd, "value");
-            int headers = varint(b, recordEnd);
-            if (headers < 0) {
-                throw corrupt("record " + i + " header count " + headers);
-            }
-            for (int h = 0; h < headers; h++) {
-                int keyLength = varint(b, recordEnd);
-                if (keyLength < 0) {
-                    throw corrupt("record " + i + " header key length " + keyLength);
-                }
-                skipNullable(keyLength, recordEnd, "header key");
-                skipNullable(varint(b, recordEnd), recordEnd, "header value");
-            }
-            if (walk != recordEnd) {
-                throw corrupt("record " + i + " fields end at " + walk + ", record at " + recordEnd);
-            }
-        }
-        if (walk != size) {
-            throw corrupt("batch declares " + count + " records, which end at index " + (index + walk) + ", "
-                + (size - walk) + " bytes before the batch end " + (index + size));
-        }
-    }
-
-    private void skipNullable(int length, int limit, String field) {
-        if (length < -1) {
-            throw corrupt(field + " length " + length);
-        }
-        if (length > limit - walk) {
-            throw corrupt(field + " of " + length + " bytes runs past its record");
-        }
-        if (length > 0) {
-            walk += length;
-        }
-    }
-
-    private int varint(java.nio.ByteBuffer b, int limit) {
-        int raw = 0;
-        for (int shift = 0; shift <= 28; shift += 7) {
-            if (walk >= limit) {
-                throw corrupt("varint runs past the end of its record");
-            }
-            int v = b.get(walk++);
-            raw |= (v & 0x7f) << shift;
-            if ((v & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        throw corrupt("varint longer than 5 bytes");
-    }
-
-    private long varlong(java.nio.ByteBuffer b, int limit) {
-        long raw = 0;
-        for (int shift = 0; shift <= 63; shift += 7) {
-            if (walk >= limit) {
-                throw corrupt("varlong runs past the end of its record");
-            }
-            long v = b.get(walk++);
-            raw |= (v & 0x7f) << shift;
-            if ((v & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        throw corrupt("varlong longer than 10 bytes");
     }
 
     ByteBuf buffer() {

@@ -1,8 +1,10 @@
 package io.yak.wire.record;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
+import java.nio.ByteBuffer;
 
 /**
  * Walks the records of one batch without allocating: after {@link #next()} returns true, the accessors describe
@@ -10,9 +12,11 @@ import io.yak.wire.WireException;
  * Reusable; one instance per thread.
  */
 public final class RecordCursor {
+    /** Read position, relative to the batch start. */
     private final Varint.Cursor pos = new Varint.Cursor();
-    /** View of the current batch (index 0 = batch start) when the buffer has a single NIO view, else null. */
-    private java.nio.ByteBuffer nio;
+    /** The current batch (index 0 = batch start), read with absolute gets. */
+    private ByteBuffer nio;
+    /** Index of the batch start in {@link #buf}. */
     private int nioBase;
     private ByteBuf buf;
     private int end;
@@ -22,6 +26,7 @@ public final class RecordCursor {
 
     private int offsetDelta;
     private long timestamp;
+    /** Relative to the batch start, like every position kept here. */
     private int keyIndex;
     private int keyLength;
     private int valueIndex;
@@ -31,19 +36,17 @@ public final class RecordCursor {
     /** Starts before the first record of the (already validated) batch. */
     public RecordCursor wrap(RecordBatchFlyweight batch) {
         this.buf = batch.buffer();
-        this.end = batch.index() + batch.sizeInBytes();
+        int size = batch.sizeInBytes();
+        this.end = size;
         this.baseOffset = batch.baseOffset();
         this.baseTimestamp = batch.baseTimestamp();
         this.remaining = batch.recordCount();
-        this.pos.position = batch.index() + RecordBatchLayout.RECORDS_OFFSET;
-        if (buf.nioBufferCount() == 1) {
-            // Absolute gets on one NIO view skip the per-byte reference-count checks of ByteBuf.getByte.
-            // slice(): some views return a duplicate positioned at the index rather than at 0.
-            this.nio = buf.nioBuffer(batch.index(), batch.sizeInBytes()).slice();
-            this.nioBase = batch.index();
-        } else {
-            this.nio = null;
-        }
+        this.pos.position = RecordBatchLayout.RECORDS_OFFSET;
+        this.nioBase = batch.index();
+        // slice(): some views return a duplicate positioned at the index rather than at 0. A batch spread over
+        // several components (rare: decoders merge their input) is copied once.
+        this.nio = buf.nioBufferCount() == 1 ? buf.nioBuffer(nioBase, size).slice()
+            : ByteBuffer.wrap(ByteBufUtil.getBytes(buf, nioBase, size));
         return this;
     }
 
@@ -107,39 +110,12 @@ public final class RecordCursor {
         return true;
     }
 
-    private byte at(int index) {
-        java.nio.ByteBuffer b = nio;
-        return b != null ? b.get(index - nioBase) : buf.getByte(index);
-    }
-
     private int readVarint(int limit) {
-        int raw = 0;
-        for (int shift = 0; shift <= 28; shift += 7) {
-            if (pos.position >= limit) {
-                throw corrupt("varint runs past the end of its record");
-            }
-            int b = at(pos.position++);
-            raw |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        throw corrupt("varint longer than 5 bytes");
+        return Varint.readVarint(nio, pos, limit);
     }
 
     private long readVarlong(int limit) {
-        long raw = 0;
-        for (int shift = 0; shift <= 63; shift += 7) {
-            if (pos.position >= limit) {
-                throw corrupt("varlong runs past the end of its record");
-            }
-            long b = at(pos.position++);
-            raw |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        throw corrupt("varlong longer than 10 bytes");
+        return Varint.readVarlong(nio, pos, limit);
     }
 
     private void skip(int bytes, int limit) {
@@ -149,9 +125,9 @@ public final class RecordCursor {
         pos.position += bytes;
     }
 
-    /** Index of the first byte after the current record (the batch's first record before {@link #next()}). */
+    /** Index in the buffer of the first byte after the current record (the first record before next()). */
     int position() {
-        return pos.position;
+        return nioBase + pos.position;
     }
 
     public int offsetDelta() {
@@ -174,8 +150,9 @@ public final class RecordCursor {
         return buf;
     }
 
+    /** Index of the key in {@link #buffer()}. */
     public int keyIndex() {
-        return keyIndex;
+        return nioBase + keyIndex;
     }
 
     /** -1 for a null key. */
@@ -183,8 +160,9 @@ public final class RecordCursor {
         return keyLength;
     }
 
+    /** Index of the value in {@link #buffer()}. */
     public int valueIndex() {
-        return valueIndex;
+        return nioBase + valueIndex;
     }
 
     /** -1 for a null value. */
@@ -207,11 +185,7 @@ public final class RecordCursor {
             return null;
         }
         byte[] out = new byte[length];
-        if (nio != null) {
-            nio.get(index - nioBase, out);
-        } else {
-            buf.getBytes(index, out);
-        }
+        nio.get(index, out);
         return out;
     }
 

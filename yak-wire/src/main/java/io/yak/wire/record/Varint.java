@@ -3,6 +3,7 @@ package io.yak.wire.record;
 import io.netty.buffer.ByteBuf;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
+import java.nio.ByteBuffer;
 
 /**
  * Zig-zag variable-length integers as in Protocol Buffers and Kafka's record format: 7 bits per byte, low bits
@@ -46,17 +47,18 @@ public final class Varint {
     }
 
     /**
-     * Reads a varint at {@code index}, not at or past {@code limit}. Returns the value; the bytes it took are in
-     * {@link Cursor#position}. Cursor-based so the hot path allocates nothing.
+     * Reads a varint at {@link Cursor#position} of {@code buf} (absolute, from index 0 of the view), not at or
+     * past {@code limit}, and moves the cursor past it. Works on a NIO view rather than a {@code ByteBuf}: absolute
+     * gets there skip the bounds and reference-count checks {@code ByteBuf.getByte} makes for every byte.
      */
-    public static int readVarint(ByteBuf buf, Cursor c, int limit) {
+    public static int readVarint(ByteBuffer buf, Cursor c, int limit) {
         int raw = 0;
         int shift = 0;
         while (true) {
             if (c.position >= limit) {
                 throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varint runs past the end of its record");
             }
-            int b = buf.getByte(c.position++);
+            int b = buf.get(c.position++);
             raw |= (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 break;
@@ -69,14 +71,15 @@ public final class Varint {
         return (raw >>> 1) ^ -(raw & 1);
     }
 
-    public static long readVarlong(ByteBuf buf, Cursor c, int limit) {
+    /** The varlong counterpart of {@link #readVarint}. */
+    public static long readVarlong(ByteBuffer buf, Cursor c, int limit) {
         long raw = 0;
         int shift = 0;
         while (true) {
             if (c.position >= limit) {
                 throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "varlong runs past the end of its record");
             }
-            long b = buf.getByte(c.position++);
+            long b = buf.get(c.position++);
             raw |= (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 break;

@@ -46,7 +46,7 @@ class VarintTest {
             assertThat(ByteBufUtil.hexDump(buf)).isEqualTo(hex);
             assertThat(Varint.sizeOfVarint(value)).isEqualTo(hex.length() / 2);
             Varint.Cursor c = new Varint.Cursor();
-            assertThat(Varint.readVarint(buf, c, buf.writerIndex())).isEqualTo(value);
+            assertThat(Varint.readVarint(buf.nioBuffer(), c, buf.writerIndex())).isEqualTo(value);
             assertThat(c.position).isEqualTo(buf.writerIndex());
         } finally {
             buf.release();
@@ -70,7 +70,7 @@ class VarintTest {
             assertThat(ByteBufUtil.hexDump(buf)).isEqualTo(hex);
             assertThat(Varint.sizeOfVarlong(value)).isEqualTo(hex.length() / 2);
             Varint.Cursor c = new Varint.Cursor();
-            assertThat(Varint.readVarlong(buf, c, buf.writerIndex())).isEqualTo(value);
+            assertThat(Varint.readVarlong(buf.nioBuffer(), c, buf.writerIndex())).isEqualTo(value);
             assertThat(c.position).isEqualTo(buf.writerIndex());
         } finally {
             buf.release();
@@ -103,8 +103,8 @@ class VarintTest {
             assertThat(buf.writerIndex()).isEqualTo(expectedBytes);
             Varint.Cursor c = new Varint.Cursor();
             for (int i = 0; i < n; i++) {
-                assertThat(Varint.readVarint(buf, c, buf.writerIndex())).isEqualTo(ints[i]);
-                assertThat(Varint.readVarlong(buf, c, buf.writerIndex())).isEqualTo(longs[i]);
+                assertThat(Varint.readVarint(buf.nioBuffer(), c, buf.writerIndex())).isEqualTo(ints[i]);
+                assertThat(Varint.readVarlong(buf.nioBuffer(), c, buf.writerIndex())).isEqualTo(longs[i]);
             }
             assertThat(c.position).isEqualTo(buf.writerIndex());
         } finally {
@@ -126,8 +126,8 @@ class VarintTest {
         ByteBuf buf = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(hex + "00")); // a terminator past the limit
         try {
             int limit = hex.length() / 2;
-            assertCorrupt(() -> Varint.readVarint(buf, new Varint.Cursor(), limit), "past the end");
-            assertCorrupt(() -> Varint.readVarlong(buf, new Varint.Cursor(), limit), "past the end");
+            assertCorrupt(() -> Varint.readVarint(buf.nioBuffer(), new Varint.Cursor(), limit), "past the end");
+            assertCorrupt(() -> Varint.readVarlong(buf.nioBuffer(), new Varint.Cursor(), limit), "past the end");
         } finally {
             buf.release();
         }
@@ -138,8 +138,8 @@ class VarintTest {
         ByteBuf six = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("ffffffffff01"));
         ByteBuf eleven = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("ffffffffffffffffffff01"));
         try {
-            assertCorrupt(() -> Varint.readVarint(six, new Varint.Cursor(), six.writerIndex()), "longer than 5");
-            assertCorrupt(() -> Varint.readVarlong(eleven, new Varint.Cursor(), eleven.writerIndex()),
+            assertCorrupt(() -> Varint.readVarint(six.nioBuffer(), new Varint.Cursor(), six.writerIndex()), "longer than 5");
+            assertCorrupt(() -> Varint.readVarlong(eleven.nioBuffer(), new Varint.Cursor(), eleven.writerIndex()),
                 "longer than 10");
         } finally {
             six.release();
