@@ -1,6 +1,7 @@
 package io.yak.bench;
 
-import io.yak.client.RecordMetadata;
+import io.yak.client.YakException;
+import io.yak.client.producer.SendCallback;
 import io.yak.client.producer.YakProducer;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -8,13 +9,13 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
 /**
  * The produce workload, like {@code kafka-producer-perf-test}: {@code --producers} producers, one thread each, send
  * {@code --records} records of {@code --record-size} bytes (one shared value array, no key) as fast as they can or
  * paced to {@code --throughput}, then flush. Latency is send() to acknowledgement; with a throughput cap it counts
- * from the time the record was due, so a stall is charged to every record it delayed.
+ * from the time the record was due, so a stall is charged to every record it delayed. Records go through the
+ * producer's allocation-free {@link SendCallback} path: one callback per producer, the send time as the token.
  */
 final class ProduceRunner {
     private ProduceRunner() {
@@ -72,7 +73,8 @@ final class ProduceRunner {
         long[] shares = split(warmup, producers.length);
         for (int i = 0; i < producers.length; i++) {
             for (long r = 0; r < shares[i]; r++) {
-                producers[i].send(spec.topic(), null, value).whenComplete(failures);
+                producers[i].send(spec.topic(), YakProducer.ANY_PARTITION, null, value, System.currentTimeMillis(),
+                    failures, r);
             }
         }
         for (YakProducer p : producers) {
@@ -136,7 +138,7 @@ final class ProduceRunner {
         return shares;
     }
 
-    /** One producer's send loop; runs on its own thread. Allocates only the acknowledgement callback per record. */
+    /** One producer's send loop; runs on its own thread. Allocates nothing per record. */
     private static final class SendLoop {
         private final YakProducer producer;
         private final String topic;
@@ -159,35 +161,35 @@ final class ProduceRunner {
 
         void run() throws InterruptedException {
             go.await();
+            Ack ack = new Ack(meter);
+            int any = YakProducer.ANY_PARTITION;
             if (recordsPerSecond > 0) {
                 Pacer pacer = new Pacer(meter.startNs(), recordsPerSecond);
                 for (long i = 0; i < count; i++) {
                     long dueNs = pacer.dueNs(i);
                     Pacer.awaitDue(dueNs);
-                    producer.send(topic, null, value).whenComplete(new Ack(meter, dueNs));
+                    producer.send(topic, any, null, value, System.currentTimeMillis(), ack, dueNs);
                 }
             } else {
                 for (long i = 0; i < count; i++) {
-                    long sentNs = System.nanoTime();
-                    producer.send(topic, null, value).whenComplete(new Ack(meter, sentNs));
+                    producer.send(topic, any, null, value, System.currentTimeMillis(), ack, System.nanoTime());
                 }
             }
             producer.flush();
         }
     }
 
-    /** Runs on the producer's sender thread: records the latency, nothing else. */
-    private static final class Ack implements BiConsumer<RecordMetadata, Throwable> {
+    /** Runs on the producer's sender thread: records the latency from the token (the send or due time). */
+    private static final class Ack implements SendCallback {
         private final ProgressMeter meter;
-        private final long sentNs;
 
-        Ack(ProgressMeter meter, long sentNs) {
+        Ack(ProgressMeter meter) {
             this.meter = meter;
-            this.sentNs = sentNs;
         }
 
         @Override
-        public void accept(RecordMetadata metadata, Throwable error) {
+        public void onCompletion(long sentNs, String topic, int partition, long offset, long timestamp,
+                                 YakException error) {
             if (error == null) {
                 meter.completed(sentNs);
             } else {
@@ -197,11 +199,12 @@ final class ProduceRunner {
     }
 
     /** Shared by all warm-up records: keeps the first failure. */
-    private static final class WarmupCallback implements BiConsumer<RecordMetadata, Throwable> {
+    private static final class WarmupCallback implements SendCallback {
         final AtomicReference<Throwable> error = new AtomicReference<>();
 
         @Override
-        public void accept(RecordMetadata metadata, Throwable e) {
+        public void onCompletion(long token, String topic, int partition, long offset, long timestamp,
+                                 YakException e) {
             if (e != null) {
                 error.compareAndSet(null, e);
             }

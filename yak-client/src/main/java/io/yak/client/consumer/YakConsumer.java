@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +78,9 @@ public final class YakConsumer implements AutoCloseable {
     /** Reads batch headers of a fresh response (its end offset), separate from {@link #batch} used by drain. */
     private final RecordBatchFlyweight headers = new RecordBatchFlyweight();
     private final RecordCursor cursor = new RecordCursor();
+    private final RecordView view = new RecordView();
+    /** Set while a {@link RecordHandler} runs: the consumer refuses calls from it. */
+    private boolean inHandler;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final Supplier<List<String>> topicsOfInterest = this::topicsOfInterest;
     /** Set while a wake-up event is queued, so metadata changes never pile up events. */
@@ -439,6 +443,25 @@ public final class YakConsumer implements AutoCloseable {
      *     auto.offset.reset=none, corrupt batches
      */
     public List<ConsumerRecord> poll(Duration timeout) {
+        List<ConsumerRecord> out = new ArrayList<>();
+        poll(timeout, out, null);
+        return out;
+    }
+
+    /**
+     * Like {@link #poll(Duration)}, but hands each record to {@code handler} as a {@link RecordView} over the
+     * fetched bytes instead of building a list: nothing is allocated or copied per record. Up to
+     * {@code max.poll.records} records; a record's position advances once the handler returned for it.
+     *
+     * @return the number of records handed out, 0 when none arrived in time
+     * @throws YakException as {@link #poll(Duration)}; whatever the handler throws
+     */
+    public int poll(Duration timeout, RecordHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return poll(timeout, null, handler);
+    }
+
+    private int poll(Duration timeout, List<ConsumerRecord> out, RecordHandler handler) {
         acquire();
         try {
             ensureOpen();
@@ -448,7 +471,6 @@ public final class YakConsumer implements AutoCloseable {
             long start = nanoClock.getAsLong();
             long timeoutNs = Math.max(0, timeout.toNanos());
             maybeAutoCommit(start);
-            List<ConsumerRecord> out = new ArrayList<>();
             while (true) {
                 long now = nanoClock.getAsLong();
                 runEvents();
@@ -456,11 +478,11 @@ public final class YakConsumer implements AutoCloseable {
                 updateSubscription(now);
                 metadata.maybeRefresh(topicsOfInterest, subscription != null);
                 resolvePositions(now);
-                collect(out);
+                int n = collect(out, handler);
                 long remainingNs = timeoutNs - (now - start);
                 sendFetches(now, remainingNs);
-                if (!out.isEmpty() || remainingNs <= 0) {
-                    return out;
+                if (n > 0 || remainingNs <= 0) {
+                    return n;
                 }
                 waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS));
             }
@@ -854,27 +876,35 @@ public final class YakConsumer implements AutoCloseable {
         return end;
     }
 
-    /** Decodes buffered batches into {@code out}, round-robin over partitions, up to max.poll.records. */
-    private void collect(List<ConsumerRecord> out) {
+    /**
+     * Decodes buffered batches into {@code out}, or hands them to {@code handler} when it is not null, round-robin
+     * over partitions, up to max.poll.records; returns how many.
+     */
+    private int collect(List<ConsumerRecord> out, RecordHandler handler) {
         int n = order.size();
         if (n == 0) {
-            return;
+            return 0;
         }
         int start = nextCollect % n;
-        for (int i = 0; i < n && out.size() < config.maxPollRecords(); i++) {
+        nextCollect = start + 1;
+        int max = config.maxPollRecords();
+        int handed = 0;
+        for (int i = 0; i < n && handed < max; i++) {
             PartitionState s = order.get((start + i) % n);
             if (s.buffered != null && s.position >= 0) {
-                drain(s, out);
+                handed += drain(s, out, handler, max - handed);
             }
         }
-        nextCollect = start + 1;
+        return handed;
     }
 
-    private void drain(PartitionState s, List<ConsumerRecord> out) {
+    /** Up to {@code max} records of the partition's buffered response; returns how many. */
+    private int drain(PartitionState s, List<ConsumerRecord> out, RecordHandler handler, int max) {
         ByteBuf buf = s.buffered;
         int limit = buf.writerIndex();
+        int handed = 0;
         try {
-            while (out.size() < config.maxPollRecords()) {
+            while (handed < max) {
                 int index = s.bufferedIndex;
                 if (limit - index < RecordBatchLayout.RECORDS_OFFSET) {
                     break;
@@ -895,12 +925,17 @@ public final class YakConsumer implements AutoCloseable {
                         if (offset < s.position) {
                             continue;
                         }
-                        if (out.size() >= config.maxPollRecords()) {
-                            return;
+                        if (handed >= max) {
+                            return handed;
                         }
-                        out.add(new ConsumerRecord(s.tp.topic(), s.tp.partition(), offset, cursor.timestamp(),
-                            cursor.keyBytes(), cursor.valueBytes()));
+                        if (handler == null) {
+                            out.add(new ConsumerRecord(s.tp.topic(), s.tp.partition(), offset, cursor.timestamp(),
+                                cursor.keyBytes(), cursor.valueBytes()));
+                        } else {
+                            hand(handler, s, cursor);
+                        }
                         s.position = offset + 1;
+                        handed++;
                     }
                 }
                 s.bufferedIndex = index + size;
@@ -912,10 +947,21 @@ public final class YakConsumer implements AutoCloseable {
             s.retryAtNs = nanoClock.getAsLong() + backoffNs;
             pendingError = new YakException(ErrorCode.CORRUPT_RECORD_BATCH, "corrupt data from " + s.tp
                 + " near offset " + s.position + ": " + e.getMessage(), e);
-            return;
+            return handed;
         }
-        if (out.size() < config.maxPollRecords() || s.bufferedIndex >= limit) {
+        if (handed < max || s.bufferedIndex >= limit) {
             s.advanceBuffer();
+        }
+        return handed;
+    }
+
+    private void hand(RecordHandler handler, PartitionState s, RecordCursor c) {
+        inHandler = true;
+        try {
+            handler.onRecord(view.set(s.tp, c));
+        } finally {
+            view.clear();
+            inHandler = false;
         }
     }
 
@@ -1009,6 +1055,9 @@ public final class YakConsumer implements AutoCloseable {
     }
 
     private void acquire() {
+        if (inHandler) {
+            throw new IllegalStateException("a RecordHandler must not call the consumer that handed it the record");
+        }
         Thread me = Thread.currentThread();
         Thread current = owner.get();
         if (current != me && !owner.compareAndSet(null, me)) {

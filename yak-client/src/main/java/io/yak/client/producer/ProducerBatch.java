@@ -2,10 +2,14 @@ package io.yak.client.producer;
 
 import io.netty.buffer.ByteBuf;
 import io.yak.client.RecordMetadata;
+import io.yak.client.YakException;
+import io.yak.wire.ErrorCode;
 import io.yak.wire.record.RecordBatchBuilder;
 import io.yak.wire.record.RecordBatchLayout;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One record batch of one partition, from its first record to its acknowledgement. While open, records are
@@ -13,15 +17,24 @@ import java.util.concurrent.CompletableFuture;
  * sealed the bytes never change and every attempt sends a retained duplicate of them. The batch owns
  * {@code buffer} and {@code reservedBytes} of {@code buffer.memory} until {@link #release}.
  *
- * <p>Record {@code i} of the batch gets offset {@code baseOffset + i}.
+ * <p>Record {@code i} of the batch gets offset {@code baseOffset + i}. Who is told its outcome is kept in three
+ * parallel arrays (a {@link RecordFuture} or a {@link SendCallback}, the callback's token, the timestamp), grown by
+ * doubling: a record sent with a callback costs no object of its own.
  */
 final class ProducerBatch {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerBatch.class);
+    private static final int INITIAL_RECORDS = 16;
+
     final RecordAccumulator.PartitionQueue queue;
     final ByteBuf buffer;
     final int reservedBytes;
     final long createdNs;
     final long baseTimestamp;
-    private final ArrayList<RecordFuture> futures = new ArrayList<>();
+    /** Per record: a {@link RecordFuture} or a {@link SendCallback}; guarded by the queue's lock until sealed. */
+    private Object[] sinks = new Object[INITIAL_RECORDS];
+    private long[] tokens = new long[INITIAL_RECORDS];
+    private long[] timestamps = new long[INITIAL_RECORDS];
+    private int count;
     /** Completed when the batch is acknowledged or failed; flush() waits on it. */
     final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -56,7 +69,7 @@ final class ProducerBatch {
      *
      * @return false when the batch is closed or the record does not fit
      */
-    boolean tryAppend(long timestamp, byte[] key, byte[] value, RecordFuture future) {
+    boolean tryAppend(long timestamp, byte[] key, byte[] value, Object sink, long token) {
         if (closed) {
             return false;
         }
@@ -67,8 +80,16 @@ final class ProducerBatch {
             return false;
         }
         builder.append(timestamp, key, value);
-        future.timestamp = timestamp;
-        futures.add(future);
+        if (count == sinks.length) {
+            int n = count * 2;
+            sinks = Arrays.copyOf(sinks, n);
+            tokens = Arrays.copyOf(tokens, n);
+            timestamps = Arrays.copyOf(timestamps, n);
+        }
+        sinks[count] = sink;
+        tokens[count] = token;
+        timestamps[count] = timestamp;
+        count++;
         return true;
     }
 
@@ -94,7 +115,7 @@ final class ProducerBatch {
     }
 
     int recordCount() {
-        return futures.size();
+        return count;
     }
 
     int sizeInBytes() {
@@ -109,24 +130,45 @@ final class ProducerBatch {
         return queue.partition;
     }
 
-    /** Completes every record's future; {@code baseOffset} -1 (acks=0) gives every record offset -1. */
+    /** Tells every record its offset; {@code baseOffset} -1 (acks=0) gives every record offset -1. */
     void complete(long baseOffset) {
         String topic = queue.topic;
         int partition = queue.partition;
-        for (int i = 0, n = futures.size(); i < n; i++) {
-            RecordFuture f = futures.get(i);
-            f.complete(new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, f.timestamp));
+        for (int i = 0; i < count; i++) {
+            long offset = baseOffset < 0 ? -1 : baseOffset + i;
+            Object sink = sinks[i];
+            if (sink instanceof RecordFuture f) {
+                f.complete(new RecordMetadata(topic, partition, offset, timestamps[i]));
+            } else {
+                call((SendCallback) sink, i, offset, null);
+            }
         }
     }
 
     void fail(RuntimeException e) {
-        for (int i = 0, n = futures.size(); i < n; i++) {
-            futures.get(i).completeExceptionally(e);
+        YakException error = e instanceof YakException ye ? ye
+            : new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, e.toString(), e);
+        for (int i = 0; i < count; i++) {
+            Object sink = sinks[i];
+            if (sink instanceof RecordFuture f) {
+                f.completeExceptionally(e);
+            } else {
+                call((SendCallback) sink, i, -1, error);
+            }
+        }
+    }
+
+    private void call(SendCallback callback, int i, long offset, YakException error) {
+        try {
+            callback.onCompletion(tokens[i], queue.topic, queue.partition, offset, timestamps[i], error);
+        } catch (RuntimeException t) {
+            LOG.error("send callback for {}-{} at offset {} threw; the other records are still told", queue.topic,
+                queue.partition, offset, t);
         }
     }
 
     @Override
     public String toString() {
-        return queue.topic + "-" + queue.partition + "[" + futures.size() + " records, attempt " + attempts + "]";
+        return queue.topic + "-" + queue.partition + "[" + count + " records, attempt " + attempts + "]";
     }
 }

@@ -61,11 +61,11 @@ final class RecordAccumulator {
      * Copies a record into the open batch of its partition, starting a new batch (reserving memory, possibly
      * blocking up to {@code maxBlockNs}) when there is none or it is full.
      */
-    AppendResult append(String topic, int partition, long timestamp, byte[] key, byte[] value, RecordFuture future,
-                        long maxBlockNs, boolean abortOnNewBatch) throws InterruptedException {
+    AppendResult append(String topic, int partition, long timestamp, byte[] key, byte[] value, Object sink,
+                        long token, long maxBlockNs, boolean abortOnNewBatch) throws InterruptedException {
         PartitionQueue q = queue(topic, partition);
         synchronized (q) {
-            AppendResult r = tryAppend(q, timestamp, key, value, future);
+            AppendResult r = tryAppend(q, timestamp, key, value, sink, token);
             if (r != null) {
                 return r;
             }
@@ -80,7 +80,7 @@ final class RecordAccumulator {
         try {
             buffer = PooledByteBufAllocator.DEFAULT.directBuffer(bytes, bytes);
             synchronized (q) {
-                AppendResult r = tryAppend(q, timestamp, key, value, future);
+                AppendResult r = tryAppend(q, timestamp, key, value, sink, token);
                 if (r != null) {
                     buffer.release();
                     pool.release(bytes);
@@ -89,7 +89,7 @@ final class RecordAccumulator {
                 ProducerBatch batch = new ProducerBatch(q, buffer, bytes, takeBuilder(), nanoClock.getAsLong(),
                     timestamp);
                 buffer = null;
-                if (!batch.tryAppend(timestamp, key, value, future)) {
+                if (!batch.tryAppend(timestamp, key, value, sink, token)) {
                     throw new IllegalStateException("a record of bound " + bytes + " bytes did not fit its own batch");
                 }
                 q.batches.addLast(batch);
@@ -106,9 +106,10 @@ final class RecordAccumulator {
         }
     }
 
-    private AppendResult tryAppend(PartitionQueue q, long timestamp, byte[] key, byte[] value, RecordFuture f) {
+    private AppendResult tryAppend(PartitionQueue q, long timestamp, byte[] key, byte[] value, Object sink,
+                                   long token) {
         ProducerBatch last = q.batches.peekLast();
-        if (last == null || !last.tryAppend(timestamp, key, value, f)) {
+        if (last == null || !last.tryAppend(timestamp, key, value, sink, token)) {
             return null;
         }
         return last.isFull(batchSize) ? AppendResult.BATCH_FULL : AppendResult.APPENDED;

@@ -23,7 +23,7 @@ final class Router {
 
     /** Appends the record; returns the accumulator's result (the partition is in the record's future later). */
     RecordAccumulator.AppendResult append(TopicInfo topic, int partition, long timestamp, byte[] key, byte[] value,
-                                          RecordFuture future, long maxBlockNs) throws InterruptedException {
+                                          Object sink, long token, long maxBlockNs) throws InterruptedException {
         int n = topic.partitionCount();
         if (n == 0) {
             throw new YakException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic.name() + "' has no partitions");
@@ -33,19 +33,19 @@ final class Router {
                 throw new YakException(ErrorCode.UNKNOWN_PARTITION,
                     "partition " + partition + " of topic '" + topic.name() + "' (partitions 0.." + (n - 1) + ")");
             }
-            return accumulator.append(topic.name(), partition, timestamp, key, value, future, maxBlockNs, false);
+            return accumulator.append(topic.name(), partition, timestamp, key, value, sink, token, maxBlockNs, false);
         }
         if (key != null) {
-            return accumulator.append(topic.name(), Murmur2.partitionForKey(key, n), timestamp, key, value, future,
+            return accumulator.append(topic.name(), Murmur2.partitionForKey(key, n), timestamp, key, value, sink, token,
                 maxBlockNs, false);
         }
         int p = sticky.partition(topic);
         RecordAccumulator.AppendResult r =
-            accumulator.append(topic.name(), p, timestamp, null, value, future, maxBlockNs, true);
+            accumulator.append(topic.name(), p, timestamp, null, value, sink, token, maxBlockNs, true);
         if (r != RecordAccumulator.AppendResult.ABORTED_FOR_NEW_BATCH) {
             return r;
         }
         p = sticky.nextPartition(topic, p);
-        return accumulator.append(topic.name(), p, timestamp, null, value, future, maxBlockNs, false);
+        return accumulator.append(topic.name(), p, timestamp, null, value, sink, token, maxBlockNs, false);
     }
 }

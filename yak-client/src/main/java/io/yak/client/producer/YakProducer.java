@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code *Async} variants), and never call {@link #flush()} from such a callback.
  */
 public final class YakProducer implements AutoCloseable {
+    /** The {@code partition} argument of {@code send} that lets the key (or the sticky partitioner) choose. */
+    public static final int ANY_PARTITION = Router.ANY_PARTITION;
     private static final Logger LOG = LoggerFactory.getLogger(YakProducer.class);
 
     private final ProducerConfig config;
@@ -99,11 +101,38 @@ public final class YakProducer implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(String topic, int partition, byte[] key, byte[] value,
                                                   long timestamp) {
+        RecordFuture future = new RecordFuture();
+        YakException rejected = append(topic, partition, key, value, timestamp, future, 0);
+        if (rejected != null) {
+            future.completeExceptionally(rejected);
+        }
+        return future;
+    }
+
+    /**
+     * Sends a record like {@link #send(String, int, byte[], byte[], long)}, telling {@code callback} the outcome
+     * with {@code token} instead of returning a future: the producer allocates nothing for the record (it is copied
+     * into the batch's pooled buffer; the callback and token go into the batch's arrays). See {@link SendCallback}
+     * for the thread it runs on.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void send(String topic, int partition, byte[] key, byte[] value, long timestamp, SendCallback callback,
+                     long token) {
+        Objects.requireNonNull(callback, "callback");
+        YakException rejected = append(topic, partition, key, value, timestamp, callback, token);
+        if (rejected != null) {
+            callback.onCompletion(token, topic, partition, -1, timestamp, rejected);
+        }
+    }
+
+    /** Appends the record for {@code sink}; returns why it was rejected, or null. */
+    private YakException append(String topic, int partition, byte[] key, byte[] value, long timestamp, Object sink,
+                                long token) {
         Objects.requireNonNull(topic, "topic");
         if (closed) {
             throw new IllegalStateException("producer " + clientId() + " is closed");
         }
-        RecordFuture future = new RecordFuture();
         try {
             int bound = RecordBatchBuilder.batchSizeBound(key == null ? -1 : key.length,
                 value == null ? -1 : value.length);
@@ -117,17 +146,18 @@ public final class YakProducer implements AutoCloseable {
                 t = metadata.awaitTopic(topic, true, config.maxBlockMs());
             }
             long remainingNs = Math.max(0, maxBlockNs - (System.nanoTime() - start));
-            RecordAccumulator.AppendResult r = router.append(t, partition, timestamp, key, value, future, remainingNs);
+            RecordAccumulator.AppendResult r =
+                router.append(t, partition, timestamp, key, value, sink, token, remainingNs);
             if (r != RecordAccumulator.AppendResult.APPENDED) {
                 sender.wakeup();
             }
+            return null;
         } catch (YakException e) {
-            future.completeExceptionally(e);
+            return e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in send", e));
+            return new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in send", e);
         }
-        return future;
     }
 
     /**

@@ -124,6 +124,103 @@ class YakConsumerTest {
         }
     }
 
+    /**
+     * The handler path sees the same records as the list path (keys, values, offsets, timestamps), at most
+     * max.poll.records per poll, reading values in place.
+     */
+    @Test
+    void shouldHandRecordsToAHandlerInOrderUpToMaxPollRecords() {
+        cluster.coordinator.createTopic("views", 2);
+        for (int p = 0; p < 2; p++) {
+            cluster.store.appendValues("views", p, values("p" + p + "-", 0, 300), 40);
+        }
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        p.setProperty("max.poll.records", "55");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("views"));
+            List<ConsumerRecord> seen = new ArrayList<>();
+            byte[] scratch = new byte[16];
+            RecordHandler handler = r -> {
+                assertThat(r.topicPartition()).isEqualTo(new TopicPartition("views", r.partition()));
+                int n = r.valueLength();
+                r.getValue(0, scratch, 0, n);
+                assertThat(new String(scratch, 0, n, UTF_8)).isEqualTo(new String(r.value(), UTF_8));
+                seen.add(r.toRecord());
+            };
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (seen.size() < 600) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                int before = seen.size();
+                int n = c.poll(Duration.ofMillis(200), handler);
+                assertThat(n).isEqualTo(seen.size() - before).isBetween(0, 55);
+            }
+            assertThat(seen).hasSize(600);
+            for (int part = 0; part < 2; part++) {
+                assertThat(valuesOf(seen, part)).containsExactlyElementsOf(values("p" + part + "-", 0, 300));
+            }
+            for (ConsumerRecord r : seen) {
+                assertThat(r.key()).isEqualTo(("k" + r.offset()).getBytes(UTF_8));
+                assertThat(r.timestamp()).isEqualTo(1000 + r.offset());
+            }
+            assertThat(c.position(new TopicPartition("views", 0))).isEqualTo(300);
+        }
+    }
+
+    /**
+     * A handler that throws stops the poll; the record it threw on is handed out again by the next poll. A
+     * handler may not call the consumer, and a view kept past its call refuses to be read.
+     */
+    @Test
+    void shouldRedeliverTheRecordAHandlerThrewOnAndGuardTheView() {
+        cluster.coordinator.createTopic("throws", 1);
+        cluster.store.appendValues("throws", 0, values("v", 0, 20), 20);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp = new TopicPartition("throws", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            List<Long> offsets = new ArrayList<>();
+            RecordView[] kept = new RecordView[1];
+            RecordHandler failOn7 = r -> {
+                if (r.offset() == 7) {
+                    throw new IllegalArgumentException("cannot take 7");
+                }
+                offsets.add(r.offset());
+                kept[0] = r;
+            };
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            assertThatThrownBy(() -> {
+                while (System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200), failOn7);
+                }
+            }).isInstanceOf(IllegalArgumentException.class).hasMessage("cannot take 7");
+            assertThat(offsets).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(c.position(tp)).isEqualTo(7);
+            assertThatThrownBy(() -> kept[0].valueLong(0)).isInstanceOf(IllegalStateException.class);
+
+            List<Long> rest = new ArrayList<>();
+            while (rest.size() < 13) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                c.poll(Duration.ofMillis(200), r -> {
+                    rest.add(r.offset());
+                    assertThatThrownBy(() -> r.getValue(r.valueLength() - 1, new byte[4], 0, 2))
+                        .isInstanceOf(IndexOutOfBoundsException.class);
+                    assertThat(r.keyLength()).isEqualTo(("k" + r.offset()).length());
+                });
+            }
+            assertThat(rest).containsExactly(7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
+
+            cluster.store.appendValues("throws", 0, values("w", 0, 1), 1);
+            assertThatThrownBy(() -> {
+                while (System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200), r -> c.seek(tp, 0));
+                }
+            }).isInstanceOf(IllegalStateException.class).hasMessageContaining("must not call the consumer");
+            assertThat(c.position(tp)).isEqualTo(20);
+        }
+    }
+
     @Test
     void shouldReturnAtMostMaxPollRecordsAndContinueMidBatch() {
         cluster.coordinator.createTopic("one", 1);

@@ -40,7 +40,7 @@ class RecordAccumulatorTest {
     }
 
     private RecordAccumulator.AppendResult append(int partition, String value) throws InterruptedException {
-        return acc.append("t", partition, 5000, null, value.getBytes(UTF_8), new RecordFuture(), 0, false);
+        return acc.append("t", partition, 5000, null, value.getBytes(UTF_8), new RecordFuture(), 0L, 0, false);
     }
 
     private List<ProducerBatch> drain() {
@@ -200,7 +200,7 @@ class RecordAccumulatorTest {
         List<RecordFuture> futures = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             RecordFuture f = new RecordFuture();
-            acc.append("t", 2, 100 + i, null, ("v" + i).getBytes(UTF_8), f, 0, false);
+            acc.append("t", 2, 100 + i, null, ("v" + i).getBytes(UTF_8), f, 0L, 0, false);
             futures.add(f);
         }
         advanceMs(LINGER_MS);
@@ -209,6 +209,64 @@ class RecordAccumulatorTest {
         for (int i = 0; i < 3; i++) {
             assertThat(futures.get(i).join()).isEqualTo(new RecordMetadata("t", 2, 40 + i, 100 + i));
         }
+    }
+
+    @Test
+    void shouldTellCallbacksAndFuturesOfOneBatchInOffsetOrderPastTheInitialArrays() throws Exception {
+        List<String> told = new ArrayList<>();
+        SendCallback callback = (token, topic, partition, offset, timestamp, error) -> {
+            told.add(token + ":" + topic + "-" + partition + "@" + offset + "/" + timestamp + "/" + error);
+            if (token == 3) {
+                throw new IllegalStateException("a callback that throws must not stop the others");
+            }
+        };
+        List<RecordFuture> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            if (i % 10 == 9) {
+                RecordFuture f = new RecordFuture();
+                acc.append("t", 1, 500 + i, null, "v".getBytes(UTF_8), f, 0L, 0, false);
+                futures.add(f);
+            } else {
+                acc.append("t", 1, 500 + i, null, "v".getBytes(UTF_8), callback, i, 0, false);
+            }
+        }
+        advanceMs(LINGER_MS);
+        ProducerBatch b = drain().get(0);
+        assertThat(b.recordCount()).isEqualTo(40);
+        b.complete(1000);
+        assertThat(told).hasSize(36);
+        int k = 0;
+        for (int i = 0; i < 40; i++) {
+            if (i % 10 != 9) {
+                assertThat(told.get(k++)).isEqualTo(i + ":t-1@" + (1000 + i) + "/" + (500 + i) + "/null");
+            }
+        }
+        for (int j = 0; j < futures.size(); j++) {
+            int i = j * 10 + 9;
+            assertThat(futures.get(j).join()).isEqualTo(new RecordMetadata("t", 1, 1000 + i, 500 + i));
+        }
+    }
+
+    @Test
+    void shouldTellCallbacksOfAFailedBatchTheErrorAndNoOffset() throws Exception {
+        List<String> told = new ArrayList<>();
+        SendCallback callback = (token, topic, partition, offset, timestamp, error) ->
+            told.add(token + "@" + offset + ":" + error.errorCode());
+        RecordFuture future = new RecordFuture();
+        acc.append("t", 0, 7, null, "a".getBytes(UTF_8), callback, 11L, 0, false);
+        acc.append("t", 0, 8, null, "b".getBytes(UTF_8), future, 0L, 0, false);
+        acc.append("t", 0, 9, null, "c".getBytes(UTF_8), callback, 12L, 0, false);
+        advanceMs(LINGER_MS);
+        ProducerBatch b = drain().get(0);
+        b.fail(new YakException(ErrorCode.NOT_LEADER, "gone"));
+        assertThat(told).containsExactly("11@-1:NOT_LEADER", "12@-1:NOT_LEADER");
+        assertThat(future).isCompletedExceptionally();
+        // Not a YakException: callbacks still get one, naming the cause.
+        told.clear();
+        acc.append("t", 3, 10, null, "d".getBytes(UTF_8), callback, 13L, 0, false);
+        advanceMs(LINGER_MS);
+        drain().get(0).fail(new IllegalStateException("boom"));
+        assertThat(told).containsExactly("13@-1:UNKNOWN_SERVER_ERROR");
     }
 
     @Test
@@ -223,7 +281,7 @@ class RecordAccumulatorTest {
         byte[] value = "z".repeat(50).getBytes(UTF_8);
         List<Integer> batchPartitions = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            router.append(topic, Router.ANY_PARTITION, 1, null, value, new RecordFuture(), 0);
+            router.append(topic, Router.ANY_PARTITION, 1, null, value, new RecordFuture(), 0L, 0);
             // full batches leave at once, like the sender would take them
             List<ProducerBatch> ready = new ArrayList<>();
             acc.drain(nowNs, q -> true, ready, new ArrayList<>());

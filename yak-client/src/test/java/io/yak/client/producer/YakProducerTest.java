@@ -267,6 +267,67 @@ class YakProducerTest {
         }
     }
 
+    /**
+     * The callback path: every record told once on the sender thread with its token, offsets contiguous per
+     * partition and matching what the log stores; a rejected record is told on the calling thread.
+     */
+    @Test
+    void shouldTellASendCallbackEveryRecordWithItsTokenAndOffset() throws Exception {
+        cluster.coordinator.createTopic("told", 3);
+        int n = 3_000;
+        long[] offsets = new long[n];
+        int[] partitions = new int[n];
+        java.util.Arrays.fill(offsets, -2);
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        Thread caller = Thread.currentThread();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        SendCallback callback = (token, topic, partition, offset, timestamp, error) -> {
+            int i = (int) token;
+            if (error != null || !topic.equals("told") || timestamp != 5_000 + i || offsets[i] != -2
+                || Thread.currentThread() == caller) {
+                wrong.add(token + " " + topic + " " + offset + " " + timestamp + " " + error);
+            }
+            offsets[i] = offset;
+            partitions[i] = partition;
+            told.incrementAndGet();
+        };
+        Properties p = props();
+        p.setProperty("max.request.size", "1000");
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < n; i++) {
+                producer.send("told", YakProducer.ANY_PARTITION, bytes("k" + (i % 31)), bytes("value-" + i),
+                    5_000 + i, callback, i);
+            }
+            producer.flush();
+            assertThat(told.get()).isEqualTo(n);
+            assertThat(wrong).isEmpty();
+
+            YakException[] rejected = new YakException[1];
+            Thread[] on = new Thread[1];
+            producer.send("told", 1, null, new byte[2000], 1, (token, topic, partition, offset, timestamp, error) -> {
+                rejected[0] = error;
+                on[0] = Thread.currentThread();
+                assertThat(token).isEqualTo(77);
+                assertThat(offset).isEqualTo(-1);
+            }, 77);
+            assertThat(on[0]).isSameAs(caller);
+            assertThat(rejected[0].errorCode()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+        }
+        for (int part = 0; part < 3; part++) {
+            Map<Long, String> expected = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                if (partitions[i] == part) {
+                    assertThat(expected.put(offsets[i], "value-" + i)).isNull();
+                }
+            }
+            List<FakeLogStore.StoredRecord> stored = cluster.store.records("told", part);
+            assertThat(stored).hasSize(expected.size());
+            for (FakeLogStore.StoredRecord r : stored) {
+                assertThat(new String(r.value(), UTF_8)).isEqualTo(expected.get(r.offset()));
+            }
+        }
+    }
+
     @Test
     void shouldRejectRecordsLargerThanMaxRequestSize() throws Exception {
         Properties p = props();
