@@ -1,6 +1,6 @@
 package io.yak.broker.partition;
 
-import java.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A consume parked at the log end. Completes exactly once: by an append or by its timer (the flag decides). */
@@ -10,7 +10,7 @@ final class ConsumeWaiter extends AtomicBoolean {
     final long offset;
     final int maxBytes;
     final ConsumeCallback callback;
-    volatile ScheduledFuture<?> timer;
+    volatile Timeout timer;
 
     ConsumeWaiter(long offset, int maxBytes, ConsumeCallback callback) {
         this.offset = offset;
@@ -23,9 +23,9 @@ final class ConsumeWaiter extends AtomicBoolean {
         if (!compareAndSet(false, true)) {
             return false;
         }
-        ScheduledFuture<?> t = timer;
+        Timeout t = timer;
         if (t != null) {
-            t.cancel(false);
+            t.cancel();
         }
         return true;
     }
