@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.yak.broker.partition.RetentionConfig;
 import io.yak.broker.log.LogConfig;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.BrokerInfo;
