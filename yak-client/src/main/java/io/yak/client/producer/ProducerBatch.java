@@ -48,6 +48,8 @@ final class ProducerBatch {
     final long sequence;
 
     // Owned by the sender thread.
+    /** Sent in the same PUBLISH as the batch before it in the drained list (set by the accumulator's drain). */
+    boolean joinsRequest;
     int attempts;
     long retryAtNs;
     Object sentTo;

@@ -11,8 +11,9 @@ import java.util.Properties;
  * {@code batch.size} (16384 bytes), {@code linger.ms} (5), {@code acks} (0, 1, all or -1; 1),
  * {@code retries} (Integer.MAX_VALUE), {@code delivery.timeout.ms} (120000, at least linger.ms +
  * request.timeout.ms), {@code buffer.memory} (33554432 bytes), {@code max.block.ms} (60000),
- * {@code max.in.flight.requests.per.connection} (5), {@code max.request.size} (1048576 bytes: largest batch of a
- * single record). Unknown keys are rejected.
+ * {@code max.in.flight.requests.per.connection} (5 PUBLISH requests per connection), {@code max.request.size}
+ * (1048576 bytes: largest batch of a single record, and the most record-batch bytes one PUBLISH carries when it
+ * packs several ready batches of a partition). Unknown keys are rejected.
  */
 record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short acks, int retries,
                       long deliveryTimeoutMs, long bufferMemory, long maxBlockMs, int maxInFlightPerConnection,

@@ -145,6 +145,18 @@ final class RecordAccumulator {
      * {@link #nextDeadlineNs()} is the earliest time something else becomes ready or expires.
      */
     void drain(long now, Predicate<PartitionQueue> sendable, List<ProducerBatch> ready, List<ProducerBatch> expired) {
+        drain(now, sendable, 0, ready, expired);
+    }
+
+    /**
+     * Takes the batches that can go now into {@code ready}, in creation order per partition, and the expired ones
+     * into {@code expired}. {@code sendable} is asked once per request: when it says yes, the head batch starts a
+     * request and the partition's next ready batches join it ({@link ProducerBatch#joinsRequest}) while the
+     * request's batches stay within {@code maxRequestBytes} (0: one batch per request). A partition that is
+     * retrying sends one batch per request.
+     */
+    void drain(long now, Predicate<PartitionQueue> sendable, int maxRequestBytes, List<ProducerBatch> ready,
+               List<ProducerBatch> expired) {
         boolean flushing = closing || flushesInProgress.get() > 0;
         long next = Long.MAX_VALUE;
         for (TopicQueues t : topics.values()) {
@@ -154,7 +166,7 @@ final class RecordAccumulator {
                     continue;
                 }
                 synchronized (q) {
-                    next = Math.min(next, drainQueue(q, now, flushing, sendable, ready, expired));
+                    next = Math.min(next, drainQueue(q, now, flushing, sendable, maxRequestBytes, ready, expired));
                 }
             }
         }
@@ -162,7 +174,7 @@ final class RecordAccumulator {
     }
 
     private long drainQueue(PartitionQueue q, long now, boolean flushing, Predicate<PartitionQueue> sendable,
-                            List<ProducerBatch> ready, List<ProducerBatch> expired) {
+                            int maxRequestBytes, List<ProducerBatch> ready, List<ProducerBatch> expired) {
         if (q.batches.isEmpty()) {
             return Long.MAX_VALUE;
         }
@@ -177,8 +189,9 @@ final class RecordAccumulator {
             returnBuilder(b.seal());
             expired.add(b);
         }
-        // Several batches of one partition may go at once (pipelined on one connection, appended in order);
-        // the sendable predicate decides how many.
+        // Several requests of one partition may go at once (pipelined on one connection, appended in order); the
+        // sendable predicate decides how many. A request carries every ready batch that fits in it.
+        int requestBytes = -1; // -1: no request open in this drain
         while (true) {
             ProducerBatch head = q.batches.peekFirst();
             if (head == null) {
@@ -193,12 +206,24 @@ final class RecordAccumulator {
             if (!isReady) {
                 return Math.min(expiry, head.createdNs + lingerNs);
             }
+            if (requestBytes >= 0 && !q.retrying && head.attempts == 0) {
+                returnBuilder(head.seal());
+                if (requestBytes + head.sizeInBytes() <= maxRequestBytes) {
+                    q.batches.pollFirst();
+                    head.joinsRequest = true;
+                    requestBytes += head.sizeInBytes();
+                    ready.add(head);
+                    continue;
+                }
+            }
             if (!sendable.test(q)) {
                 // Waits for an answer, which wakes the sender.
                 return expiry;
             }
             q.batches.pollFirst();
             returnBuilder(head.seal());
+            head.joinsRequest = false;
+            requestBytes = head.sizeInBytes();
             ready.add(head);
         }
     }

@@ -1,6 +1,8 @@
 package io.yak.client.producer;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.yak.client.YakException;
 import io.yak.client.internal.Connection;
 import io.yak.client.internal.MetadataCache;
@@ -23,14 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer's I/O thread ({@code yak-producer-sender}): takes ready batches from the accumulator, sends one
- * PUBLISH per batch to the partition's leader, and settles the answers: completes record futures, or puts the
- * batch back for a retry (retriable error, after a metadata refresh and {@code retry.backoff.ms}) until
- * {@code retries} or {@code delivery.timeout.ms} run out.
+ * The producer's I/O thread ({@code yak-producer-sender}): takes ready batches from the accumulator, sends them to
+ * the partition's leader, and settles the answers: tells every record its offset, or puts the batches back for a
+ * retry (retriable error, after a metadata refresh and {@code retry.backoff.ms}) until {@code retries} or
+ * {@code delivery.timeout.ms} run out.
  *
- * <p>Ordering: up to {@code max.in.flight.requests.per.connection} batches of a partition are in flight at once,
+ * <p>One PUBLISH carries every batch of a partition that is ready when it goes, up to {@code max.request.size}
+ * bytes (the broker appends them back to back, so batch {@code i} starts at the response's base offset plus the
+ * records of the batches before it). When the producer outruns the round trip, requests grow instead of queueing:
+ * {@code max.in.flight.requests.per.connection} bounds requests, not batches, as its name says.
+ *
+ * <p>Ordering: up to {@code max.in.flight.requests.per.connection} requests of a partition are in flight at once,
  * all on the leader's one connection, which the broker appends in arrival order. After a retriable failure the
- * partition sends one batch at a time, failed batches first in creation order, until a retry succeeds. As with
+ * partition sends one batch per request, one request at a time, failed batches first in creation order, until a
+ * retry succeeds. As with
  * Kafka's producer without idempotence, a batch that fails while a later one of the same partition succeeds is
  * stored after it; {@code max.in.flight.requests.per.connection=1} gives strict order. A retry after a lost answer
  * may store a batch twice (at-least-once delivery).
@@ -131,15 +139,20 @@ final class Sender implements Runnable {
         if (!running && !accumulator.hasIncomplete()) {
             return false;
         }
-        accumulator.drain(now, this::claim, ready, expired);
+        accumulator.drain(now, this::claim, config.maxRequestSize(), ready, expired);
         for (ProducerBatch b : expired) {
             fail(b, new YakException(ErrorCode.REQUEST_TIMED_OUT, "expiring " + b.recordCount() + " record(s) for "
                 + b.topic() + "-" + b.partition() + ": " + TimeUnit.NANOSECONDS.toMillis(now - b.createdNs)
                 + " ms passed since the batch was created (delivery.timeout.ms " + config.deliveryTimeoutMs() + ")"));
         }
         expired.clear();
-        for (ProducerBatch b : ready) {
-            send(b);
+        for (int i = 0, n = ready.size(); i < n; ) {
+            int end = i + 1;
+            while (end < n && ready.get(end).joinsRequest) {
+                end++;
+            }
+            send(ready.subList(i, end).toArray(new ProducerBatch[0]));
+            i = end;
         }
         ready.clear();
         if (metadataNeeded) {
@@ -190,18 +203,31 @@ final class Sender implements Runnable {
         return true;
     }
 
-    private void send(ProducerBatch b) {
-        HostPort leader = (HostPort) b.queue.leader;
-        b.sentTo = leader;
-        b.attempts++;
+    /** Sends one PUBLISH with the batches of one partition, in order; the first batch claimed the slot. */
+    private void send(ProducerBatch[] batches) {
+        ProducerBatch first = batches[0];
+        HostPort leader = (HostPort) first.queue.leader;
+        for (ProducerBatch b : batches) {
+            b.sentTo = leader;
+            b.attempts++;
+        }
         Connection c = network.connection(leader);
-        ByteBuf payload = b.buffer.retainedDuplicate();
-        PublishRequest request = new PublishRequest(b.topic(), b.partition(), config.acks(),
+        ByteBuf payload;
+        if (batches.length == 1) {
+            payload = first.buffer.retainedDuplicate();
+        } else {
+            CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(batches.length);
+            for (ProducerBatch b : batches) {
+                composite.addComponent(true, b.buffer.retainedDuplicate());
+            }
+            payload = composite;
+        }
+        PublishRequest request = new PublishRequest(first.topic(), first.partition(), config.acks(),
             config.common().requestTimeoutMs(), payload);
         java.util.concurrent.CompletableFuture<Message> f = config.acks() == 0 ? c.sendOneWay(request)
             : c.send(request);
         f.whenComplete((response, error) -> {
-            completions.add(new Completion(b, response, error));
+            completions.add(new Completion(batches, response, error));
             wakeup();
         });
     }
@@ -214,41 +240,61 @@ final class Sender implements Runnable {
     }
 
     private void settle(Completion c, long now) {
-        ProducerBatch b = c.batch;
-        b.queue.inFlight--;
-        int[] n = inFlightPerBroker.get((HostPort) b.sentTo);
+        ProducerBatch[] batches = c.batches;
+        ProducerBatch first = batches[0];
+        first.queue.inFlight--;
+        int[] n = inFlightPerBroker.get((HostPort) first.sentTo);
         if (n != null) {
             n[0]--;
         }
         RuntimeException error = c.error == null ? null : unwrap(c.error);
         if (error == null) {
             if (config.acks() == 0) {
-                b.complete(-1);
-                accumulator.deallocate(b);
+                for (ProducerBatch b : batches) {
+                    b.complete(-1);
+                    accumulator.deallocate(b);
+                }
                 return;
             }
             PublishResponse r = (PublishResponse) c.response;
             if (r.error() == ErrorCode.NONE) {
-                b.queue.retrying = false;
-                b.complete(r.baseOffset());
-                accumulator.deallocate(b);
+                // The broker appended the request's batches back to back from the base offset.
+                first.queue.retrying = false;
+                long base = r.baseOffset();
+                for (ProducerBatch b : batches) {
+                    b.complete(base);
+                    base += b.recordCount();
+                    accumulator.deallocate(b);
+                }
                 return;
             }
-            error = new YakException(r.error(), "publish of " + b.recordCount() + " record(s) to " + b.topic() + "-"
-                + b.partition() + " at " + b.sentTo + " failed: " + r.error() + " (broker epoch " + r.epoch() + ")");
+            error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
+                + first.topic() + "-" + first.partition() + " at " + first.sentTo + " failed: " + r.error()
+                + " (broker epoch " + r.epoch() + ")");
         }
         boolean retriable = error instanceof YakException ye && ye.retriable();
         if (retriable) {
             metadata.requestRefresh();
         }
-        if (retriable && !forceClose && b.attempts <= config.retries() && now - b.createdNs < deliveryTimeoutNs) {
-            LOG.debug("{}: retrying {} after {}", config.common().clientId(), b, error.getMessage());
-            b.retryAtNs = now + backoffNs;
-            b.queue.retrying = true;
-            accumulator.reenqueue(b);
-            return;
+        for (ProducerBatch b : batches) {
+            if (retriable && !forceClose && b.attempts <= config.retries()
+                && now - b.createdNs < deliveryTimeoutNs) {
+                LOG.debug("{}: retrying {} after {}", config.common().clientId(), b, error.getMessage());
+                b.retryAtNs = now + backoffNs;
+                b.queue.retrying = true;
+                accumulator.reenqueue(b);
+            } else {
+                fail(b, error);
+            }
         }
-        fail(b, error);
+    }
+
+    private static int recordCount(ProducerBatch[] batches) {
+        int n = 0;
+        for (ProducerBatch b : batches) {
+            n += b.recordCount();
+        }
+        return n;
     }
 
     private void fail(ProducerBatch b, RuntimeException e) {
@@ -271,6 +317,6 @@ final class Sender implements Runnable {
         return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, c.toString(), c);
     }
 
-    private record Completion(ProducerBatch batch, Message response, Throwable error) {
+    private record Completion(ProducerBatch[] batches, Message response, Throwable error) {
     }
 }

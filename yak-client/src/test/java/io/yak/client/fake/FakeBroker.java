@@ -40,6 +40,10 @@ public final class FakeBroker implements AutoCloseable {
     private final AtomicInteger dropAndCloseAt = new AtomicInteger(-1);
     private final AtomicBoolean holdPublishes = new AtomicBoolean();
     public final AtomicInteger publishRequests = new AtomicInteger();
+    /** Record batches received in publishes, and the largest publish payload in bytes. */
+    public final AtomicInteger publishedBatches = new AtomicInteger();
+    public final AtomicInteger largestPublishBytes = new AtomicInteger();
+    private volatile long publishAnswerDelayMs;
     public final AtomicInteger consumeRequests = new AtomicInteger();
     public final AtomicInteger notLeaderAnswers = new AtomicInteger();
     public final AtomicInteger droppedConnections = new AtomicInteger();
@@ -64,6 +68,11 @@ public final class FakeBroker implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Publishes are appended at once but answered {@code ms} later (a slow round trip). */
+    public void delayPublishAnswers(long ms) {
+        publishAnswerDelayMs = ms;
     }
 
     /** The next {@code n} publishes are answered with {@code code} (nothing appended). */
@@ -146,6 +155,13 @@ public final class FakeBroker implements AutoCloseable {
 
         private void publish(ChannelHandlerContext ctx, int correlationId, PublishRequest r) {
             publishRequests.incrementAndGet();
+            ByteBuf records = r.records();
+            largestPublishBytes.accumulateAndGet(records.readableBytes(), Math::max);
+            io.yak.wire.record.RecordBatchFlyweight fw = new io.yak.wire.record.RecordBatchFlyweight();
+            for (int i = records.readerIndex(); i < records.writerIndex(); i += fw.sizeInBytes()) {
+                fw.wrap(records, i, records.writerIndex());
+                publishedBatches.incrementAndGet();
+            }
             if (dropAndCloseAt.get() > 0 && dropAndCloseAt.decrementAndGet() == 0) {
                 dropAndCloseAt.set(-1);
                 droppedConnections.incrementAndGet();
@@ -169,8 +185,15 @@ public final class FakeBroker implements AutoCloseable {
                 }
             }
             if (r.acks() != 0) {
-                ctx.writeAndFlush(Frame.of(correlationId, new PublishResponse(error, epoch, base,
-                    store.start(r.topic(), r.partition()))));
+                Frame answer = Frame.of(correlationId, new PublishResponse(error, epoch, base,
+                    store.start(r.topic(), r.partition())));
+                long delayMs = publishAnswerDelayMs;
+                if (delayMs > 0) {
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(answer), delayMs,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else {
+                    ctx.writeAndFlush(answer);
+                }
             }
         }
 

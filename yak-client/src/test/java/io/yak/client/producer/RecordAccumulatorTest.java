@@ -247,6 +247,46 @@ class RecordAccumulatorTest {
         }
     }
 
+    /**
+     * Draining with a request size: the predicate is asked once per request, the partition's next ready batches
+     * join the request while they fit, the open lingering batch stays, and a retrying partition joins nothing.
+     */
+    @Test
+    void shouldJoinReadyBatchesOfAPartitionIntoOneRequestWhileTheyFit() throws Exception {
+        byte[] value = "v".repeat(300).getBytes(UTF_8);
+        for (int i = 0; i < 10; i++) {
+            acc.append("t", 0, 1, null, value, new RecordFuture(), 0L, 0, false); // 3 per 1 KiB batch
+        }
+        int[] asked = {0};
+        List<ProducerBatch> ready = new ArrayList<>();
+        acc.drain(nowNs, q -> {
+            asked[0]++;
+            return true;
+        }, 2048, ready, new ArrayList<>());
+        toRelease.addAll(ready);
+        // 4 batches: three full (3 records), one open (1 record, lingering): the full ones go, two per request.
+        assertThat(ready).hasSize(3);
+        assertThat(ready).extracting(b -> b.joinsRequest).containsExactly(false, true, false);
+        assertThat(ready).extracting(ProducerBatch::recordCount).containsExactly(3, 3, 3);
+        assertThat(ready.get(0).sizeInBytes() + ready.get(1).sizeInBytes()).isLessThanOrEqualTo(2048);
+        assertThat(asked[0]).isEqualTo(2);
+
+        // A retrying partition: one batch per request.
+        ProducerBatch retried = ready.get(2);
+        retried.attempts = 1;
+        retried.retryAtNs = nowNs;
+        retried.queue.retrying = true;
+        toRelease.remove(retried);
+        acc.reenqueue(retried);
+        advanceMs(LINGER_MS);
+        List<ProducerBatch> again = new ArrayList<>();
+        acc.drain(nowNs, q -> true, 1 << 20, again, new ArrayList<>());
+        toRelease.addAll(again);
+        assertThat(again).hasSize(2);
+        assertThat(again).extracting(b -> b.joinsRequest).containsExactly(false, false);
+        assertThat(again.get(0)).isSameAs(retried);
+    }
+
     @Test
     void shouldTellCallbacksOfAFailedBatchTheErrorAndNoOffset() throws Exception {
         List<String> told = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.client.RecordMetadata;
 import io.yak.client.YakException;
+import io.yak.client.fake.FakeBroker;
 import io.yak.client.fake.FakeCluster;
 import io.yak.client.fake.FakeLogStore;
 import io.yak.wire.ErrorCode;
@@ -93,6 +94,64 @@ class YakProducerTest {
             assertThat(last == null || last < offset).isTrue();
         }
         assertThat(cluster.coordinator.registrations.get()).isEqualTo(1);
+    }
+
+    /**
+     * While a request is in flight (answers take 10 ms), the batches that fill up go together in the next PUBLISH
+     * (up to max.request.size), and every record still gets the offset the log stored it at.
+     */
+    @Test
+    void shouldCarrySeveralReadyBatchesOfAPartitionInOnePublish() throws Exception {
+        cluster.coordinator.createTopic("packed", 1);
+        Properties p = props();
+        p.setProperty("batch.size", "1024");
+        p.setProperty("max.in.flight.requests.per.connection", "1");
+        p.setProperty("max.request.size", "4200");
+        cluster.broker(1).delayPublishAnswers(10);
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 20_000; i++) {
+                values.add("value-" + i);
+                futures.add(producer.send("packed", null, bytes("value-" + i)));
+            }
+            producer.flush();
+        }
+        assertContiguousAndStored("packed", futures, values);
+        FakeBroker broker = cluster.broker(1);
+        int batches = broker.publishedBatches.get();
+        int requests = broker.publishRequests.get();
+        assertThat(batches).as("batches of at most 1 KiB for 20,000 records").isGreaterThan(200);
+        assertThat(requests).as("%d batches in %d requests", batches, requests).isLessThan(batches / 2);
+        assertThat(broker.largestPublishBytes.get()).isLessThanOrEqualTo(4200);
+    }
+
+    /** A failed request of several batches is retried batch by batch; every record is stored once, in order. */
+    @Test
+    void shouldRetryTheBatchesOfAFailedPackedPublishInOrder() throws Exception {
+        cluster.coordinator.createTopic("repacked", 1);
+        Properties p = props();
+        p.setProperty("batch.size", "1024");
+        p.setProperty("max.in.flight.requests.per.connection", "1");
+        FakeBroker broker = cluster.broker(1);
+        broker.delayPublishAnswers(10);
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 3_000; i++) {
+                values.add("value-" + i);
+                futures.add(producer.send("repacked", null, bytes("value-" + i)));
+                if (i == 1_000) {
+                    broker.failNextPublishes(2, ErrorCode.PARTITION_OFFLINE);
+                }
+            }
+            producer.flush();
+        }
+        assertContiguousAndStored("repacked", futures, values);
+        List<FakeLogStore.StoredRecord> stored = cluster.store.records("repacked", 0);
+        for (int i = 0; i < stored.size(); i++) {
+            assertThat(new String(stored.get(i).value(), UTF_8)).isEqualTo("value-" + i);
+        }
     }
 
     @Test
