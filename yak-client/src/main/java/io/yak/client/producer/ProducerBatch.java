@@ -163,7 +163,9 @@ final class ProducerBatch {
     private void call(SendCallback callback, int i, long offset, YakException error) {
         try {
             callback.onCompletion(tokens[i], queue.topic, queue.partition, offset, timestamps[i], error);
-        } catch (RuntimeException t) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) { // an AssertionError in a callback too: the other records must still be told
             LOG.error("send callback for {}-{} at offset {} threw; the other records are still told", queue.topic,
                 queue.partition, offset, t);
         }

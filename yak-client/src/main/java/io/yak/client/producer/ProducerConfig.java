@@ -13,7 +13,8 @@ import java.util.Properties;
  * request.timeout.ms), {@code buffer.memory} (33554432 bytes), {@code max.block.ms} (60000),
  * {@code max.in.flight.requests.per.connection} (5 PUBLISH requests per connection), {@code max.request.size}
  * (1048576 bytes: largest batch of a single record, and the most record-batch bytes one PUBLISH carries when it
- * packs several ready batches of a partition). Unknown keys are rejected.
+ * packs several ready batches of a partition, less 512 bytes kept for the request header; keep it at most the
+ * brokers' {@code max.frame.bytes}, 8 MiB by default). Unknown keys are rejected.
  */
 record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short acks, int retries,
                       long deliveryTimeoutMs, long bufferMemory, long maxBlockMs, int maxInFlightPerConnection,

@@ -36,6 +36,8 @@ final class RecordAccumulator {
         ABORTED_FOR_NEW_BATCH
     }
 
+    /** Room kept in a packed request for its frame and PUBLISH header (topic name included). */
+    static final int REQUEST_OVERHEAD_BYTES = 512;
     private final int batchSize;
     private final long lingerNs;
     private final long deliveryTimeoutNs;
@@ -208,7 +210,7 @@ final class RecordAccumulator {
             }
             if (requestBytes >= 0 && !q.retrying && head.attempts == 0) {
                 returnBuilder(head.seal());
-                if (requestBytes + head.sizeInBytes() <= maxRequestBytes) {
+                if (requestBytes + head.sizeInBytes() <= maxRequestBytes - REQUEST_OVERHEAD_BYTES) {
                     q.batches.pollFirst();
                     head.joinsRequest = true;
                     requestBytes += head.sizeInBytes();

@@ -11,7 +11,8 @@ import io.yak.client.YakException;
  * <p>Runs on the producer's sender thread, in offset order within a partition, like Kafka's callbacks: it must
  * be quick and must not block or call {@code flush()}/{@code close()}. A callback that throws is logged and the
  * other records are still told. When {@code send} itself rejects the record (unknown topic, record too large,
- * metadata or buffer-memory timeout), the callback runs on the calling thread before {@code send} returns.
+ * metadata or buffer-memory timeout), the callback runs on the calling thread before {@code send} returns; records
+ * still unsent when {@code close()} gives up are failed on the closing thread.
  */
 @FunctionalInterface
 public interface SendCallback {

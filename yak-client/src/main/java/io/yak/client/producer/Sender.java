@@ -146,15 +146,18 @@ final class Sender implements Runnable {
                 + " ms passed since the batch was created (delivery.timeout.ms " + config.deliveryTimeoutMs() + ")"));
         }
         expired.clear();
-        for (int i = 0, n = ready.size(); i < n; ) {
-            int end = i + 1;
-            while (end < n && ready.get(end).joinsRequest) {
-                end++;
+        try {
+            for (int i = 0, n = ready.size(); i < n; ) {
+                int end = i + 1;
+                while (end < n && ready.get(end).joinsRequest) {
+                    end++;
+                }
+                send(ready.subList(i, end).toArray(new ProducerBatch[0]));
+                i = end;
             }
-            send(ready.subList(i, end).toArray(new ProducerBatch[0]));
-            i = end;
+        } finally {
+            ready.clear(); // never sent twice, even if a send threw
         }
-        ready.clear();
         if (metadataNeeded) {
             metadataNeeded = false;
             metadata.requestRefresh();
@@ -211,21 +214,29 @@ final class Sender implements Runnable {
             b.sentTo = leader;
             b.attempts++;
         }
-        Connection c = network.connection(leader);
-        ByteBuf payload;
-        if (batches.length == 1) {
-            payload = first.buffer.retainedDuplicate();
-        } else {
-            CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(batches.length);
-            for (ProducerBatch b : batches) {
-                composite.addComponent(true, b.buffer.retainedDuplicate());
+        java.util.concurrent.CompletableFuture<Message> f;
+        ByteBuf payload = null;
+        try {
+            Connection c = network.connection(leader);
+            if (batches.length == 1) {
+                payload = first.buffer.retainedDuplicate();
+            } else {
+                CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(batches.length);
+                payload = composite;
+                for (ProducerBatch b : batches) {
+                    composite.addComponent(true, b.buffer.retainedDuplicate());
+                }
             }
-            payload = composite;
+            PublishRequest request = new PublishRequest(first.topic(), first.partition(), config.acks(),
+                config.common().requestTimeoutMs(), payload);
+            payload = null; // the request owns it now, and releases it whatever becomes of the send
+            f = config.acks() == 0 ? c.sendOneWay(request) : c.send(request);
+        } catch (RuntimeException | OutOfMemoryError e) { // e.g. no direct memory for the request
+            if (payload != null) {
+                payload.release();
+            }
+            f = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-        PublishRequest request = new PublishRequest(first.topic(), first.partition(), config.acks(),
-            config.common().requestTimeoutMs(), payload);
-        java.util.concurrent.CompletableFuture<Message> f = config.acks() == 0 ? c.sendOneWay(request)
-            : c.send(request);
         f.whenComplete((response, error) -> {
             completions.add(new Completion(batches, response, error));
             wakeup();
@@ -250,22 +261,14 @@ final class Sender implements Runnable {
         RuntimeException error = c.error == null ? null : unwrap(c.error);
         if (error == null) {
             if (config.acks() == 0) {
-                for (ProducerBatch b : batches) {
-                    b.complete(-1);
-                    accumulator.deallocate(b);
-                }
+                completeAll(batches, -1);
                 return;
             }
             PublishResponse r = (PublishResponse) c.response;
             if (r.error() == ErrorCode.NONE) {
                 // The broker appended the request's batches back to back from the base offset.
                 first.queue.retrying = false;
-                long base = r.baseOffset();
-                for (ProducerBatch b : batches) {
-                    b.complete(base);
-                    base += b.recordCount();
-                    accumulator.deallocate(b);
-                }
+                completeAll(batches, r.baseOffset());
                 return;
             }
             error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
@@ -289,6 +292,21 @@ final class Sender implements Runnable {
         }
     }
 
+    /** Tells every record its offset ({@code base} -1: none) and releases every batch, whatever a callback does. */
+    private void completeAll(ProducerBatch[] batches, long base) {
+        long next = base;
+        for (ProducerBatch b : batches) {
+            try {
+                b.complete(next);
+            } finally {
+                accumulator.deallocate(b);
+            }
+            if (base >= 0) {
+                next += b.recordCount();
+            }
+        }
+    }
+
     private static int recordCount(ProducerBatch[] batches) {
         int n = 0;
         for (ProducerBatch b : batches) {
@@ -299,8 +317,11 @@ final class Sender implements Runnable {
 
     private void fail(ProducerBatch b, RuntimeException e) {
         LOG.debug("{}: failing {}: {}", config.common().clientId(), b, e.getMessage());
-        b.fail(e);
-        accumulator.deallocate(b);
+        try {
+            b.fail(e);
+        } finally {
+            accumulator.deallocate(b);
+        }
     }
 
     private void abortAll(RuntimeException e) {

@@ -219,6 +219,9 @@ class RecordAccumulatorTest {
             if (token == 3) {
                 throw new IllegalStateException("a callback that throws must not stop the others");
             }
+            if (token == 5) {
+                throw new AssertionError("nor one that fails an assertion");
+            }
         };
         List<RecordFuture> futures = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -262,13 +265,15 @@ class RecordAccumulatorTest {
         acc.drain(nowNs, q -> {
             asked[0]++;
             return true;
-        }, 2048, ready, new ArrayList<>());
+        }, 2048 + RecordAccumulator.REQUEST_OVERHEAD_BYTES, ready, new ArrayList<>());
         toRelease.addAll(ready);
         // 4 batches: three full (3 records), one open (1 record, lingering): the full ones go, two per request.
         assertThat(ready).hasSize(3);
         assertThat(ready).extracting(b -> b.joinsRequest).containsExactly(false, true, false);
         assertThat(ready).extracting(ProducerBatch::recordCount).containsExactly(3, 3, 3);
         assertThat(ready.get(0).sizeInBytes() + ready.get(1).sizeInBytes()).isLessThanOrEqualTo(2048);
+        assertThat(ready.get(0).sizeInBytes() + ready.get(1).sizeInBytes() + ready.get(2).sizeInBytes())
+            .as("a third would not have fitted").isGreaterThan(2048);
         assertThat(asked[0]).isEqualTo(2);
 
         // A retrying partition: one batch per request.
