@@ -6,7 +6,6 @@ import static io.yak.broker.log.IndexLayout.RELATIVE_OFFSET_OFFSET;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -18,17 +17,14 @@ import java.nio.file.Path;
  * the count (volatile, {@link IndexFile}). Any thread looks up; lookups are binary searches over the mapping that
  * allocate nothing.
  */
-final class OffsetIndex {
-    private final IndexFile file;
-    private final long baseOffset;
+final class OffsetIndex extends SegmentIndex {
 
     // Owned by the writer thread.
     private int lastRelativeOffset = -1;
     private int lastPosition = -1;
 
     private OffsetIndex(IndexFile file, long baseOffset) {
-        this.file = file;
-        this.baseOffset = baseOffset;
+        super(file, baseOffset);
     }
 
     /** A new empty index in {@code file} with room for {@code maxEntries} entries, mapped read-write. */
@@ -153,43 +149,5 @@ final class OffsetIndex {
     /** Offset and position of the last entry, packed as by {@link #floorEntry}, or -1 when empty. */
     long lastEntry() {
         return floorEntry(Long.MAX_VALUE);
-    }
-
-    int size() {
-        return file.entries();
-    }
-
-    Path file() {
-        return file.file();
-    }
-
-    boolean isSealed() {
-        return file.isSealed();
-    }
-
-    void grow(int maxEntries) throws IOException {
-        file.grow(maxEntries);
-    }
-
-    /** Writer thread: trims, forces, maps read-only; returns the old mapping for a deferred release. */
-    MappedByteBuffer seal() throws IOException {
-        return file.seal();
-    }
-
-    void close() throws IOException {
-        file.close();
-    }
-
-    void release() throws IOException {
-        file.release();
-    }
-
-    void renameTo(Path target) throws IOException {
-        file.renameTo(target);
-    }
-
-    @Override
-    public String toString() {
-        return "OffsetIndex[" + file + "]";
     }
 }

@@ -6,7 +6,6 @@ import static io.yak.broker.log.IndexLayout.TIME_RELATIVE_OFFSET_OFFSET;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -19,17 +18,14 @@ import java.nio.file.Path;
  *
  * <p>Threads: one writer appends (entry, then the published count); any thread looks up without allocating.
  */
-final class TimeIndex {
-    private final IndexFile file;
-    private final long baseOffset;
+final class TimeIndex extends SegmentIndex {
 
     // Owned by the writer thread.
     private long lastTimestamp = Long.MIN_VALUE;
     private int lastRelativeOffset = -1;
 
     private TimeIndex(IndexFile file, long baseOffset) {
-        this.file = file;
-        this.baseOffset = baseOffset;
+        super(file, baseOffset);
     }
 
     static TimeIndex create(Path file, long baseOffset, int maxEntries) throws IOException {
@@ -138,38 +134,5 @@ final class TimeIndex {
     /** Timestamp of the last entry, or {@link Long#MIN_VALUE} when empty. Writer thread. */
     long lastTimestamp() {
         return file.entries() == 0 ? Long.MIN_VALUE : lastTimestamp;
-    }
-
-    int size() {
-        return file.entries();
-    }
-
-    Path file() {
-        return file.file();
-    }
-
-    void grow(int maxEntries) throws IOException {
-        file.grow(maxEntries);
-    }
-
-    MappedByteBuffer seal() throws IOException {
-        return file.seal();
-    }
-
-    void close() throws IOException {
-        file.close();
-    }
-
-    void release() throws IOException {
-        file.release();
-    }
-
-    void renameTo(Path target) throws IOException {
-        file.renameTo(target);
-    }
-
-    @Override
-    public String toString() {
-        return "TimeIndex[" + file + "]";
     }
 }

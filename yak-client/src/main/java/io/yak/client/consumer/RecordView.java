@@ -1,24 +1,18 @@
 package io.yak.client.consumer;
 
-import io.netty.buffer.ByteBuf;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
 import io.yak.wire.record.RecordCursor;
 
 /**
- * One record handed to a {@link RecordHandler}: a reusable window on the fetched response, nothing copied. Key and
- * value are read in place ({@link #getValue}, {@link #valueLong}) or copied out ({@link #value()},
- * {@link #toRecord()}, which allocate). Valid only during {@link RecordHandler#onRecord}.
+ * One record handed to a {@link RecordHandler}: a reusable window on the consumer's cursor over the fetched
+ * response, nothing copied. Key and value are read in place ({@link #getValue}, {@link #valueLong}) or copied out
+ * ({@link #value()}, {@link #toRecord()}, which allocate). Valid only during {@link RecordHandler#onRecord}.
  */
 public final class RecordView {
     private TopicPartition tp;
-    private long offset;
-    private long timestamp;
-    private ByteBuf buf;
-    private int keyIndex;
-    private int keyLength;
-    private int valueIndex;
-    private int valueLength;
+    /** The consumer's cursor, on this record while the handler runs; null otherwise. */
+    private RecordCursor cursor;
 
     RecordView() {
     }
@@ -26,19 +20,13 @@ public final class RecordView {
     /** Points the view at the cursor's current record. */
     RecordView set(TopicPartition tp, RecordCursor c) {
         this.tp = tp;
-        this.offset = c.offset();
-        this.timestamp = c.timestamp();
-        this.buf = c.buffer();
-        this.keyIndex = c.keyIndex();
-        this.keyLength = c.keyLength();
-        this.valueIndex = c.valueIndex();
-        this.valueLength = c.valueLength();
+        this.cursor = c;
         return this;
     }
 
-    /** Drops the reference to the buffer once the handler returned. */
+    /** Ends the view's validity once the handler returned. */
     void clear() {
-        buf = null;
+        cursor = null;
     }
 
     public String topic() {
@@ -54,82 +42,75 @@ public final class RecordView {
     }
 
     public long offset() {
-        return offset;
+        return cursor().offset();
     }
 
     /** Epoch milliseconds. */
     public long timestamp() {
-        return timestamp;
+        return cursor().timestamp();
     }
 
     /** Length of the key, -1 when it is null. */
     public int keyLength() {
-        return keyLength;
+        return cursor().keyLength();
     }
 
     /** Length of the value, -1 when it is null. */
     public int valueLength() {
-        return valueLength;
+        return cursor().valueLength();
     }
 
     /** Copies {@code length} key bytes from {@code index} of the key into {@code dst} at {@code dstIndex}. */
     public void getKey(int index, byte[] dst, int dstIndex, int length) {
-        ByteBuf b = buffer();
-        check(index, length, keyLength, "key");
-        b.getBytes(keyIndex + index, dst, dstIndex, length);
+        RecordCursor c = cursor();
+        check(index, length, c.keyLength(), "key");
+        c.buffer().getBytes(c.keyIndex() + index, dst, dstIndex, length);
     }
 
     /** Copies {@code length} value bytes from {@code index} of the value into {@code dst} at {@code dstIndex}. */
     public void getValue(int index, byte[] dst, int dstIndex, int length) {
-        ByteBuf b = buffer();
-        check(index, length, valueLength, "value");
-        b.getBytes(valueIndex + index, dst, dstIndex, length);
+        RecordCursor c = cursor();
+        check(index, length, c.valueLength(), "value");
+        c.buffer().getBytes(c.valueIndex() + index, dst, dstIndex, length);
     }
 
     /** The big-endian long at {@code index} of the value. */
     public long valueLong(int index) {
-        ByteBuf b = buffer();
-        check(index, Long.BYTES, valueLength, "value");
-        return b.getLong(valueIndex + index);
+        RecordCursor c = cursor();
+        check(index, Long.BYTES, c.valueLength(), "value");
+        return c.buffer().getLong(c.valueIndex() + index);
     }
 
     /** A copy of the key, or null. Allocates. */
     public byte[] key() {
-        return copy(keyIndex, keyLength);
+        return cursor().keyBytes();
     }
 
     /** A copy of the value, or null. Allocates. */
     public byte[] value() {
-        return copy(valueIndex, valueLength);
+        return cursor().valueBytes();
     }
 
     /** A {@link ConsumerRecord} with copies of key and value, to keep beyond the handler. Allocates. */
     public ConsumerRecord toRecord() {
-        return new ConsumerRecord(tp.topic(), tp.partition(), offset, timestamp, key(), value());
+        RecordCursor c = cursor();
+        return new ConsumerRecord(tp.topic(), tp.partition(), c.offset(), c.timestamp(), c.keyBytes(),
+            c.valueBytes());
     }
 
     @Override
     public String toString() {
-        return buf == null ? "RecordView[not valid outside RecordHandler.onRecord]"
-            : "RecordView[" + tp + "@" + offset + ", key " + keyLength + " B, value " + valueLength + " B]";
+        RecordCursor c = cursor;
+        return c == null ? "RecordView[not valid outside RecordHandler.onRecord]"
+            : "RecordView[" + tp + "@" + c.offset() + ", key " + c.keyLength() + " B, value " + c.valueLength() + " B]";
     }
 
-    private ByteBuf buffer() {
-        ByteBuf b = buf;
-        if (b == null) {
+    private RecordCursor cursor() {
+        RecordCursor c = cursor;
+        if (c == null) {
             throw new IllegalStateException("a RecordView is valid only during RecordHandler.onRecord");
         }
-        return b;
-    }
-
-    private byte[] copy(int index, int length) {
-        ByteBuf b = buffer();
-        if (length < 0) {
-            return null;
-        }
-        byte[] out = new byte[length];
-        b.getBytes(index, out);
-        return out;
+        return c;
     }
 
     private static void check(int index, int length, int fieldLength, String field) {

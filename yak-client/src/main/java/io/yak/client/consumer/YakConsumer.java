@@ -444,7 +444,7 @@ public final class YakConsumer implements AutoCloseable {
      */
     public List<ConsumerRecord> poll(Duration timeout) {
         List<ConsumerRecord> out = new ArrayList<>();
-        poll(timeout, out, null);
+        poll(timeout, r -> out.add(r.toRecord()));
         return out;
     }
 
@@ -458,10 +458,6 @@ public final class YakConsumer implements AutoCloseable {
      */
     public int poll(Duration timeout, RecordHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return poll(timeout, null, handler);
-    }
-
-    private int poll(Duration timeout, List<ConsumerRecord> out, RecordHandler handler) {
         acquire();
         try {
             ensureOpen();
@@ -478,7 +474,7 @@ public final class YakConsumer implements AutoCloseable {
                 updateSubscription(now);
                 metadata.maybeRefresh(topicsOfInterest, subscription != null);
                 resolvePositions(now);
-                int n = collect(out, handler);
+                int n = collect(handler);
                 long remainingNs = timeoutNs - (now - start);
                 sendFetches(now, remainingNs);
                 if (n > 0 || remainingNs <= 0) {
@@ -876,11 +872,8 @@ public final class YakConsumer implements AutoCloseable {
         return end;
     }
 
-    /**
-     * Decodes buffered batches into {@code out}, or hands them to {@code handler} when it is not null, round-robin
-     * over partitions, up to max.poll.records; returns how many.
-     */
-    private int collect(List<ConsumerRecord> out, RecordHandler handler) {
+    /** Hands buffered records to {@code handler}, round-robin over partitions, up to max.poll.records; how many. */
+    private int collect(RecordHandler handler) {
         int n = order.size();
         if (n == 0) {
             return 0;
@@ -892,14 +885,14 @@ public final class YakConsumer implements AutoCloseable {
         for (int i = 0; i < n && handed < max; i++) {
             PartitionState s = order.get((start + i) % n);
             if (s.buffered != null && s.position >= 0) {
-                handed += drain(s, out, handler, max - handed);
+                handed += drain(s, handler, max - handed);
             }
         }
         return handed;
     }
 
     /** Up to {@code max} records of the partition's buffered response; returns how many. */
-    private int drain(PartitionState s, List<ConsumerRecord> out, RecordHandler handler, int max) {
+    private int drain(PartitionState s, RecordHandler handler, int max) {
         ByteBuf buf = s.buffered;
         int limit = buf.writerIndex();
         int handed = 0;
@@ -928,12 +921,7 @@ public final class YakConsumer implements AutoCloseable {
                         if (handed >= max) {
                             return handed;
                         }
-                        if (handler == null) {
-                            out.add(new ConsumerRecord(s.tp.topic(), s.tp.partition(), offset, cursor.timestamp(),
-                                cursor.keyBytes(), cursor.valueBytes()));
-                        } else {
-                            hand(handler, s, cursor);
-                        }
+                        hand(handler, s);
                         s.position = offset + 1;
                         handed++;
                     }
@@ -955,10 +943,10 @@ public final class YakConsumer implements AutoCloseable {
         return handed;
     }
 
-    private void hand(RecordHandler handler, PartitionState s, RecordCursor c) {
+    private void hand(RecordHandler handler, PartitionState s) {
         inHandler = true;
         try {
-            handler.onRecord(view.set(s.tp, c));
+            handler.onRecord(view.set(s.tp, cursor));
         } finally {
             view.clear();
             inHandler = false;

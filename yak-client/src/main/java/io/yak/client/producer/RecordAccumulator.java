@@ -146,10 +146,6 @@ final class RecordAccumulator {
      * {@code delivery.timeout.ms} into {@code expired}. Then
      * {@link #nextDeadlineNs()} is the earliest time something else becomes ready or expires.
      */
-    void drain(long now, Predicate<PartitionQueue> sendable, List<ProducerBatch> ready, List<ProducerBatch> expired) {
-        drain(now, sendable, 0, ready, expired);
-    }
-
     /**
      * Takes the batches that can go now into {@code ready}, in creation order per partition, and the expired ones
      * into {@code expired}. {@code sendable} is asked once per request: when it says yes, the head batch starts a

@@ -52,7 +52,7 @@ class RecordAccumulatorTest {
             }
             q.inFlight++;
             return true;
-        }, ready, expired);
+        }, 0, ready, expired);
         toRelease.addAll(ready);
         toRelease.addAll(expired);
         return ready;
@@ -144,7 +144,7 @@ class RecordAccumulatorTest {
             append(0, v);
             advanceMs(LINGER_MS);
             List<ProducerBatch> ready = new ArrayList<>();
-            acc.drain(nowNs, q -> q.inFlight++ < 3, ready, new ArrayList<>());
+            acc.drain(nowNs, q -> q.inFlight++ < 3, 0, ready, new ArrayList<>());
             sent.addAll(ready);
         }
         assertThat(sent).hasSize(3);
@@ -159,7 +159,7 @@ class RecordAccumulatorTest {
         toRelease.add(sent.get(2));
         advanceMs(LINGER_MS);
         List<ProducerBatch> retried = new ArrayList<>();
-        acc.drain(nowNs, q -> true, retried, new ArrayList<>());
+        acc.drain(nowNs, q -> true, 0, retried, new ArrayList<>());
         toRelease.addAll(retried);
         assertThat(retried).hasSize(3);
         assertThat(values(retried.get(0))).containsExactly("a");
@@ -173,7 +173,7 @@ class RecordAccumulatorTest {
         advanceMs(DELIVERY_TIMEOUT_MS);
         List<ProducerBatch> ready = new ArrayList<>();
         List<ProducerBatch> expired = new ArrayList<>();
-        acc.drain(nowNs, q -> false, ready, expired);
+        acc.drain(nowNs, q -> false, 0, ready, expired);
         toRelease.addAll(expired);
         assertThat(ready).isEmpty();
         assertThat(expired).hasSize(1);
@@ -329,7 +329,7 @@ class RecordAccumulatorTest {
             router.append(topic, Router.ANY_PARTITION, 1, null, value, new RecordFuture(), 0L, 0);
             // full batches leave at once, like the sender would take them
             List<ProducerBatch> ready = new ArrayList<>();
-            acc.drain(nowNs, q -> true, ready, new ArrayList<>());
+            acc.drain(nowNs, q -> true, 0, ready, new ArrayList<>());
             toRelease.addAll(ready);
             for (ProducerBatch b : ready) {
                 batchPartitions.add(b.partition());
