@@ -60,13 +60,15 @@ final class E2eRunner {
                 }
             }
             try (ProgressMeter meter = new ProgressMeter(spec.name(), out, spec.recordSize(), true, probe)) {
-                meter.start();
+                // Progress lines are printed here, between round trips, not by a thread that would compete with one.
+                meter.startOnCallerThread();
                 for (long seq = warmup; seq < warmup + spec.records(); seq++) {
                     long latencyNs = trip.run(seq);
                     if (latencyNs < 0) {
                         break;
                     }
                     meter.completedWithLatencyUs(latencyNs / 1000);
+                    meter.tickIfDue(System.nanoTime());
                 }
                 long endNs = System.nanoTime();
                 meter.finish(endNs);

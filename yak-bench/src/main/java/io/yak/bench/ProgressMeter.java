@@ -18,7 +18,14 @@ import org.HdrHistogram.Recorder;
  * records/s and MB/s of the last second, average and p99 latency so far. The recording methods are cheap and
  * thread-safe (adders and a wait-free HdrHistogram {@link Recorder}), so producer callbacks and consumer threads
  * call them directly; everything else (draining the recorder, the timeline, printing) happens on the
- * {@code yak-bench-progress} thread and, after {@link #finish}, on the caller's.
+ * {@code yak-bench-progress} thread ({@link #start}) or, for a single-threaded latency loop, on the measuring thread
+ * between two measurements ({@link #startOnCallerThread} and {@link #tickIfDue}), and after {@link #finish} on the
+ * caller's.
+ *
+ * <p>Why the second way: a tick runs once a second, so its histogram walks stay interpreted and take 1-2 ms of CPU.
+ * On a 2-core machine a progress thread doing that in the middle of a round trip delays the trip (seen with
+ * {@code perf sched} in end-to-end runs: trips queued behind {@code yak-bench-progress}), which is the tool
+ * disturbing what it measures. Between two round trips the same work delays nothing that is measured.
  *
  * <p>Latencies are in microseconds. MB means 2^20 bytes, as in Kafka's perf tools.
  */
@@ -44,6 +51,8 @@ final class ProgressMeter implements AutoCloseable {
     private final Histogram total;
     private final List<Sample> timeline = new ArrayList<>();
     private ScheduledExecutorService ticker;
+    /** Next tick of a caller-driven meter; unused with a progress thread. */
+    private long nextTickNs = Long.MAX_VALUE;
     private Histogram interval;
     private long startNs;
     private long lastTickNs;
@@ -65,13 +74,9 @@ final class ProgressMeter implements AutoCloseable {
         this.total = latency ? new Histogram(3) : null;
     }
 
-    /** Starts the clock, the resource probe and the once-per-second progress line. */
+    /** Starts the clock, the resource probe and the once-per-second progress line on its own thread. */
     void start() {
-        if (probe != null) {
-            probe.start();
-        }
-        startNs = System.nanoTime();
-        lastTickNs = startNs;
+        startClock();
         ThreadFactory daemon = r -> {
             Thread t = new Thread(r, "yak-bench-progress");
             t.setDaemon(true);
@@ -79,6 +84,34 @@ final class ProgressMeter implements AutoCloseable {
         };
         ticker = Executors.newSingleThreadScheduledExecutor(daemon);
         ticker.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Starts the clock and the resource probe; the caller prints the progress line by calling {@link #tickIfDue}
+     * between its measurements, always from the same thread.
+     */
+    void startOnCallerThread() {
+        startClock();
+        nextTickNs = startNs + TICK_NS;
+    }
+
+    /** On a caller-driven meter: prints the progress line when a second (or more) passed since the last one. */
+    void tickIfDue(long nowNs) {
+        if (nowNs - nextTickNs >= 0) {
+            tick();
+            nextTickNs += TICK_NS;
+            if (nextTickNs - nowNs <= 0) { // the caller was away for more than a second: one line, not a burst
+                nextTickNs = nowNs + TICK_NS;
+            }
+        }
+    }
+
+    private void startClock() {
+        if (probe != null) {
+            probe.start();
+        }
+        startNs = System.nanoTime();
+        lastTickNs = startNs;
     }
 
     long startNs() {
@@ -168,9 +201,11 @@ final class ProgressMeter implements AutoCloseable {
      * completed; {@code endNs} ends the last interval.
      */
     void finish(long endNs) throws InterruptedException {
-        ticker.shutdown();
-        if (!ticker.awaitTermination(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("progress thread did not stop");
+        if (ticker != null) {
+            ticker.shutdown();
+            if (!ticker.awaitTermination(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("progress thread did not stop");
+            }
         }
         long partialNs = Math.max(endNs, lastTickNs) - lastTickNs;
         int before = timeline.size();
