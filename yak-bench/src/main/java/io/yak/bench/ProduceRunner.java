@@ -116,14 +116,18 @@ final class ProduceRunner {
             if (threadError.get() != null) {
                 throw new IllegalStateException("sender thread failed: " + threadError.get(), threadError.get());
             }
+            // With acks=0 the broker answers nothing: a record is done once its request was written to the socket.
+            boolean acked = !spec.client().acks().equals("0");
+            String done = acked ? "acknowledged" : "written (acks=0: not acknowledged by the broker)";
             String problem = null;
             if (meter.failedCount() > 0 || meter.records() != spec.records()) {
-                problem = String.format(Locale.ROOT, "%,d of %,d records acknowledged, %,d failed%s", meter.records(),
-                    spec.records(), meter.failedCount(),
+                problem = String.format(Locale.ROOT, "%,d of %,d records %s, %,d failed%s", meter.records(),
+                    spec.records(), done, meter.failedCount(),
                     meter.firstError() == null ? "" : "; first error: " + meter.firstError());
             }
-            String what = spec.capped() ? "from the time each record was due (throughput cap) to its acknowledgement"
-                : "from send() to acknowledgement";
+            String what = (spec.capped() ? "from the time each record was due (throughput cap)" : "from send()")
+                + (acked ? (spec.capped() ? " to its acknowledgement" : " to acknowledgement")
+                    : " until its request was written (acks=0)");
             return new Result(spec, meter.records(), meter.failedCount(), meter.bytes(), endNs - meter.startNs(),
                 meter.latencyUs(), what, meter.timeline(), resources, problem);
         }

@@ -51,8 +51,9 @@ final class ProgressMeter implements AutoCloseable {
     private final Histogram total;
     private final List<Sample> timeline = new ArrayList<>();
     private ScheduledExecutorService ticker;
-    /** Next tick of a caller-driven meter; unused with a progress thread. */
-    private long nextTickNs = Long.MAX_VALUE;
+    /** Whether the caller drives the ticks ({@link #startOnCallerThread}); then {@link #nextTickNs} is the next. */
+    private boolean callerDriven;
+    private long nextTickNs;
     private Histogram interval;
     private long startNs;
     private long lastTickNs;
@@ -83,7 +84,9 @@ final class ProgressMeter implements AutoCloseable {
             return t;
         };
         ticker = Executors.newSingleThreadScheduledExecutor(daemon);
-        ticker.scheduleAtFixedRate(this::tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+        // Fixed delay, not fixed rate: a tick delayed past the next one (a GC pause, a starved core) must not be
+        // followed by a catch-up tick microseconds later, whose rate would be noise.
+        ticker.scheduleWithFixedDelay(() -> tick(System.nanoTime()), TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -92,13 +95,17 @@ final class ProgressMeter implements AutoCloseable {
      */
     void startOnCallerThread() {
         startClock();
+        callerDriven = true;
         nextTickNs = startNs + TICK_NS;
     }
 
     /** On a caller-driven meter: prints the progress line when a second (or more) passed since the last one. */
     void tickIfDue(long nowNs) {
+        if (!callerDriven) {
+            throw new IllegalStateException("the progress line of this meter is printed by its own thread");
+        }
         if (nowNs - nextTickNs >= 0) {
-            tick();
+            tick(nowNs);
             nextTickNs += TICK_NS;
             if (nextTickNs - nowNs <= 0) { // the caller was away for more than a second: one line, not a burst
                 nextTickNs = nowNs + TICK_NS;
@@ -157,8 +164,7 @@ final class ProgressMeter implements AutoCloseable {
         return fixedRecordBytes >= 0 ? records.sum() * fixedRecordBytes : bytes.sum();
     }
 
-    private void tick() {
-        long now = System.nanoTime();
+    private void tick(long now) {
         Sample s = sample(now);
         if (probe != null) {
             probe.sample();

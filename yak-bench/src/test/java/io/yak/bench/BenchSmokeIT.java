@@ -92,6 +92,16 @@ class BenchSmokeIT {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldSayThatAcksZeroRecordsAreWrittenNotAcknowledged() {
+        Run r = run("produce", "--records", "500", "--acks", "0", "--linger-ms", "0");
+        assertOk(r);
+        assertThat(r.out()).contains("produce result: 500 records in")
+            .contains("produce latency ms (from send() until its request was written (acks=0)): avg ")
+            .doesNotContain("to acknowledgement");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldFillThenConsumeEveryRecordFromTheBeginning() throws Exception {
         Path json = dir.resolve("consume.json");
         Run r = run("consume", "--records", "3000", "--record-size", "50", "--partitions", "3", "--consumers", "2",
@@ -114,7 +124,8 @@ class BenchSmokeIT {
             report.toString());
         assertOk(r);
         assertThat(r.out()).contains("e2e result: 200 records in")
-            .contains("e2e latency ms (from send() until the consumer's poll returned the record, one in flight)")
+            .contains("e2e latency ms (from send() until the consumer's poll returned the record and the send was "
+                + "acknowledged, one in flight)")
             .contains("| e2e | e2e | 200 |");
         assertThat(report.resolve("e2e.hgrm")).content().contains("Percentile").contains("#[Mean");
         assertSvg(report.resolve("e2e-latency.svg"));

@@ -1,6 +1,7 @@
 package io.yak.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,9 +38,24 @@ class ProgressMeterTest {
             meter.tickIfDue(start + 8 * SECOND);
             assertThat(lines(text)).isEqualTo(4);
 
-            meter.finish(System.nanoTime());
+            meter.finish(start + 8 * SECOND);
             assertThat(meter.latencyUs().getTotalCount()).isEqualTo(10);
             assertThat(meter.records()).isEqualTo(10);
+            // One point per printed line, each rated over the time since the one before (the caller's clock).
+            assertThat(meter.timeline()).extracting(ProgressMeter.Sample::seconds).containsExactly(1.0, 2.0, 7.0, 8.0);
+            assertThat(meter.timeline()).extracting(ProgressMeter.Sample::recordsPerSecond)
+                .containsExactly(10.0, 0.0, 0.0, 0.0);
+            assertThat(meter.timeline().get(0).mbPerSecond()).isEqualTo(10 * 100 / ProgressMeter.MIB);
+        }
+    }
+
+    @Test
+    void shouldRefuseCallerTicksWhenItsOwnThreadPrints() throws Exception {
+        try (ProgressMeter meter = new ProgressMeter("w1", new PrintWriter(new StringWriter()), 100, true, null)) {
+            meter.start();
+            assertThatThrownBy(() -> meter.tickIfDue(System.nanoTime() + 10 * SECOND))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("its own thread");
+            meter.finish(System.nanoTime());
         }
     }
 
