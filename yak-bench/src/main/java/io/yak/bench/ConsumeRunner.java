@@ -113,7 +113,7 @@ final class ConsumeRunner {
         try (ProgressMeter meter = new ProgressMeter(spec.name(), out, -1, false, probe)) {
             Shared shared = new Shared(meter, warmup, need);
             if (warmup == 0) {
-                shared.startMeasuring();
+                shared.startMeasuring(System.nanoTime());
             } else {
                 out.printf(Locale.ROOT, "%s: warming up with %,d records (not measured)%n", spec.name(), warmup);
             }
@@ -136,7 +136,7 @@ final class ConsumeRunner {
             for (Thread t : threads) {
                 t.join();
             }
-            shared.startMeasuring(); // when the warm-up never completed: measure nothing
+            shared.startMeasuring(System.nanoTime()); // when the warm-up never completed: measure nothing
             long endNs = Math.max(shared.lastRecordNs.get(), meter.startNs());
             meter.finish(endNs);
             ResourceUsage resources = probe == null ? null : probe.finish();
@@ -160,6 +160,7 @@ final class ConsumeRunner {
         long lastDataNs = System.nanoTime();
         while (shared.consumed.get() < shared.need && !shared.stop.get()) {
             counter.bytes = 0;
+            long pollStartNs = System.nanoTime();
             int n = consumer.poll(POLL_TIMEOUT, counter);
             long now = System.nanoTime();
             if (n == 0) {
@@ -169,7 +170,7 @@ final class ConsumeRunner {
                 continue;
             }
             lastDataNs = now;
-            shared.arrived(n, counter.bytes, now);
+            shared.arrived(n, counter.bytes, pollStartNs, now);
         }
     }
 
@@ -184,7 +185,7 @@ final class ConsumeRunner {
     }
 
     /** Counts shared by the poll threads. */
-    private static final class Shared {
+    static final class Shared {
         final ProgressMeter meter;
         final long warmup;
         final long need;
@@ -199,14 +200,18 @@ final class ConsumeRunner {
             this.need = need;
         }
 
-        void startMeasuring() {
+        void startMeasuring(long startNs) {
             if (measuring.compareAndSet(false, true)) {
-                meter.start();
+                meter.start(startNs);
             }
         }
 
-        /** {@code n} records of {@code bytes} value bytes in total returned by one poll at {@code now}. */
-        void arrived(int n, long bytes, long now) {
+        /**
+         * {@code n} records of {@code bytes} value bytes in total returned by one poll that started at
+         * {@code pollStartNs} and returned at {@code now}. When the poll crosses the end of the warm-up, the records
+         * after it count and so does the poll's time: measuring starts when that poll started.
+         */
+        void arrived(int n, long bytes, long pollStartNs, long now) {
             long after = consumed.addAndGet(n);
             long before = after - n;
             if (after <= warmup) {
@@ -214,7 +219,7 @@ final class ConsumeRunner {
             }
             long measured = after - Math.max(before, warmup);
             if (before < warmup) {
-                startMeasuring();
+                startMeasuring(pollStartNs);
             }
             meter.add(measured, measured == n ? bytes : bytes * measured / n);
             lastRecordNs.accumulateAndGet(now, Math::max);

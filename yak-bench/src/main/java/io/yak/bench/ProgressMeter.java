@@ -77,7 +77,12 @@ final class ProgressMeter implements AutoCloseable {
 
     /** Starts the clock, the resource probe and the once-per-second progress line on its own thread. */
     void start() {
-        startClock();
+        start(System.nanoTime());
+    }
+
+    /** As {@link #start()}, with the clock started at {@code startNs} (a {@link System#nanoTime()} not in the future). */
+    void start(long startNs) {
+        startClock(startNs);
         ThreadFactory daemon = r -> {
             Thread t = new Thread(r, "yak-bench-progress");
             t.setDaemon(true);
@@ -94,7 +99,7 @@ final class ProgressMeter implements AutoCloseable {
      * between its measurements, always from the same thread.
      */
     void startOnCallerThread() {
-        startClock();
+        startClock(System.nanoTime());
         callerDriven = true;
         nextTickNs = startNs + TICK_NS;
     }
@@ -113,11 +118,11 @@ final class ProgressMeter implements AutoCloseable {
         }
     }
 
-    private void startClock() {
+    private void startClock(long startNs) {
         if (probe != null) {
             probe.start();
         }
-        startNs = System.nanoTime();
+        this.startNs = startNs;
         lastTickNs = startNs;
     }
 
