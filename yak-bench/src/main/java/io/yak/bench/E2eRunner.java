@@ -93,9 +93,8 @@ final class E2eRunner {
         private final byte[] value;
         private final long timeoutNs;
         String problem;
-        /** The sequence number the handler looks for, and the send time it found (when {@link #found}). */
+        /** The sequence number the handler looks for, and whether a poll handed that record out. */
         private long expected;
-        private long foundSentNs;
         private boolean found;
         /** Acknowledgement of the current trip: 0 waiting, 1 stored, 2 failed (then {@link #sendError}). */
         private volatile int acked;
@@ -125,7 +124,7 @@ final class E2eRunner {
                 int n = consumer.poll(POLL_TIMEOUT, this);
                 long now = System.nanoTime();
                 if (n > 0 && found) {
-                    latencyNs = now - foundSentNs;
+                    latencyNs = now - sentNs;
                 }
                 if (latencyNs < 0 && now - sentNs > timeoutNs) {
                     problem = String.format(Locale.ROOT, "record %,d not received within %,d ms%s", seq,
@@ -147,7 +146,7 @@ final class E2eRunner {
                 problem = "record " + seq + " arrived but its send reported " + sendError;
                 return -1;
             }
-            // The round trip ends when both the record and its acknowledgement are in; foundSentNs == sentNs.
+            // The round trip ends when both the record and its acknowledgement are in.
             return Math.max(latencyNs, ackedNs - sentNs);
         }
 
@@ -155,7 +154,6 @@ final class E2eRunner {
         @Override
         public void onRecord(RecordView r) {
             if (r.valueLength() >= 16 && r.valueLong(0) == expected) {
-                foundSentNs = r.valueLong(8);
                 found = true;
             }
         }

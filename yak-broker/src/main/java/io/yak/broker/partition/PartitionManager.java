@@ -284,9 +284,9 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * Writer thread only. Parked consumes are answered before the publisher: the two responses leave this thread
-     * back to back (usually one event-loop wake-up for both), the consumers' first since they are the end-to-end
-     * path; the publisher waits for nothing but the appended log's reads.
+     * Writer thread only. Parked consumes are answered (with the new records, or whatever a read says now) before
+     * the publisher: the two responses leave this thread back to back (usually one event-loop wake-up for both),
+     * the consumers' first since they are the end-to-end path.
      */
     private void append(Partition p, ByteBuf batches, PublishCallback callback) {
         PartitionLog log = p.log;
@@ -305,15 +305,8 @@ public final class PartitionManager implements AutoCloseable {
         } finally {
             batches.release();
         }
-        if (error == ErrorCode.NONE) {
-            wakeWaiters(p);
-            callback.onPublished(error, epoch, base, log.logStartOffset());
-        } else {
-            callback.onPublished(error, epoch, -1, -1);
-            if (error != ErrorCode.NOT_LEADER) {
-                wakeWaiters(p);
-            }
-        }
+        wakeWaiters(p);
+        callback.onPublished(error, epoch, base, error == ErrorCode.NONE ? log.logStartOffset() : -1);
     }
 
     private void wakeWaiters(Partition p) {

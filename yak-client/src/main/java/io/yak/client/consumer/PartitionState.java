@@ -53,17 +53,11 @@ final class PartitionState {
 
     /** Drops buffered and prefetched data (seek, reset, error, close). */
     void clearBuffered() {
-        if (buffered != null) {
-            buffered.release();
-            buffered = null;
-        }
+        dropBuffered();
         if (prefetched != null) {
             prefetched.release();
             prefetched = null;
         }
-        bufferedIndex = 0;
-        validatedIndex = -1;
-        bufferedEnd = -1;
     }
 
     /**
@@ -71,13 +65,7 @@ final class PartitionState {
      * position (it always does unless the position moved), otherwise it is dropped and fetched again.
      */
     void advanceBuffer() {
-        if (buffered != null) {
-            buffered.release();
-            buffered = null;
-        }
-        bufferedIndex = 0;
-        validatedIndex = -1;
-        bufferedEnd = -1;
+        dropBuffered();
         ByteBuf next = prefetched;
         prefetched = null;
         if (next != null) {
@@ -89,6 +77,16 @@ final class PartitionState {
                 next.release();
             }
         }
+    }
+
+    private void dropBuffered() {
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
+        bufferedIndex = 0;
+        validatedIndex = -1;
+        bufferedEnd = -1;
     }
 
     /** Where the next CONSUME starts: the position, or after the buffered data (a prefetch); -1 for none. */

@@ -141,17 +141,13 @@ final class RecordAccumulator {
     }
 
     /**
-     * Sender thread: moves every ready batch whose partition {@code sendable} accepts (and claims: it marks the
-     * partition in flight) into {@code ready} (sealed, removed from its queue) and every batch past
-     * {@code delivery.timeout.ms} into {@code expired}. Then
-     * {@link #nextDeadlineNs()} is the earliest time something else becomes ready or expires.
-     */
-    /**
-     * Takes the batches that can go now into {@code ready}, in creation order per partition, and the expired ones
-     * into {@code expired}. {@code sendable} is asked once per request: when it says yes, the head batch starts a
-     * request and the partition's next ready batches join it ({@link ProducerBatch#joinsRequest}) while the
-     * request's batches stay within {@code maxRequestBytes} (0: one batch per request). A partition that is
-     * retrying sends one batch per request.
+     * Sender thread: moves the batches that can go now into {@code ready} (sealed, removed from their queue, in
+     * creation order per partition) and every batch past {@code delivery.timeout.ms} into {@code expired}.
+     * {@code sendable} is asked once per request (and claims: it marks the partition in flight); when it says yes,
+     * the head batch starts a request and the partition's next ready batches join it
+     * ({@link ProducerBatch#joinsRequest}) while the request's batches stay within {@code maxRequestBytes} (0: one
+     * batch per request). A partition that is retrying sends one batch per request. Then {@link #nextDeadlineNs()}
+     * is the earliest time something else becomes ready or expires.
      */
     void drain(long now, Predicate<PartitionQueue> sendable, int maxRequestBytes, List<ProducerBatch> ready,
                List<ProducerBatch> expired) {

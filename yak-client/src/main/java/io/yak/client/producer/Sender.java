@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -214,7 +215,7 @@ final class Sender implements Runnable {
             b.sentTo = leader;
             b.attempts++;
         }
-        java.util.concurrent.CompletableFuture<Message> f;
+        CompletableFuture<Message> f;
         ByteBuf payload = null;
         try {
             Connection c = network.connection(leader);
@@ -235,7 +236,7 @@ final class Sender implements Runnable {
             if (payload != null) {
                 payload.release();
             }
-            f = java.util.concurrent.CompletableFuture.failedFuture(e);
+            f = CompletableFuture.failedFuture(e);
         }
         f.whenComplete((response, error) -> {
             completions.add(new Completion(batches, response, error));
