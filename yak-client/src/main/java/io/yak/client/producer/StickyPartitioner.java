@@ -7,9 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chooses partitions for records without a key the way Kafka's sticky partitioner (KIP-480) does: every such
- * record of a topic goes to the same partition until a new batch has to be started, then a different partition
- * is picked at random among those with a leader (among all when none has one). Fills batches, so null-key
- * records get few, large requests while still spreading over partitions.
+ * record of a topic goes to the same partition until a new batch has to be started or the metadata says that
+ * partition lost its leader; then a different partition is picked at random among those with a leader (among all
+ * when none has one). Fills batches, so null-key records get few, large requests while still spreading over
+ * partitions.
  *
  * <p>Thread-safe: called by every thread that sends.
  */
@@ -21,13 +22,30 @@ final class StickyPartitioner {
         this.random = random;
     }
 
-    /** The sticky partition of the topic, choosing one on first use. */
+    /**
+     * The sticky partition of the topic, choosing one on first use, and moving on when the metadata says the sticky
+     * partition lost its leader while another partition has one: records without a key then go where they can be
+     * stored, instead of waiting in the dead leader's batch until they expire (records already in that batch stay
+     * in it, as records once given a partition do).
+     */
     int partition(TopicInfo topic) {
         Integer p = current.get(topic.name());
-        if (p != null && p < topic.partitionCount()) {
+        if (p == null || p >= topic.partitionCount()) {
+            return nextPartition(topic, -1);
+        }
+        if (topic.partition(p).online() || !anyOnline(topic)) {
             return p;
         }
-        return nextPartition(topic, -1);
+        return nextPartition(topic, p);
+    }
+
+    private static boolean anyOnline(TopicInfo topic) {
+        for (PartitionInfo p : topic.partitions()) {
+            if (p.online()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -64,6 +64,21 @@ class StickyPartitionerTest {
     }
 
     @Test
+    void shouldLeaveTheStickyPartitionWhenItLosesItsLeader() {
+        StickyPartitioner sp = new StickyPartitioner(new Random(SEED));
+        int first = sp.partition(topic(3));
+        // the leader of the sticky partition died: the next record goes to a partition that has a leader, and stays
+        TopicInfo leaderless = topic(3, first);
+        int moved = sp.partition(leaderless);
+        assertThat(moved).isNotEqualTo(first).isBetween(0, 2);
+        for (int i = 0; i < 10; i++) {
+            assertThat(sp.partition(leaderless)).isEqualTo(moved);
+        }
+        // with no partition online there is nowhere better to go
+        assertThat(sp.partition(topic(3, 0, 1, 2))).isEqualTo(moved);
+    }
+
+    @Test
     void shouldFallBackToAnyPartitionWhenNoneIsOnline() {
         StickyPartitioner sp = new StickyPartitioner(new Random(SEED));
         TopicInfo t = topic(3, 0, 1, 2);
