@@ -2,18 +2,22 @@ package io.yak.client.cli;
 
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
+import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
+import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,12 +36,18 @@ import picocli.CommandLine.Spec;
  * <p>Default timeout: reading a backlog ({@code --from-beginning}, {@code --offset} or {@code --from-timestamp})
  * stops after {@value #BACKLOG_IDLE_TIMEOUT_MS} ms without new records, so scripts terminate; tailing (none of
  * them) waits forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group} the
- * offsets after the printed records are committed at the end ({@code --from-timestamp} overrides the group's
- * committed offsets as a start).
+ * position of every partition read is committed at the end: after its last printed record, or where it started
+ * when nothing was printed from it ({@code --from-timestamp} overrides the group's committed offsets as a start).
+ * A group here only names saved offsets: two consumers with the same group both read every partition.
+ *
+ * <p>When it stops for the timeout while a partition it reads has no leader (its broker is down), it says so and
+ * exits with 1: the output may be missing that partition's records.
  */
 @Command(name = "consume", description = "Print records of a topic.", mixinStandardHelpOptions = true)
 final class ConsumeCommand implements Callable<Integer> {
     static final long BACKLOG_IDLE_TIMEOUT_MS = 10_000;
+    /** How long the final commit of a group waits for the position of a partition nothing was read from. */
+    private static final Duration POSITION_LOOKUP = Duration.ofSeconds(2);
 
     @ParentCommand
     YakCli root;
@@ -71,8 +81,9 @@ final class ConsumeCommand implements Callable<Integer> {
         description = "Separator printed between key and value (default: tab).")
     String keySeparator;
 
-    @Option(names = "--group", paramLabel = "G", description = "Consumer group: start at its committed offsets "
-        + "and commit at the end.")
+    @Option(names = "--group", paramLabel = "G", description = "Saved offsets under the name G: start at the "
+        + "group's committed offsets, commit the positions at the end. Partitions are not shared out: every "
+        + "consumer of a group reads every partition.")
     String group;
 
     @Option(names = "--partition", paramLabel = "P", description = "Read only this partition.")
@@ -112,6 +123,9 @@ final class ConsumeCommand implements Callable<Integer> {
             p.setProperty("max.poll.records", Long.toString(Math.min(500, maxMessages)));
         }
         long printed = 0;
+        boolean idledOut = false;
+        // Per partition, the next offset to read: after the last printed record, or at the first record that was
+        // polled but not printed (--max-messages reached), so that a group's next run starts there.
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
         try (YakConsumer consumer = new YakConsumer(p)) {
             if (fromTimestamp != null) {
@@ -132,29 +146,71 @@ final class ConsumeCommand implements Callable<Integer> {
             while (maxMessages == null || printed < maxMessages) {
                 long idleMs = (System.nanoTime() - lastData) / 1_000_000;
                 if (idleTimeoutMs >= 0 && idleMs >= idleTimeoutMs) {
+                    idledOut = true;
                     break;
                 }
                 long waitMs = idleTimeoutMs < 0 ? 1000 : Math.min(1000, idleTimeoutMs - idleMs);
                 List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(waitMs));
                 for (ConsumerRecord r : records) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (maxMessages != null && printed >= maxMessages) {
-                        break;
+                        next.putIfAbsent(tp, r.offset());
+                        continue;
                     }
                     print(r);
                     printed++;
-                    next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                    next.put(tp, r.offset() + 1);
                 }
                 if (!records.isEmpty()) {
                     root.out.flush();
                     lastData = System.nanoTime();
                 }
             }
-            if (group != null && !next.isEmpty()) {
-                consumer.commitSync(next);
+            if (group != null) {
+                // As Kafka's consumer commits every assigned partition's position: a partition nothing was read
+                // from keeps the start it was given (e.g. "latest"), so records produced before the next run are
+                // read then, not skipped.
+                for (TopicPartition tp : consumer.assignment()) {
+                    if (!next.containsKey(tp)) {
+                        try {
+                            next.put(tp, consumer.position(tp, POSITION_LOOKUP));
+                        } catch (YakException e) {
+                            // no leader to look it up from: nothing to save, the next run resolves it again
+                        }
+                    }
+                }
+                if (!next.isEmpty()) {
+                    consumer.commitSync(next);
+                }
+            }
+            root.out.flush();
+            if (idledOut) {
+                List<TopicPartition> offline = offline(consumer.assignment());
+                if (!offline.isEmpty()) {
+                    boolean one = offline.size() == 1;
+                    throw new YakCli.CliException("stopped after " + idleTimeoutMs + " ms without new records, but "
+                        + (one ? "partition " + offline.get(0) + " has" : "partitions " + offline + " have")
+                        + " no leader (broker down?): " + (one ? "its" : "their") + " records were not read");
+                }
             }
         }
-        root.out.flush();
         return 0;
+    }
+
+    /** The partitions among {@code partitions} that have no leader now. */
+    private List<TopicPartition> offline(Set<TopicPartition> partitions) {
+        List<TopicPartition> offline = new ArrayList<>();
+        try (YakAdmin admin = CliClients.admin(root.coordinator)) {
+            TopicInfo t = admin.describeTopic(topic);
+            for (TopicPartition tp : partitions) {
+                PartitionInfo info = t.partition(tp.partition());
+                if (info != null && !info.online()) {
+                    offline.add(tp);
+                }
+            }
+        }
+        offline.sort(Comparator.comparingInt(TopicPartition::partition));
+        return offline;
     }
 
     private void validate() {

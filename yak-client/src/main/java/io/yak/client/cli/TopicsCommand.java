@@ -62,7 +62,8 @@ final class TopicsCommand implements Callable<Integer> {
             }
             try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
                 TopicInfo t = admin.createTopic(topic, partitions, configs);
-                parent.root.out.println("Created topic " + topic + " with " + t.partitionCount() + " partitions"
+                int n = t.partitionCount();
+                parent.root.out.println("Created topic " + topic + " with " + n + (n == 1 ? " partition" : " partitions")
                     + (t.configs().isEmpty() ? "" : " and configs " + configText(t)) + ".");
             }
             return 0;

@@ -63,7 +63,9 @@ public final class YakCli implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            err.println("yak: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+            // picocli words a bad KEY=VALUE as "Value for option option '--config' ..."
+            String message = ex.getMessage().replace("option option", "option");
+            err.println("yak: " + message + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                 + " --help')");
             return CommandLine.ExitCode.USAGE;
         });

@@ -410,10 +410,21 @@ public final class YakConsumer implements AutoCloseable {
      * auto.offset.reset) when unknown, waiting up to {@code request.timeout.ms}.
      */
     public long position(TopicPartition tp) {
+        return position(tp, Duration.ofMillis(config.common().requestTimeoutMs()));
+    }
+
+    /**
+     * As {@link #position(TopicPartition)}, waiting at most {@code timeout} for the lookup (a partition without a
+     * leader cannot be looked up).
+     *
+     * @throws YakException {@code REQUEST_TIMED_OUT} when the position is still unknown after the timeout
+     */
+    public long position(TopicPartition tp, Duration timeout) {
         acquire();
         try {
             PartitionState s = state(tp);
-            long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.common().requestTimeoutMs());
+            long timeoutMs = timeout.toMillis();
+            long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (s.position < 0) {
                 long now = nanoClock.getAsLong();
                 runEvents();
@@ -423,7 +434,7 @@ public final class YakConsumer implements AutoCloseable {
                 }
                 if (now - deadline >= 0) {
                     throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "position of " + tp + " unknown after "
-                        + config.common().requestTimeoutMs() + " ms");
+                        + timeoutMs + " ms");
                 }
                 metadata.maybeRefresh(topicsOfInterest, subscription != null);
                 resolvePositions(now);
