@@ -2,8 +2,12 @@ package io.yak.client.cli;
 
 import io.yak.client.YakConnectionException;
 import io.yak.client.admin.YakAdmin;
+import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.HostPort;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
+import picocli.CommandLine;
 
 /** Client settings shared by the commands: short connect timeout, CLI client ids. */
 final class CliClients {
@@ -17,6 +21,21 @@ final class CliClients {
         p.setProperty("connect.timeout.ms", Integer.toString(YakCli.CLI_CONNECT_TIMEOUT_MS));
         p.setProperty("request.timeout.ms", "15000");
         return p;
+    }
+
+    /**
+     * Applies {@code --producer-property} / {@code --consumer-property} settings over the CLI's own, then builds
+     * the client; a key or value the client refuses is a usage error naming it.
+     */
+    static <T> T client(CommandLine.Model.CommandSpec spec, Properties p, Map<String, String> overrides,
+                        Function<Properties, T> factory) {
+        overrides.forEach(p::setProperty);
+        try {
+            return factory.apply(p);
+        } catch (IllegalArgumentException | ConfigException e) {
+            // the clients name the key in what they throw for an unknown key or a bad value
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     static YakAdmin admin(HostPort coordinator) {

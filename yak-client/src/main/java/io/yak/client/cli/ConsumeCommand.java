@@ -89,6 +89,10 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--partition", paramLabel = "P", description = "Read only this partition.")
     Integer partition;
 
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",
+        description = "Consumer setting, repeatable (e.g. fetch.max.bytes=4194304); overrides the tool's own.")
+    Map<String, String> consumerProperties = new LinkedHashMap<>();
+
     @Option(names = "--offset", paramLabel = "O", description = "Start at this offset (needs --partition).")
     Long offset;
 
@@ -127,7 +131,7 @@ final class ConsumeCommand implements Callable<Integer> {
         // Per partition, the next offset to read: after the last printed record, or at the first record that was
         // polled but not printed (--max-messages reached), so that a group's next run starts there.
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        try (YakConsumer consumer = new YakConsumer(p)) {
+        try (YakConsumer consumer = CliClients.client(spec, p, consumerProperties, YakConsumer::new)) {
             if (fromTimestamp != null) {
                 consumer.assign(timed);
                 consumer.seekToTimestamp(timed, fromTimestamp);

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +43,11 @@ final class ProduceCommand implements Callable<Integer> {
         description = "0, 1 or all (default: ${DEFAULT-VALUE}).")
     String acks;
 
+    @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
+        description = "Producer setting, repeatable (e.g. max.request.size=4194304, linger.ms=5); overrides the "
+            + "tool's own (acks from --acks, max.block.ms 15000, delivery.timeout.ms 30000).")
+    Map<String, String> producerProperties = new LinkedHashMap<>();
+
     @Override
     public Integer call() {
         if (!acks.equals("0") && !acks.equals("1") && !acks.equals("all") && !acks.equals("-1")) {
@@ -61,7 +68,7 @@ final class ProduceCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         long sent = 0;
-        try (YakProducer producer = new YakProducer(p);
+        try (YakProducer producer = CliClients.client(spec, p, producerProperties, YakProducer::new);
              BufferedReader reader = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {

@@ -65,7 +65,8 @@ class YakCliTest {
             new String[] {"consume", "--topic", "t", "--offset", "3"},
             new String[] {"consume", "--topic", "t", "--max-messages", "x"},
             new String[] {"produce", "--topic", "t", "--acks", "2"},
-            new String[] {"topics", "create", "--topic", "t", "--config", "retention.ms"})) {
+            new String[] {"topics", "create", "--topic", "t", "--config", "retention.ms"},
+            new String[] {"produce", "--topic", "t", "--producer-property", "max.request.size"})) {
             Run r = run("", args);
             assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
             assertThat(r.errLines()).as("stderr of %s", List.of(args)).hasSize(1);
@@ -179,6 +180,30 @@ class YakCliTest {
         Run noSuchPartition = yak("", "consume", "--topic", "multi", "--partition", "5", "--timeout-ms", "100");
         assertThat(noSuchPartition.code()).isEqualTo(1);
         assertThat(noSuchPartition.errLines()).hasSize(1);
+    }
+
+    @Test
+    void shouldPassClientPropertiesAndRefuseBadOnesAsUsageErrors() {
+        yak("", "topics", "create", "--topic", "props", "--partitions", "1");
+        Run tooBig = yak("x".repeat(2000) + "\n", "produce", "--topic", "props", "--producer-property",
+            "max.request.size=1024");
+        assertThat(tooBig.code()).isEqualTo(1);
+        assertThat(tooBig.err()).contains("max.request.size");
+        Run fits = yak("x".repeat(2000) + "\n", "produce", "--topic", "props", "--producer-property",
+            "max.request.size=4096", "--producer-property", "linger.ms=0");
+        assertThat(fits.code()).isZero();
+
+        Run unknown = yak("a\n", "produce", "--topic", "props", "--producer-property", "no.such.key=1");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.errLines()).hasSize(1);
+        assertThat(unknown.err()).contains("no.such.key");
+        Run badValue = yak("", "consume", "--topic", "props", "--from-beginning", "--timeout-ms", "100",
+            "--consumer-property", "max.poll.records=zero");
+        assertThat(badValue.code()).isEqualTo(2);
+        assertThat(badValue.err()).contains("max.poll.records");
+        Run consumed = yak("", "consume", "--topic", "props", "--from-beginning", "--timeout-ms", "300",
+            "--consumer-property", "max.poll.records=1");
+        assertThat(consumed.outLines()).containsExactly("x".repeat(2000));
     }
 
     @Test
