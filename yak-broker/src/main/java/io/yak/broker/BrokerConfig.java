@@ -77,6 +77,30 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
         return c;
     }
 
+
+    /**
+     * The settings as {@code key=value} pairs with the keys of the config file, for the startup log line; limits
+     * that are off print as {@code never} or {@code -1 (no limit)}, not as {@link Long#MAX_VALUE}.
+     */
+    public String describe() {
+        return "broker.id=" + brokerId + ", listen=" + listen + ", coordinator=" + coordinator + ", data.dir="
+            + dataDir + ", heartbeat.interval.ms=" + heartbeatIntervalMs + ", num.partitions=" + numPartitions
+            + ", auto.create.topics=" + autoCreateTopics + ", max.frame.bytes=" + maxFrameBytes + ", log.threads="
+            + logThreads + ", segment.bytes=" + log.segmentBytes() + ", segment.ms=" + orNever(log.segmentMs())
+            + ", index.interval.bytes=" + log.indexIntervalBytes() + ", flush.messages="
+            + orNever(log.flushMessages()) + ", flush.ms=" + orNever(log.flushMs()) + ", file.delete.delay.ms="
+            + log.fileDeleteDelayMs() + ", retention.ms=" + orNoLimit(retention.retentionMs()) + ", retention.bytes="
+            + orNoLimit(retention.retentionBytes()) + ", retention.check.interval.ms=" + retention.checkIntervalMs();
+    }
+
+    private static String orNever(long value) {
+        return value == Long.MAX_VALUE ? "never" : Long.toString(value);
+    }
+
+    private static String orNoLimit(long value) {
+        return value == RetentionConfig.UNLIMITED ? "-1 (no limit)" : Long.toString(value);
+    }
+
     public BrokerConfig withListen(HostPort newListen) {
         return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
             autoCreateTopics, maxFrameBytes, logThreads, log, retention);

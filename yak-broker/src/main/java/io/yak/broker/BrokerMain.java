@@ -3,6 +3,10 @@ package io.yak.broker;
 import io.yak.broker.standalone.StandaloneNode;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -11,46 +15,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar yak-broker.jar [CONFIG]}: runs one broker, or, when the file says {@code mode=standalone} or
- * no file is given, a coordinator and a broker in this one process (the embedded default). A bad config stops
- * the process with exit code 2 and one line naming the key.
+ * no file is given, a coordinator and a broker in this one process (the embedded default). Every failure to start
+ * is one line on stderr without a stack trace (that goes to the DEBUG log): exit code 2 for a usage or config
+ * error (naming the key), 1 when the node cannot start ({@code cannot listen on 127.0.0.1:9092: address already
+ * in use}, an unusable data.dir).
  */
 public final class BrokerMain {
+    static final int EXIT_OK = 0;
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_CONFIG = 2;
+    static final String USAGE = "usage: java -jar yak-broker.jar [CONFIG.properties]   (no file: standalone node, "
+        + "coordinator 127.0.0.1:7000, broker 127.0.0.1:9092, data in ./yak-data)";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerMain.class);
 
     private BrokerMain() {
     }
 
+    /** What {@link #start} did: the running node, or none and the exit code. */
+    record Started(AutoCloseable node, int exitCode) {
+    }
+
     public static void main(String[] args) {
-        if (args.length > 1 || (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")))) {
-            System.err.println("usage: java -jar yak-broker.jar [CONFIG.properties]   (no file: standalone node, "
-                + "coordinator 127.0.0.1:7000, broker 127.0.0.1:9092, data in ./yak-data)");
-            System.exit(args.length > 1 ? 2 : 0);
-        }
-        AutoCloseable node;
-        try {
-            ConfigReader r = args.length == 0 ? new ConfigReader(new Properties(), "built-in standalone defaults")
-                : ConfigReader.load(Path.of(args[0]));
-            String mode = args.length == 0 ? "standalone" : r.string("mode", "broker");
-            if (mode.equals("standalone")) {
-                node = StandaloneNode.start(r);
-            } else if (mode.equals("broker")) {
-                BrokerConfig config = BrokerConfig.from(r);
-                r.finish();
-                BrokerServer broker = new BrokerServer(config);
-                broker.start();
-                node = broker;
-            } else {
-                throw new ConfigException(r.source() + ": key 'mode' must be broker or standalone, was '" + mode + "'");
-            }
-        } catch (ConfigException e) {
-            System.err.println("yak-broker: bad config: " + e.getMessage());
-            System.exit(2);
-            return;
-        } catch (Exception e) {
-            LOG.error("yak-broker: failed to start: {}", e.toString(), e);
-            System.exit(1);
+        Started started = start(args, System.out, System.err);
+        if (started.node() == null) {
+            System.exit(started.exitCode());
             return;
         }
+        AutoCloseable node = started.node();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -64,6 +55,52 @@ public final class BrokerMain {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Parses the arguments and starts the node; prints help to {@code out} and every error as one line to
+     * {@code err}.
+     */
+    static Started start(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(USAGE);
+            return new Started(null, EXIT_OK);
+        }
+        if (args.length > 1) {
+            err.println(USAGE);
+            return new Started(null, EXIT_CONFIG);
+        }
+        try {
+            ConfigReader r = args.length == 0 ? new ConfigReader(new Properties(), "built-in standalone defaults")
+                : ConfigReader.load(Path.of(args[0]));
+            String mode = args.length == 0 ? "standalone" : r.string("mode", "broker");
+            if (mode.equals("standalone")) {
+                return new Started(StandaloneNode.start(r), EXIT_OK);
+            } else if (mode.equals("broker")) {
+                BrokerConfig config = BrokerConfig.from(r);
+                r.finish();
+                BrokerServer broker = new BrokerServer(config);
+                broker.start();
+                return new Started(broker, EXIT_OK);
+            } else {
+                throw new ConfigException(r.source() + ": key 'mode' must be broker or standalone, was '" + mode + "'");
+            }
+        } catch (ConfigException | InvalidPathException e) {
+            err.println("yak-broker: bad config: " + e.getMessage());
+            return new Started(null, EXIT_CONFIG);
+        } catch (IOException | UncheckedIOException e) {
+            // An operating error (address in use, data.dir unusable): the message says what and why.
+            LOG.debug("start failed", e);
+            err.println("yak-broker: " + e.getMessage());
+            return new Started(null, EXIT_START_FAILED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("yak-broker: interrupted while starting");
+            return new Started(null, EXIT_START_FAILED);
+        } catch (Exception e) {
+            LOG.error("yak-broker: failed to start: {}", e.toString(), e);
+            return new Started(null, EXIT_START_FAILED);
         }
     }
 }

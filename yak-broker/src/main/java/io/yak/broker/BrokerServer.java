@@ -3,6 +3,7 @@ package io.yak.broker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -12,6 +13,7 @@ import io.yak.broker.cluster.CoordinatorLink;
 import io.yak.broker.net.BrokerChannelInitializer;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.codec.Transport;
+import io.yak.wire.config.IoReasons;
 import io.yak.wire.codec.WireErrorHandler;
 import io.yak.wire.message.ClusterMetadata;
 import java.io.IOException;
@@ -44,15 +46,37 @@ public final class BrokerServer implements AutoCloseable {
         this.errors = new WireErrorHandler("broker " + config.brokerId());
     }
 
-    /** Recovers the logs, binds, and starts registering with the coordinator. Blocks until bound. */
+    /**
+     * Recovers the logs, binds, and starts registering with the coordinator. Blocks until bound. On failure
+     * releases what it started.
+     *
+     * @throws IOException with a one-line message naming what and why: {@code cannot use data.dir D: REASON} or
+     *                     {@code cannot listen on HOST:PORT: REASON}
+     */
     public void start() throws IOException, InterruptedException {
-        LOG.info("broker {}: starting; listen {}, coordinator {}, data.dir {}, transport {}, {}", config.brokerId(),
-            config.listen(), config.coordinator(), config.dataDir().toAbsolutePath(), transport, config);
-        link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
-            config.maxFrameBytes(), this::onMetadata);
-        partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
-            config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
-        partitions.scanExisting();
+        LOG.info("broker {}: starting; transport {}, data.dir {}; {}", config.brokerId(), transport,
+            config.dataDir().toAbsolutePath(), config.describe());
+        try {
+            link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
+                config.maxFrameBytes(), this::onMetadata);
+            partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
+                config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
+            try {
+                partitions.scanExisting();
+            } catch (IOException e) {
+                throw new IOException("cannot use data.dir " + config.dataDir().toAbsolutePath() + ": "
+                    + IoReasons.reason(e, config.dataDir()), e);
+            }
+            bind();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stop(true);
+            throw e;
+        }
+        LOG.info("broker {}: listening on {}", config.brokerId(), address);
+        link.start(config.listen().host(), address.getPort());
+    }
+
+    private void bind() throws IOException, InterruptedException {
         bossGroup = transport.newGroup(1, "yak-broker-accept");
         workerGroup = transport.newGroup(0, "yak-broker-io");
         ServerBootstrap b = new ServerBootstrap().group(bossGroup, workerGroup)
@@ -62,10 +86,15 @@ public final class BrokerServer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(), errors, clients));
-        serverChannel = b.bind(config.listen().host(), config.listen().port()).sync().channel();
+        ChannelFuture bound = b.bind(config.listen().host(), config.listen().port()).await();
+        if (!bound.isSuccess()) {
+            // One line for the operator; the stack trace only helps a developer.
+            LOG.debug("broker {}: bind to {} failed", config.brokerId(), config.listen(), bound.cause());
+            throw new IOException("cannot listen on " + config.listen() + ": " + IoReasons.reason(bound.cause()),
+                bound.cause());
+        }
+        serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("broker {}: listening on {}", config.brokerId(), address);
-        link.start(config.listen().host(), address.getPort());
     }
 
     private void onMetadata(ClusterMetadata metadata) {
@@ -113,7 +142,11 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         stopped = true;
-        LOG.info("broker {}: stopping ({})", config.brokerId(), clean ? "clean" : "halt");
+        // A start that failed before binding already said why; stopping it is no news.
+        boolean wasUp = address != null;
+        if (wasUp) {
+            LOG.info("broker {}: stopping ({})", config.brokerId(), clean ? "clean" : "halt");
+        }
         if (link != null) {
             link.close();
         }
@@ -130,6 +163,8 @@ public final class BrokerServer implements AutoCloseable {
             bossGroup.terminationFuture().syncUninterruptibly();
             workerGroup.terminationFuture().syncUninterruptibly();
         }
-        LOG.info("broker {}: stopped", config.brokerId());
+        if (wasUp) {
+            LOG.info("broker {}: stopped", config.brokerId());
+        }
     }
 }

@@ -83,6 +83,7 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         return config;
     }
 
+
     /** How often the liveness check runs: often enough to notice a dead broker soon after its timeout. */
     public long livenessCheckIntervalMs() {
         return Math.max(1, Math.min(heartbeatTimeoutMs / 4, 500));

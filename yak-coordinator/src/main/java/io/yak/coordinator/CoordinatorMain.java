@@ -1,6 +1,7 @@
 package io.yak.coordinator;
 
 import io.yak.wire.config.ConfigException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,47 +11,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar yak-coordinator.jar CONFIG}: reads the config file, starts the coordinator and runs until the
- * process is stopped (SIGTERM/SIGINT close it cleanly through a shutdown hook). Exit codes: 2 for a usage or
- * config error (one line on stderr naming the key), 1 when the coordinator cannot start (data.dir unusable or
- * corrupt, address in use).
+ * process is stopped (SIGTERM/SIGINT close it cleanly through a shutdown hook). Every failure to start is one line
+ * on stderr without a stack trace (that goes to the DEBUG log). Exit codes: 0 for {@code --help}, 2 for a usage or
+ * config error (naming the key), 1 when the coordinator cannot start ({@code cannot listen on 127.0.0.1:7000:
+ * address already in use}, data.dir unusable or corrupt).
  */
 public final class CoordinatorMain {
+    static final int EXIT_OK = 0;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START_FAILED = 1;
+    static final String USAGE = "usage: java -jar yak-coordinator.jar CONFIG.properties   (see "
+        + "conf/coordinator.properties)";
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorMain.class);
 
     private CoordinatorMain() {
     }
 
+    /** What {@link #start} did: the running server, or none and the exit code. */
+    record Started(CoordinatorServer server, int exitCode) {
+    }
+
     public static void main(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: java -jar yak-coordinator.jar CONFIG   (see conf/coordinator.properties)");
-            System.exit(EXIT_CONFIG);
+        Started started = start(args, System.out, System.err);
+        if (started.server() == null) {
+            System.exit(started.exitCode());
             return;
         }
-        CoordinatorConfig config;
-        try {
-            config = CoordinatorConfig.load(Path.of(args[0]));
-        } catch (ConfigException | InvalidPathException e) {
-            System.err.println("yak-coordinator: config error: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
-            return;
-        }
-        LOG.info("config {}: {}", args[0], config);
-        CoordinatorServer server = new CoordinatorServer(config);
-        try {
-            server.start();
-        } catch (UncheckedIOException e) {
-            LOG.error("cannot start the coordinator: {}", e.getMessage());
-            System.err.println("yak-coordinator: cannot start: " + e.getMessage());
-            System.exit(EXIT_START_FAILED);
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("cannot start the coordinator", e);
-            System.err.println("yak-coordinator: cannot start: " + e.getMessage());
-            System.exit(EXIT_START_FAILED);
-            return;
-        }
+        CoordinatorServer server = started.server();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
@@ -58,6 +45,42 @@ public final class CoordinatorMain {
             stopped.countDown();
         }, "yak-coordinator-shutdown"));
         awaitStop(stopped);
+    }
+
+    /**
+     * Parses the arguments and starts the coordinator; prints help to {@code out} and every error as one line to
+     * {@code err}.
+     */
+    static Started start(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(USAGE);
+            return new Started(null, EXIT_OK);
+        }
+        if (args.length != 1) {
+            err.println(USAGE);
+            return new Started(null, EXIT_CONFIG);
+        }
+        CoordinatorConfig config;
+        try {
+            config = CoordinatorConfig.load(Path.of(args[0]));
+        } catch (ConfigException | InvalidPathException e) {
+            err.println("yak-coordinator: bad config: " + e.getMessage());
+            return new Started(null, EXIT_CONFIG);
+        }
+        LOG.info("config {}: {}", args[0], config);
+        CoordinatorServer server = new CoordinatorServer(config);
+        try {
+            server.start();
+        } catch (UncheckedIOException e) {
+            // An operating error (address in use, data.dir unusable or corrupt): the message says what and why.
+            LOG.debug("start failed", e);
+            err.println("yak-coordinator: " + e.getMessage());
+            return new Started(null, EXIT_START_FAILED);
+        } catch (RuntimeException e) {
+            LOG.error("cannot start the coordinator", e);
+            return new Started(null, EXIT_START_FAILED);
+        }
+        return new Started(server, EXIT_OK);
     }
 
     private static void awaitStop(CountDownLatch stopped) {

@@ -21,6 +21,7 @@ import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.coordinator.store.StateStore;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.codec.Transport;
+import io.yak.wire.config.IoReasons;
 import io.yak.wire.codec.WireErrorHandler;
 import io.yak.wire.message.ClusterMetadata;
 import java.io.IOException;
@@ -131,15 +132,16 @@ public final class CoordinatorServer implements AutoCloseable {
             snapshot = store.load();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use data.dir " + config.dataDir().toAbsolutePath() + ": "
-                + e.getMessage(), e);
+                + IoReasons.reason(e, config.dataDir()), e);
         }
         if (snapshot.isEmpty()) {
             LOG.info("no state file {}: starting a new cluster", store.file());
             return new ClusterState(config.heartbeatTimeoutMs(), config.numPartitions(), config.autoCreateTopics());
         }
         CoordinatorSnapshot s = snapshot.get();
-        LOG.info("loaded {}: epoch {}, {} brokers (all dead until they register), {} topics, {} committed offsets",
-            store.file(), s.epoch(), s.brokers().size(), s.topics().size(), s.offsets().size());
+        LOG.info("loaded {}: epoch {}, {} broker(s) (all dead until they register), {} topic(s), {} committed "
+                + "offset(s) of {} consumer group(s)", store.file(), s.epoch(), s.brokers().size(), s.topics().size(),
+            s.offsets().size(), s.offsets().stream().map(CoordinatorSnapshot.CommittedOffset::group).distinct().count());
         try {
             return ClusterState.restore(config.heartbeatTimeoutMs(), config.numPartitions(),
                 config.autoCreateTopics(), s);
@@ -175,11 +177,9 @@ public final class CoordinatorServer implements AutoCloseable {
         ChannelFuture bound = bootstrap.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
-            String message = "cannot listen on " + config.listen() + ": " + cause.getMessage();
-            if (cause instanceof IOException io) {
-                throw new UncheckedIOException(message, io);
-            }
-            throw new IllegalStateException(message, cause);
+            String message = "cannot listen on " + config.listen() + ": " + IoReasons.reason(cause);
+            // An unresolvable host fails with an unchecked exception: still an operating error, not a bug.
+            throw new UncheckedIOException(message, cause instanceof IOException io ? io : new IOException(cause));
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
@@ -288,7 +288,12 @@ public final class CoordinatorServer implements AutoCloseable {
             }
         }
         registry.close();
-        LOG.info("YaK coordinator {} closed", address == null ? config.listen() : address);
+        if (address != null) {
+            LOG.info("YaK coordinator {} closed", address);
+        } else {
+            // A start that failed before binding already said why.
+            LOG.debug("YaK coordinator {} closed before it listened", config.listen());
+        }
     }
 
     private static void awaitTermination(ScheduledExecutorService executor) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import io.netty.buffer.Unpooled;
+import io.yak.coordinator.net.RequestProcessor;
 import io.yak.coordinator.store.CorruptStateException;
 import io.yak.coordinator.store.StateStore;
 import io.yak.wire.ErrorCode;
@@ -276,6 +278,42 @@ class CoordinatorServerIT {
             assertThat(p.leader()).isEqualTo(1);
             assertThat(p.leaderEpoch()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void shouldCountCommittedOffsetsAndTheirGroupsWhenLoadingTheState() {
+        CoordinatorServer first = start();
+        WireTestClient broker = connect(first);
+        keepAlive(broker, 1);
+        registerBroker(broker, 1);
+        WireTestClient client = connect(first);
+        client.request(new CreateTopicRequest("t", 3), CreateTopicResponse.class);
+        for (int p = 0; p < 3; p++) {
+            assertThat(client.request(new CommitOffsetRequest("g", "t", p, 10 + p), CommitOffsetResponse.class)
+                .error()).isEqualTo(ErrorCode.NONE);
+        }
+        client.request(new CommitOffsetRequest("h", "t", 0, 5), CommitOffsetResponse.class);
+        first.close();
+
+        try (CapturedLogs logs = new CapturedLogs(CoordinatorServer.class)) {
+            start();
+
+            assertThat(logs.at(Level.INFO)).anySatisfy(line -> assertThat(line).contains("loaded",
+                "1 broker(s)", "1 topic(s)", "4 committed offset(s) of 2 consumer group(s)"));
+        }
+    }
+
+    @Test
+    void shouldLogAConsumerWithoutGroupWithoutAGroup() {
+        CoordinatorServer server = start();
+        try (CapturedLogs logs = new CapturedLogs(RequestProcessor.class)) {
+            connect(server).request(new RegisterConsumerRequest("loner", null), RegisterConsumerResponse.class);
+            connect(server).request(new RegisterConsumerRequest("member", "g1"), RegisterConsumerResponse.class);
+
+            assertThat(logs.at(Level.INFO)).hasSize(2).noneMatch(line -> line.contains("null"))
+                .anySatisfy(line -> assertThat(line).startsWith("consumer 'loner' at ").doesNotContain("group"))
+                .anySatisfy(line -> assertThat(line).startsWith("consumer 'member' (group 'g1') at "));
+        }
     }
 
     @Test

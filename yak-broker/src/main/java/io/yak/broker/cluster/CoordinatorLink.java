@@ -15,6 +15,7 @@ import io.yak.wire.codec.FrameDecoder;
 import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
@@ -28,13 +29,15 @@ import io.yak.wire.message.RegisterBrokerResponse;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker's connection to the coordinator: registers, heartbeats every {@code heartbeat.interval.ms}, passes
  * every cluster view it receives (registration answer, {@code leader_info} pushes, topic creations) to the
- * listener, and reconnects and registers again whenever the connection drops or the coordinator forgets it.
+ * listener, and reconnects and registers again whenever the connection drops or the coordinator forgets it. A
+ * refused registration is retried on the same connection with a growing delay ({@link RefusalBackoff}).
  *
  * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
  */
@@ -42,6 +45,10 @@ public final class CoordinatorLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorLink.class);
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
+    /** Longest wait between registrations the coordinator refused; see {@link RefusalBackoff}. */
+    static final long MAX_REFUSED_BACKOFF_MS = 5000;
+    /** A refusal that goes on is logged again at most this often. */
+    static final long REFUSAL_LOG_INTERVAL_MS = 30_000;
 
     private final int brokerId;
     private final HostPort coordinator;
@@ -54,12 +61,24 @@ public final class CoordinatorLink implements AutoCloseable {
     private Channel channel;
     private ScheduledFuture<?> heartbeats;
     private long backoffMs = MIN_BACKOFF_MS;
+    private final RefusalBackoff refusals;
+    private final LongSupplier clockMs;
     private int nextCorrelationId = 1;
     private volatile boolean registered;
     private volatile boolean closed;
 
     public CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
                            Consumer<ClusterMetadata> listener) {
+        this(brokerId, coordinator, heartbeatIntervalMs, maxFrameBytes, listener,
+            new RefusalBackoff(MIN_BACKOFF_MS, MAX_REFUSED_BACKOFF_MS, REFUSAL_LOG_INTERVAL_MS),
+            () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** A link with its own handling of refused registrations (tests: short delays) and monotonic clock. */
+    CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
+                    Consumer<ClusterMetadata> listener, RefusalBackoff refusals, LongSupplier clockMs) {
+        this.refusals = refusals;
+        this.clockMs = clockMs;
         this.brokerId = brokerId;
         this.coordinator = coordinator;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -145,13 +164,14 @@ public final class CoordinatorLink implements AutoCloseable {
             case REGISTER_BROKER_RESPONSE -> {
                 RegisterBrokerResponse r = (RegisterBrokerResponse) frame.message();
                 if (r.error() != ErrorCode.NONE) {
-                    LOG.error("broker {}: coordinator refused registration: {}", brokerId, r.error());
-                    channel.close();
+                    refused(r);
                     return;
                 }
                 registered = true;
-                LOG.info("broker {}: registered with coordinator {} at cluster epoch {}", brokerId, coordinator,
-                    r.metadata().epoch());
+                LOG.info("broker {}: registered with coordinator {} at cluster epoch {}{}", brokerId, coordinator,
+                    r.metadata().epoch(), refusals.refusals() == 0 ? ""
+                        : " after " + refusals.refusals() + " refused attempt(s)");
+                refusals.reset();
                 listener.accept(r.metadata());
                 startHeartbeats();
             }
@@ -175,6 +195,43 @@ public final class CoordinatorLink implements AutoCloseable {
                 ((ErrorResponse) frame.message()).message());
             default -> LOG.warn("broker {}: unexpected {} from the coordinator", brokerId, frame.type());
         }
+    }
+
+    /**
+     * The coordinator refused the registration: try again on the same connection after a growing delay. Never
+     * gives up: with BROKER_ID_IN_USE the other broker may be one that died and has not timed out yet (this
+     * broker's own previous run, restarted quickly on another port), and the registration goes through once it
+     * does.
+     */
+    private void refused(RegisterBrokerResponse r) {
+        long delayMs = refusals.refused(clockMs.getAsLong());
+        if (refusals.logDue()) {
+            String again = refusals.refusals() == 1 ? "" : "still (" + refusals.refusals() + " attempts, "
+                + refusals.notLoggedBefore() + " not logged since the last message) ";
+            if (r.error() == ErrorCode.BROKER_ID_IN_USE) {
+                BrokerInfo other = r.metadata().broker(brokerId);
+                LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: BROKER_ID_IN_USE, another "
+                        + "broker with broker.id {} is alive at {}. Stop that broker or give this one another "
+                        + "broker.id; retrying with a delay growing to {} ms in case that broker is dead and its "
+                        + "registration not yet timed out (logged again at most every {} s)", brokerId, coordinator, again, advertisedHost,
+                    advertisedPort, brokerId, other == null ? "an unknown address" : other.address(),
+                    refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
+            } else {
+                LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: {}; retrying with a delay growing "
+                        + "to {} ms (logged again at most every {} s)", brokerId, coordinator, again, advertisedHost,
+                    advertisedPort, r.error(), refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
+            }
+        } else {
+            LOG.debug("broker {}: registration refused again ({}), attempt {}; next in {} ms", brokerId, r.error(),
+                refusals.refusals(), delayMs);
+        }
+        Channel ch = channel;
+        group.schedule(() -> {
+            // A lost connection reconnects and registers by itself (channelInactive).
+            if (!closed && ch == channel && ch.isActive() && !registered) {
+                register();
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void startHeartbeats() {

@@ -144,7 +144,8 @@ final class LogRecovery {
             }
         }
         String summary = trusted + " sealed segment(s) trusted, " + checked + " checked with CRC32C (" + checkedBytes
-            + " bytes), " + rebuiltIndexes + " index rebuild(s) after a WARN";
+            + " bytes), " + (rebuiltIndexes == 0 ? "no index rebuilt"
+            : rebuiltIndexes + " index rebuild(s), each explained in a warning above");
         return new Result(segments, logStart, recoveryPoint, summary);
     }
 

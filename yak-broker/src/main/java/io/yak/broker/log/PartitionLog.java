@@ -141,6 +141,8 @@ public final class PartitionLog implements AutoCloseable {
         }
         LogRecovery.Result recovered = LogRecovery.recover(partitionDir, name, config, clean, clockMs.getAsLong());
         List<Segment> list = recovered.segments();
+        // No segment and no recovery point: a new partition, with no previous run to have stopped cleanly or not.
+        boolean created = list.isEmpty() && recovered.recoveryPoint() == null;
         if (list.isEmpty()) {
             list = List.of(Segment.create(partitionDir, name, recovered.logStartOffset(), config.segmentBytes(),
                 config.indexIntervalBytes()));
@@ -162,9 +164,15 @@ public final class PartitionLog implements AutoCloseable {
             }
             throw e;
         }
-        LOG.info("opened partition log {} in {}: {} segment(s), offsets [{}, {}), clean shutdown {}, recovery point "
-                + "{}: {}; {} ms", name, partitionDir, list.size(), log.logStartOffset, log.logEndOffset, clean,
-            read == null ? "none" : read.offset(), recovered.summary(), (System.nanoTime() - startedNs) / 1_000_000);
+        if (created) {
+            LOG.info("created partition log {} in {}: new and empty, first offset {}; {} ms", name, partitionDir,
+                log.logStartOffset, (System.nanoTime() - startedNs) / 1_000_000);
+        } else {
+            LOG.info("opened partition log {} in {}: {} segment(s), offsets [{}, {}), last shutdown {}, recovery "
+                    + "point {}: {}; {} ms", name, partitionDir, list.size(), log.logStartOffset, log.logEndOffset,
+                clean ? "clean" : "unclean (recovered)", read == null ? "none" : read.offset(), recovered.summary(),
+                (System.nanoTime() - startedNs) / 1_000_000);
+        }
         return log;
     }
 

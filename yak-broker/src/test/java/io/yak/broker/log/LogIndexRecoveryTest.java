@@ -122,6 +122,23 @@ class LogIndexRecoveryTest {
         assertSameIndexFiles(before);
     }
 
+    @Test
+    void shouldSayNothingAboutShutdownOrWarningsForANewPartitionOrAHealthyReopen() throws IOException {
+        try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs();
+             PartitionLog log = open(dir())) {
+            assertThat(logs.infos()).singleElement().asString().contains("created partition log ix-0",
+                "new and empty").doesNotContain("shutdown", "clean");
+            appendNumbered(log, 3);
+        }
+        try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs();
+             PartitionLog log = open(dir())) {
+            assertThat(logs.warnings()).isEmpty();
+            assertThat(logs.infos()).singleElement().asString().contains("opened partition log ix-0",
+                "last shutdown clean", "no index rebuilt").doesNotContain("WARN", "warning");
+            assertThat(log.logEndOffset()).isEqualTo(3);
+        }
+    }
+
     private void assertSameIndexFiles(Map<Path, byte[]> expected) throws IOException {
         Map<Path, byte[]> now = indexFiles();
         assertThat(now.keySet()).isEqualTo(expected.keySet());
@@ -257,7 +274,7 @@ class LogIndexRecoveryTest {
         }
         try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs();
              PartitionLog log = open(crashed)) {
-            assertThat(logs.infos()).anySatisfy(line -> assertThat(line).contains("clean shutdown false",
+            assertThat(logs.infos()).anySatisfy(line -> assertThat(line).contains("last shutdown unclean",
                 "4 sealed segment(s) trusted, 1 checked with CRC32C"));
             assertThat(logs.warnings()).isEmpty();
             assertNumbered(readAll(log, 0, 900), 0, end);

@@ -19,6 +19,11 @@ final class BrokerEntry {
     /** The connection the broker registered on; identifies a second registration as a restart or a clash. */
     long connectionId;
     boolean connectionOpen;
+    /** The address of the last registration rejected for this id (id in use), for rate-limiting its log line. */
+    String clashAddress;
+    /** When that rejection was last logged at WARN, and how many came since. */
+    long clashWarnedMs;
+    long clashesNotWarned;
 
     BrokerEntry(int id, String host, int port) {
         this.id = id;

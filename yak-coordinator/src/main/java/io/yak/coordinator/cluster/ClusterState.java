@@ -48,6 +48,8 @@ public final class ClusterState {
     public static final int MAX_GROUP_LENGTH = 249;
     /** Longest advertised broker host name, in chars. */
     public static final int MAX_HOST_LENGTH = 255;
+    /** A registration rejected again and again for the same broker id and address is logged this often. */
+    static final long CLASH_WARN_INTERVAL_MS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -190,8 +192,7 @@ public final class ClusterState {
             return new RegisterResult(ErrorCode.NONE, true);
         }
         if (b.alive && b.connectionOpen && !b.sameAddress(host, port)) {
-            LOG.warn("rejecting registration of broker {} at {}:{}: id in use by live broker at {}", id, host, port,
-                b.address());
+            warnClash(b, host + ":" + port, nowMs);
             return new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false);
         }
         String reason = b.alive ? "restarted" : "registered";
@@ -204,6 +205,27 @@ public final class ClusterState {
         bumpEpoch();
         LOG.info("broker {} {} at {} (was {}), epoch {}", id, reason, b.address(), old, epoch);
         return new RegisterResult(ErrorCode.NONE, true);
+    }
+
+    /**
+     * Logs a rejected registration at WARN the first time, and again at most every
+     * {@value #CLASH_WARN_INTERVAL_MS} ms while the same address keeps trying (a clashing broker retries for as
+     * long as it runs); the repeats in between go to DEBUG and are counted in the next WARN.
+     */
+    private static void warnClash(BrokerEntry b, String address, long nowMs) {
+        if (address.equals(b.clashAddress) && nowMs - b.clashWarnedMs < CLASH_WARN_INTERVAL_MS) {
+            b.clashesNotWarned++;
+            LOG.debug("rejecting registration of broker {} at {} again: id in use by live broker at {}", b.id, address,
+                b.address());
+            return;
+        }
+        boolean repeated = address.equals(b.clashAddress);
+        LOG.warn("rejecting registration of broker {} at {}: id in use by live broker at {}{}", b.id, address,
+            b.address(), repeated ? " (rejected " + b.clashesNotWarned + " more time(s) since the last warning;"
+                + " logged at most every " + CLASH_WARN_INTERVAL_MS / 1000 + " s)" : "");
+        b.clashAddress = address;
+        b.clashWarnedMs = nowMs;
+        b.clashesNotWarned = 0;
     }
 
     private static void attach(BrokerEntry b, long connectionId, long nowMs) {

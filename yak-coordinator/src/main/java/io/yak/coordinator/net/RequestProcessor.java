@@ -178,7 +178,12 @@ public final class RequestProcessor {
 
     private void registerConsumer(Responder r, int correlationId, RegisterConsumerRequest m) {
         broadcaster.register(r.channel());
-        LOG.info("consumer '{}' (group {}) at {} registered", m.clientId(), m.groupId(), r.channel().remoteAddress());
+        if (m.groupId() == null || m.groupId().isEmpty()) {
+            LOG.info("consumer '{}' at {} registered", m.clientId(), r.channel().remoteAddress());
+        } else {
+            LOG.info("consumer '{}' (group '{}') at {} registered", m.clientId(), m.groupId(),
+                r.channel().remoteAddress());
+        }
         reply(r, correlationId, new RegisterConsumerResponse(ErrorCode.NONE, state.metadata()), null, false, false);
     }
 

@@ -66,8 +66,9 @@ public final class StateStore implements AutoCloseable {
         }
         if (lock == null) {
             ch.close();
-            throw new IOException("data.dir " + dir.toAbsolutePath() + " is in use by another coordinator ("
-                + LOCK_FILE_NAME + " is locked)");
+            // Worded to follow the caller's "cannot use data.dir D: ".
+            throw new IOException("in use by another coordinator (" + dir.resolve(LOCK_FILE_NAME).toAbsolutePath()
+                + " is locked)");
         }
         StateStore store = new StateStore(dir, ch, lock);
         if (Files.deleteIfExists(store.tempFile)) {

@@ -3,6 +3,8 @@ package io.yak.coordinator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import io.yak.coordinator.CapturedLogs;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
@@ -93,6 +95,33 @@ class ClusterStateTest {
         assertThat(clash).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
         assertThat(state.epoch()).isEqualTo(1);
         assertThat(state.metadata().broker(1).address()).isEqualTo("h1:9001");
+    }
+
+    @Test
+    void shouldWarnAboutARepeatedClashOnlyOncePerInterval() {
+        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+            // A clashing broker retrying for a minute and a half, every 100 ms (the old retry rate).
+            for (int i = 0; i < 900; i++) {
+                state.heartbeat(1, now);
+                assertThat(state.registerBroker(1, "other", 9009, CONN_2, now).error())
+                    .isEqualTo(ErrorCode.BROKER_ID_IN_USE);
+                now += 100;
+            }
+            state.heartbeat(1, now);
+            state.registerBroker(1, "third", 9010, CONN_3, now);
+
+            List<String> warnings = logs.at(Level.WARN);
+            assertThat(warnings).hasSize(4);
+            assertThat(warnings.get(0)).contains("broker 1 at other:9009", "live broker at h1:9001")
+                .doesNotContain("since the last warning");
+            assertThat(warnings.get(1)).contains("broker 1 at other:9009", "rejected 299 more time(s) since the last "
+                + "warning");
+            assertThat(warnings.get(2)).contains("rejected 299 more time(s)");
+            assertThat(warnings.get(3)).as("another address is news").contains("third:9010")
+                .doesNotContain("since the last warning");
+            assertThat(logs.at(Level.DEBUG)).hasSize(900 - 3);
+        }
     }
 
     @Test

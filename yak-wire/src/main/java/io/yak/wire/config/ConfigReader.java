@@ -30,8 +30,9 @@ public final class ConfigReader {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        } catch (IOException | IllegalArgumentException e) {
+            // the reason in words ("no such file or directory"), not the bare path the exception carries
+            throw new ConfigException("cannot read config file " + file + ": " + IoReasons.reason(e, file));
         }
         return new ConfigReader(p, file.toString());
     }
