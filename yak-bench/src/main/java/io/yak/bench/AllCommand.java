@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code yak-bench all}: the standard workloads W1-W5, one summary table. */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the standard workloads W1..W5 (the Apache Kafka anchor's set) one after another on fresh "
-        + "topics and print one summary table:",
+        + "topics and print one summary table.",
+        "The workloads:",
         "  W1  produce 5,000,000 x 100 B, 1 partition, acks=1, unlimited",
         "  W2  produce 1,000,000 x 1024 B, 1 partition, acks=1",
         "  W3  produce 5,000,000 x 100 B, 3 partitions, acks=all",

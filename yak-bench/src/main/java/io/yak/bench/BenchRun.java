@@ -53,9 +53,8 @@ final class BenchRun {
                     pause(target.embedded());
                 }
                 out.println();
-                out.println("== " + spec.describe());
-                out.flush();
-                Result r = run(spec, target);
+                WorkloadSpec found = onTopic(spec, target.bootstrap());
+                Result r = run(found, target);
                 Summaries.print(r, out);
                 results.add(r);
             }
@@ -78,6 +77,25 @@ final class BenchRun {
         }
         out.flush();
         return results.stream().allMatch(Result::ok) ? 0 : 1;
+    }
+
+    /**
+     * Creates or finds the workload's topic and prints the workload's header line with what will run (the topic's
+     * actual partition count, the consumers used), followed by a note for each difference from what was asked.
+     */
+    private WorkloadSpec onTopic(WorkloadSpec spec, String bootstrap) {
+        Topics.Found topic = Topics.ensure(bootstrap, spec.topic(), spec.partitions());
+        WorkloadSpec found = spec.onTopic(topic.partitionCount());
+        out.println("== " + found.describe());
+        if (topic.note() != null) {
+            out.println(topic.note());
+        }
+        if (found.consumers() < spec.consumers()) {
+            out.printf("note: %d consumers asked for, but topic %s has %d partitions: using %d%n", spec.consumers(),
+                spec.topic(), found.partitions(), found.consumers());
+        }
+        out.flush();
+        return found;
     }
 
     private Result run(WorkloadSpec spec, Target target) throws Exception {

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /** {@code yak-bench consume}: like {@code kafka-consumer-perf-test}. */
 @Command(name = "consume", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Read a topic from the beginning and report throughput (like kafka-consumer-perf-test). "
-        + "When the topic holds fewer records than needed, the missing ones are produced first (not measured).")
+    description = "Read a topic from the beginning and report throughput (like kafka-consumer-perf-test), counting "
+        + "exactly --records records. When the topic holds fewer records than needed, the missing ones are produced "
+        + "first (not measured).")
 final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     Options.TargetOptions target;
@@ -26,8 +27,8 @@ final class ConsumeCommand implements Callable<Integer> {
         description = "Value bytes of records produced to fill the topic. Default: ${DEFAULT-VALUE}.")
     int recordSize;
     @Option(names = "--consumers", defaultValue = "1",
-        description = "Consumer instances, one thread each; partitions are dealt out between them. "
-            + "Default: ${DEFAULT-VALUE}.")
+        description = "Consumer instances, one thread each; partitions are dealt out between them, each to one "
+            + "consumer (so at most one consumer per partition). Default: ${DEFAULT-VALUE}.")
     int consumers;
     @Mixin
     Options.ClientOptions client;

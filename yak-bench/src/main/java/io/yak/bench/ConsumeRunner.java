@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The consume workload, like {@code kafka-consumer-perf-test}: {@code --consumers} consumers (one thread each, the
- * topic's partitions dealt out between them) read the topic from its first offset until {@code --records} records
- * arrived, or until none arrived for {@code --idle-timeout-ms}. When the topic holds fewer records than needed, the
- * missing ones are produced first, unmeasured. Measured time runs from the first poll (or the end of the warm-up)
- * to the poll that returned the last record.
+ * topic's partitions dealt out between them, each partition to exactly one) read the topic from its first offset
+ * until together they counted exactly {@code --records} records, or until none arrived for {@code --idle-timeout-ms}.
+ * Records a last poll returns beyond the target are not counted (Kafka's tool counts its whole last poll). When the
+ * topic holds fewer records than needed, the missing ones are produced first, unmeasured. Measured time runs from
+ * the first poll (or the poll that ended the warm-up) to the return of the last poll that counted a record.
  */
 final class ConsumeRunner {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
@@ -29,37 +30,50 @@ final class ConsumeRunner {
     }
 
     /**
+     * @param spec  the workload on its topic as it is: {@code partitions} is the topic's partition count and
+     *              {@code consumers} at most that ({@link WorkloadSpec#onTopic})
      * @param probe resources of an embedded node to report, or null
      */
     static Result run(WorkloadSpec spec, String bootstrap, ResourceProbe probe, PrintWriter out) throws Exception {
-        int partitions = Topics.ensure(bootstrap, spec.topic(), spec.partitions(), out);
+        int partitions = spec.partitions();
         long warmup = spec.client().warmupRecords();
-        long need = spec.records() + warmup;
-        fillIfShort(spec, bootstrap, partitions, need, out);
-        int n = Math.min(spec.consumers(), partitions);
-        if (n < spec.consumers()) {
-            out.printf("note: %d consumers asked for, but topic %s has %d partitions: using %d%n", spec.consumers(),
-                spec.topic(), partitions, n);
-        }
+        fillIfShort(spec, bootstrap, partitions, spec.records() + warmup, out);
         List<YakConsumer> consumers = new ArrayList<>();
         try {
             Properties props = spec.client().consumerProperties(bootstrap);
-            for (int i = 0; i < n; i++) {
+            for (List<Integer> share : deal(partitions, spec.consumers())) {
                 YakConsumer c = newConsumer(props);
                 consumers.add(c);
                 List<TopicPartition> mine = new ArrayList<>();
-                for (int p = i; p < partitions; p += n) {
+                for (int p : share) {
                     mine.add(new TopicPartition(spec.topic(), p));
                 }
                 c.assign(mine);
                 c.seekToBeginning(mine);
             }
-            return measure(spec, probe, consumers, warmup, need, out);
+            return measure(spec, probe, consumers, warmup, out);
         } finally {
             for (YakConsumer c : consumers) {
                 c.close();
             }
         }
+    }
+
+    /**
+     * Partitions {@code 0..partitions-1} dealt out round-robin to {@code min(consumers, partitions)} consumers: each
+     * partition to exactly one, so no record is read twice.
+     */
+    static List<List<Integer>> deal(int partitions, int consumers) {
+        int n = Math.min(consumers, partitions);
+        List<List<Integer>> shares = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Integer> share = new ArrayList<>();
+            for (int p = i; p < partitions; p += n) {
+                share.add(p);
+            }
+            shares.add(share);
+        }
+        return shares;
     }
 
     static YakConsumer newConsumer(Properties props) {
@@ -109,9 +123,9 @@ final class ConsumeRunner {
     }
 
     private static Result measure(WorkloadSpec spec, ResourceProbe probe, List<YakConsumer> consumers, long warmup,
-                                  long need, PrintWriter out) throws Exception {
+                                  PrintWriter out) throws Exception {
         try (ProgressMeter meter = new ProgressMeter(spec.name(), out, -1, false, probe)) {
-            Shared shared = new Shared(meter, warmup, need);
+            Shared shared = new Shared(meter, warmup, spec.records());
             if (warmup == 0) {
                 shared.startMeasuring(System.nanoTime());
             } else {
@@ -153,16 +167,24 @@ final class ConsumeRunner {
 
     /**
      * Polls through the consumer's allocation-free {@link RecordHandler} path: each record is looked at in place
-     * (its value's length counted) as Kafka's perf tool looks at each record's value.
+     * (its value's length counted) as Kafka's perf tool looks at each record's value. A poll's records past the
+     * target are not counted; this consumer then stops.
      */
     private static void pollLoop(YakConsumer consumer, Shared shared, long idleNs) {
-        ValueBytes counter = new ValueBytes();
+        Quota quota = new Quota(shared);
         long lastDataNs = System.nanoTime();
-        while (shared.consumed.get() < shared.need && !shared.stop.get()) {
-            counter.bytes = 0;
-            long pollStartNs = System.nanoTime();
-            int n = consumer.poll(POLL_TIMEOUT, counter);
+        while (!shared.reached() && !shared.stop.get()) {
+            quota.beginPoll(System.nanoTime());
+            int n;
+            try {
+                n = consumer.poll(POLL_TIMEOUT, quota);
+            } finally {
+                quota.endPoll();
+            }
             long now = System.nanoTime();
+            if (quota.countedMeasuredThisPoll()) {
+                shared.lastRecordNs.accumulateAndGet(now, Math::max);
+            }
             if (n == 0) {
                 if (now - lastDataNs > idleNs) {
                     return;
@@ -170,34 +192,143 @@ final class ConsumeRunner {
                 continue;
             }
             lastDataNs = now;
-            shared.arrived(n, counter.bytes, pollStartNs, now);
         }
     }
 
-    /** Sums the value bytes of the records handed to it. */
-    private static final class ValueBytes implements RecordHandler {
-        long bytes;
+    /**
+     * One consumer's share of the target, handed out in grants of up to {@link #GRANT} records from {@link Shared}:
+     * a record is counted (with its value bytes) only under a grant, so the consumers together count exactly the
+     * warm-up and then exactly {@code --records}, whatever their polls return. Per record that is one counter check;
+     * the atomics run once per grant and once per poll. Owned by one poll thread.
+     *
+     * <p>A grant's unused rest goes back when the poll ends. A consumer that finds every record of the target
+     * granted while another consumer still holds some waits for that one to use them or give them back (it is inside
+     * a poll, handing out records it already has, so this takes microseconds) rather than skip the record: a skipped
+     * record is never read again, and a topic holding exactly the target would then fall short.
+     */
+    static final class Quota implements RecordHandler {
+        static final long GRANT = 1024;
+
+        private final Shared shared;
+        private long pollStartNs;
+        /** Records the current grant still allows; the grant is of measured records or else of warm-up ones. */
+        private long allowance;
+        private long granted;
+        private boolean grantMeasured;
+        /** Value bytes of the records counted under the current grant. */
+        private long grantBytes;
+        private boolean measuredThisPoll;
+        /** The target is reached: nothing more is counted. */
+        private boolean done;
+        /** Records this consumer counted, warm-up included (for tests). */
+        private long counted;
+
+        Quota(Shared shared) {
+            this.shared = shared;
+        }
 
         @Override
         public void onRecord(RecordView record) {
-            bytes += Math.max(0, record.valueLength());
+            count(record.valueLength());
+        }
+
+        /** One record with a value of {@code valueLength} bytes (-1 for none). */
+        void count(int valueLength) {
+            if (allowance == 0 && !refill()) {
+                return;
+            }
+            allowance--;
+            grantBytes += Math.max(0, valueLength);
+        }
+
+        /** @param nowNs when the poll starts: measuring starts then if this poll takes the first measured grant */
+        void beginPoll(long nowNs) {
+            pollStartNs = nowNs;
+            measuredThisPoll = false;
+        }
+
+        /** After every poll, also one that threw: commits what was counted and gives back the rest of the grant. */
+        void endPoll() {
+            settle();
+        }
+
+        boolean countedMeasuredThisPoll() {
+            return measuredThisPoll;
+        }
+
+        long counted() {
+            return counted;
+        }
+
+        private void settle() {
+            long used = granted - allowance;
+            if (allowance > 0) {
+                shared.giveBack(grantMeasured, allowance);
+            }
+            if (used > 0) {
+                shared.commit(grantMeasured, used, grantBytes);
+                measuredThisPoll |= grantMeasured;
+                counted += used;
+            }
+            granted = 0;
+            allowance = 0;
+            grantBytes = 0;
+        }
+
+        /** The current grant is used up: commit it and take the next. False once the target is reached. */
+        private boolean refill() {
+            if (done) {
+                return false;
+            }
+            settle();
+            for (int spins = 0; ; spins++) {
+                long g = shared.claimWarmup();
+                if (g > 0) {
+                    grantMeasured = false;
+                } else {
+                    g = shared.claimMeasured(pollStartNs);
+                    grantMeasured = true;
+                }
+                if (g > 0) {
+                    granted = g;
+                    allowance = g;
+                    return true;
+                }
+                if (shared.reached() || shared.stop.get()) {
+                    done = true;
+                    return false;
+                }
+                // Every record of the target is granted, some to a consumer still in its poll.
+                if (spins < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
         }
     }
 
-    /** Counts shared by the poll threads. */
+    /**
+     * The target shared by the poll threads: {@code warmup} records first, then {@code records} measured ones. Each
+     * is a pool of records to grant ({@code *Granted}, including grants still in use) and a count of records
+     * counted under them ({@code *Counted}); a pool's granted count never exceeds its size.
+     */
     static final class Shared {
         final ProgressMeter meter;
         final long warmup;
-        final long need;
-        final AtomicLong consumed = new AtomicLong();
+        final long records;
+        final AtomicLong warmupGranted = new AtomicLong();
+        final AtomicLong warmupCounted = new AtomicLong();
+        final AtomicLong measuredGranted = new AtomicLong();
+        final AtomicLong measuredCounted = new AtomicLong();
         final AtomicLong lastRecordNs = new AtomicLong(Long.MIN_VALUE);
         final AtomicBoolean measuring = new AtomicBoolean();
         final AtomicBoolean stop = new AtomicBoolean();
 
-        Shared(ProgressMeter meter, long warmup, long need) {
+        Shared(ProgressMeter meter, long warmup, long records) {
             this.meter = meter;
             this.warmup = warmup;
-            this.need = need;
+            this.records = records;
         }
 
         void startMeasuring(long startNs) {
@@ -206,23 +337,50 @@ final class ConsumeRunner {
             }
         }
 
+        boolean reached() {
+            return measuredCounted.get() >= records;
+        }
+
+        long claimWarmup() {
+            return claim(warmupGranted, warmup);
+        }
+
         /**
-         * {@code n} records of {@code bytes} value bytes in total returned by one poll that started at
-         * {@code pollStartNs} and returned at {@code now}. When the poll crosses the end of the warm-up, the records
-         * after it count and so does the poll's time: measuring starts when that poll started.
+         * A grant of measured records, 0 when all are granted. The first one starts measuring at
+         * {@code pollStartNs}: the poll that ends the warm-up counts from its start.
          */
-        void arrived(int n, long bytes, long pollStartNs, long now) {
-            long after = consumed.addAndGet(n);
-            long before = after - n;
-            if (after <= warmup) {
-                return;
-            }
-            long measured = after - Math.max(before, warmup);
-            if (before < warmup) {
+        long claimMeasured(long pollStartNs) {
+            long g = claim(measuredGranted, records);
+            if (g > 0 && !measuring.get()) {
                 startMeasuring(pollStartNs);
             }
-            meter.add(measured, measured == n ? bytes : bytes * measured / n);
-            lastRecordNs.accumulateAndGet(now, Math::max);
+            return g;
+        }
+
+        private static long claim(AtomicLong granted, long size) {
+            while (true) {
+                long g = granted.get();
+                if (g >= size) {
+                    return 0;
+                }
+                long n = Math.min(Quota.GRANT, size - g);
+                if (granted.compareAndSet(g, g + n)) {
+                    return n;
+                }
+            }
+        }
+
+        void giveBack(boolean measured, long n) {
+            (measured ? measuredGranted : warmupGranted).addAndGet(-n);
+        }
+
+        void commit(boolean measured, long n, long bytes) {
+            if (measured) {
+                meter.add(n, bytes);
+                measuredCounted.addAndGet(n);
+            } else {
+                warmupCounted.addAndGet(n);
+            }
         }
     }
 }

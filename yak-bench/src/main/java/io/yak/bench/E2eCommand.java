@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** {@code yak-bench e2e}: like {@code kafka-e2e-latency}. */
 @Command(name = "e2e", mixinStandardHelpOptions = true, sortOptions = false,
     description = "End-to-end latency (like kafka-e2e-latency): one producer and one consumer in this process, "
-        + "one record in flight; latency = send until the consumer's poll returned it.")
+        + "one record in flight; latency = from send until both the consumer's poll returned the record and its "
+        + "send was acknowledged.")
 final class E2eCommand implements Callable<Integer> {
     @Mixin
     Options.TargetOptions target;

@@ -34,12 +34,13 @@ final class E2eRunner {
     }
 
     /**
+     * @param spec  the workload on its topic as it is: {@code partitions} is the topic's partition count
+     *              ({@link WorkloadSpec#onTopic})
      * @param probe resources of an embedded node to report, or null
      */
     static Result run(WorkloadSpec spec, String bootstrap, ResourceProbe probe, PrintWriter out) throws Exception {
-        int partitions = Topics.ensure(bootstrap, spec.topic(), spec.partitions(), out);
         List<TopicPartition> all = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
+        for (int p = 0; p < spec.partitions(); p++) {
             all.add(new TopicPartition(spec.topic(), p));
         }
         try (YakProducer producer = ProduceRunner.newProducer(spec.client().producerProperties(bootstrap));

@@ -22,10 +22,10 @@ final class ProduceRunner {
     }
 
     /**
+     * @param spec  the workload on its topic, which exists ({@link Topics#ensure})
      * @param probe resources of an embedded node to report, or null
      */
     static Result run(WorkloadSpec spec, String bootstrap, ResourceProbe probe, PrintWriter out) throws Exception {
-        Topics.ensure(bootstrap, spec.topic(), spec.partitions(), out);
         byte[] value = value(spec.recordSize());
         YakProducer[] producers = new YakProducer[spec.producers()];
         try {

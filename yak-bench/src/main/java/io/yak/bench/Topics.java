@@ -3,8 +3,6 @@ package io.yak.bench;
 import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
 import io.yak.wire.ErrorCode;
-import io.yak.wire.message.TopicInfo;
-import java.io.PrintWriter;
 
 /** Creates or looks up the topics a workload uses, through the coordinator. */
 final class Topics {
@@ -12,29 +10,32 @@ final class Topics {
     }
 
     /**
-     * Creates {@code topic} with {@code partitions} partitions, or uses it as it is when it exists (saying so when its
-     * partition count differs).
+     * A topic as a workload finds it.
      *
-     * @return its partition count
+     * @param partitionCount its actual partition count
+     * @param note           one line for the reader when that differs from what was asked, else null
      */
-    static int ensure(String bootstrap, String topic, int partitions, PrintWriter out) {
+    record Found(int partitionCount, String note) {
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions, or uses it as it is when it exists. */
+    static Found ensure(String bootstrap, String topic, int partitions) {
         try (YakAdmin admin = YakAdmin.connect(bootstrap)) {
             try {
                 int created = admin.createTopic(topic, partitions).partitionCount();
                 if (created > 0) {
-                    return created;
+                    return new Found(created, created == partitions ? null : String.format(
+                        "note: topic %s created with %d partitions (asked for %d)", topic, created, partitions));
                 }
             } catch (YakException e) {
                 if (e.errorCode() != ErrorCode.TOPIC_ALREADY_EXISTS) {
                     throw e;
                 }
             }
-            TopicInfo existing = admin.describeTopic(topic);
-            if (existing.partitionCount() != partitions) {
-                out.printf("note: topic %s exists with %d partitions (asked for %d); using it as it is%n", topic,
-                    existing.partitionCount(), partitions);
-            }
-            return existing.partitionCount();
+            int existing = admin.describeTopic(topic).partitionCount();
+            return new Found(existing, existing == partitions ? null : String.format(
+                "note: topic %s exists with %d partitions (asked for %d); using it as it is", topic, existing,
+                partitions));
         }
     }
 }

@@ -8,12 +8,15 @@ import java.util.Locale;
  * @param name        short name used in tables and file names ({@code W1}, {@code produce})
  * @param kind        what runs
  * @param topic       topic to write or read
- * @param partitions  partitions the topic is created with when it does not exist
+ * @param partitions  partitions the topic is created with when it does not exist ({@code --partitions}); once the
+ *                    topic is found ({@link #onTopic}), its actual partition count
  * @param records     records to measure (after the warm-up)
- * @param recordSize  value bytes per record (records carry no key)
+ * @param recordSize  value bytes per record (records carry no key); for consume, of the records produced to fill a
+ *                    topic that holds too few (what is read is whatever the topic holds)
  * @param throughput  records/s cap over all producers, -1 for unlimited (produce only)
  * @param producers   producer instances, one thread each (produce only)
- * @param consumers   consumer instances, one thread each, partitions split between them (consume only)
+ * @param consumers   consumer instances, one thread each, partitions split between them (consume only; at most one
+ *                    per partition once the topic is found)
  * @param client      client settings
  */
 record WorkloadSpec(String name, Kind kind, String topic, int partitions, long records, int recordSize,
@@ -57,15 +60,28 @@ record WorkloadSpec(String name, Kind kind, String topic, int partitions, long r
         return client.validate();
     }
 
+    /**
+     * This workload on its topic as found: {@code partitionCount} partitions, and for consume at most one consumer
+     * per partition, so that the header, summary and JSON say what runs.
+     */
+    WorkloadSpec onTopic(int partitionCount) {
+        return new WorkloadSpec(name, kind, topic, partitionCount, records, recordSize, throughput, producers,
+            Math.min(consumers, partitionCount), client);
+    }
+
     boolean capped() {
         return throughput > 0;
     }
 
-    /** One line: {@code produce W1: 5,000,000 x 100 B, 1 partition, acks=1, unlimited, 1 producer}. */
+    /**
+     * One line: {@code produce W1: 5,000,000 x 100 B, 1 partition, acks=1, unlimited, 1 producer}. Consume reads
+     * whatever sizes the topic holds, so its line gives the record size only as that of fill records.
+     */
     String describe() {
         StringBuilder b = new StringBuilder();
         b.append(name.equals(kind.label()) ? name : kind.label() + " " + name).append(": ")
-            .append(String.format(Locale.ROOT, "%,d x %d B", records, recordSize))
+            .append(kind == Kind.CONSUME ? String.format(Locale.ROOT, "%,d records", records)
+                : String.format(Locale.ROOT, "%,d x %d B", records, recordSize))
             .append(", topic ").append(topic)
             .append(", ").append(partitions).append(partitions == 1 ? " partition" : " partitions");
         switch (kind) {
@@ -75,7 +91,8 @@ record WorkloadSpec(String name, Kind kind, String topic, int partitions, long r
                 .append(", ").append(producers).append(producers == 1 ? " producer" : " producers")
                 .append(", batch.size=").append(client.batchSize()).append(", linger.ms=").append(client.lingerMs());
             case CONSUME -> b.append(", from the beginning, ").append(consumers)
-                .append(consumers == 1 ? " consumer" : " consumers");
+                .append(consumers == 1 ? " consumer" : " consumers")
+                .append(String.format(Locale.ROOT, ", filled with %d B records if short", recordSize));
             case E2E -> b.append(", acks=").append(client.acks()).append(", one record in flight, linger.ms=")
                 .append(client.lingerMs());
         }

@@ -118,6 +118,62 @@ class BenchSmokeIT {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldCountExactlyTheRequestedRecordsOfATopicHoldingMoreAndReportItsRealPartitions() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("node"));
+        try (EmbeddedNode node = EmbeddedNode.start(data)) {
+            String coordinator = node.bootstrap();
+            assertOk(run("produce", "--coordinator", coordinator, "--topic", "durb", "--partitions", "6", "--records",
+                "6000", "--record-size", "64"));
+
+            // The topic exists with 6 partitions; asking for the default 1 changes nothing, and the header says 6.
+            Path produceJson = dir.resolve("produce-more.json");
+            Run more = run("produce", "--coordinator", coordinator, "--topic", "durb", "--records", "10",
+                "--record-size", "64", "--json", produceJson.toString());
+            assertOk(more);
+            assertThat(more.out()).contains("== produce: 10 x 64 B, topic durb, 6 partitions, acks=1")
+                .contains("note: topic durb exists with 6 partitions (asked for 1); using it as it is")
+                .doesNotContain("1 partition,");
+            assertThat(single(produceJson).get("partitions").asInt()).isEqualTo(6);
+
+            // 8 consumers asked for, 6 used (one per partition), each poll returning up to 500 records.
+            Path json = dir.resolve("consume-durb.json");
+            Run r = run("consume", "--coordinator", coordinator, "--topic", "durb", "--consumers", "8", "--records",
+                "1000", "--json", json.toString());
+            assertOk(r);
+            assertThat(r.out())
+                .contains("== consume: 1,000 records, topic durb, 6 partitions, from the beginning, 6 consumers, "
+                    + "filled with 100 B records if short")
+                .contains("note: 8 consumers asked for, but topic durb has 6 partitions: using 6")
+                .contains("consume result: 1,000 records in").doesNotContain("producing");
+            JsonNode result = single(json);
+            assertThat(result.get("records").asLong()).isEqualTo(1000);
+            assertThat(result.get("bytes").asLong()).isEqualTo(1000L * 64);
+            assertThat(result.get("partitions").asInt()).isEqualTo(6);
+            assertThat(result.get("consumers").asInt()).isEqualTo(6);
+
+            Run one = run("consume", "--coordinator", coordinator, "--topic", "durb", "--records", "50",
+                "--warmup-records", "30");
+            assertOk(one);
+            assertThat(one.out()).contains("consume result: 50 records in").contains("| consume | consume | 50 |");
+        }
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldDescribeEachSubcommandInTheHelpAsItBehaves() {
+        Run r = run("--help");
+        assertOk(r);
+        String help = r.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("latency = from send until both the consumer's poll returned the record and its "
+            + "send was acknowledged.")
+            .contains("counting exactly --records records")
+            .contains("print one summary table.");
+        assertThat(r.out().lines().filter(l -> !l.startsWith("Commands")))
+            .as("no description in the command list ends in a colon").noneMatch(l -> l.stripTrailing().endsWith(":"));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldMeasureEndToEndLatencyAndWriteTheReport() throws Exception {
         Path report = dir.resolve("report");
         Run r = run("e2e", "--records", "200", "--warmup-records", "20", "--node-prop", "log.threads=2", "--report",

@@ -48,4 +48,17 @@ class StandardWorkloadsTest {
         assertThat(w3.describe()).isEqualTo("produce W3: 5,000,000 x 100 B, topic p-w3, 3 partitions, acks=all, "
             + "unlimited, 1 producer, batch.size=16384, linger.ms=5");
     }
+
+    @Test
+    void shouldDescribeAConsumeWorkloadOnItsTopicAsFound() {
+        WorkloadSpec w4 = StandardWorkloads.specs("p", 1, CLIENT).get(3);
+        assertThat(w4.onTopic(1).describe()).isEqualTo("consume W4: 5,000,000 records, topic p-w1, 1 partition, "
+            + "from the beginning, 1 consumer, filled with 100 B records if short");
+        WorkloadSpec eight = new WorkloadSpec("consume", WorkloadSpec.Kind.CONSUME, "durb", 1, 1000, 100, -1, 1, 8,
+            CLIENT);
+        WorkloadSpec found = eight.onTopic(6);
+        assertThat(found.partitions()).isEqualTo(6);
+        assertThat(found.consumers()).isEqualTo(6);
+        assertThat(eight.onTopic(12).consumers()).isEqualTo(8);
+    }
 }
