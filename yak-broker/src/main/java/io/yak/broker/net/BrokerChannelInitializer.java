@@ -1,15 +1,18 @@
 package io.yak.broker.net;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.codec.FrameDecoder;
 import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.codec.WireErrorHandler;
 
-/** The broker's pipeline: frame decoder, encoder, request handler, then the wire error handler. */
-public final class BrokerChannelInitializer extends ChannelInitializer<SocketChannel> {
+/**
+ * The broker's pipeline: read timer (for frames left incomplete), frame decoder, encoder, request handler, then the
+ * wire error handler.
+ */
+public final class BrokerChannelInitializer extends ChannelInitializer<Channel> {
     private final PartitionManager partitions;
     private final int maxFrameBytes;
     private final WireErrorHandler errors;
@@ -25,9 +28,10 @@ public final class BrokerChannelInitializer extends ChannelInitializer<SocketCha
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         connections.add(ch);
         ch.pipeline()
+            .addLast("read-timer", FrameDecoder.readTimer(FrameDecoder.INCOMPLETE_FRAME_TIMEOUT_MS))
             .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
             .addLast("frame-encoder", FrameEncoder.INSTANCE)
             .addLast("requests", new BrokerRequestHandler(partitions))

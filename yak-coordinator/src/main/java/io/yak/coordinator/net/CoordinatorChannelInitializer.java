@@ -38,6 +38,7 @@ public final class CoordinatorChannelInitializer extends ChannelInitializer<Chan
     protected void initChannel(Channel ch) {
         allChannels.add(ch);
         ch.pipeline()
+            .addLast("read-timer", FrameDecoder.readTimer(FrameDecoder.INCOMPLETE_FRAME_TIMEOUT_MS))
             .addLast("frameDecoder", new FrameDecoder(maxFrameBytes))
             .addLast("frameEncoder", FrameEncoder.INSTANCE)
             .addLast("requests", new CoordinatorRequestHandler(connectionIds.incrementAndGet(), processor,

@@ -209,9 +209,8 @@ public final class RequestProcessor {
             case TOPIC_ALREADY_EXISTS -> "topic '" + topic + "' already exists";
             case INVALID_CONFIG -> "topic '" + topic + "': " + TopicConfigs.problem(m.configs());
             case NO_LIVE_BROKERS -> "no live broker to place topic '" + topic + "' on";
-            case INVALID_REQUEST -> "partitions " + partitions + " must be -1 or 1.."
-                + ClusterState.MAX_PARTITIONS_PER_TOPIC + " and the cluster holds at most "
-                + ClusterState.MAX_TOTAL_PARTITIONS + " partitions";
+            case INVALID_REQUEST -> "a topic has 1.." + ClusterState.MAX_PARTITIONS_PER_TOPIC + " partitions (asked: "
+                + partitions + ") and the cluster holds at most " + ClusterState.MAX_TOTAL_PARTITIONS + " in all";
             default -> error.toString();
         };
     }

@@ -3,6 +3,9 @@ package io.yak.wire.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.MessageType;
@@ -11,6 +14,7 @@ import io.yak.wire.message.Frame;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.Messages;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Splits the inbound byte stream into frames and decodes each body into a {@link Frame} ({@code WIRE.md}, sections
@@ -24,6 +28,9 @@ import java.util.List;
  * cumulation; the next handler owns the frame.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** How long a server waits for the rest of a started frame when no byte arrives ({@code WIRE.md}, rule 4). */
+    public static final long INCOMPLETE_FRAME_TIMEOUT_MS = 30_000;
+
     private final int maxFrameBytes;
     private boolean failed;
 
@@ -90,6 +97,36 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(frameBytes);
         out.add(new Frame(version, correlationId, message));
+    }
+
+    /**
+     * A server's read timer ({@link #readTimer}) fired: when part of a frame has been waiting all that time, the
+     * peer is stuck or hostile. The connection is finished with {@code MALFORMED_FRAME}, as for a bad frame; an idle
+     * connection between frames is left alone.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE && !failed
+            && actualReadableBytes() > 0) {
+            ByteBuf in = internalBuffer();
+            int partial = in.readableBytes();
+            int correlationId = partial >= FrameLayout.HEADER_LENGTH
+                ? in.getInt(in.readerIndex() + FrameLayout.CORRELATION_ID_OFFSET) : WireException.NO_CORRELATION_ID;
+            String expected = partial >= FrameLayout.LENGTH_LENGTH
+                ? " of " + (FrameLayout.LENGTH_LENGTH + (long) in.getInt(in.readerIndex() + FrameLayout.LENGTH_OFFSET))
+                : "";
+            fail(in);
+            ctx.fireExceptionCaught(new WireException(ErrorCode.MALFORMED_FRAME, correlationId, "incomplete frame: "
+                + partial + expected + " bytes received, then nothing for " + INCOMPLETE_FRAME_TIMEOUT_MS / 1000
+                + " s"));
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /** The timer a server puts before this decoder, so that a frame left incomplete is noticed. */
+    public static IdleStateHandler readTimer(long timeoutMs) {
+        return new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS);
     }
 
     private void fail(ByteBuf in) {

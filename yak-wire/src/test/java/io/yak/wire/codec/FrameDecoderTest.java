@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.DecoderException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
@@ -131,6 +132,44 @@ class FrameDecoderTest {
             assertThat(e.correlationId()).isEqualTo(99);
             assertThat(e).hasMessageContaining("frame length " + length);
         }
+    }
+
+    // ---- incomplete frames ----------------------------------------------------------------------------------
+
+    @Test
+    void shouldFinishAConnectionWhoseFrameStaysIncompleteUntilTheReadTimerFires() {
+        EmbeddedChannel stuck = decoderChannel();
+        assertThat(stuck.writeInbound(track(Unpooled.wrappedBuffer(header(100, MessageType.HEARTBEAT_REQUEST.id(),
+            1, 42))))).isFalse();
+        stuck.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThatThrownBy(stuck::checkException).isInstanceOfSatisfying(WireException.class, e -> {
+            assertThat(e.errorCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(e.correlationId()).isEqualTo(42);
+            assertThat(e).hasMessageContaining("incomplete frame: 12 of 104 bytes received");
+        });
+        // finished: the rest of the frame, when it comes, is discarded
+        assertThat(stuck.writeInbound(track(Unpooled.wrappedBuffer(new byte[92])))).isFalse();
+        assertThat(stuck.finishAndReleaseAll()).isFalse();
+
+        EmbeddedChannel fewBytes = decoderChannel();
+        fewBytes.writeInbound(track(Unpooled.wrappedBuffer(new byte[] {0, 0})));
+        fewBytes.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        assertThatThrownBy(fewBytes::checkException).isInstanceOfSatisfying(WireException.class,
+            e -> assertThat(e.correlationId()).isEqualTo(WireException.NO_CORRELATION_ID));
+        fewBytes.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldLeaveAConnectionQuietBetweenFramesOpenWhenTheReadTimerFires() {
+        EmbeddedChannel quiet = decoderChannel();
+        assertThat(quiet.writeInbound(encode(Frame.of(7, new HeartbeatRequest(1))))).isTrue();
+        quiet.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        quiet.checkException();
+        assertThat(quiet.writeInbound(encode(Frame.of(8, new HeartbeatRequest(2))))).isTrue();
+        assertThat((Frame) quiet.readInbound()).isEqualTo(Frame.of(7, new HeartbeatRequest(1)));
+        assertThat((Frame) quiet.readInbound()).isEqualTo(Frame.of(8, new HeartbeatRequest(2)));
+        assertThat(quiet.finishAndReleaseAll()).isFalse();
+        assertThat(FrameDecoder.readTimer(30_000).getReaderIdleTimeInMillis()).isEqualTo(30_000);
     }
 
     @Test
