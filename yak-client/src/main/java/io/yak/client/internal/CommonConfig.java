@@ -3,6 +3,7 @@ package io.yak.client.internal;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -33,10 +34,33 @@ public record CommonConfig(HostPort coordinator, String clientId, int requestTim
     /**
      * Runs {@code body} over a reader of {@code props}, then rejects unread keys. Every configuration error
      * (unknown key, bad value) becomes an {@link IllegalArgumentException} naming the key.
+     *
+     * <p>As Kafka's clients do, values may be given typed ({@code props.put("max.request.size", 4_000_000)}: numbers
+     * and booleans count as their text) and a {@code Properties} may carry defaults ({@code new Properties(defaults)});
+     * anything else (a non-String key, another type of value) is refused, never silently dropped.
      */
     public static void parse(Properties props, String source, Consumer<ConfigReader> body) {
         Properties copy = new Properties();
-        copy.putAll(props);
+        for (String name : props.stringPropertyNames()) {
+            copy.setProperty(name, props.getProperty(name)); // with the defaults' String entries
+        }
+        for (Map.Entry<Object, Object> e : props.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new IllegalArgumentException(source + ": config key " + e.getKey() + " is a "
+                    + e.getKey().getClass().getSimpleName() + ", not a String");
+            }
+            Object value = e.getValue();
+            if (value instanceof Number || value instanceof Boolean) {
+                copy.setProperty(key, value.toString());
+            } else if (!(value instanceof String)) {
+                throw new IllegalArgumentException(source + ": key '" + key + "' has a value of type "
+                    + value.getClass().getSimpleName() + " (" + value + "): give a String, a number or a boolean");
+            }
+        }
+        if (copy.containsKey("bootstrap.servers") && !copy.containsKey("coordinator")) {
+            throw new IllegalArgumentException(source + ": unknown key 'bootstrap.servers': YaK clients bootstrap "
+                + "from the coordinator, set 'coordinator' to its host:port");
+        }
         ConfigReader r = new ConfigReader(copy, source);
         try {
             body.accept(r);

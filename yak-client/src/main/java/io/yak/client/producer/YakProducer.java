@@ -98,6 +98,7 @@ public final class YakProducer implements AutoCloseable {
      * @return completes with the record's offset, or fails with a {@link YakException} (also for metadata or
      *     buffer-memory timeouts and records larger than {@code max.request.size})
      * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException for a negative timestamp (as Kafka's {@code ProducerRecord})
      */
     public CompletableFuture<RecordMetadata> send(String topic, int partition, byte[] key, byte[] value,
                                                   long timestamp) {
@@ -116,6 +117,7 @@ public final class YakProducer implements AutoCloseable {
      * for the thread it runs on.
      *
      * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException for a negative timestamp
      */
     public void send(String topic, int partition, byte[] key, byte[] value, long timestamp, SendCallback callback,
                      long token) {
@@ -132,6 +134,9 @@ public final class YakProducer implements AutoCloseable {
         Objects.requireNonNull(topic, "topic");
         if (closed) {
             throw new IllegalStateException("producer " + clientId() + " is closed");
+        }
+        if (timestamp < 0) {
+            throw new IllegalArgumentException("timestamp " + timestamp + " < 0: a record's timestamp is epoch ms");
         }
         try {
             int bound = RecordBatchBuilder.batchSizeBound(key == null ? -1 : key.length,
@@ -200,13 +205,14 @@ public final class YakProducer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (sender.isSenderThread()) {
+            // refused before anything changes: the close() the application makes elsewhere still shuts it down
+            throw new IllegalStateException("close() called from a send callback on the sender thread");
+        }
         if (closed) {
             return;
         }
         closed = true;
-        if (sender.isSenderThread()) {
-            throw new IllegalStateException("close() called from a send callback on the sender thread");
-        }
         try {
             accumulator.close();
             flush();

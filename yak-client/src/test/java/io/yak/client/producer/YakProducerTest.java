@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -412,6 +413,71 @@ class YakProducerTest {
         r.setProperty("delivery.timeout.ms", "10");
         assertThatThrownBy(() -> new YakProducer(r)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("delivery.timeout.ms");
+    }
+
+    @Test
+    void shouldTakeTypedValuesAndDefaultsAndRefuseWhatItCannotRead() {
+        Properties typed = new Properties();
+        typed.put("max.request.size", 4_000_000);
+        typed.put("linger.ms", 0L);
+        assertThat(ProducerConfig.from(typed).maxRequestSize()).isEqualTo(4_000_000);
+        assertThat(ProducerConfig.from(typed).lingerMs()).isZero();
+
+        Properties badTyped = new Properties();
+        badTyped.put("acks", 7);
+        assertThatThrownBy(() -> ProducerConfig.from(badTyped)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("acks");
+        Properties unknownTyped = new Properties();
+        unknownTyped.put("no.such.key", 1);
+        assertThatThrownBy(() -> ProducerConfig.from(unknownTyped)).hasMessageContaining("no.such.key");
+        Properties oddType = new Properties();
+        oddType.put("linger.ms", java.time.Duration.ofMillis(5));
+        assertThatThrownBy(() -> ProducerConfig.from(oddType)).hasMessageContaining("linger.ms")
+            .hasMessageContaining("Duration");
+
+        Properties defaults = new Properties();
+        defaults.setProperty("client.id", "my-service");
+        assertThat(ProducerConfig.from(new Properties(defaults)).common().clientId()).isEqualTo("my-service");
+        defaults.setProperty("acks", "bogus");
+        assertThatThrownBy(() -> ProducerConfig.from(new Properties(defaults))).hasMessageContaining("acks");
+
+        Properties kafkaStyle = new Properties();
+        kafkaStyle.setProperty("bootstrap.servers", "127.0.0.1:9092");
+        assertThatThrownBy(() -> ProducerConfig.from(kafkaStyle)).hasMessageContaining("'coordinator'");
+        Properties list = new Properties();
+        list.setProperty("coordinator", "127.0.0.1:7000,127.0.0.1:7001");
+        assertThatThrownBy(() -> ProducerConfig.from(list)).hasMessageContaining("coordinator")
+            .hasMessageContaining("not one host:port");
+    }
+
+    @Test
+    void shouldStillCloseAfterACloseFromACallbackWasRefused() throws Exception {
+        YakProducer producer = new YakProducer(props());
+        AtomicReference<Thread> senderThread = new AtomicReference<>();
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        producer.send("cb", null, bytes("x")).whenComplete((md, e) -> {
+            senderThread.set(Thread.currentThread());
+            try {
+                producer.close();
+            } catch (IllegalStateException ise) {
+                refused.set(ise);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertThat(refused.get()).hasMessageContaining("send callback");
+        producer.close();
+        senderThread.get().join(10_000);
+        assertThat(senderThread.get().isAlive()).as("sender thread stopped by the real close").isFalse();
+        assertThatThrownBy(() -> producer.send("cb", null, bytes("y"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldRejectANegativeTimestampAsKafkaDoes() {
+        try (YakProducer producer = new YakProducer(props())) {
+            assertThatThrownBy(() -> producer.send("ts", null, bytes("x"), -5L))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
+            assertThatThrownBy(() -> producer.send("ts", 0, null, bytes("x"), -1L, (t, topic, p, o, ts, e) -> { }, 0L))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test

@@ -346,9 +346,12 @@ public final class ClusterState {
         return ErrorCode.NONE;
     }
 
-    /** True when {@code name} matches {@code [a-zA-Z0-9._-]{1,249}}. */
+    /**
+     * True when {@code name} matches {@code [a-zA-Z0-9._-]{1,249}} and is not {@code .} or {@code ..} (a
+     * partition's directory is named after its topic), as in Kafka.
+     */
     public static boolean isValidTopicName(String name) {
-        return name != null && TOPIC_NAME.matcher(name).matches();
+        return name != null && TOPIC_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
     }
 
     private void addTopic(String name, int partitions, Map<String, String> configs, long newEpoch) {

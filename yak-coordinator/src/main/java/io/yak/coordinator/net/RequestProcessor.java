@@ -205,7 +205,7 @@ public final class RequestProcessor {
         String topic = m.topic();
         int partitions = m.partitions();
         return switch (error) {
-            case INVALID_TOPIC -> "topic name '" + topic + "' must match [a-zA-Z0-9._-]{1,249}";
+            case INVALID_TOPIC -> "topic name '" + topic + "' must match [a-zA-Z0-9._-]{1,249} and not be . or ..";
             case TOPIC_ALREADY_EXISTS -> "topic '" + topic + "' already exists";
             case INVALID_CONFIG -> "topic '" + topic + "': " + TopicConfigs.problem(m.configs());
             case NO_LIVE_BROKERS -> "no live broker to place topic '" + topic + "' on";

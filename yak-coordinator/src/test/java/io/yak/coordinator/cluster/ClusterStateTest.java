@@ -285,7 +285,7 @@ class ClusterStateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "a b", "a/b", "naïve", "topic!", "tab\t"})
+    @ValueSource(strings = {"", "a b", "a/b", "naïve", "topic!", "tab\t", ".", ".."})
     void shouldRejectInvalidTopicNames(String name) {
         registerThree();
         long epoch = state.epoch();

@@ -17,6 +17,10 @@ public record HostPort(String host, int port) {
      * @throws IllegalArgumentException with the offending text
      */
     public static HostPort parse(String text) {
+        if (text != null && (text.indexOf(',') >= 0 || text.trim().matches(".*:.*\\s.*:.*"))) {
+            throw new IllegalArgumentException("'" + text + "' is not one host:port (a list is not accepted: YaK "
+                + "clients bootstrap from the one coordinator)");
+        }
         int colon = text == null ? -1 : text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
             throw new IllegalArgumentException("'" + text + "' is not host:port");

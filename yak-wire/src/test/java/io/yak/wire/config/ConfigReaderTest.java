@@ -110,7 +110,8 @@ class ConfigReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"localhost", ":9092", "localhost:", "host:port", "host:70000", "host:-1", " :1"})
+    @ValueSource(strings = {"localhost", ":9092", "localhost:", "host:port", "host:70000", "host:-1", " :1",
+        "127.0.0.1:7000,127.0.0.1:7001", "a:1 b:2"})
     void shouldNameAKeyWithABadHostPort(String value) {
         assertThatThrownBy(() -> reader("coordinator", value).hostPort("coordinator", null))
             .isInstanceOf(ConfigException.class).hasMessageContaining("test.properties")
@@ -125,6 +126,7 @@ class ConfigReaderTest {
         assertThat(new HostPort("h", 5).toString()).isEqualTo("h:5");
         assertThatThrownBy(() -> HostPort.parse(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HostPort.parse("h:x")).hasMessageContaining("'h:x'");
+        assertThatThrownBy(() -> HostPort.parse("a:1,b:2")).hasMessageContaining("not one host:port");
         assertThatThrownBy(() -> new HostPort("", 1)).hasMessageContaining("empty host");
     }
 
