@@ -6,7 +6,10 @@ import io.yak.wire.ErrorCode;
  * An operating error reported to a client user: the server answered with an {@link ErrorCode}, a request timed
  * out ({@link ErrorCode#REQUEST_TIMED_OUT}), or the connection failed ({@link YakConnectionException}).
  * {@link #retriable()} says whether the same request may succeed later (after a metadata refresh or a wait); the
- * producer and consumer retry those themselves, so users mostly see non-retriable errors or exhausted retries.
+ * producer and consumer retry those themselves (the consumer's {@code commitSync} until {@code request.timeout.ms}),
+ * so users mostly see non-retriable errors or exhausted retries. A consumer's
+ * {@link io.yak.client.consumer.WakeupException} is deliberately not a {@code YakException}: it reports another
+ * thread's {@code wakeup()}, not an operating error, so a handler for these does not swallow it.
  */
 public class YakException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -201,7 +201,7 @@ final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The partitions among {@code partitions} that have no leader now. */
+    /** The partitions among {@code partitions} that have no leader now (none known when the coordinator is gone). */
     private List<TopicPartition> offline(Set<TopicPartition> partitions) {
         List<TopicPartition> offline = new ArrayList<>();
         try (YakAdmin admin = CliClients.admin(root.coordinator)) {
@@ -212,6 +212,8 @@ final class ConsumeCommand implements Callable<Integer> {
                     offline.add(tp);
                 }
             }
+        } catch (YakException e) {
+            root.err.println("yak: could not check the partitions' leaders at the end: " + e.getMessage());
         }
         offline.sort(Comparator.comparingInt(TopicPartition::partition));
         return offline;

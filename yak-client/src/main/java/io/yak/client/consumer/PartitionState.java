@@ -25,6 +25,8 @@ final class PartitionState {
     int generation;
     long retryAtNs;
     boolean assigned = true;
+    /** The metadata listed this partition once (its topic exists and has it); until then poll asks and checks. */
+    boolean known;
 
     /** Fetched batches not yet returned (owned reference), or null. */
     ByteBuf buffered;

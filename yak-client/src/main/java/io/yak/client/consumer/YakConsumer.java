@@ -3,6 +3,7 @@ package io.yak.client.consumer;
 import io.netty.buffer.ByteBuf;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
+import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
 import io.yak.client.internal.MetadataCache;
 import io.yak.client.internal.NetworkClient;
@@ -35,14 +36,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -60,7 +60,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
  * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
- * which does all the work. Fetched buffers are released when returned, on seek and on close.
+ * which does all the work. Fetched buffers are released when returned, on seek and on close. The one exception is
+ * {@link #wakeup()}, which any thread may call to end a blocked poll; the usual shutdown:
+ *
+ * <pre>{@code
+ * // polling thread                                  // another thread, to stop it
+ * try (YakConsumer c = new YakConsumer(props)) {     running = false;
+ *     c.subscribe(List.of("orders"));                 consumer.wakeup();
+ *     while (running) {
+ *         process(c.poll(Duration.ofSeconds(1)));
+ *     }
+ * } catch (WakeupException e) {
+ *     // asked to stop; try-with-resources closes the consumer on this thread
+ * }
+ * }</pre>
  */
 public final class YakConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(YakConsumer.class);
@@ -83,9 +96,16 @@ public final class YakConsumer implements AutoCloseable {
     private boolean inHandler;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final Supplier<List<String>> topicsOfInterest = this::topicsOfInterest;
-    /** Set while a wake-up event is queued, so metadata changes never pile up events. */
+    /**
+     * Set while a wake-up event is queued, so metadata changes, awaited answers and {@link #wakeup()} calls never
+     * pile up events.
+     */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable wake = () -> wakeQueued.set(false);
+    /** Set by {@link #wakeup()} (any thread); cleared by the owner thread when it throws {@link WakeupException}. */
+    private final AtomicBoolean wakeupRequested = new AtomicBoolean();
+    /** Set by close, which finishes (final auto-commit) whatever wakeup() says; owner-thread only. */
+    private boolean ignoreWakeups;
     /** Nesting of public calls by the owner thread; owner-thread only. */
     private int depth;
     private Set<String> subscription;
@@ -113,11 +133,7 @@ public final class YakConsumer implements AutoCloseable {
             config.common().connectTimeoutMs(), NetworkClient.DEFAULT_MAX_IN_FLIGHT);
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.CONSUMER,
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
-        metadata.addListener(() -> {
-            if (wakeQueued.compareAndSet(false, true)) {
-                events.offer(wake);
-            }
-        });
+        metadata.addListener(this::signal);
         this.nextAutoCommitNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
         LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", config.common().clientId(),
             config.common().coordinator(), config.groupId(), config.autoOffsetReset());
@@ -158,6 +174,7 @@ public final class YakConsumer implements AutoCloseable {
             for (TopicPartition tp : wanted) {
                 addState(tp);
             }
+            topicFetchRetryNs = nanoClock.getAsLong(); // check the new partitions against the metadata at once
         } finally {
             release();
         }
@@ -254,11 +271,14 @@ public final class YakConsumer implements AutoCloseable {
      * @throws IllegalArgumentException for a negative or null timestamp
      * @throws YakException UNKNOWN_TOPIC, UNKNOWN_PARTITION, INVALID_REQUEST (a broker without timestamp lookups),
      *     REQUEST_TIMED_OUT (with the last retriable error as cause) or a connection error
+     * @throws WakeupException when {@link #wakeup()} was called before or during the lookup (a wait for an
+     *     unknown topic's metadata ends first)
      */
     public Map<TopicPartition, Long> offsetsForTimes(Map<TopicPartition, Long> timestamps) {
         acquire();
         try {
             ensureOpen();
+            throwIfWokenUp("offsetsForTimes");
             for (Map.Entry<TopicPartition, Long> e : timestamps.entrySet()) {
                 if (e.getValue() == null || e.getValue() < 0) {
                     throw new IllegalArgumentException("timestamp " + e.getValue() + " of " + e.getKey()
@@ -334,16 +354,14 @@ public final class YakConsumer implements AutoCloseable {
         private void answer(TopicPartition tp, CompletableFuture<Message> f) {
             long asked = pending.get(tp);
             ListOffsetsResponse r;
-            try {
-                r = (ListOffsetsResponse) f.get(Math.max(0, remainingNs()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                retriableOrThrow(asYak(e.getCause()));
-                return;
-            } catch (TimeoutException e) {
+            if (!awaitDone(f, deadlineNs, "offsetsForTimes")) {
                 throw timedOut();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in offsetsForTimes", e);
+            }
+            try {
+                r = (ListOffsetsResponse) f.join();
+            } catch (CompletionException | CancellationException e) {
+                retriableOrThrow(asYak(e));
+                return;
             }
             if (r.error() != ErrorCode.NONE) {
                 retriableOrThrow(new YakException(r.error(), "listing the offset of " + tp + " for timestamp "
@@ -373,20 +391,19 @@ public final class YakConsumer implements AutoCloseable {
             }
             LOG.debug("{}: offsetsForTimes retrying {} partition(s): {}", clientId(), pending.size(),
                 lastRetriable == null ? "" : lastRetriable.getMessage());
-            LockSupport.parkNanos(Math.min(backoffNs, Math.max(0, remainingNs())));
+            sleep(Math.min(backoffNs, Math.max(0, remainingNs())), "offsetsForTimes");
             Set<String> topics = new LinkedHashSet<>();
             for (TopicPartition tp : pending.keySet()) {
                 topics.add(tp.topic());
             }
-            try {
-                metadata.fetch(new ArrayList<>(topics), false).get(Math.max(0, remainingNs()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                retriableOrThrow(asYak(e.getCause()));
-            } catch (TimeoutException e) {
+            CompletableFuture<MetadataResponse> f = metadata.fetch(new ArrayList<>(topics), false);
+            if (!awaitDone(f, deadlineNs, "offsetsForTimes")) {
                 throw timedOut();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in offsetsForTimes", e);
+            }
+            try {
+                f.join();
+            } catch (CompletionException | CancellationException e) {
+                retriableOrThrow(asYak(e));
             }
         }
 
@@ -428,6 +445,7 @@ public final class YakConsumer implements AutoCloseable {
             while (s.position < 0) {
                 long now = nanoClock.getAsLong();
                 runEvents();
+                throwIfWokenUp("position");
                 throwPendingError();
                 if (s.position >= 0) {
                     break;
@@ -436,9 +454,10 @@ public final class YakConsumer implements AutoCloseable {
                     throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "position of " + tp + " unknown after "
                         + timeoutMs + " ms");
                 }
+                updateTopics(now);
                 metadata.maybeRefresh(topicsOfInterest, subscription != null);
                 resolvePositions(now);
-                waitForEvent(Math.min(deadline - now, MAX_WAIT_SLICE_NS));
+                waitForEvent(Math.min(deadline - now, MAX_WAIT_SLICE_NS), "position");
             }
             return s.position;
         } finally {
@@ -450,8 +469,10 @@ public final class YakConsumer implements AutoCloseable {
      * Returns the records available now, or waits up to {@code timeout} for some. Returns an empty list when
      * none arrived in time.
      *
-     * @throws YakException on non-retriable errors: unknown topic (auto-creation off), no offset with
-     *     auto.offset.reset=none, corrupt batches
+     * @throws YakException on non-retriable errors: unknown topic (auto-creation off; with {@link #assign} as
+     *     with {@link #subscribe}), an assigned partition the topic does not have (UNKNOWN_PARTITION), no offset
+     *     with auto.offset.reset=none, corrupt batches
+     * @throws WakeupException when {@link #wakeup()} was called before or during the poll
      */
     public List<ConsumerRecord> poll(Duration timeout) {
         List<ConsumerRecord> out = new ArrayList<>();
@@ -466,6 +487,7 @@ public final class YakConsumer implements AutoCloseable {
      *
      * @return the number of records handed out, 0 when none arrived in time
      * @throws YakException as {@link #poll(Duration)}; whatever the handler throws
+     * @throws WakeupException as {@link #poll(Duration)}
      */
     public int poll(Duration timeout, RecordHandler handler) {
         Objects.requireNonNull(handler, "handler");
@@ -481,8 +503,9 @@ public final class YakConsumer implements AutoCloseable {
             while (true) {
                 long now = nanoClock.getAsLong();
                 runEvents();
+                throwIfWokenUp("poll");
                 throwPendingError();
-                updateSubscription(now);
+                updateTopics(now);
                 metadata.maybeRefresh(topicsOfInterest, subscription != null);
                 resolvePositions(now);
                 int n = collect(handler);
@@ -491,14 +514,22 @@ public final class YakConsumer implements AutoCloseable {
                 if (n > 0 || remainingNs <= 0) {
                     return n;
                 }
-                waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS));
+                waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), "poll");
             }
         } finally {
             release();
         }
     }
 
-    /** Commits the current position of every assigned partition for {@code group.id}, waiting for the answers. */
+    /**
+     * Commits the current position of every assigned partition for {@code group.id}, waiting for the answers.
+     * Retriable failures (a lost or refused coordinator connection, a timed-out attempt, a retriable error code)
+     * are retried every {@code retry.backoff.ms} until {@code request.timeout.ms} has passed since the call.
+     *
+     * @throws YakException a non-retriable error at once; the last retriable one (same type and code, the
+     *     message saying how long it was retried) or REQUEST_TIMED_OUT after {@code request.timeout.ms}
+     * @throws WakeupException when {@link #wakeup()} was called before or during the commit
+     */
     public void commitSync() {
         acquire();
         try {
@@ -514,7 +545,7 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    /** Commits the given next-offsets-to-read for {@code group.id}, waiting for the answers. */
+    /** Commits the given next-offsets-to-read for {@code group.id}, retrying as {@link #commitSync()}. */
     public void commitSync(Map<TopicPartition, Long> offsets) {
         acquire();
         try {
@@ -526,19 +557,73 @@ public final class YakConsumer implements AutoCloseable {
 
     private void commit(Map<TopicPartition, Long> offsets) {
         String group = requireGroup("commitSync");
-        List<CompletableFuture<Message>> futures = new ArrayList<>();
-        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-            futures.add(metadata.coordinator().send(
-                new CommitOffsetRequest(group, e.getKey().topic(), e.getKey().partition(), e.getValue())));
-        }
-        int i = 0;
-        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-            CommitOffsetResponse r = (CommitOffsetResponse) await(futures.get(i++), "commit of " + e.getKey());
-            if (r.error() != ErrorCode.NONE) {
-                throw new YakException(r.error(), "commit of offset " + e.getValue() + " for " + e.getKey()
-                    + " in group " + group + " failed: " + r.error());
+        throwIfWokenUp("commitSync");
+        long timeoutMs = config.common().requestTimeoutMs();
+        long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Map<TopicPartition, Long> pending = new LinkedHashMap<>(offsets);
+        YakException last = null;
+        while (!pending.isEmpty()) {
+            Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
+                TopicPartition tp = e.getKey();
+                sent.put(tp, metadata.coordinator().send(
+                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue())));
+            }
+            for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
+                TopicPartition tp = e.getKey();
+                if (!awaitDone(e.getValue(), deadlineNs, "commitSync")) {
+                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
+                }
+                YakException error = commitError(e.getValue(), group, tp, pending.get(tp));
+                if (error == null) {
+                    pending.remove(tp);
+                } else if (!error.retriable()) {
+                    throw error;
+                } else {
+                    last = error;
+                }
+            }
+            if (!pending.isEmpty()) {
+                long remainingNs = deadlineNs - nanoClock.getAsLong();
+                if (remainingNs <= 0) {
+                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
+                }
+                LOG.debug("{}: commit of {} partition(s) in group {} failed, retrying: {}", clientId(),
+                    pending.size(), group, last.getMessage());
+                sleep(Math.min(backoffNs, remainingNs), "commitSync");
             }
         }
+    }
+
+    /** The error of a completed commit attempt, null when it succeeded. */
+    private static YakException commitError(CompletableFuture<Message> f, String group, TopicPartition tp,
+                                            long offset) {
+        Message m;
+        try {
+            m = f.join();
+        } catch (CompletionException | CancellationException e) {
+            return asYak(e);
+        }
+        ErrorCode code = ((CommitOffsetResponse) m).error();
+        return code == ErrorCode.NONE ? null : new YakException(code, "commit of offset " + offset + " for " + tp
+            + " in group " + group + " failed: " + code);
+    }
+
+    /**
+     * After {@code request.timeout.ms}: the last retriable error, of its own type and code so callers can tell a
+     * connection problem, with how long it was retried; REQUEST_TIMED_OUT when no attempt failed in that time.
+     */
+    private static YakException commitTimedOut(Collection<TopicPartition> pending, String group, long timeoutMs,
+                                               YakException last) {
+        String msg = "commit of " + pending + " in group " + group + " not done within request.timeout.ms "
+            + timeoutMs;
+        if (last instanceof YakConnectionException ce) {
+            return new YakConnectionException(ce.address(), ce.reason(), msg + ": " + ce.getMessage(), ce);
+        }
+        if (last != null) {
+            return new YakException(last.errorCode(), msg + ": " + last.getMessage(), last);
+        }
+        return new YakException(ErrorCode.REQUEST_TIMED_OUT, msg);
     }
 
     /** The committed offsets of {@code group.id} for these partitions; partitions without one are left out. */
@@ -546,6 +631,9 @@ public final class YakConsumer implements AutoCloseable {
         acquire();
         try {
             String group = requireGroup("committed");
+            throwIfWokenUp("committed");
+            long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(
+                config.common().requestTimeoutMs() + 1000L);
             List<CompletableFuture<Message>> futures = new ArrayList<>();
             for (TopicPartition tp : partitions) {
                 futures.add(metadata.coordinator().send(new FetchOffsetRequest(group, tp.topic(), tp.partition())));
@@ -553,7 +641,7 @@ public final class YakConsumer implements AutoCloseable {
             Map<TopicPartition, Long> out = new LinkedHashMap<>();
             int i = 0;
             for (TopicPartition tp : partitions) {
-                FetchOffsetResponse r = (FetchOffsetResponse) await(futures.get(i++), "committed offset of " + tp);
+                FetchOffsetResponse r = (FetchOffsetResponse) await(futures.get(i++), deadlineNs, "committed");
                 if (r.error() != ErrorCode.NONE) {
                     throw new YakException(r.error(),
                         "fetching the committed offset of " + tp + " failed: " + r.error());
@@ -568,6 +656,17 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the blocking call in progress on the consumer's thread ({@code poll}, {@code position},
+     * {@code commitSync}, {@code committed}, {@code offsetsForTimes}, {@code seekToTimestamp}), or else the next
+     * one, throw {@link WakeupException} promptly; once, however many times this was called before. The one
+     * method any thread may call; close ignores it.
+     */
+    public void wakeup() {
+        wakeupRequested.set(true);
+        signal();
+    }
+
     /** Commits when auto-commit is on, releases buffered data and closes the connections. */
     @Override
     public void close() {
@@ -576,6 +675,7 @@ public final class YakConsumer implements AutoCloseable {
             if (closed) {
                 return;
             }
+            ignoreWakeups = true; // as Kafka's close: the final commit and the cleanup run whatever wakeup() said
             if (config.enableAutoCommit()) {
                 try {
                     commitSyncQuietly();
@@ -641,11 +741,17 @@ public final class YakConsumer implements AutoCloseable {
         return new ArrayList<>(topics);
     }
 
+    /** Checks the subscribed topics or the assigned partitions against the metadata. */
+    private void updateTopics(long now) {
+        if (subscription != null) {
+            updateSubscription(now);
+        } else {
+            checkAssignedPartitions(now);
+        }
+    }
+
     /** With a subscription: assigns partitions the metadata lists; asks for (and creates) missing topics. */
     private void updateSubscription(long now) {
-        if (subscription == null) {
-            return;
-        }
         List<String> missing = null;
         for (String topic : subscription) {
             TopicInfo t = metadata.topic(topic);
@@ -657,13 +763,50 @@ public final class YakConsumer implements AutoCloseable {
                 continue;
             }
             for (int p = 0; p < t.partitionCount(); p++) {
-                addState(new TopicPartition(topic, p));
+                addState(new TopicPartition(topic, p)).known = true;
             }
         }
-        if (missing != null && !topicFetchInFlight && now - topicFetchRetryNs >= 0) {
+        if (missing != null) {
+            maybeFetchTopics(missing, now);
+        }
+    }
+
+    /**
+     * With {@link #assign}: a partition the metadata does not list yet is asked for, its topic created as with
+     * {@link #subscribe} (when the coordinator auto-creates); the answer makes a topic that stays unknown, or a
+     * partition beyond the topic's count, fail poll (onTopicFetch), instead of polling empty forever. Once every
+     * partition was seen this is a scan of flags, allocation-free.
+     */
+    private void checkAssignedPartitions(long now) {
+        List<String> missing = null;
+        for (PartitionState s : order) {
+            if (s.known) {
+                continue;
+            }
+            TopicInfo t = metadata.topic(s.tp.topic());
+            if (t != null && t.partition(s.tp.partition()) != null) {
+                s.known = true;
+                continue;
+            }
+            if (topicFetchInFlight || now - topicFetchRetryNs < 0) {
+                return;
+            }
+            if (missing == null) {
+                missing = new ArrayList<>();
+            }
+            if (!missing.contains(s.tp.topic())) {
+                missing.add(s.tp.topic());
+            }
+        }
+        if (missing != null) {
+            maybeFetchTopics(missing, now);
+        }
+    }
+
+    private void maybeFetchTopics(List<String> missing, long now) {
+        if (!topicFetchInFlight && now - topicFetchRetryNs >= 0) {
             topicFetchInFlight = true;
-            List<String> asked = missing;
-            metadata.fetch(asked, true).whenComplete((r, e) -> events.add(() -> onTopicFetch(asked, r, e)));
+            metadata.fetch(missing, true).whenComplete((r, e) -> events.add(() -> onTopicFetch(missing, r, e)));
         }
     }
 
@@ -673,7 +816,7 @@ public final class YakConsumer implements AutoCloseable {
         topicFetchBackoffNs = e == null ? backoffNs
             : Math.min(Math.max(backoffNs, topicFetchBackoffNs * 2), TimeUnit.SECONDS.toNanos(1));
         topicFetchRetryNs = nanoClock.getAsLong() + topicFetchBackoffNs;
-        if (closed || subscription == null) {
+        if (closed) {
             return;
         }
         if (e != null) {
@@ -685,15 +828,53 @@ public final class YakConsumer implements AutoCloseable {
             return;
         }
         for (String topic : asked) {
-            if (subscription.contains(topic) && r.metadata().topic(topic) == null && metadata.topic(topic) == null) {
+            if (!wanted(topic)) {
+                continue;
+            }
+            TopicInfo t = r.metadata().topic(topic);
+            if (t == null) {
+                t = metadata.topic(topic);
+            }
+            if (t == null) {
                 ErrorCode code = r.error() == ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC : r.error();
                 if (code == ErrorCode.UNKNOWN_TOPIC || !code.retriable()) {
                     pendingError = new YakException(code, "unknown topic '" + topic + "'"
                         + (r.message() == null ? "" : ": " + r.message()));
                     return;
                 }
+            } else if (subscription == null) {
+                PartitionState s = missingPartition(t);
+                if (s != null) {
+                    pendingError = new YakException(ErrorCode.UNKNOWN_PARTITION, "topic " + topic + " has "
+                        + t.partitionCount() + " partition(s); there is no partition " + s.tp.partition()
+                        + " (assigned " + s.tp + ")");
+                    return;
+                }
             }
         }
+    }
+
+    /** Whether the subscription or the assignment (still) reads from {@code topic}. */
+    private boolean wanted(String topic) {
+        if (subscription != null) {
+            return subscription.contains(topic);
+        }
+        for (PartitionState s : order) {
+            if (s.tp.topic().equals(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An assigned partition of {@code t} that the topic does not have, or null. */
+    private PartitionState missingPartition(TopicInfo t) {
+        for (PartitionState s : order) {
+            if (s.tp.topic().equals(t.name()) && t.partition(s.tp.partition()) == null) {
+                return s;
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- positions
@@ -1004,7 +1185,8 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    private void waitForEvent(long ns) {
+    /** Waits up to {@code ns} for one queued event (an answer, a metadata change, a wakeup) and runs it. */
+    private void waitForEvent(long ns, String call) {
         if (ns <= 0) {
             return;
         }
@@ -1015,7 +1197,7 @@ public final class YakConsumer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in poll", e);
+            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in " + call, e);
         }
     }
 
@@ -1027,16 +1209,61 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    private Message await(CompletableFuture<Message> f, String what) {
+    /** Wakes the owner thread if it waits for an event (any thread; queues at most one wake-up event). */
+    private void signal() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            events.offer(wake);
+        }
+    }
+
+    /** Throws {@link WakeupException} if {@link #wakeup()} was called since the last one thrown; owner thread. */
+    private void throwIfWokenUp(String call) {
+        if (wakeupRequested.get() && !ignoreWakeups && wakeupRequested.getAndSet(false)) {
+            throw new WakeupException(call + " of consumer " + clientId() + " woken up by wakeup()");
+        }
+    }
+
+    /**
+     * Waits until {@code f} completes or {@code deadlineNs} passes (false), running queued events meanwhile so
+     * that {@link #wakeup()} (and thread interruption) end the wait; owner thread.
+     */
+    private boolean awaitDone(CompletableFuture<?> f, long deadlineNs, String call) {
+        if (!f.isDone()) {
+            f.whenComplete((r, e) -> signal());
+        }
+        while (true) {
+            throwIfWokenUp(call);
+            if (f.isDone()) {
+                return true;
+            }
+            long remainingNs = deadlineNs - nanoClock.getAsLong();
+            if (remainingNs <= 0) {
+                return false;
+            }
+            waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), call);
+        }
+    }
+
+    /** Waits {@code ns} (a retry backoff) as {@link #awaitDone} does: wakeup() ends it. */
+    private void sleep(long ns, String call) {
+        long deadlineNs = nanoClock.getAsLong() + ns;
+        long remainingNs;
+        while ((remainingNs = deadlineNs - nanoClock.getAsLong()) > 0) {
+            throwIfWokenUp(call);
+            waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), call);
+        }
+        throwIfWokenUp(call);
+    }
+
+    /** The answer of {@code f}, waiting until {@code deadlineNs}; its failure as a {@link YakException}. */
+    private Message await(CompletableFuture<Message> f, long deadlineNs, String call) {
+        if (!awaitDone(f, deadlineNs, call)) {
+            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, call + " timed out");
+        }
         try {
-            return f.get(config.common().requestTimeoutMs() + 1000L, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw asYak(e.getCause());
-        } catch (TimeoutException e) {
-            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, what + " timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted waiting for " + what, e);
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            throw asYak(e);
         }
     }
 
@@ -1073,7 +1300,7 @@ public final class YakConsumer implements AutoCloseable {
     }
 
     private static YakException asYak(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (c instanceof YakException ye) {
             return ye;
         }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
+import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
 import io.yak.client.fake.FakeCluster;
 import io.yak.wire.ErrorCode;
@@ -17,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -443,6 +447,164 @@ class YakConsumerTest {
             assertThat(c.position(tp)).isEqualTo(10);
             c.seek(tp, 20);
             assertThat(valuesOf(pollUntil(c, r -> r.size() >= 10), 0)).containsExactlyElementsOf(values("v", 20, 30));
+        }
+    }
+
+    // ---- assign to what does not exist ---------------------------------------------------------------
+
+    /** assign() to a missing topic creates it when the coordinator auto-creates, as subscribe() does. */
+    @Test
+    void shouldCreateAnAssignedTopicAndReadIt() {
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp = new TopicPartition("new-topic", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+            assertThat(cluster.coordinator.metadata().topic("new-topic")).as("created by the poll").isNotNull();
+            cluster.store.appendValues("new-topic", 0, values("v", 0, 5), 5);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 5), 0)).containsExactlyElementsOf(values("v", 0, 5));
+        }
+    }
+
+    /**
+     * assign() to a topic that does not exist (auto-creation off), or to a partition beyond the topic's count,
+     * fails poll and position as subscribe() does, instead of polling empty forever.
+     */
+    @Test
+    void shouldFailPollOnAnAssignedUnknownTopicOrPartition() {
+        cluster.coordinator.createTopic("orders", 3);
+        cluster.coordinator.autoCreate(false);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.assign(List.of(new TopicPartition("orders", 9)));
+            assertThatThrownBy(() -> c.poll(Duration.ofSeconds(10))).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_PARTITION))
+                .hasMessageContaining("topic orders has 3 partition(s); there is no partition 9");
+
+            TopicPartition nope = new TopicPartition("nope", 0);
+            c.assign(List.of(nope));
+            assertThatThrownBy(() -> c.poll(Duration.ofSeconds(10))).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC)).hasMessageContaining("nope");
+            assertThatThrownBy(() -> c.position(nope, Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC));
+            assertThat(cluster.coordinator.metadata().topic("nope")).isNull();
+
+            c.assign(List.of(new TopicPartition("orders", 2)));
+            assertThat(c.poll(Duration.ofMillis(200))).as("a valid assignment polls normally again").isEmpty();
+        }
+    }
+
+    // ---- wakeup ----------------------------------------------------------------------------------------
+
+    /** wakeup() from another thread ends a poll blocked with a long timeout; the consumer stays usable. */
+    @Test
+    void shouldEndABlockedPollWithWakeupExceptionWhenAnotherThreadWakesIt() throws Exception {
+        cluster.coordinator.createTopic("idle", 1);
+        TopicPartition tp = new TopicPartition("idle", 0);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.assign(List.of(tp));
+            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+            Thread poller = new Thread(() -> {
+                try {
+                    c.poll(Duration.ofMinutes(10));
+                    thrown.complete(null);
+                } catch (Throwable t) {
+                    thrown.complete(t);
+                }
+            }, "test-poller");
+            poller.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumeRequests() > 0); // blocked in poll
+            c.wakeup();
+            assertThat(thrown.get(20, TimeUnit.SECONDS)).isInstanceOf(WakeupException.class)
+                .hasMessageContaining("poll");
+            poller.join();
+            assertThat(c.poll(Duration.ofMillis(100))).as("one wakeup, one exception").isEmpty();
+            cluster.store.appendValues("idle", 0, values("v", 0, 3), 3);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 3), 0)).containsExactly("v0", "v1", "v2");
+        }
+    }
+
+    /**
+     * A wakeup before a call that would block makes it throw at once (poll, a position lookup, commits), just
+     * once, however many wakeups came before it.
+     */
+    @Test
+    void shouldThrowWakeupExceptionOnceFromTheNextBlockingCall() {
+        cluster.coordinator.createTopic("woken", 1);
+        cluster.store.appendValues("woken", 0, values("v", 0, 4), 4);
+        Properties p = props();
+        p.setProperty("group.id", "gw");
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp = new TopicPartition("woken", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            c.wakeup();
+            c.wakeup();
+            assertThatThrownBy(() -> c.poll(Duration.ofMinutes(10))).isInstanceOf(WakeupException.class);
+            assertThat(valuesOf(pollUntil(c, r -> r.size() >= 4), 0)).containsExactly("v0", "v1", "v2", "v3");
+
+            c.seekToEnd(List.of(tp)); // a lookup, so position blocks
+            c.wakeup();
+            assertThatThrownBy(() -> c.position(tp)).isInstanceOf(WakeupException.class);
+            assertThat(c.position(tp)).isEqualTo(4);
+            c.wakeup();
+            assertThatThrownBy(c::commitSync).isInstanceOf(WakeupException.class);
+            c.wakeup();
+            assertThatThrownBy(() -> c.committed(List.of(tp))).isInstanceOf(WakeupException.class);
+            assertThat(cluster.coordinator.commits.get()).isZero();
+            c.commitSync();
+            assertThat(c.committed(List.of(tp))).containsEntry(tp, 4L);
+            c.wakeup(); // close ignores it
+        }
+        assertThat(cluster.coordinator.committed("gw", "woken", 0)).isEqualTo(4L);
+    }
+
+    // ---- commitSync retries ------------------------------------------------------------------------------
+
+    /** Lost coordinator connections and retriable error codes are retried; non-retriable codes are not. */
+    @Test
+    void shouldRetryCommitSyncOnRetriableFailuresOnly() {
+        cluster.coordinator.createTopic("commits", 2);
+        Properties p = props();
+        p.setProperty("group.id", "gc");
+        TopicPartition tp0 = new TopicPartition("commits", 0);
+        TopicPartition tp1 = new TopicPartition("commits", 1);
+        try (YakConsumer c = new YakConsumer(p)) {
+            cluster.coordinator.failNextCommits(3, null); // the connection closes under each of 3 requests
+            c.commitSync(Map.of(tp0, 5L, tp1, 6L));
+            assertThat(cluster.coordinator.committed("gc", "commits", 0)).isEqualTo(5L);
+            assertThat(cluster.coordinator.committed("gc", "commits", 1)).isEqualTo(6L);
+            assertThat(cluster.coordinator.commits.get()).isGreaterThan(3);
+
+            cluster.coordinator.failNextCommits(2, ErrorCode.STORAGE_ERROR);
+            c.commitSync(Map.of(tp0, 7L));
+            assertThat(cluster.coordinator.committed("gc", "commits", 0)).isEqualTo(7L);
+
+            int before = cluster.coordinator.commits.get();
+            cluster.coordinator.failNextCommits(1, ErrorCode.INVALID_REQUEST);
+            assertThatThrownBy(() -> c.commitSync(Map.of(tp0, 8L))).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST)).hasMessageContaining("gc");
+            assertThat(cluster.coordinator.commits.get()).as("not retried").isEqualTo(before + 1);
+            assertThat(cluster.coordinator.committed("gc", "commits", 0)).isEqualTo(7L);
+        }
+    }
+
+    /** With the coordinator gone for longer than request.timeout.ms, commitSync gives up with the last error. */
+    @Test
+    void shouldGiveUpCommitSyncAfterTheRequestTimeout() {
+        cluster.coordinator.createTopic("lost", 1);
+        Properties p = props();
+        p.setProperty("group.id", "gl");
+        p.setProperty("request.timeout.ms", "400");
+        TopicPartition tp = new TopicPartition("lost", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            cluster.coordinator.failNextCommits(Integer.MAX_VALUE, null);
+            assertThatThrownBy(() -> c.commitSync(Map.of(tp, 1L))).isInstanceOfSatisfying(
+                YakConnectionException.class, e -> assertThat(e.retriable()).isTrue())
+                .hasMessageContaining("request.timeout.ms 400").hasMessageContaining("lost-0");
+            assertThat(cluster.coordinator.commits.get()).as("retried").isGreaterThan(1);
+            assertThat(cluster.coordinator.committed("gl", "lost", 0)).isNull();
         }
     }
 

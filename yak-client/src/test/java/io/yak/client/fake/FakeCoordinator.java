@@ -53,6 +53,9 @@ public final class FakeCoordinator implements AutoCloseable {
     private long epoch;
     private long producerIds;
     private boolean autoCreate = true;
+    /** COMMIT_OFFSET requests still to fail, and how: an error code, or null to close the connection unanswered. */
+    private int failCommits;
+    private ErrorCode failCommitsWith;
     public final AtomicInteger metadataRequests = new AtomicInteger();
     public final AtomicInteger registrations = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
@@ -77,6 +80,15 @@ public final class FakeCoordinator implements AutoCloseable {
 
     public synchronized void autoCreate(boolean on) {
         autoCreate = on;
+    }
+
+    /**
+     * The next {@code n} COMMIT_OFFSET requests fail: answered with {@code error}, or with {@code error == null}
+     * the connection is closed without an answer (the coordinator went away mid-request).
+     */
+    public synchronized void failNextCommits(int n, ErrorCode error) {
+        failCommits = n;
+        failCommitsWith = error;
     }
 
     public synchronized ClusterMetadata metadata() {
@@ -180,6 +192,14 @@ public final class FakeCoordinator implements AutoCloseable {
         }
         if (m instanceof CommitOffsetRequest r) {
             commits.incrementAndGet();
+            if (failCommits > 0) {
+                failCommits--;
+                if (failCommitsWith == null) {
+                    ch.close();
+                    return null;
+                }
+                return new CommitOffsetResponse(failCommitsWith);
+            }
             offsets.put(r.group() + "/" + r.topic() + "/" + r.partition(), r.offset());
             return new CommitOffsetResponse(ErrorCode.NONE);
         }
@@ -224,6 +244,9 @@ public final class FakeCoordinator implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
             Message response = handle(ctx.channel(), f.message());
+            if (response == null) {
+                return; // the connection was closed instead
+            }
             ctx.writeAndFlush(Frame.of(f.correlationId(), response));
         }
     }
