@@ -125,6 +125,35 @@ class BrokerMainIT {
     }
 
     @Test
+    void shouldRefuseASecondBrokerOnTheDataDirOfARunningOne() throws Exception {
+        Path data = dir.resolve("shared-data");
+        Path first = Files.writeString(dir.resolve("first.properties"), "broker.id=5\nlisten=127.0.0.1:0\n"
+            + "coordinator=127.0.0.1:1\ndata.dir=" + data + "\n");
+        BrokerMain.Started running = run(first.toString());
+        assertThat(running.exitCode()).isZero();
+        assertThat(running.node()).isNotNull();
+        try {
+            err.reset();
+            Path second = Files.writeString(dir.resolve("second.properties"), "broker.id=6\nlisten=127.0.0.1:0\n"
+                + "coordinator=127.0.0.1:1\ndata.dir=" + data + "\n");
+            BrokerMain.Started refused = BrokerMain.start(new String[] {second.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+            assertThat(refused.node()).isNull();
+            assertThat(refused.exitCode()).isEqualTo(BrokerMain.EXIT_START_FAILED);
+            assertThat(errText()).isEqualTo("yak-broker: cannot use data.dir " + data.toAbsolutePath()
+                + ": in use by another broker (" + data.resolve(".lock").toAbsolutePath() + " is locked)"
+                + System.lineSeparator());
+        } finally {
+            running.node().close();
+            started = null;
+        }
+        // released by a stop: the next broker on that data.dir starts
+        BrokerMain.Started again = run(first.toString());
+        assertThat(again.exitCode()).isZero();
+    }
+
+    @Test
     void shouldSayWhyTheDataDirCannotBeUsed() throws IOException {
         Path notADir = Files.writeString(dir.resolve("a-file"), "x");
         Path file = config("broker.id=5\nlisten=127.0.0.1:0\ncoordinator=127.0.0.1:1\ndata.dir=" + notADir + "\n");

@@ -13,9 +13,13 @@ import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +66,11 @@ public final class PartitionManager implements AutoCloseable {
     /** Retention and timed flushes. */
     private final ScheduledExecutorService timer;
     /** Max-wait timeouts of parked consumes. */
+    /** The file in data.dir a running broker holds a lock on. */
+    public static final String LOCK_FILE_NAME = ".lock";
     private final HashedWheelTimer waitTimer;
+    /** Holds the lock on {@code data.dir/.lock} while the logs are open. */
+    private volatile FileChannel dirLockChannel;
     /** Partitions by topic, element i = partition i; replaced whole on metadata change (copy on write). */
     private volatile Map<String, Partition[]> partitions = Map.of();
     /** Every partition ever seen, so a log opened once is never opened twice. */
@@ -153,6 +161,7 @@ public final class PartitionManager implements AutoCloseable {
      */
     public void scanExisting() throws IOException {
         Files.createDirectories(dataDir);
+        lockDataDir();
         List<String> found = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path dir : dirs) {
@@ -165,6 +174,42 @@ public final class PartitionManager implements AutoCloseable {
         java.util.Collections.sort(found);
         LOG.info("broker {}: data.dir {} holds {} partition(s) {}; each opens when the coordinator confirms its "
             + "leadership", brokerId, dataDir.toAbsolutePath(), found.size(), found);
+    }
+
+    /**
+     * Takes {@code data.dir/.lock} for this process, so that a second broker (a copied config, a wrong broker.id)
+     * cannot open the same partition logs; the OS lets it go when the process dies.
+     */
+    private void lockDataDir() throws IOException {
+        Path file = dataDir.resolve(LOCK_FILE_NAME);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        if (lock == null) {
+            ch.close();
+            // worded to follow the caller's "cannot use data.dir D: "
+            throw new IOException("in use by another broker (" + file.toAbsolutePath() + " is locked)");
+        }
+        dirLockChannel = ch;
+    }
+
+    private void unlockDataDir() {
+        FileChannel ch = dirLockChannel;
+        dirLockChannel = null;
+        if (ch != null) {
+            try {
+                ch.close(); // releases the lock
+            } catch (IOException e) {
+                LOG.warn("broker {}: closing {} failed: {}", brokerId, dataDir.resolve(LOCK_FILE_NAME), e.toString());
+            }
+        }
     }
 
     /** The broker's log settings with the topic's own {@code segment.*} and {@code flush.*} configs applied. */
@@ -446,15 +491,16 @@ public final class PartitionManager implements AutoCloseable {
         for (ExecutorService w : writers) {
             w.shutdown();
         }
-        for (ExecutorService w : writers) {
-            try {
+        try {
+            for (ExecutorService w : writers) {
                 if (!w.awaitTermination(30, TimeUnit.SECONDS)) {
                     LOG.error("broker {}: a log writer did not stop within 30 s", brokerId);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unlockDataDir();
         }
     }
 }
