@@ -324,7 +324,7 @@ public final class PartitionLog implements AutoCloseable {
     private void checkWritable() throws IOException {
         checkOpen();
         if (failure != null) {
-            throw new IOException("partition " + name + ": log failed earlier, reopen it to recover", failure);
+            throw new LogFailedException("partition " + name + ": log failed earlier, reopen it to recover", failure);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.yak.broker.log.CorruptBatchException;
 import io.yak.broker.log.LogConfig;
+import io.yak.broker.log.LogFailedException;
 import io.yak.broker.log.OffsetOutOfRangeException;
 import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
@@ -344,6 +345,11 @@ public final class PartitionManager implements AutoCloseable {
                 base = log.append(batches, p.leaderEpoch);
                 error = ErrorCode.NONE;
             }
+        } catch (LogFailedException e) {
+            // the failure was logged once, with its cause, when it happened: a retrying producer must not flood
+            // the log (and, with a full disk, the disk) with one stack trace per refused append
+            LOG.debug("broker {}: append to {} refused: {}", brokerId, p.name, e.getMessage());
+            error = ErrorCode.STORAGE_ERROR;
         } catch (IOException | RuntimeException e) {
             LOG.error("broker {}: append to {} failed: {}", brokerId, p.name, e.toString(), e);
             error = ErrorCode.STORAGE_ERROR;

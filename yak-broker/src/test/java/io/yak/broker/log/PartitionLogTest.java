@@ -361,7 +361,7 @@ class PartitionLogTest {
                 }
             }
             end = log.logEndOffset();
-            assertThatThrownBy(() -> log.append(batch, 0)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> log.append(batch, 0)).isInstanceOf(LogFailedException.class)
                 .hasMessageContaining("log failed earlier, reopen it to recover");
             assertThatThrownBy(log::flush).isInstanceOf(IOException.class);
             assertNumbered(readAll(log, 0, 500), 0, end);

@@ -1024,7 +1024,8 @@ public final class YakConsumer implements AutoCloseable {
                     + ") and auto.offset.reset=none");
                 return;
             }
-            LOG.info("{}: offset {} of {} out of range (log {}..{}); resetting to {}", clientId(), offset, s.tp,
+            // WARN, not INFO: the records between the old position and the new one are not read (the CLI shows WARN)
+            LOG.warn("{}: offset {} of {} out of range (log {}..{}); resetting to {}", clientId(), offset, s.tp,
                 r.logStartOffset(), r.highWatermark(), config.autoOffsetReset());
             s.moveTo(-1, config.autoOffsetReset());
             return;
