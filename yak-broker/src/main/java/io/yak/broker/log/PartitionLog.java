@@ -267,11 +267,22 @@ public final class PartitionLog implements AutoCloseable {
             return current;
         }
         int capacity = Math.max(config.segmentBytes(), HEADER_LENGTH + bytes);
-        try {
-            if (current.isEmpty()) {
+        if (current.isEmpty()) {
+            try {
                 current.grow(capacity, config.indexIntervalBytes());
                 return current;
+            } catch (IOException e) {
+                throw fail(e);
+            } catch (InternalError e) {
+                throw fail(new IOException("partition " + name + ": growing a segment failed", e));
             }
+        }
+        return roll(current, capacity, nowMs, expired ? "segment.ms" : "segment.bytes");
+    }
+
+    /** Writer thread: seals the non-empty active segment and starts a new one of {@code capacity} bytes after it. */
+    private Segment roll(Segment current, int capacity, long nowMs, String why) throws IOException {
+        try {
             current.seal();
             // Sealing forced everything appended so far.
             flushed(nowMs);
@@ -282,8 +293,7 @@ public final class PartitionLog implements AutoCloseable {
             active = next;
             // Names the new segment as the recovery point's, and makes its creation durable (fsync of the directory).
             checkpoint();
-            LOG.debug("partition {}: rolled segment {} at offset {} ({})", name, next.file(), nextOffset,
-                expired ? "segment.ms" : "segment.bytes");
+            LOG.debug("partition {}: rolled segment {} at offset {} ({})", name, next.file(), nextOffset, why);
             releaseDue(nowMs);
             return next;
         } catch (IOException e) {
@@ -400,7 +410,9 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Writer thread only. Retention: deletes whole sealed segments from the oldest on, never the active one, while
+     * Writer thread only. Retention: first rolls the active segment when its newest record is more than
+     * {@code retentionMs} old (a quiet log), then deletes whole sealed segments from the oldest on, never the active
+     * one, while
      * the oldest one's max timestamp is more than {@code retentionMs} before now (the log's clock; a segment without
      * timestamps uses its file's modification time) or the log holds more than {@code retentionBytes} bytes (segment
      * files, headers included, indexes not). The log start offset moves to the first kept segment's base offset and
@@ -421,6 +433,13 @@ public final class PartitionLog implements AutoCloseable {
         }
         long nowMs = clockMs.getAsLong();
         releaseDue(nowMs);
+        Segment current = active;
+        if (retentionMs >= 0 && failure == null && !current.isEmpty()
+            && nowMs - retentionTimestamp(current) > retentionMs) {
+            // Every record of the active segment is past retention.ms (so the log is quiet): roll it, as Kafka does,
+            // so that it is deleted below instead of keeping a quiet topic's data forever.
+            roll(current, config.segmentBytes(), nowMs, "retention.ms");
+        }
         Segment[] list = segments.list;
         long total = 0;
         for (Segment segment : list) {

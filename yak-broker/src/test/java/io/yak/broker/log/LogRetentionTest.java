@@ -87,6 +87,34 @@ class LogRetentionTest {
         }
     }
 
+    @Test
+    void shouldRollAndDeleteAQuietActiveSegmentOnceAllItsRecordsArePastRetentionMs() throws IOException {
+        long end;
+        try (PartitionLog log = open(SMALL)) {
+            clock.set(2000);
+            appendTimed(log, 1000, 3);
+            appendTimed(log, 1500, 3);
+            end = log.logEndOffset();
+            assertThat(log.segmentCount()).isEqualTo(1);
+            assertThat(log.deleteOldSegments(5000, -1)).as("its newest record is not old enough yet").isZero();
+            assertThat(log.segmentCount()).isEqualTo(1);
+
+            clock.set(1500 + 5001);
+            assertThat(log.deleteOldSegments(5000, -1)).as("rolled, then deleted").isEqualTo(1);
+            assertThat(log.segmentCount()).isEqualTo(1);
+            assertThat(log.logStartOffset()).isEqualTo(end);
+            assertThat(log.logEndOffset()).as("offsets go on where they were").isEqualTo(end);
+            assertThatThrownBy(() -> log.read(0, 100)).isInstanceOf(OffsetOutOfRangeException.class);
+            assertThat(log.deleteOldSegments(5000, -1)).as("an empty active segment is left alone").isZero();
+            assertThat(appendNumbered(log, 2)).isEqualTo(end);
+            assertNumbered(readAll(log, end, 100), end, end + 2);
+        }
+        try (PartitionLog log = open(SMALL)) {
+            assertThat(log.logStartOffset()).isEqualTo(end);
+            assertNumbered(readAll(log, end, 100), end, end + 2);
+        }
+    }
+
     /** Appends batches stamped 1000, 1010, ... until there are {@code segments}; returns each batch's base. */
     private static List<Long> fillTimed(PartitionLog log, int segments) throws IOException {
         List<Long> batchBases = new ArrayList<>();
