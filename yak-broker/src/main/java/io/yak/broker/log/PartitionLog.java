@@ -434,10 +434,11 @@ public final class PartitionLog implements AutoCloseable {
         long nowMs = clockMs.getAsLong();
         releaseDue(nowMs);
         Segment current = active;
-        if (retentionMs >= 0 && failure == null && !current.isEmpty()
-            && nowMs - retentionTimestamp(current) > retentionMs) {
+        if (retentionMs >= 0 && failure == null && !current.isEmpty() && current.maxTimestamp() >= 0
+            && nowMs - current.maxTimestamp() > retentionMs) {
             // Every record of the active segment is past retention.ms (so the log is quiet): roll it, as Kafka does,
-            // so that it is deleted below instead of keeping a quiet topic's data forever.
+            // so that it is deleted below instead of keeping a quiet topic's data forever. Only by real timestamps:
+            // a mapped file's modification time does not follow the writes into it.
             roll(current, config.segmentBytes(), nowMs, "retention.ms");
         }
         Segment[] list = segments.list;
