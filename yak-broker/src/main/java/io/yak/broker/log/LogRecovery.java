@@ -489,7 +489,10 @@ final class LogRecovery {
         }
         int length = batch.batchLength();
         if (length < MIN_BATCH_LENGTH || length > limit - position - LOG_OVERHEAD) {
-            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + (limit - position - LOG_OVERHEAD);
+            int left = limit - position - LOG_OVERHEAD;
+            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + left + (length > left
+                ? ": longer than the " + left + " bytes left (a write cut short, or damage)"
+                : ": below the smallest batch");
         }
         if (batch.magic() != MAGIC_V2) {
             return "batch magic " + batch.magic() + " != " + MAGIC_V2;

@@ -626,7 +626,10 @@ public final class PartitionLog implements AutoCloseable {
         closed = true;
         Exception error = null;
         boolean forced = false;
-        if (failure == null) {
+        if (failure != null) {
+            LOG.warn("partition {}: closing without the clean-shutdown marker: its log failed earlier ({}); the next "
+                + "open recovers it", name, failure.getMessage());
+        } else {
             try {
                 active.force(active.end());
                 recoveryPoint = nextOffset;

@@ -475,7 +475,10 @@ final class Segment {
         }
         int length = view.getInt(position + BATCH_LENGTH_OFFSET);
         if (length < MIN_BATCH_LENGTH || length > limit - position - LOG_OVERHEAD) {
-            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + (limit - position - LOG_OVERHEAD);
+            int left = limit - position - LOG_OVERHEAD;
+            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + left + (length > left
+                ? ": longer than the " + left + " bytes left (a write cut short, or damage)"
+                : ": below the smallest batch");
         }
         byte magic = view.get(position + MAGIC_OFFSET);
         if (magic != MAGIC_V2) {

@@ -366,7 +366,11 @@ class PartitionLogTest {
             assertThatThrownBy(log::flush).isInstanceOf(IOException.class);
             assertNumbered(readAll(log, 0, 500), 0, end);
         } finally {
-            log.close();
+            try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs()) {
+                log.close();
+                assertThat(logs.warnings()).anySatisfy(line -> assertThat(line)
+                    .contains("closing without the clean-shutdown marker: its log failed earlier"));
+            }
         }
         assertThat(moved.resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE)).doesNotExist();
         Files.move(moved, dir);
