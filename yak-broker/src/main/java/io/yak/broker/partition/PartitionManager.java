@@ -182,6 +182,9 @@ public final class PartitionManager implements AutoCloseable {
      * cannot open the same partition logs; the OS lets it go when the process dies.
      */
     private void lockDataDir() throws IOException {
+        if (dirLockChannel != null) {
+            return; // this broker holds it already
+        }
         Path file = dataDir.resolve(LOCK_FILE_NAME);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -497,15 +500,20 @@ public final class PartitionManager implements AutoCloseable {
         for (ExecutorService w : writers) {
             w.shutdown();
         }
+        boolean stopped = true;
         try {
             for (ExecutorService w : writers) {
                 if (!w.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.error("broker {}: a log writer did not stop within 30 s", brokerId);
+                    LOG.error("broker {}: a log writer did not stop within 30 s; data.dir stays locked", brokerId);
+                    stopped = false;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
+            stopped = false;
+        }
+        if (stopped) {
+            // only once no writer of this broker can touch a log: then another broker may open them
             unlockDataDir();
         }
     }

@@ -174,10 +174,12 @@ final class ConsumeCommand implements Callable<Integer> {
                 // As Kafka's consumer commits every assigned partition's position: a partition nothing was read
                 // from keeps the start it was given (e.g. "latest"), so records produced before the next run are
                 // read then, not skipped.
+                long lookupDeadline = System.nanoTime() + POSITION_LOOKUP.toNanos(); // shared by all lookups
                 for (TopicPartition tp : consumer.assignment()) {
                     if (!next.containsKey(tp)) {
                         try {
-                            next.put(tp, consumer.position(tp, POSITION_LOOKUP));
+                            Duration left = Duration.ofNanos(Math.max(0, lookupDeadline - System.nanoTime()));
+                            next.put(tp, consumer.position(tp, left));
                         } catch (YakException e) {
                             // no leader to look it up from: nothing to save, the next run resolves it again
                         }

@@ -3,6 +3,7 @@ package io.yak.client.internal;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
+import java.util.Enumeration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,8 +42,22 @@ public record CommonConfig(HostPort coordinator, String clientId, int requestTim
      */
     public static void parse(Properties props, String source, Consumer<ConfigReader> body) {
         Properties copy = new Properties();
-        for (String name : props.stringPropertyNames()) {
-            copy.setProperty(name, props.getProperty(name)); // with the defaults' String entries
+        Enumeration<?> names;
+        try {
+            names = props.propertyNames(); // the keys of the defaults too
+        } catch (ClassCastException e) {
+            throw new IllegalArgumentException(source + ": a config key is not a String", e);
+        }
+        while (names.hasMoreElements()) {
+            String name = (String) names.nextElement();
+            String text = props.getProperty(name); // null for a value that is not a String
+            if (text != null) {
+                copy.setProperty(name, text);
+            } else if (!props.containsKey(name)) {
+                // a typed value in the defaults: Properties offers no way to read it, so it is refused, not dropped
+                throw new IllegalArgumentException(source + ": key '" + name + "' has a value that is not a String in "
+                    + "the Properties' defaults: give it as a String there, or typed in the Properties itself");
+            }
         }
         for (Map.Entry<Object, Object> e : props.entrySet()) {
             if (!(e.getKey() instanceof String key)) {

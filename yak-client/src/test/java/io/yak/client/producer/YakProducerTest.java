@@ -440,6 +440,13 @@ class YakProducerTest {
         assertThat(ProducerConfig.from(new Properties(defaults)).common().clientId()).isEqualTo("my-service");
         defaults.setProperty("acks", "bogus");
         assertThatThrownBy(() -> ProducerConfig.from(new Properties(defaults))).hasMessageContaining("acks");
+        Properties typedDefaults = new Properties();
+        typedDefaults.put("max.request.size", 4_000_000);
+        assertThatThrownBy(() -> ProducerConfig.from(new Properties(typedDefaults)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.request.size");
+        Properties overridden = new Properties(typedDefaults);
+        overridden.put("max.request.size", 2_000_000);
+        assertThat(ProducerConfig.from(overridden).maxRequestSize()).isEqualTo(2_000_000);
 
         Properties kafkaStyle = new Properties();
         kafkaStyle.setProperty("bootstrap.servers", "127.0.0.1:9092");
