@@ -34,6 +34,8 @@ import io.yak.wire.message.RegisterConsumerResponse;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.testing.CapturedLogs;
+import io.yak.wire.testing.ManualClock;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -14,13 +14,9 @@ import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,11 +63,9 @@ public final class PartitionManager implements AutoCloseable {
     /** Retention and timed flushes. */
     private final ScheduledExecutorService timer;
     /** Max-wait timeouts of parked consumes. */
-    /** The file in data.dir a running broker holds a lock on. */
-    public static final String LOCK_FILE_NAME = ".lock";
     private final HashedWheelTimer waitTimer;
-    /** Holds the lock on {@code data.dir/.lock} while the logs are open. */
-    private volatile FileChannel dirLockChannel;
+    /** Held while the logs are open. */
+    private volatile DataDirLock dirLock;
     /** Partitions by topic, element i = partition i; replaced whole on metadata change (copy on write). */
     private volatile Map<String, Partition[]> partitions = Map.of();
     /** Every partition ever seen, so a log opened once is never opened twice. */
@@ -178,40 +172,23 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * Takes {@code data.dir/.lock} for this process, so that a second broker (a copied config, a wrong broker.id)
-     * cannot open the same partition logs; the OS lets it go when the process dies.
+     * Takes {@code data.dir/.lock} ({@link DataDirLock}), so that a second broker (a copied config, a wrong broker.id)
+     * cannot open the same partition logs. A no-op when this broker holds it already.
      */
     private void lockDataDir() throws IOException {
-        if (dirLockChannel != null) {
-            return; // this broker holds it already
+        if (dirLock == null) {
+            dirLock = DataDirLock.acquire(dataDir, "broker");
         }
-        Path file = dataDir.resolve(LOCK_FILE_NAME);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        if (lock == null) {
-            ch.close();
-            // worded to follow the caller's "cannot use data.dir D: "
-            throw new IOException("in use by another broker (" + file.toAbsolutePath() + " is locked)");
-        }
-        dirLockChannel = ch;
     }
 
     private void unlockDataDir() {
-        FileChannel ch = dirLockChannel;
-        dirLockChannel = null;
-        if (ch != null) {
+        DataDirLock lock = dirLock;
+        dirLock = null;
+        if (lock != null) {
             try {
-                ch.close(); // releases the lock
+                lock.close();
             } catch (IOException e) {
-                LOG.warn("broker {}: closing {} failed: {}", brokerId, dataDir.resolve(LOCK_FILE_NAME), e.toString());
+                LOG.warn("broker {}: releasing the lock of {} failed: {}", brokerId, dataDir, e.toString());
             }
         }
     }

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import io.yak.broker.CapturedLogs;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.testing.CapturedLogs;
+import io.yak.wire.testing.ManualClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,31 +32,6 @@ class DuplicateBrokerIdIT {
     @TempDir
     Path dir;
 
-    /** Only {@link Clock#millis()} is used by the coordinator. */
-    private static final class ManualClock extends Clock {
-        final AtomicLong ms = new AtomicLong(1_000_000);
-
-        @Override
-        public long millis() {
-            return ms.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private static double registrations(CoordinatorServer coordinator) {
         return coordinator.meterRegistry().get("yak.coordinator.requests").tag("type", "REGISTER_BROKER_REQUEST")
             .counter().count();
@@ -68,7 +39,7 @@ class DuplicateBrokerIdIT {
 
     @Test
     void shouldRetryARefusedIdWithBackoffAndBoundedLogsUntilTheOtherBrokerIsDead() {
-        ManualClock clock = new ManualClock();
+        ManualClock clock = new ManualClock(1_000_000);
         CoordinatorServer coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
             dir.resolve("coordinator"), HEARTBEAT_TIMEOUT_MS, true, 3, FrameLayout.DEFAULT_MAX_FRAME_BYTES), clock);
         try (CapturedLogs linkLogs = new CapturedLogs(CoordinatorLink.class);
@@ -96,7 +67,7 @@ class DuplicateBrokerIdIT {
                     .contains("rejecting registration of broker 3 at 127.0.0.1:9002", "127.0.0.1:9001");
                 assertThat(stateLogs.at(Level.DEBUG)).hasSizeGreaterThanOrEqualTo(11);
 
-                clock.ms.addAndGet(HEARTBEAT_TIMEOUT_MS + 1);
+                clock.advance(HEARTBEAT_TIMEOUT_MS + 1);
                 assertThat(coordinator.checkLiveness()).isTrue();
 
                 await().atMost(AWAIT).until(second::registered);

@@ -2,9 +2,7 @@ package io.yak.broker.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.yak.wire.record.RecordBatchBuilder;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.slf4j.LoggerFactory;
 
 /** Builds batches, decodes reads and manipulates segment files for the log tests. */
 final class LogTestSupport {
@@ -273,40 +270,25 @@ final class LogTestSupport {
     }
 
     /** Captures the log package's log events while it is attached. */
-    static final class CapturedLogs implements AutoCloseable {
-        private final Logger logger = (Logger) LoggerFactory.getLogger("io.yak.broker.log");
-        private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
+    /** The shared capture ({@link io.yak.wire.testing.CapturedLogs}) of this package's loggers, as lines. */
+    static final class CapturedLogs extends io.yak.wire.testing.CapturedLogs {
         CapturedLogs() {
-            appender.start();
-            logger.addAppender(appender);
+            super("io.yak.broker.log");
         }
 
         List<String> infos() {
-            return appender.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+            return at(ch.qos.logback.classic.Level.INFO);
         }
 
         List<String> errors() {
-            return appender.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+            return at(ch.qos.logback.classic.Level.ERROR);
         }
 
         List<String> warnings() {
-            return appender.list.stream()
+            return events().stream()
                 .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
                 .map(ILoggingEvent::getFormattedMessage)
                 .toList();
-        }
-
-        @Override
-        public void close() {
-            logger.detachAppender(appender);
-            appender.stop();
         }
     }
 

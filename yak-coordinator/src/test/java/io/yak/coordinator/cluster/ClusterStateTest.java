@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import io.yak.coordinator.CapturedLogs;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.testing.CapturedLogs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.yak.broker;
+package io.yak.wire.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Captures the events of one logger (and its children) at DEBUG and above while attached, whatever the configured
  * level, so a test can count log lines. Thread-safe appends; read after the logging is done or inside an await.
+ * Shared by the modules' tests through this test jar.
  */
-public final class CapturedLogs implements AutoCloseable {
+public class CapturedLogs implements AutoCloseable {
     private final Logger logger;
     private final Level oldLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
