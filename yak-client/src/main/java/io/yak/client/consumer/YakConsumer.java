@@ -277,7 +277,6 @@ public final class YakConsumer implements AutoCloseable {
     public Map<TopicPartition, Long> offsetsForTimes(Map<TopicPartition, Long> timestamps) {
         acquire();
         try {
-            ensureOpen();
             throwIfWokenUp("offsetsForTimes");
             for (Map.Entry<TopicPartition, Long> e : timestamps.entrySet()) {
                 if (e.getValue() == null || e.getValue() < 0) {
@@ -320,8 +319,11 @@ public final class YakConsumer implements AutoCloseable {
                         lastRetriable = new YakException(ErrorCode.PARTITION_OFFLINE, tp + " has no live leader");
                         continue;
                     }
-                    sent.put(tp, network.connection(leader)
-                        .send(new ListOffsetsRequest(tp.topic(), tp.partition(), e.getValue())));
+                    if (remainingNs() <= 0) {
+                        throw timedOut();
+                    }
+                    sent.put(tp, network.connection(leader).send(
+                        new ListOffsetsRequest(tp.topic(), tp.partition(), e.getValue()), Math.max(1, remainingMs())));
                 }
                 for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
                     answer(e.getKey(), e.getValue());
@@ -493,7 +495,6 @@ public final class YakConsumer implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         acquire();
         try {
-            ensureOpen();
             if (subscription == null && states.isEmpty()) {
                 throw new IllegalStateException("consumer " + clientId() + " has no subscription or assignment");
             }
@@ -566,8 +567,14 @@ public final class YakConsumer implements AutoCloseable {
             Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
                 TopicPartition tp = e.getKey();
+                // Bounded by what is left of the call: with more partitions than the connection's in-flight
+                // requests, a send waits for a slot, and those waits must not add up past request.timeout.ms.
+                long leftMs = remainingMs(deadlineNs);
+                if (leftMs <= 0) {
+                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
+                }
                 sent.put(tp, metadata.coordinator().send(
-                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue())));
+                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue()), leftMs));
             }
             for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
                 TopicPartition tp = e.getKey();
@@ -593,6 +600,12 @@ public final class YakConsumer implements AutoCloseable {
                 sleep(Math.min(backoffNs, remainingNs), "commitSync");
             }
         }
+    }
+
+    /** Whole milliseconds left until {@code deadlineNs}, rounded up; 0 or less once it passed. */
+    private long remainingMs(long deadlineNs) {
+        long leftNs = deadlineNs - nanoClock.getAsLong();
+        return leftNs <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(leftNs + 999_999);
     }
 
     /** The error of a completed commit attempt, null when it succeeded. */
@@ -636,7 +649,14 @@ public final class YakConsumer implements AutoCloseable {
                 config.common().requestTimeoutMs() + 1000L);
             List<CompletableFuture<Message>> futures = new ArrayList<>();
             for (TopicPartition tp : partitions) {
-                futures.add(metadata.coordinator().send(new FetchOffsetRequest(group, tp.topic(), tp.partition())));
+                long leftMs = remainingMs(deadlineNs);
+                if (leftMs <= 0) {
+                    throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "fetching the committed offsets of "
+                        + partitions.size() + " partition(s) not done within request.timeout.ms "
+                        + config.common().requestTimeoutMs());
+                }
+                futures.add(metadata.coordinator().send(new FetchOffsetRequest(group, tp.topic(), tp.partition()),
+                    leftMs));
             }
             Map<TopicPartition, Long> out = new LinkedHashMap<>();
             int i = 0;
@@ -670,7 +690,7 @@ public final class YakConsumer implements AutoCloseable {
     /** Commits when auto-commit is on, releases buffered data and closes the connections. */
     @Override
     public void close() {
-        acquire();
+        acquire(true);
         try {
             if (closed) {
                 return;
@@ -1275,13 +1295,15 @@ public final class YakConsumer implements AutoCloseable {
         return config.groupId();
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("consumer " + clientId() + " is closed");
-        }
+    /** Enters a public method on the caller's thread; every one but {@link #close()} refuses a closed consumer. */
+    private void acquire() {
+        acquire(false);
     }
 
-    private void acquire() {
+    private void acquire(boolean evenIfClosed) {
+        if (closed && !evenIfClosed) {
+            throw new IllegalStateException("consumer " + clientId() + " is closed");
+        }
         if (inHandler) {
             throw new IllegalStateException("a RecordHandler must not call the consumer that handed it the record");
         }

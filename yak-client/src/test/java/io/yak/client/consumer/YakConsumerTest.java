@@ -608,6 +608,56 @@ class YakConsumerTest {
         }
     }
 
+    @Test
+    void shouldKeepCommitSyncAndCommittedWithinTheRequestTimeoutForMorePartitionsThanRequestsInFlight() {
+        // 640 partitions, 64 requests in flight per connection: a send beyond 64 waits for a slot, which a hung
+        // coordinator frees only when a request times out. Those waits once added up: 10 rounds of
+        // request.timeout.ms (3 s) for a commitSync that should give up after 300 ms.
+        cluster.coordinator.createTopic("wide", 640);
+        Properties p = props();
+        p.setProperty("group.id", "gw");
+        p.setProperty("request.timeout.ms", "300");
+        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (int i = 0; i < 640; i++) {
+            offsets.put(new TopicPartition("wide", i), 1L);
+        }
+        try (YakConsumer c = new YakConsumer(p)) {
+            cluster.coordinator.stallOffsets(true);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> c.commitSync(offsets)).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.retriable()).isTrue()).hasMessageContaining("request.timeout.ms 300");
+            long commitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            start = System.nanoTime();
+            assertThatThrownBy(() -> c.committed(offsets.keySet())).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT));
+            long committedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(commitMs).as("commitSync gives up after about request.timeout.ms").isLessThan(1_500);
+            assertThat(committedMs).as("committed gives up after about request.timeout.ms + 1 s").isLessThan(2_200);
+            cluster.coordinator.stallOffsets(false);
+        }
+        assertThat(cluster.coordinator.committed("gw", "wide", 0)).isNull();
+    }
+
+    @Test
+    void shouldRefuseEveryCallButCloseOnceClosedAsKafkaDoes() {
+        cluster.coordinator.createTopic("shut", 1);
+        TopicPartition tp = new TopicPartition("shut", 0);
+        Properties p = props();
+        p.setProperty("group.id", "gs");
+        YakConsumer c = new YakConsumer(p);
+        c.assign(List.of(tp));
+        c.close();
+        List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
+            () -> c.subscribe(List.of("shut")), () -> c.assign(List.of(tp)), c::assignment, () -> c.seek(tp, 0),
+            () -> c.seekToBeginning(List.of(tp)), () -> c.seekToEnd(List.of(tp)), () -> c.position(tp),
+            () -> c.poll(Duration.ofMillis(10)), c::commitSync, () -> c.committed(List.of(tp)),
+            () -> c.offsetsForTimes(Map.of(tp, 0L)));
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : calls) {
+            assertThatThrownBy(call).isInstanceOf(IllegalStateException.class).hasMessageEndingWith("is closed");
+        }
+        c.close(); // closing again is a no-op
+    }
+
     // ---- timestamps --------------------------------------------------------------------------------------
 
     /**

@@ -56,6 +56,8 @@ public final class FakeCoordinator implements AutoCloseable {
     /** COMMIT_OFFSET requests still to fail, and how: an error code, or null to close the connection unanswered. */
     private int failCommits;
     private ErrorCode failCommitsWith;
+    /** Whether COMMIT_OFFSET and FETCH_OFFSET requests are left unanswered on an open connection. */
+    private boolean stallOffsets;
     public final AtomicInteger metadataRequests = new AtomicInteger();
     public final AtomicInteger registrations = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
@@ -89,6 +91,11 @@ public final class FakeCoordinator implements AutoCloseable {
     public synchronized void failNextCommits(int n, ErrorCode error) {
         failCommits = n;
         failCommitsWith = error;
+    }
+
+    /** Leaves COMMIT_OFFSET and FETCH_OFFSET requests unanswered (a hung coordinator), the connection open. */
+    public synchronized void stallOffsets(boolean stall) {
+        stallOffsets = stall;
     }
 
     public synchronized ClusterMetadata metadata() {
@@ -192,6 +199,9 @@ public final class FakeCoordinator implements AutoCloseable {
         }
         if (m instanceof CommitOffsetRequest r) {
             commits.incrementAndGet();
+            if (stallOffsets) {
+                return null;
+            }
             if (failCommits > 0) {
                 failCommits--;
                 if (failCommitsWith == null) {
@@ -204,6 +214,9 @@ public final class FakeCoordinator implements AutoCloseable {
             return new CommitOffsetResponse(ErrorCode.NONE);
         }
         if (m instanceof FetchOffsetRequest r) {
+            if (stallOffsets) {
+                return null;
+            }
             Long o = offsets.get(r.group() + "/" + r.topic() + "/" + r.partition());
             return new FetchOffsetResponse(ErrorCode.NONE, o == null ? -1 : o);
         }
@@ -245,7 +258,7 @@ public final class FakeCoordinator implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
             Message response = handle(ctx.channel(), f.message());
             if (response == null) {
-                return; // the connection was closed instead
+                return; // the connection was closed instead, or the request is left unanswered
             }
             ctx.writeAndFlush(Frame.of(f.correlationId(), response));
         }
