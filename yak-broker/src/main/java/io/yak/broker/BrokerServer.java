@@ -16,8 +16,10 @@ import io.yak.wire.codec.Transport;
 import io.yak.wire.config.IoReasons;
 import io.yak.wire.codec.WireErrorHandler;
 import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionRef;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,7 @@ public final class BrokerServer implements AutoCloseable {
             config.dataDir().toAbsolutePath(), config.describe());
         try {
             link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
-                config.maxFrameBytes(), this::onMetadata);
+                config.maxFrameBytes(), this::onMetadata, this::offlinePartitions);
             partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
                 config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
             try {
@@ -99,6 +101,11 @@ public final class BrokerServer implements AutoCloseable {
 
     private void onMetadata(ClusterMetadata metadata) {
         partitions.onMetadata(metadata);
+    }
+
+    private List<PartitionRef> offlinePartitions() {
+        PartitionManager p = partitions;
+        return p == null ? List.of() : p.offlinePartitions();
     }
 
     public InetSocketAddress address() {

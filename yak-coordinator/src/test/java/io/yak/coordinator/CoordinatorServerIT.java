@@ -26,6 +26,7 @@ import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.PublishRequest;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
@@ -236,6 +237,42 @@ class CoordinatorServerIT {
         assertThat(server.metadata().broker(7).alive()).isFalse();
         assertThat(server.checkLiveness()).isFalse();
         await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> !md.broker(7).alive()));
+    }
+
+    @Test
+    void shouldTakeAPartitionItsLiveBrokerCannotServeOfflineTellEveryoneAndPersistTheNewTerm() {
+        ManualClock clock = new ManualClock(1_000_000); // never advanced: nobody is declared dead
+        CoordinatorServer first = start(new CoordinatorServer(config(1000), clock));
+        WireTestClient broker = connect(first);
+        registerBroker(broker, 1);
+        WireTestClient consumer = connect(first);
+        consumer.request(new RegisterConsumerRequest("c", null), RegisterConsumerResponse.class);
+        consumer.request(new CreateTopicRequest("events", 3), CreateTopicResponse.class);
+        long epoch = first.metadata().epoch();
+        List<PartitionRef> damaged = List.of(new PartitionRef("events", 1));
+
+        HeartbeatResponse hb = broker.request(new HeartbeatRequest(1, damaged), HeartbeatResponse.class);
+
+        assertThat(hb).isEqualTo(new HeartbeatResponse(ErrorCode.NONE, epoch + 1));
+        await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> md.epoch() == epoch + 1));
+        ClusterMetadata pushed = consumer.pushes().get(consumer.pushes().size() - 1);
+        assertThat(pushed).isEqualTo(first.metadata());
+        assertThat(pushed.broker(1).alive()).isTrue();
+        assertThat(pushed.topic("events").partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 1);
+        assertThat(broker.request(new HeartbeatRequest(1, damaged), HeartbeatResponse.class).epoch())
+            .as("the same list again changes nothing").isEqualTo(epoch + 1);
+
+        assertThat(broker.request(new HeartbeatRequest(1), HeartbeatResponse.class).epoch()).isEqualTo(epoch + 2);
+        await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> md.epoch() == epoch + 2));
+        assertThat(first.metadata().topic("events").partitions()).extracting(PartitionInfo::leaderEpoch)
+            .containsExactly(0, 1, 0);
+        first.close();
+
+        CoordinatorServer second = start(new CoordinatorServer(config(1000), clock));
+        WireTestClient again = connect(second);
+        RegisterBrokerResponse back = registerBroker(again, 1);
+        assertThat(back.metadata().topic("events").partitions()).extracting(PartitionInfo::leaderEpoch)
+            .as("the term after the report was persisted").containsExactly(1, 2, 1);
     }
 
     @Test

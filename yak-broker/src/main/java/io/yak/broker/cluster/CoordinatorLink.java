@@ -24,20 +24,24 @@ import io.yak.wire.message.Frame;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's connection to the coordinator: registers, heartbeats every {@code heartbeat.interval.ms}, passes
- * every cluster view it receives (registration answer, {@code leader_info} pushes, topic creations) to the
- * listener, and reconnects and registers again whenever the connection drops or the coordinator forgets it. A
- * refused registration is retried on the same connection with a growing delay ({@link RefusalBackoff}).
+ * The broker's connection to the coordinator: registers, heartbeats every {@code heartbeat.interval.ms} (and once
+ * right after each registration), each heartbeat listing the partitions the broker cannot serve, passes every
+ * cluster view it receives (registration answer, {@code leader_info} pushes, topic creations) to the listener, and
+ * reconnects and registers again whenever the connection drops or the coordinator forgets it. A refused
+ * registration is retried on the same connection with a growing delay ({@link RefusalBackoff}).
  *
  * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
  */
@@ -54,6 +58,8 @@ public final class CoordinatorLink implements AutoCloseable {
     private final HostPort coordinator;
     private final long heartbeatIntervalMs;
     private final Consumer<ClusterMetadata> listener;
+    /** The partitions this broker cannot serve, as of now; called on the link's thread for every heartbeat. */
+    private final Supplier<List<PartitionRef>> offlinePartitions;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private String advertisedHost;
@@ -67,22 +73,29 @@ public final class CoordinatorLink implements AutoCloseable {
     private volatile boolean registered;
     private volatile boolean closed;
 
+    /**
+     * @param listener          receives every cluster view, on the link's thread
+     * @param offlinePartitions the partitions this broker cannot serve, sent in full with every heartbeat; called on
+     *                          the link's thread, must not block (an empty list when there are none)
+     */
     public CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
-                           Consumer<ClusterMetadata> listener) {
-        this(brokerId, coordinator, heartbeatIntervalMs, maxFrameBytes, listener,
+                           Consumer<ClusterMetadata> listener, Supplier<List<PartitionRef>> offlinePartitions) {
+        this(brokerId, coordinator, heartbeatIntervalMs, maxFrameBytes, listener, offlinePartitions,
             new RefusalBackoff(MIN_BACKOFF_MS, MAX_REFUSED_BACKOFF_MS, REFUSAL_LOG_INTERVAL_MS),
             () -> System.nanoTime() / 1_000_000);
     }
 
     /** A link with its own handling of refused registrations (tests: short delays) and monotonic clock. */
     CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
-                    Consumer<ClusterMetadata> listener, RefusalBackoff refusals, LongSupplier clockMs) {
+                    Consumer<ClusterMetadata> listener, Supplier<List<PartitionRef>> offlinePartitions,
+                    RefusalBackoff refusals, LongSupplier clockMs) {
         this.refusals = refusals;
         this.clockMs = clockMs;
         this.brokerId = brokerId;
         this.coordinator = coordinator;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         this.listener = listener;
+        this.offlinePartitions = offlinePartitions;
         Transport transport = Transport.best();
         this.group = transport.newGroup(1, "yak-coordinator-link");
         this.bootstrap = new Bootstrap().group(group).channel(transport.channel())
@@ -234,6 +247,11 @@ public final class CoordinatorLink implements AutoCloseable {
         }, delayMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The first heartbeat goes out at once: after a coordinator restart, or a return after being declared dead, the
+     * registration made this broker the leader of every partition assigned to it, and the coordinator learns
+     * without waiting an interval which of them it still cannot serve.
+     */
     private void startHeartbeats() {
         if (heartbeats != null) {
             heartbeats.cancel(false);
@@ -241,9 +259,9 @@ public final class CoordinatorLink implements AutoCloseable {
         Channel ch = channel;
         heartbeats = group.scheduleAtFixedRate(() -> {
             if (ch.isActive() && registered) {
-                ch.writeAndFlush(Frame.of(nextId(), new HeartbeatRequest(brokerId)));
+                ch.writeAndFlush(Frame.of(nextId(), new HeartbeatRequest(brokerId, offlinePartitions.get())));
             }
-        }, heartbeatIntervalMs, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
+        }, 0, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -344,6 +344,14 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Writer thread only. Whether a write, roll or force failed half way (e.g. a full disk): appends and flushes are
+     * then refused with {@link LogFailedException} until the log is reopened, which recovers it.
+     */
+    public boolean failed() {
+        return failure != null;
+    }
+
     /** Offset of the first record still in the log. Any thread. */
     public long logStartOffset() {
         return logStartOffset;

@@ -12,6 +12,7 @@ import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides what this broker does with publish, consume and offset requests: which partitions it leads (from the
  * coordinator's metadata), which writer thread owns each partition's log, and when a parked consume completes.
+ * Keeps the list of partitions it cannot serve (a log that cannot be opened, a corrupt batch found, a log whose
+ * write failed), which the coordinator link sends with every heartbeat so the coordinator takes them offline.
  * Imports no channel types: the network layer passes callbacks.
  *
  * <p>Threads: {@link #onMetadata} runs on the coordinator link's thread; publish/consume/listOffsets on event
@@ -72,6 +76,10 @@ public final class PartitionManager implements AutoCloseable {
     private final Map<String, Partition> byName = new ConcurrentHashMap<>();
     private final Set<String> creating = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
+    /** Partitions this broker cannot serve until it restarts, by name; changed only under its own lock. */
+    private final TreeMap<String, PartitionRef> offline = new TreeMap<>();
+    /** {@link #offline} as an immutable list, replaced whenever it changes: what each heartbeat sends. */
+    private volatile List<PartitionRef> offlineList = List.of();
 
     /**
      * @param topicCreator asks the coordinator to create a topic (name, partitions); called when
@@ -127,6 +135,7 @@ public final class PartitionManager implements AutoCloseable {
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.error("broker {}: retention of {} failed: {}", brokerId, p.name, e.toString(), e);
+                    offlineIfFailed(p, log, e);
                 }
             });
         }
@@ -134,7 +143,7 @@ public final class PartitionManager implements AutoCloseable {
 
     private void scheduleTimedFlushes() {
         for (Partition p : byName.values()) {
-            if (p.log != null) {
+            if (p.log != null && p.failure == null) {
                 p.writer.execute(() -> {
                     try {
                         PartitionLog log = p.log;
@@ -143,6 +152,7 @@ public final class PartitionManager implements AutoCloseable {
                         }
                     } catch (IOException e) {
                         LOG.error("broker {}: flushing {} failed: {}", brokerId, p.name, e.toString(), e);
+                        offlineIfFailed(p, p.log, e);
                     }
                 });
             }
@@ -217,12 +227,51 @@ public final class PartitionManager implements AutoCloseable {
             LOG.info("broker {}: partition {} opened, offsets {}..{}", brokerId, p.name, p.log.logStartOffset(),
                 p.log.logEndOffset());
         } catch (IOException | RuntimeException e) {
-            p.failure = e.getMessage();
             LOG.error("broker {}: partition {} is offline: its log cannot be opened: {}", brokerId, p.name,
                 e.getMessage(), e);
+            markOffline(p, "its log cannot be opened: " + reason(e));
         } finally {
             p.opening = false;
         }
+    }
+
+    /**
+     * Takes {@code p} offline for good on this broker (until it restarts and reopens the log) and adds it to the
+     * partitions every heartbeat lists as ones this broker cannot serve. Any thread; idempotent, the first reason
+     * stays.
+     */
+    private void markOffline(Partition p, String why) {
+        synchronized (offline) {
+            if (p.failure == null) {
+                p.failure = why;
+            }
+            if (offline.containsKey(p.name)) {
+                return;
+            }
+            offline.put(p.name, new PartitionRef(p.topic, p.partition));
+            offlineList = List.copyOf(offline.values());
+        }
+        LOG.info("broker {}: telling the coordinator it cannot serve partition {} ({}), so that it shows the "
+            + "partition offline until this broker restarts with the log repaired", brokerId, p.name, why);
+    }
+
+    /** Writer thread only. A log that failed refuses appends until it is reopened, which only a restart does. */
+    private void offlineIfFailed(Partition p, PartitionLog log, Exception e) {
+        if (log != null && log.failed()) {
+            markOffline(p, "its log failed: " + reason(e));
+        }
+    }
+
+    private static String reason(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    /**
+     * The partitions this broker cannot serve, sorted by name: sent with every heartbeat. An immutable list, the
+     * same instance until it changes, so a heartbeat copies nothing. Any thread.
+     */
+    public List<PartitionRef> offlinePartitions() {
+        return offlineList;
     }
 
     /** Applies a newer cluster view: starts leading, or stops leading, partitions. Ignores older epochs. */
@@ -330,9 +379,11 @@ public final class PartitionManager implements AutoCloseable {
             // the log (and, with a full disk, the disk) with one stack trace per refused append
             LOG.debug("broker {}: append to {} refused: {}", brokerId, p.name, e.getMessage());
             error = ErrorCode.STORAGE_ERROR;
+            offlineIfFailed(p, log, e);
         } catch (IOException | RuntimeException e) {
             LOG.error("broker {}: append to {} failed: {}", brokerId, p.name, e.toString(), e);
             error = ErrorCode.STORAGE_ERROR;
+            offlineIfFailed(p, log, e);
         } finally {
             batches.release();
         }
@@ -392,9 +443,9 @@ public final class PartitionManager implements AutoCloseable {
             return;
         } catch (CorruptBatchException e) {
             // Never serve it, and serve nothing more from this partition: the log needs a restart to re-check.
-            p.failure = e.getMessage();
             LOG.error("broker {}: partition {} is offline: corrupt batch found while reading offset {}: {}",
                 brokerId, p.name, offset, e.getMessage());
+            markOffline(p, "corrupt batch at offset " + offset + ": " + reason(e));
             callback.onConsumed(ErrorCode.STORAGE_ERROR, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
             return;
         } catch (RuntimeException e) {
@@ -426,9 +477,9 @@ public final class PartitionManager implements AutoCloseable {
             try {
                 offset = p.log.offsetForTimestamp(timestamp);
             } catch (CorruptBatchException e) {
-                p.failure = e.getMessage();
                 LOG.error("broker {}: partition {} is offline: corrupt batch found by a timestamp lookup: {}",
                     brokerId, p.name, e.getMessage());
+                markOffline(p, "corrupt batch found by a timestamp lookup: " + reason(e));
                 return ErrorCode.STORAGE_ERROR;
             }
             out[0] = offset < 0 ? p.log.logEndOffset() : offset;

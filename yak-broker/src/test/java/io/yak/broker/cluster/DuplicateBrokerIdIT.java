@@ -12,6 +12,7 @@ import io.yak.wire.testing.CapturedLogs;
 import io.yak.wire.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +48,9 @@ class DuplicateBrokerIdIT {
             coordinator.start();
             HostPort address = new HostPort("127.0.0.1", coordinator.address().getPort());
             try (CoordinatorLink first = new CoordinatorLink(3, address, HEARTBEAT_INTERVAL_MS,
-                     FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { });
+                     FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { }, List::of);
                  CoordinatorLink second = new CoordinatorLink(3, address, HEARTBEAT_INTERVAL_MS,
-                     FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { }, new RefusalBackoff(5, 40, 30_000),
+                     FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { }, List::of, new RefusalBackoff(5, 40, 30_000),
                      () -> System.nanoTime() / 1_000_000)) {
                 first.start("127.0.0.1", 9001);
                 await().atMost(AWAIT).until(first::registered);

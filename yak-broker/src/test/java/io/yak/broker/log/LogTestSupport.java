@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Builds batches, decodes reads and manipulates segment files for the log tests. */
-final class LogTestSupport {
+public final class LogTestSupport {
     static final long TIMESTAMP = 1_700_000_000_000L;
 
     private LogTestSupport() {
@@ -259,7 +259,8 @@ final class LogTestSupport {
         }
     }
 
-    static void flipByte(Path file, long position) throws IOException {
+    /** Damages one byte (XOR 0x5A); the same call again restores it. */
+    public static void flipByte(Path file, long position) throws IOException {
         writeAt(file, position, new byte[] {(byte) (readByteAt(file, position) ^ 0x5A)});
     }
 

@@ -1,6 +1,8 @@
 package io.yak.coordinator.cluster;
 
 import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.PartitionRef;
+import java.util.Set;
 
 /**
  * One broker as the coordinator tracks it. Mutable; owned by the thread that owns the {@link ClusterState}.
@@ -19,6 +21,17 @@ final class BrokerEntry {
     /** The connection the broker registered on; identifies a second registration as a restart or a clash. */
     long connectionId;
     boolean connectionOpen;
+    /**
+     * Partitions assigned to this broker that its latest heartbeat lists as ones it cannot serve (the entries that
+     * name one of its partitions; others are ignored). Each of them has no leader. Empty while the broker is dead
+     * and from each registration that makes it lead its partitions again until its next heartbeat says otherwise.
+     * Replaced whole, never changed in place.
+     */
+    Set<PartitionRef> offline = Set.of();
+    /** The ignored entries of the last heartbeat logged at WARN, for rate-limiting that line, and the repeats since. */
+    String ignoredReport;
+    long ignoredWarnedMs;
+    long ignoredNotWarned;
     /** The address of the last registration rejected for this id (id in use), for rate-limiting its log line. */
     String clashAddress;
     /** When that rejection was last logged at WARN, and how many came since. */

@@ -7,9 +7,11 @@ import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.Codec;
 import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster as the coordinator knows it: brokers and their liveness, topics and their partitions' placement and
- * leaders, the cluster epoch, the producer id counter and consumer groups' committed offsets. Pure logic: no I/O,
+ * leaders (a partition is led by its broker while that broker is alive and does not report that it cannot serve
+ * it), the cluster epoch, the producer id counter and consumer groups' committed offsets. Pure logic: no I/O,
  * no Netty, time passed in as {@code nowMs} by the caller (any monotonic millisecond clock).
  *
  * <p>Every change of what {@link #metadata()} shows bumps the epoch exactly once per call and is reported to the
@@ -50,6 +53,10 @@ public final class ClusterState {
     public static final int MAX_HOST_LENGTH = 255;
     /** A registration rejected again and again for the same broker id and address is logged this often. */
     static final long CLASH_WARN_INTERVAL_MS = 30_000;
+    /** A heartbeat listing partitions not assigned to its broker, again and again, is logged this often. */
+    static final long IGNORED_REPORT_WARN_INTERVAL_MS = 30_000;
+    /** Ignored heartbeat entries named in one log line; the rest are counted. */
+    static final int MAX_IGNORED_LOGGED = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -201,6 +208,9 @@ public final class ClusterState {
         b.port = port;
         attach(b, connectionId, nowMs);
         long newEpoch = epoch + 1;
+        // A new run of the broker opens its logs afresh: it leads every partition again, and its next heartbeat
+        // (sent right after the registration) names those it still cannot serve.
+        b.offline = Set.of();
         elector.brokerLeads(b, topics.values(), newEpoch, reason);
         bumpEpoch();
         LOG.info("broker {} {} at {} (was {}), epoch {}", id, reason, b.address(), old, epoch);
@@ -236,18 +246,107 @@ public final class ClusterState {
     }
 
     /**
-     * Records a heartbeat.
+     * Records a heartbeat and applies the broker's list of the partitions assigned to it that it cannot serve: each
+     * listed partition it leads goes offline (leader -1, leader epoch unchanged), each partition it listed before
+     * and lists no more is led by it again (leader epoch + 1). Any such change bumps the epoch once. The list is the
+     * broker's whole current view, so repeating it changes nothing. Entries that name no partition of this broker
+     * (unknown topic, partition out of range, another broker's) are logged at WARN, at most every
+     * {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while they repeat, and ignored; the rest of the list applies.
      *
-     * @return false when the broker is unknown or not alive (declared dead, or the coordinator restarted): it must
-     *     register again
+     * @param offlinePartitions the partitions the broker cannot serve, in any order, repeats allowed; empty when it
+     *                          serves all of its partitions
+     * @return unknown (nothing applied) when the broker is unknown or not alive (declared dead, or the coordinator
+     *     restarted): it must register again; otherwise whether the state changed
      */
-    public boolean heartbeat(int brokerId, long nowMs) {
+    public HeartbeatResult heartbeat(int brokerId, List<PartitionRef> offlinePartitions, long nowMs) {
         BrokerEntry b = brokers.get(brokerId);
         if (b == null || !b.alive) {
-            return false;
+            return HeartbeatResult.UNKNOWN;
         }
         b.lastHeartbeatMs = nowMs;
-        return true;
+        if (offlinePartitions.isEmpty() && b.offline.isEmpty()) {
+            return HeartbeatResult.UNCHANGED; // the usual heartbeat: nothing to compare, nothing allocated
+        }
+        Set<PartitionRef> reported = new LinkedHashSet<>();
+        List<String> ignored = new ArrayList<>();
+        int ignoredCount = 0;
+        for (PartitionRef ref : offlinePartitions) {
+            String problem = notAssigned(b, ref);
+            if (problem == null) {
+                reported.add(ref);
+            } else if (ignoredCount++ < MAX_IGNORED_LOGGED) {
+                ignored.add(ref + " (" + problem + ")");
+            }
+        }
+        warnIgnored(b, ignored, ignoredCount, nowMs);
+        if (reported.equals(b.offline)) {
+            return HeartbeatResult.UNCHANGED;
+        }
+        long newEpoch = epoch + 1;
+        List<PartitionRef> wentOffline = new ArrayList<>();
+        for (PartitionRef ref : reported) {
+            if (!b.offline.contains(ref) && elector.brokerCannotServe(b, topics.get(ref.topic()), ref.partition(),
+                    newEpoch)) {
+                wentOffline.add(ref);
+            }
+        }
+        List<PartitionRef> cameBack = new ArrayList<>();
+        for (PartitionRef ref : b.offline) {
+            if (!reported.contains(ref) && elector.brokerServesAgain(b, topics.get(ref.topic()), ref.partition(),
+                    newEpoch)) {
+                cameBack.add(ref);
+            }
+        }
+        b.offline = Collections.unmodifiableSet(reported);
+        if (wentOffline.isEmpty() && cameBack.isEmpty()) {
+            return HeartbeatResult.UNCHANGED; // cannot happen while the invariants hold; nothing to publish
+        }
+        bumpEpoch();
+        LOG.info("broker {} reports {} partition(s) it cannot serve {}: offline now {}, led again {}, epoch {}", b.id,
+            reported.size(), reported, wentOffline, cameBack, epoch);
+        return HeartbeatResult.CHANGED;
+    }
+
+    /** Why {@code ref} is not one of broker {@code b}'s partitions, or null when it is. */
+    private String notAssigned(BrokerEntry b, PartitionRef ref) {
+        TopicEntry t = topics.get(ref.topic());
+        if (t == null) {
+            return "unknown topic";
+        }
+        if (ref.partition() < 0 || ref.partition() >= t.partitionCount()) {
+            return "topic " + t.name + " has partitions 0.." + (t.partitionCount() - 1);
+        }
+        int replica = t.replicas[ref.partition()];
+        return replica == b.id ? null : "assigned to broker " + replica;
+    }
+
+    /**
+     * Logs ignored heartbeat entries at WARN the first time, and again at most every
+     * {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the broker keeps listing the same ones (it sends its list
+     * with every heartbeat); the repeats in between go to DEBUG and are counted in the next WARN.
+     *
+     * @param ignored the first {@value #MAX_IGNORED_LOGGED} ignored entries, each with the reason
+     * @param count   how many entries were ignored in all
+     */
+    private static void warnIgnored(BrokerEntry b, List<String> ignored, int count, long nowMs) {
+        if (count == 0) {
+            b.ignoredReport = null;
+            return;
+        }
+        String listed = ignored + (count > ignored.size() ? " and " + (count - ignored.size()) + " more" : "");
+        if (listed.equals(b.ignoredReport) && nowMs - b.ignoredWarnedMs < IGNORED_REPORT_WARN_INTERVAL_MS) {
+            b.ignoredNotWarned++;
+            LOG.debug("broker {} again lists as partitions it cannot serve {}, which are not its own: ignored", b.id,
+                listed);
+            return;
+        }
+        boolean repeated = listed.equals(b.ignoredReport);
+        LOG.warn("broker {} lists as partitions it cannot serve {}, which are not its own: ignoring them{}", b.id,
+            listed, repeated ? " (listed " + b.ignoredNotWarned + " more time(s) since the last warning; logged at "
+                + "most every " + IGNORED_REPORT_WARN_INTERVAL_MS / 1000 + " s)" : "");
+        b.ignoredReport = listed;
+        b.ignoredWarnedMs = nowMs;
+        b.ignoredNotWarned = 0;
     }
 
     /**
@@ -284,6 +383,7 @@ public final class ClusterState {
                 b.id, b.address(), nowMs - b.lastHeartbeatMs, heartbeatTimeoutMs, newEpoch);
             b.alive = false;
             elector.brokerDied(b, topics.values(), newEpoch);
+            b.offline = Set.of(); // its partitions are offline anyway; a registration starts its report afresh
         }
         bumpEpoch();
         return true;
@@ -504,14 +604,30 @@ public final class ClusterState {
         assert invariantsHold() : "cluster state invariant broken at epoch " + epoch;
     }
 
-    /** Each partition is led by its replica or by nobody, and only a live broker leads. */
+    /**
+     * Each partition is led by its replica or by nobody; a partition is led exactly when its replica is alive and
+     * does not report that it cannot serve it; a broker reports only its own partitions, and only while alive.
+     */
     private boolean invariantsHold() {
         for (TopicEntry t : topics.values()) {
             for (int p = 0; p < t.partitionCount(); p++) {
                 int leader = t.leaders[p];
-                if (leader != PartitionInfo.NO_LEADER && (leader != t.replicas[p] || !brokers.get(leader).alive)) {
-                    LOG.error("partition {}-{}: leader {} replica {} leaders {}", t.name, p, leader, t.replicas[p],
-                        Arrays.toString(t.leaders));
+                BrokerEntry replica = brokers.get(t.replicas[p]);
+                boolean shouldLead = replica.alive
+                    && (replica.offline.isEmpty() || !replica.offline.contains(new PartitionRef(t.name, p)));
+                boolean led = leader != PartitionInfo.NO_LEADER;
+                if ((led && leader != t.replicas[p]) || led != shouldLead) {
+                    LOG.error("partition {}-{}: leader {} replica {} (alive {}, reports offline {}) leaders {}", t.name,
+                        p, leader, t.replicas[p], replica.alive, replica.offline, Arrays.toString(t.leaders));
+                    return false;
+                }
+            }
+        }
+        for (BrokerEntry b : brokers.values()) {
+            for (PartitionRef ref : b.offline) {
+                TopicEntry t = topics.get(ref.topic());
+                if (!b.alive || t == null || t.replicas[ref.partition()] != b.id) {
+                    LOG.error("broker {} (alive {}) reports offline {}, not one of its partitions", b.id, b.alive, ref);
                     return false;
                 }
             }

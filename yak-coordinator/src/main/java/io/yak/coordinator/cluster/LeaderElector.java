@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Decides partition placement and leadership, and logs every leadership change at INFO. With one replica per
  * partition, leadership follows the replica's liveness: a dead broker's partitions go offline (leader -1, leader
  * epoch unchanged), and when the broker registers again it leads them again with the leader epoch bumped, so a
- * returning leader never reuses the epoch of its previous term.
+ * returning leader never reuses the epoch of its previous term. A live broker's partition that the broker reports
+ * it cannot serve goes offline and comes back the same way, one partition at a time.
  *
  * <p>Stateless apart from its logger; called only by {@link ClusterState} on the thread that owns it. The caller
  * bumps the cluster epoch once per change and passes the new value in for the log lines.
@@ -81,6 +82,39 @@ final class LeaderElector {
             }
         }
         return changed;
+    }
+
+    /**
+     * Takes a live broker's partition offline because the broker reports it cannot serve it (leader epoch
+     * unchanged, as on a death).
+     *
+     * @return whether the partition lost its leader (false when it had none)
+     */
+    boolean brokerCannotServe(BrokerEntry broker, TopicEntry t, int p, long epoch) {
+        if (t.leaders[p] != broker.id) {
+            return false;
+        }
+        t.leaders[p] = PartitionInfo.NO_LEADER;
+        LOG.info("partition {}-{} leader {} -> none (broker {} reports it cannot serve it (storage error)), epoch {}",
+            t.name, p, broker.id, broker.id, epoch);
+        return true;
+    }
+
+    /**
+     * Gives a live broker back the leadership of its partition that it no longer reports it cannot serve, with the
+     * leader epoch bumped: a new term, as after a return.
+     *
+     * @return whether the partition got its leader back (false when it had one)
+     */
+    boolean brokerServesAgain(BrokerEntry broker, TopicEntry t, int p, long epoch) {
+        if (t.leaders[p] != PartitionInfo.NO_LEADER || t.replicas[p] != broker.id) {
+            return false;
+        }
+        t.leaders[p] = broker.id;
+        t.leaderEpochs[p]++;
+        LOG.info("partition {}-{} leader none -> {} (broker {} no longer reports it cannot serve it), leaderEpoch {}, "
+            + "epoch {}", t.name, p, broker.id, broker.id, t.leaderEpochs[p], epoch);
+        return true;
     }
 
     /**

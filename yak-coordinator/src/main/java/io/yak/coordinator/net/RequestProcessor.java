@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.yak.coordinator.cluster.ClusterState;
 import io.yak.coordinator.cluster.FetchedOffset;
+import io.yak.coordinator.cluster.HeartbeatResult;
 import io.yak.coordinator.cluster.RegisterResult;
 import io.yak.coordinator.cluster.TopicLookup;
 import io.yak.coordinator.store.CoordinatorSnapshot;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every response, and every LEADER_INFO broadcast, goes out through the {@link StoreWriter}: after the
  * snapshot of the change it reflects is durable (a COMMIT_OFFSET is answered only once the offset is on disk), and
  * in request order, so nothing a peer sees can be lost by a coordinator crash. Requests that change nothing
- * (HEARTBEAT, FETCH_OFFSET, METADATA of existing topics) write nothing but still queue behind pending writes.
+ * (FETCH_OFFSET, METADATA of existing topics, a HEARTBEAT that changes no leadership) write nothing but still queue
+ * behind pending writes.
  * When a write fails, changing requests are answered STORAGE_ERROR; the change stays in memory and is retried with
  * the next write.
  */
@@ -156,14 +158,18 @@ public final class RequestProcessor {
             new RegisterBrokerResponse(ErrorCode.STORAGE_ERROR, md), result.changed(), result.changed());
     }
 
+    /**
+     * A heartbeat that changes leadership (its broker lists partitions it cannot serve, or no longer lists one) is
+     * persisted and broadcast like a broker death; the usual one changes nothing and writes nothing.
+     */
     private void heartbeat(Responder r, int correlationId, HeartbeatRequest m) {
-        boolean known = state.heartbeat(m.brokerId(), clock.millis());
-        if (!known) {
+        HeartbeatResult result = state.heartbeat(m.brokerId(), m.offlinePartitions(), clock.millis());
+        if (!result.known()) {
             LOG.debug("heartbeat from unregistered or dead broker {} at {}: asking it to register",
                 m.brokerId(), r.channel().remoteAddress());
         }
-        reply(r, correlationId, new HeartbeatResponse(known ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
-            state.epoch()), null, false, false);
+        reply(r, correlationId, new HeartbeatResponse(result.known() ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
+            state.epoch()), null, result.changed(), result.changed());
     }
 
     private void registerProducer(Responder r, int correlationId, RegisterProducerRequest m) {

@@ -103,12 +103,12 @@ class ClusterStateTest {
         try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
             // A clashing broker retrying for a minute and a half, every 100 ms (the old retry rate).
             for (int i = 0; i < 900; i++) {
-                state.heartbeat(1, now);
+                state.heartbeat(1, List.of(), now);
                 assertThat(state.registerBroker(1, "other", 9009, CONN_2, now).error())
                     .isEqualTo(ErrorCode.BROKER_ID_IN_USE);
                 now += 100;
             }
-            state.heartbeat(1, now);
+            state.heartbeat(1, List.of(), now);
             state.registerBroker(1, "third", 9010, CONN_3, now);
 
             List<String> warnings = logs.at(Level.WARN);
@@ -154,7 +154,7 @@ class ClusterStateTest {
 
     @Test
     void shouldAnswerHeartbeatOfUnknownBrokerWithFalse() {
-        assertThat(state.heartbeat(7, now)).isFalse();
+        assertThat(state.heartbeat(7, List.of(), now).known()).isFalse();
         assertThat(state.epoch()).isZero();
     }
 
@@ -165,11 +165,11 @@ class ClusterStateTest {
         TopicInfo before = topic("t");
         long epoch = state.epoch();
         now += 400;
-        state.heartbeat(1, now);
-        state.heartbeat(3, now);
+        state.heartbeat(1, List.of(), now);
+        state.heartbeat(3, List.of(), now);
         now += TIMEOUT_MS - 399;
-        state.heartbeat(1, now);
-        state.heartbeat(3, now);
+        state.heartbeat(1, List.of(), now);
+        state.heartbeat(3, List.of(), now);
 
         boolean changed = state.checkLiveness(now);
 
@@ -208,7 +208,7 @@ class ClusterStateTest {
 
         for (int i = 0; i < 100; i++) {
             now += TIMEOUT_MS / 2;
-            assertThat(state.heartbeat(1, now)).isTrue();
+            assertThat(state.heartbeat(1, List.of(), now).known()).isTrue();
             assertThat(state.checkLiveness(now)).isFalse();
         }
 
@@ -223,7 +223,7 @@ class ClusterStateTest {
 
         assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
         assertThat(state.metadata().broker(1).alive()).isTrue();
-        assertThat(state.heartbeat(1, now + 1)).isTrue();
+        assertThat(state.heartbeat(1, List.of(), now + 1).known()).isTrue();
     }
 
     @Test
@@ -232,7 +232,7 @@ class ClusterStateTest {
         state.createTopic("t", 3);
         long epoch = state.epoch();
         now += TIMEOUT_MS + 1;
-        state.heartbeat(3, now);
+        state.heartbeat(3, List.of(), now);
 
         assertThat(state.checkLiveness(now)).isTrue();
 
@@ -246,7 +246,7 @@ class ClusterStateTest {
         now += TIMEOUT_MS + 1;
         state.checkLiveness(now);
 
-        assertThat(state.heartbeat(1, now)).isFalse();
+        assertThat(state.heartbeat(1, List.of(), now).known()).isFalse();
         assertThat(state.metadata().broker(1).alive()).isFalse();
     }
 
@@ -255,8 +255,8 @@ class ClusterStateTest {
         registerThree();
         state.createTopic("t", 6);
         now += TIMEOUT_MS + 1;
-        state.heartbeat(1, now);
-        state.heartbeat(3, now);
+        state.heartbeat(1, List.of(), now);
+        state.heartbeat(3, List.of(), now);
         state.checkLiveness(now);
         long epoch = state.epoch();
 
@@ -343,8 +343,8 @@ class ClusterStateTest {
     void shouldPlaceNewTopicsOnLiveBrokersOnly() {
         registerThree();
         now += TIMEOUT_MS + 1;
-        state.heartbeat(1, now);
-        state.heartbeat(3, now);
+        state.heartbeat(1, List.of(), now);
+        state.heartbeat(3, List.of(), now);
         state.checkLiveness(now);
 
         state.createTopic("t", 4);
@@ -475,7 +475,7 @@ class ClusterStateTest {
             .containsExactlyElementsOf(topic("t").partitions().stream().map(PartitionInfo::replica).toList());
         assertThat(restored.fetchOffset("g", "t", 4).offset()).isEqualTo(77);
         assertThat(restored.allocateProducerId()).isGreaterThan(producerId);
-        assertThat(restored.heartbeat(1, now)).isFalse();
+        assertThat(restored.heartbeat(1, List.of(), now).known()).isFalse();
         assertThat(restored.snapshot().topics()).isEqualTo(snapshot.topics());
 
         restored.registerBroker(1, "h1", 9001, CONN_1, now);

@@ -251,7 +251,7 @@ class FrameDecoderTest {
         ByteBuf frame = encode(Frame.of(1, new HeartbeatRequest(1)));
         assertThatThrownBy(() -> channel.writeInbound(frame)).cause()
             .isInstanceOfSatisfying(WireException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.FRAME_TOO_LARGE))
-            .hasMessage("frame length 12 > max.frame.bytes 8");
+            .hasMessage("frame length 16 > max.frame.bytes 8");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

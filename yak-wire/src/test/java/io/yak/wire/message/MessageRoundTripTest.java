@@ -140,6 +140,8 @@ class MessageRoundTripTest {
             new ErrorResponse(ErrorCode.INVALID_TOPIC, ""),
             new MetadataRequest(true, Collections.nCopies(Codec.MAX_COUNT, "")),
             new MetadataRequest(false, List.of()),
+            new HeartbeatRequest(Integer.MAX_VALUE, Collections.nCopies(Codec.MAX_COUNT, new PartitionRef("", -1))),
+            new HeartbeatRequest(0, List.of(new PartitionRef(longest, Integer.MIN_VALUE))),
             new CreateTopicResponse(ErrorCode.NO_LIVE_BROKERS, null, ClusterMetadata.EMPTY),
             new LeaderInfo(new ClusterMetadata(Long.MAX_VALUE, List.of(new BrokerInfo(0, "h", 0, false)),
                 List.of(new TopicInfo("t", List.of()), new TopicInfo("\u0000", List.of(new PartitionInfo(0, -1, 3, 0)))))),
@@ -230,6 +232,58 @@ class MessageRoundTripTest {
         Codec.writeString(negative, "t");
         negative.writeInt(1).writeInt(-1);
         assertMalformed(MessageType.CREATE_TOPIC_REQUEST, negative, "outside 0..65536");
+    }
+
+    @Test
+    void shouldLayOutAHeartbeatAsWireMdSays() {
+        HeartbeatRequest healthy = new HeartbeatRequest(7);
+        assertThat(healthy.offlinePartitions()).isEmpty();
+        assertThat(healthy).isEqualTo(new HeartbeatRequest(7, List.of()));
+        assertThat(hex(healthy)).isEqualTo("00000007" + "00000000");
+
+        HeartbeatRequest reporting = new HeartbeatRequest(2, List.of(new PartitionRef("ab", 3),
+            new PartitionRef("é", 0)));
+        assertThat(hex(reporting)).isEqualTo("00000002" + "00000002" + "0002" + "6162" + "00000003"
+            + "0002" + "c3a9" + "00000000");
+        assertThat(new PartitionRef("orders", 3)).hasToString("orders-3");
+        assertThatThrownBy(() -> reporting.offlinePartitions().add(new PartitionRef("x", 1)))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> new PartitionRef(null, 1)).isInstanceOf(NullPointerException.class);
+        List<PartitionRef> mutable = new ArrayList<>(List.of(new PartitionRef("t", 0)));
+        HeartbeatRequest copied = new HeartbeatRequest(1, mutable);
+        mutable.clear();
+        assertThat(copied.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+
+        Frame decoded = roundTrip(Frame.of(9, reporting));
+        assertSameMessage(decoded.message(), reporting);
+        assertThat(((HeartbeatRequest) decoded.message()).offlinePartitions()).containsExactly(
+            new PartitionRef("ab", 3), new PartitionRef("é", 0));
+    }
+
+    @Test
+    void shouldRejectMalformedOfflinePartitionLists() {
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, Unpooled.buffer().writeInt(1), "offline_partition_count");
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, Unpooled.buffer().writeInt(1).writeInt(-1),
+            "outside 0..65536");
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, Unpooled.buffer().writeInt(1).writeInt(Codec.MAX_COUNT + 1),
+            "outside 0..65536");
+        // The largest count with no entries behind it: refused at the first missing field.
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, Unpooled.buffer().writeInt(1).writeInt(Codec.MAX_COUNT),
+            "partition_ref.topic");
+        ByteBuf nullTopic = Unpooled.buffer().writeInt(1).writeInt(1).writeShort(-1).writeInt(0);
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, nullTopic, "must not be null");
+        ByteBuf badLength = Unpooled.buffer().writeInt(1).writeInt(1).writeShort(-2).writeInt(0);
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, badLength, "length -2");
+        ByteBuf shortPartition = Unpooled.buffer().writeInt(1).writeInt(1).writeShort(1).writeByte('t').writeShort(0);
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, shortPartition, "partition_ref.partition");
+        ByteBuf oneOfTwo = Unpooled.buffer().writeInt(1).writeInt(2).writeShort(1).writeByte('t').writeInt(0);
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, oneOfTwo, "partition_ref.topic");
+        ByteBuf trailing = Unpooled.buffer().writeInt(1).writeInt(1).writeShort(1).writeByte('t').writeInt(0)
+            .writeByte(0);
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, trailing, "1 unexpected bytes after the body");
+        // The body of the first draft (broker_id alone) is not a heartbeat any more.
+        assertMalformed(MessageType.HEARTBEAT_REQUEST, Unpooled.buffer().writeInt(1).writeShort(0),
+            "offline_partition_count");
     }
 
     private static String hex(Message m) {

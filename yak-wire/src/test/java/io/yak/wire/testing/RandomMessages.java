@@ -26,6 +26,7 @@ import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.PublishRequest;
 import io.yak.wire.message.PublishResponse;
 import io.yak.wire.message.RegisterBrokerRequest;
@@ -78,7 +79,7 @@ public final class RandomMessages {
         return switch (type) {
             case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt());
             case REGISTER_BROKER_RESPONSE -> new RegisterBrokerResponse(error(), metadata());
-            case HEARTBEAT_REQUEST -> new HeartbeatRequest(anyInt());
+            case HEARTBEAT_REQUEST -> new HeartbeatRequest(anyInt(), partitionRefs());
             case HEARTBEAT_RESPONSE -> new HeartbeatResponse(error(), anyLong());
             case LEADER_INFO -> new LeaderInfo(metadata());
             case REGISTER_PRODUCER_REQUEST -> new RegisterProducerRequest(string());
@@ -173,6 +174,23 @@ public final class RandomMessages {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(string());
+        }
+        return out;
+    }
+
+    /**
+     * Partition names as a heartbeat lists them: usually none (a healthy broker), else a few, with repeats,
+     * negative or huge partition numbers and arbitrary topic strings (the wire carries any; the coordinator checks).
+     */
+    public List<PartitionRef> partitionRefs() {
+        int n = r.nextInt(3) != 0 ? 0 : 1 + r.nextInt(compact ? 4 : 12);
+        List<PartitionRef> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && r.nextInt(8) == 0) {
+                out.add(out.get(r.nextInt(i)));
+            } else {
+                out.add(new PartitionRef(string(), r.nextBoolean() ? r.nextInt(16) : anyInt()));
+            }
         }
         return out;
     }

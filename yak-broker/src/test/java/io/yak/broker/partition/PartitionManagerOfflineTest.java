@@ -1,0 +1,136 @@
+package io.yak.broker.partition;
+
+import static io.yak.broker.log.LogTestSupport.flipByte;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.yak.broker.log.LogConfig;
+import io.yak.broker.log.PartitionLog;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchBuilder;
+import io.yak.wire.record.RecordBatchLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The partitions a broker cannot serve are the ones its heartbeats list: a log that cannot be opened, a log in
+ * which a read found a corrupt batch; they stay listed while the coordinator shows them without a leader.
+ */
+@Timeout(60)
+class PartitionManagerOfflineTest {
+    private static final Duration AWAIT = Duration.ofSeconds(10);
+    /** STORAGE.md, "Segment header". */
+    private static final int SEGMENT_HEADER_BYTES = 16;
+
+    @TempDir
+    Path dir;
+
+    private PartitionManager manager(int segmentBytes) {
+        return new PartitionManager(1, dir, LogConfig.defaults().withSegmentBytes(segmentBytes), 1, false, 1,
+            RetentionConfig.defaults(), (topic, n) -> { });
+    }
+
+    /** Topic t with {@code leaders.length} partitions on broker 1, led as given (-1: no leader). */
+    private static ClusterMetadata metadata(long epoch, int... leaders) {
+        List<PartitionInfo> ps = new ArrayList<>();
+        for (int p = 0; p < leaders.length; p++) {
+            ps.add(new PartitionInfo(p, leaders[p], 1, 0));
+        }
+        return new ClusterMetadata(epoch, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)),
+            List.of(new TopicInfo("t", ps, Map.of())));
+    }
+
+    private static ErrorCode consume(PartitionManager pm, int partition, long offset) {
+        AtomicReference<ErrorCode> result = new AtomicReference<>();
+        pm.consume("t", partition, offset, 1 << 20, 0, (error, epoch, hw, start, records) -> {
+            records.release();
+            result.set(error);
+        });
+        await().atMost(AWAIT).until(() -> result.get() != null);
+        return result.get();
+    }
+
+    private static ErrorCode publish(PartitionManager pm, int partition, String value) {
+        ByteBuf buf = Unpooled.buffer(1024);
+        RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
+            RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
+        b.append(1000, null, value.getBytes(UTF_8));
+        b.finish();
+        AtomicReference<ErrorCode> result = new AtomicReference<>();
+        pm.publish("t", partition, buf, (error, epoch, base, logStart) -> result.set(error));
+        await().atMost(AWAIT).until(() -> result.get() != null);
+        return result.get();
+    }
+
+    @Test
+    void shouldListAPartitionWhoseLogCannotBeOpenedAndKeepListingItWhileItHasNoLeader() throws IOException {
+        Path bad = PartitionLog.directoryFor(dir, "t", 0);
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("00000000000000000000.log"), "NOPE-not-a-yak-segment".getBytes(UTF_8));
+        PartitionManager pm = manager(1 << 20);
+        try {
+            assertThat(pm.offlinePartitions()).isEmpty();
+            pm.onMetadata(metadata(1, 1, 1));
+
+            await().atMost(AWAIT).until(() -> !pm.offlinePartitions().isEmpty());
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+            assertThat(pm.offlinePartitions()).as("no copy per heartbeat").isSameAs(pm.offlinePartitions());
+            assertThat(consume(pm, 0, 0)).isEqualTo(ErrorCode.STORAGE_ERROR);
+            assertThat(publish(pm, 1, "fine")).isEqualTo(ErrorCode.NONE);
+
+            // The coordinator took it offline: still listed, or it would be handed back and taken away again.
+            pm.onMetadata(metadata(2, -1, 1));
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+            assertThat(consume(pm, 0, 0)).isEqualTo(ErrorCode.NOT_LEADER);
+        } finally {
+            pm.close();
+        }
+    }
+
+    @Test
+    void shouldListAPartitionOnceAReadFindsACorruptBatch() throws IOException {
+        PartitionManager first = manager(LogConfig.MIN_SEGMENT_BYTES);
+        try {
+            first.onMetadata(metadata(1, 1, 1));
+            await().atMost(AWAIT).until(() -> consume(first, 0, 0) == ErrorCode.NONE);
+            for (int i = 0; i < 8; i++) {
+                assertThat(publish(first, 0, "value-" + i + "x".repeat(300))).isEqualTo(ErrorCode.NONE);
+            }
+        } finally {
+            first.close(); // clean: the next open trusts the sealed segments and checks each batch when read
+        }
+        flipByte(PartitionLog.directoryFor(dir, "t", 0).resolve("00000000000000000000.log"),
+            SEGMENT_HEADER_BYTES + RecordBatchLayout.RECORDS_OFFSET + 2);
+        PartitionManager pm = manager(LogConfig.MIN_SEGMENT_BYTES);
+        try {
+            pm.onMetadata(metadata(3, 1, 1));
+            await().atMost(AWAIT).until(() -> consume(pm, 1, 0) == ErrorCode.NONE);
+            assertThat(pm.offlinePartitions()).as("opening trusted the segment").isEmpty();
+
+            assertThat(consume(pm, 0, 0)).isEqualTo(ErrorCode.STORAGE_ERROR);
+
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+            assertThat(publish(pm, 0, "refused")).isEqualTo(ErrorCode.STORAGE_ERROR);
+            assertThat(consume(pm, 1, 0)).isEqualTo(ErrorCode.NONE);
+        } finally {
+            pm.close();
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.yak.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
+import io.yak.wire.message.TopicInfo;
+import io.yak.wire.testing.CapturedLogs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A live broker lists, in every heartbeat, the partitions it cannot serve: they go offline as on a broker death and
+ * come back when it stops listing them. Time is passed in by hand: no sockets, no sleeps.
+ */
+class ClusterStateOfflineReportTest {
+    private static final long TIMEOUT_MS = 1000;
+    private static final PartitionRef T1 = new PartitionRef("t", 1);
+    private static final PartitionRef T4 = new PartitionRef("t", 4);
+
+    private long now = 1_000_000;
+    private final ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
+    private TopicInfo before;
+
+    /** Three brokers; topic t with 6 partitions on brokers 1, 2, 3, 1, 2, 3: broker 2 holds t-1 and t-4. */
+    @BeforeEach
+    void threeBrokersAndATopic() {
+        assertThat(state.registerBroker(1, "h1", 9001, 101, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(2, "h2", 9002, 102, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(3, "h3", 9003, 103, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        before = topic();
+        assertThat(before.partitions()).extracting(PartitionInfo::replica).containsExactly(1, 2, 3, 1, 2, 3);
+    }
+
+    private TopicInfo topic() {
+        return state.metadata().topic("t");
+    }
+
+    private HeartbeatResult heartbeat(int broker, PartitionRef... offline) {
+        return state.heartbeat(broker, List.of(offline), now);
+    }
+
+    @Test
+    void shouldTakeOnlyTheReportedPartitionOfflineWithOneEpochBumpAndItsLeaderEpochKept() {
+        long epoch = state.epoch();
+        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+            HeartbeatResult r = heartbeat(2, T1);
+
+            assertThat(r).isEqualTo(new HeartbeatResult(true, true));
+            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader 2 -> none (broker 2 reports it "
+                + "cannot serve it (storage error)), epoch " + (epoch + 1));
+        }
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        ClusterMetadata md = state.metadata();
+        assertThat(md.epoch()).isEqualTo(epoch + 1);
+        assertThat(md.broker(2).alive()).as("the broker itself stays alive").isTrue();
+        for (PartitionInfo p : md.topic("t").partitions()) {
+            if (p.partition() == 1) {
+                assertThat(p).isEqualTo(new PartitionInfo(1, PartitionInfo.NO_LEADER, 2, 0));
+            } else {
+                assertThat(p).as("partition %d", p.partition()).isEqualTo(before.partition(p.partition()));
+            }
+        }
+    }
+
+    @Test
+    void shouldChangeNothingWhileTheSameReportRepeatsInAnyOrderAndWithRepeats() {
+        heartbeat(2, T1, T4);
+        long epoch = state.epoch();
+        TopicInfo offline = topic();
+        assertThat(offline.partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);
+
+        for (int i = 0; i < 100; i++) {
+            now += TIMEOUT_MS / 2;
+            assertThat(i % 2 == 0 ? heartbeat(2, T4, T1) : heartbeat(2, T1, T4, T1))
+                .isEqualTo(new HeartbeatResult(true, false));
+            heartbeat(1);
+            heartbeat(3);
+            assertThat(state.checkLiveness(now)).isFalse();
+        }
+
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(topic()).isEqualTo(offline);
+    }
+
+    @Test
+    void shouldLeadAgainWithABumpedLeaderEpochOnceNoLongerReported() {
+        heartbeat(2, T1, T4);
+        long epoch = state.epoch();
+        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+            assertThat(heartbeat(2, T4)).isEqualTo(new HeartbeatResult(true, true));
+
+            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader none -> 2 (broker 2 no longer "
+                + "reports it cannot serve it), leaderEpoch 1, epoch " + (epoch + 1));
+        }
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+        assertThat(topic().partition(4).online()).isFalse();
+
+        assertThat(heartbeat(2)).isEqualTo(new HeartbeatResult(true, true));
+        assertThat(state.epoch()).isEqualTo(epoch + 2);
+        assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, 2, 3, 1, 2, 3);
+        assertThat(topic().partitions()).extracting(PartitionInfo::leaderEpoch).containsExactly(0, 1, 0, 0, 1, 0);
+        assertThat(state.snapshot().topics().get(0).partitions().get(1).leaderEpoch())
+            .as("the new term is persisted").isEqualTo(1);
+    }
+
+    @Test
+    void shouldTakeOnePartitionOfflineAndAnotherBackInOneEpochBump() {
+        heartbeat(2, T1);
+        long epoch = state.epoch();
+
+        assertThat(heartbeat(2, T4)).isEqualTo(new HeartbeatResult(true, true));
+
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+        assertThat(topic().partition(4)).isEqualTo(new PartitionInfo(4, PartitionInfo.NO_LEADER, 2, 0));
+    }
+
+    @Test
+    void shouldWarnAboutAndIgnoreEntriesThatAreNotTheBrokersOwnButApplyTheRest() {
+        long epoch = state.epoch();
+        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+            HeartbeatResult r = heartbeat(2, new PartitionRef("nope", 0), new PartitionRef("t", 6),
+                new PartitionRef("t", -1), new PartitionRef("t", 0), T1);
+
+            assertThat(r).isEqualTo(new HeartbeatResult(true, true));
+            assertThat(logs.at(Level.WARN)).singleElement().asString().contains("broker 2", "nope-0 (unknown topic)",
+                "t-6 (topic t has partitions 0..5)", "t--1 (topic t has partitions 0..5)",
+                "t-0 (assigned to broker 1)", "ignoring them");
+        }
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, 2, 3);
+    }
+
+    @Test
+    void shouldNotChangeAnythingForAReportOfOnlyForeignPartitions() {
+        long epoch = state.epoch();
+
+        assertThat(heartbeat(3, new PartitionRef("t", 0), new PartitionRef("gone", 2)))
+            .isEqualTo(new HeartbeatResult(true, false));
+
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(topic()).isEqualTo(before);
+        assertThat(heartbeat(3)).isEqualTo(new HeartbeatResult(true, false));
+    }
+
+    @Test
+    void shouldWarnAboutARepeatedForeignEntryOnlyOncePerInterval() {
+        PartitionRef foreign = new PartitionRef("t", 0);
+        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+            // A broker listing another broker's partition with every heartbeat, every 100 ms for 90 s.
+            for (int i = 0; i < 900; i++) {
+                heartbeat(2, foreign);
+                now += 100;
+            }
+            heartbeat(2, foreign, new PartitionRef("t", 2));
+
+            List<String> warnings = logs.at(Level.WARN);
+            assertThat(warnings).hasSize(4);
+            assertThat(warnings.get(0)).contains("t-0 (assigned to broker 1)").doesNotContain("since the last");
+            assertThat(warnings.get(1)).contains("listed 299 more time(s) since the last warning");
+            assertThat(warnings.get(2)).contains("listed 299 more time(s)");
+            assertThat(warnings.get(3)).as("another list is news").contains("t-2 (assigned to broker 3)")
+                .doesNotContain("since the last");
+            assertThat(logs.at(Level.DEBUG)).hasSize(900 - 3);
+        }
+        assertThat(topic()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldNameOnlyTheFirstTenIgnoredEntries() {
+        List<PartitionRef> many = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            many.add(new PartitionRef("unknown-" + i, i));
+        }
+        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+            assertThat(state.heartbeat(2, many, now)).isEqualTo(new HeartbeatResult(true, false));
+
+            assertThat(logs.at(Level.WARN)).singleElement().asString().contains("unknown-9-9 (unknown topic)",
+                "and 990 more").doesNotContain("unknown-10-10");
+        }
+    }
+
+    @Test
+    void shouldIgnoreTheReportOfAnUnknownOrDeadBroker() {
+        long epoch = state.epoch();
+
+        assertThat(heartbeat(9, T1)).isEqualTo(new HeartbeatResult(false, false));
+        now += TIMEOUT_MS + 1;
+        heartbeat(1);
+        heartbeat(3);
+        assertThat(state.checkLiveness(now)).isTrue();
+        assertThat(heartbeat(2, T1)).as("declared dead: must register first").isEqualTo(new HeartbeatResult(false,
+            false));
+
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partition(1).online()).isFalse();
+        assertThat(topic().partition(1).leaderEpoch()).isZero();
+    }
+
+    @Test
+    void shouldKeepAnOfflinePartitionOfflineWhenItsBrokerDiesAndLeadItAgainWhenTheBrokerReturns() {
+        heartbeat(2, T1);
+        now += TIMEOUT_MS + 1;
+        heartbeat(1);
+        heartbeat(3);
+        long epoch = state.epoch();
+        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+            assertThat(state.checkLiveness(now)).isTrue();
+
+            assertThat(logs.at(Level.INFO)).as("t-1 had no leader to lose").containsExactly(
+                "partition t-4 leader 2 -> none (broker 2 dead), epoch " + (epoch + 1));
+        }
+        assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);
+
+        // The broker restarts with its log repaired: it registers, leads everything, and lists nothing.
+        assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, 2, 3, 1, 2, 3);
+        assertThat(topic().partitions()).extracting(PartitionInfo::leaderEpoch).containsExactly(0, 1, 0, 0, 1, 0);
+        epoch = state.epoch();
+        assertThat(heartbeat(2)).isEqualTo(new HeartbeatResult(true, false));
+        assertThat(state.epoch()).isEqualTo(epoch);
+    }
+
+    @Test
+    void shouldLeadEveryPartitionAgainWhenTheBrokerRestartsAndTakeOfflineWhatItStillCannotServe() {
+        heartbeat(2, T1);
+        long epoch = state.epoch();
+
+        // Same address, new connection: a restart, accepted before the heartbeat timeout.
+        assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+
+        // Its first heartbeat, right after the registration, says the log is still damaged.
+        assertThat(heartbeat(2, T1)).isEqualTo(new HeartbeatResult(true, true));
+        assertThat(state.epoch()).isEqualTo(epoch + 2);
+        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, PartitionInfo.NO_LEADER, 2, 1));
+    }
+
+    @Test
+    void shouldApplyAReportOnlyAfterTheRegistrationThatFollowsACoordinatorRestart() {
+        heartbeat(2, T4);
+        now += 10;
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot());
+        assertThat(restored.metadata().topic("t").partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
+
+        // The broker's heartbeat reaches the new coordinator before it registered again: refused, nothing applied.
+        assertThat(restored.heartbeat(2, List.of(T4), now)).isEqualTo(new HeartbeatResult(false, false));
+        assertThat(restored.registerBroker(2, "h2", 9002, 302, now).changed()).isTrue();
+        assertThat(restored.metadata().topic("t").partition(4).leader()).isEqualTo(2);
+        long epoch = restored.epoch();
+
+        assertThat(restored.heartbeat(2, List.of(T4), now)).isEqualTo(new HeartbeatResult(true, true));
+
+        assertThat(restored.epoch()).isEqualTo(epoch + 1);
+        TopicInfo t = restored.metadata().topic("t");
+        assertThat(t.partition(4)).isEqualTo(new PartitionInfo(4, PartitionInfo.NO_LEADER, 2, 1));
+        assertThat(t.partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+    }
+
+    @Test
+    void shouldPlaceNewTopicsOnABrokerWithOfflinePartitionsAndLeadThem() {
+        heartbeat(2, T1, T4);
+
+        assertThat(state.createTopic("u", 3)).isEqualTo(ErrorCode.NONE);
+
+        TopicInfo u = state.metadata().topic("u");
+        assertThat(u.partitions()).allSatisfy(p -> assertThat(p.leader()).isEqualTo(p.replica()));
+        assertThat(u.partitions()).extracting(PartitionInfo::replica).as("broker 2 leads least now").startsWith(2);
+        assertThat(topic().partition(1).online()).isFalse();
+        assertThat(heartbeat(2, T1, T4)).isEqualTo(new HeartbeatResult(true, false));
+    }
+
+    @Test
+    void shouldHandleEveryPartitionOfTheBrokerListedAtOnce() {
+        long epoch = state.epoch();
+        List<PartitionRef> all = new ArrayList<>(Collections.nCopies(3, T1));
+        all.add(T4);
+
+        assertThat(state.heartbeat(2, all, now)).isEqualTo(new HeartbeatResult(true, true));
+
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);
+    }
+}
