@@ -15,10 +15,29 @@ public final class LogCorruptedException extends IOException {
     private final long position;
 
     public LogCorruptedException(String partition, Path file, long position, String reason) {
-        super("partition " + partition + ": corrupt segment " + file + " at position " + position + ": " + reason
-            + " (the partition stays offline; repair or remove the file by hand)");
+        this("partition " + partition + ": corrupt segment " + file + " at position " + position + ": " + reason
+            + " (the partition stays offline; repair or remove the file by hand)", file, position);
+    }
+
+    private LogCorruptedException(String message, Path file, long position) {
+        super(message);
         this.file = file;
         this.position = position;
+    }
+
+    /**
+     * The log ends below its recovery point: records that had been forced to disk are gone (a segment removed or
+     * cut short while the broker was down, or damage). {@link #file()} is the last segment (or the directory when
+     * none is left), {@link #position()} -1.
+     */
+    static LogCorruptedException forcedRecordsGone(String partition, Path last, long end, long recoveryPoint,
+                                                   Path recoveryPointFile) {
+        return new LogCorruptedException("partition " + partition + ": the log ends at offset " + end
+            + ", below its recovery point " + recoveryPoint + ": records that had been forced to disk are gone (a "
+            + "segment removed or cut short by hand, or disk damage; last segment " + last + "). The partition stays "
+            + "offline rather than give offsets " + end + ".." + (recoveryPoint - 1) + " to new records; restore the "
+            + "missing data, or delete " + recoveryPointFile + " to accept the loss and continue from offset " + end,
+            last, -1);
     }
 
     public LogCorruptedException(String partition, Path file, long position, String reason, Throwable cause) {

@@ -121,6 +121,12 @@ final class LogRecovery {
                 segments.add(segment);
                 expectedBase = segment.nextOffset();
             }
+            if (!segments.isEmpty() && recoveryPoint != null && recoveryPoint.offset() > expectedBase) {
+                // Records below the recovery point had been forced to disk: a crash cannot take them. Serving the
+                // log would hand their offsets to new records, and a consumer past them would skip those.
+                throw LogCorruptedException.forcedRecordsGone(partition, files.get(files.size() - 1), expectedBase,
+                    recoveryPoint.offset(), directory.resolve(SegmentLayout.RECOVERY_POINT_FILE));
+            }
         } catch (IOException | RuntimeException e) {
             for (Segment segment : segments) {
                 releaseAfterFailure(segment, e);
@@ -137,11 +143,13 @@ final class LogRecovery {
                     partition, logStart, end, end);
                 logStart = end;
             }
-            if (recoveryPoint != null && recoveryPoint.offset() > end) {
-                LOG.error("partition {}: the log ends at offset {}, below its recovery point {}: records that had "
-                    + "been forced to disk are gone (disk or file system damage?)", partition, end,
-                    recoveryPoint.offset());
-            }
+        } else if (recoveryPoint != null && recoveryPoint.offset() > persistedStart) {
+            // Every segment is gone, forced records included. Nothing is left to serve or to restore around, so the
+            // new log starts at the recovery point: no offset a consumer or a group may hold is given out again.
+            LOG.error("partition {}: every segment file is gone, though records up to offset {} had been forced to "
+                + "disk (files removed by hand, or disk damage?): starting an empty log at offset {}", partition,
+                recoveryPoint.offset(), recoveryPoint.offset());
+            logStart = recoveryPoint.offset();
         }
         String summary = trusted + " sealed segment(s) trusted, " + checked + " checked with CRC32C (" + checkedBytes
             + " bytes), " + (rebuiltIndexes == 0 ? "no index rebuilt"

@@ -351,17 +351,23 @@ class LogIndexRecoveryTest {
     }
 
     @Test
-    void shouldReportForcedRecordsThatAreGone() throws IOException {
+    void shouldKeepThePartitionOfflineWhenForcedRecordsAreGoneUntilTheRecoveryPointIsDeleted() throws IOException {
         long end = build(2);
         Path active = segmentFiles(dir()).get(1);
         try (FileChannel channel = FileChannel.open(active, StandardOpenOption.WRITE)) {
             channel.truncate(channel.size() - 1);
         }
-        try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs();
-             PartitionLog log = open(dir())) {
-            assertThat(log.logEndOffset()).isLessThan(end);
-            assertThat(logs.errors()).singleElement().asString().contains("partition ix-0", "below its recovery point "
-                + end, "forced to disk are gone");
+        assertThatThrownBy(() -> open(dir())).isInstanceOf(LogCorruptedException.class)
+            .hasMessageContaining("partition ix-0: the log ends at offset")
+            .hasMessageContaining("below its recovery point " + end)
+            .hasMessageContaining("forced to disk are gone")
+            .hasMessageContaining("delete " + dir().resolve(SegmentLayout.RECOVERY_POINT_FILE));
+        assertThatThrownBy(() -> open(dir())).as("still refused: nothing was changed by the refusal")
+            .isInstanceOf(LogCorruptedException.class);
+        // The operator accepts the loss: without a recovery point every segment is checked and the log continues.
+        Files.delete(dir().resolve(SegmentLayout.RECOVERY_POINT_FILE));
+        try (PartitionLog log = open(dir())) {
+            assertThat(log.logEndOffset()).isLessThan(end).isGreaterThan(0);
         }
     }
 

@@ -182,7 +182,7 @@ class LogRecoveryTest {
     }
 
     @Test
-    void shouldTruncateAtTheFirstBadBatchOfTheActiveSegmentEvenAfterACleanShutdown() throws IOException {
+    void shouldRefuseDamageBelowTheRecoveryPointOfTheActiveSegmentAndTruncateOnceItIsAccepted() throws IOException {
         List<Integer> positions;
         try (PartitionLog log = open(live(), ONE_SEGMENT)) {
             for (int i = 0; i < 5; i++) {
@@ -192,6 +192,11 @@ class LogRecoveryTest {
         }
         assertThat(live().resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE)).exists();
         flipByte(segmentFile(live(), 0), positions.get(2) + RecordBatchLayout.RECORDS_OFFSET + 1);
+        // The clean close forced all 10 records: losing 4..9 to damage keeps the partition offline.
+        assertThatThrownBy(() -> open(live(), ONE_SEGMENT)).isInstanceOf(LogCorruptedException.class)
+            .hasMessageContaining("the log ends at offset 4, below its recovery point 10");
+        // Until the operator accepts the loss by deleting the recovery point: then the walk truncates there.
+        Files.delete(live().resolve(SegmentLayout.RECOVERY_POINT_FILE));
         try (PartitionLog recovered = open(live(), ONE_SEGMENT)) {
             assertThat(recovered.logEndOffset()).isEqualTo(4);
         }

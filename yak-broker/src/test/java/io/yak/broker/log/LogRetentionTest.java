@@ -281,21 +281,28 @@ class LogRetentionTest {
     @Test
     void shouldNeverGoBackBelowThePersistedLogStartOffset() throws IOException {
         long start;
+        long end;
         try (PartitionLog log = open(SMALL)) {
             while (log.segmentCount() < 3) {
                 appendNumbered(log, 3);
             }
             log.deleteOldSegments(-1, 1);
             start = log.logStartOffset();
+            end = log.logEndOffset();
         }
-        // Every segment file lost: the log starts again where it was, not at 0.
+        assertThat(end).isGreaterThan(start);
+        // Every segment file lost: the log starts again where its forced records ended (the recovery point, its
+        // end after the clean close), never at 0 and never below an offset it gave out before.
         for (Path file : segmentFiles(dir())) {
             Files.delete(file);
         }
-        try (PartitionLog log = open(SMALL)) {
-            assertThat(log.logStartOffset()).isEqualTo(start);
-            assertThat(log.logEndOffset()).isEqualTo(start);
-            assertThat(appendNumbered(log, 2)).isEqualTo(start);
+        try (LogTestSupport.CapturedLogs logs = new LogTestSupport.CapturedLogs();
+             PartitionLog log = open(SMALL)) {
+            assertThat(log.logStartOffset()).isEqualTo(end);
+            assertThat(log.logEndOffset()).isEqualTo(end);
+            assertThat(appendNumbered(log, 2)).isEqualTo(end);
+            assertThat(logs.errors()).singleElement().asString().contains("every segment file is gone",
+                "forced to disk", "starting an empty log at offset " + end);
         }
     }
 }
