@@ -23,17 +23,28 @@ import java.nio.file.Path;
  * @param log                 segment and flush settings ({@code segment.bytes}, {@code flush.messages}, {@code flush.ms})
  * @param retention           defaults for topics without their own ({@code retention.ms}, {@code retention.bytes},
  *                            {@code retention.check.interval.ms})
+ * @param timestampAfterMaxMs {@code log.message.timestamp.after.max.ms}: a publish whose batch's largest record
+ *                            timestamp is more than this ahead of the broker's clock is refused with
+ *                            {@code INVALID_TIMESTAMP}, as in Kafka 4 (one hour); {@link Long#MAX_VALUE} accepts any
  */
 public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
                            int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads,
-                           LogConfig log, RetentionConfig retention) {
+                           LogConfig log, RetentionConfig retention, long timestampAfterMaxMs) {
     public static final HostPort DEFAULT_COORDINATOR = new HostPort("127.0.0.1", 7000);
+    /** Kafka 4's {@code log.message.timestamp.after.max.ms}: one hour. */
+    public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 3_600_000;
 
-    /** A config with the default retention. */
+    /** A config with the default retention and timestamp limit. */
     public BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
                         int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads, LogConfig log) {
         this(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions, autoCreateTopics,
-            maxFrameBytes, logThreads, log, RetentionConfig.defaults());
+            maxFrameBytes, logThreads, log, RetentionConfig.defaults(), DEFAULT_TIMESTAMP_AFTER_MAX_MS);
+    }
+
+    public BrokerConfig {
+        if (timestampAfterMaxMs < 0) {
+            throw new IllegalArgumentException("log.message.timestamp.after.max.ms " + timestampAfterMaxMs + " < 0");
+        }
     }
 
     /** Reads the broker keys without rejecting others, so a standalone file can also hold coordinator keys. */
@@ -66,7 +77,8 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             r.bool("auto.create.topics", true),
             r.intValue("max.frame.bytes", FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE - 16),
             r.intValue("log.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64),
-            log, retention);
+            log, retention,
+            r.longValue("log.message.timestamp.after.max.ms", DEFAULT_TIMESTAMP_AFTER_MAX_MS, 0, Long.MAX_VALUE));
     }
 
     /** Loads a broker-only file; any key the broker does not know stops it. */
@@ -90,7 +102,9 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             + ", index.interval.bytes=" + log.indexIntervalBytes() + ", flush.messages="
             + orNever(log.flushMessages()) + ", flush.ms=" + orNever(log.flushMs()) + ", file.delete.delay.ms="
             + log.fileDeleteDelayMs() + ", retention.ms=" + orNoLimit(retention.retentionMs()) + ", retention.bytes="
-            + orNoLimit(retention.retentionBytes()) + ", retention.check.interval.ms=" + retention.checkIntervalMs();
+            + orNoLimit(retention.retentionBytes()) + ", retention.check.interval.ms=" + retention.checkIntervalMs()
+            + ", log.message.timestamp.after.max.ms="
+            + (timestampAfterMaxMs == Long.MAX_VALUE ? "no limit" : Long.toString(timestampAfterMaxMs));
     }
 
     private static String orNever(long value) {
@@ -103,16 +117,16 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
 
     public BrokerConfig withListen(HostPort newListen) {
         return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(brokerId, listen, coordinator, newDataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
     }
 
     public BrokerConfig withCoordinator(HostPort newCoordinator) {
         return new BrokerConfig(brokerId, listen, newCoordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention);
+            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
     }
 }

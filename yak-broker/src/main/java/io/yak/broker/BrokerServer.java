@@ -87,7 +87,8 @@ public final class BrokerServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(), errors, clients));
+            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(),
+                config.timestampAfterMaxMs(), errors, clients));
         ChannelFuture bound = b.bind(config.listen().host(), config.listen().port()).await();
         if (!bound.isSuccess()) {
             // One line for the operator; the stack trace only helps a developer.

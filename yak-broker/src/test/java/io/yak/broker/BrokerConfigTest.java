@@ -1,6 +1,7 @@
 package io.yak.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.wire.config.ConfigReader;
 import java.util.Properties;
@@ -24,7 +25,8 @@ class BrokerConfigTest {
 
         assertThat(line).contains("broker.id=4", "listen=127.0.0.1:9092", "coordinator=127.0.0.1:7000",
             "data.dir=/var/yak", "flush.messages=never", "flush.ms=never", "segment.bytes=67108864",
-            "retention.ms=604800000", "retention.bytes=-1 (no limit)", "retention.check.interval.ms=300000")
+            "retention.ms=604800000", "retention.bytes=-1 (no limit)", "retention.check.interval.ms=300000",
+            "log.message.timestamp.after.max.ms=3600000")
             .doesNotContain(Long.toString(Long.MAX_VALUE), "flushMessages", "LogConfig[");
     }
 
@@ -33,5 +35,15 @@ class BrokerConfigTest {
         String line = from("flush.messages", "10000", "flush.ms", "1000", "retention.bytes", "1048576").describe();
 
         assertThat(line).contains("flush.messages=10000", "flush.ms=1000", "retention.bytes=1048576");
+    }
+
+    @Test
+    void shouldReadTheTimestampLimitAsKafkaNamesItAndRefuseANegativeOne() {
+        assertThat(from().timestampAfterMaxMs()).isEqualTo(3_600_000);
+        assertThat(from("log.message.timestamp.after.max.ms", "60000").timestampAfterMaxMs()).isEqualTo(60_000);
+        BrokerConfig off = from("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
+        assertThat(off.describe()).contains("log.message.timestamp.after.max.ms=no limit");
+        assertThatThrownBy(() -> from("log.message.timestamp.after.max.ms", "-1"))
+            .hasMessageContaining("log.message.timestamp.after.max.ms");
     }
 }

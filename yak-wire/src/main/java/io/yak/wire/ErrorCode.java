@@ -25,7 +25,8 @@ public enum ErrorCode {
     STORAGE_ERROR(17, true),
     REQUEST_TIMED_OUT(18, true),
     INVALID_TOPIC(19, false),
-    INVALID_CONFIG(20, false);
+    INVALID_CONFIG(20, false),
+    INVALID_TIMESTAMP(21, false);
 
     private static final ErrorCode[] BY_CODE;
 

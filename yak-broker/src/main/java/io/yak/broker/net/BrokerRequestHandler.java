@@ -32,6 +32,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 1024;
 
     private final PartitionManager partitions;
+    private final long timestampAfterMaxMs;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private final RecordCursor cursor = new RecordCursor();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -41,8 +42,9 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private boolean pendingFlush;
 
-    BrokerRequestHandler(PartitionManager partitions) {
+    BrokerRequestHandler(PartitionManager partitions, long timestampAfterMaxMs) {
         this.partitions = partitions;
+        this.timestampAfterMaxMs = timestampAfterMaxMs;
     }
 
     @Override
@@ -98,17 +100,37 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Checks every batch in the request: bounds, magic, CRC32C and each record's layout. */
+    /**
+     * Checks every batch in the request: bounds, magic, CRC32C and each record's layout, and that no record's
+     * timestamp (the batch's {@code max_timestamp}) is more than {@code log.message.timestamp.after.max.ms} ahead of
+     * this broker's clock: a far-future timestamp would keep its segment from ever expiring by {@code retention.ms}.
+     */
     private void validate(ByteBuf records) {
         int index = records.readerIndex();
         int end = records.writerIndex();
         if (index == end) {
             throw new WireException(ErrorCode.CORRUPT_RECORD_BATCH, "publish without record batches");
         }
+        long latestMs = latestAcceptedTimestamp();
         while (index < end) {
             batch.wrap(records, index, end).validateDeep(cursor);
+            long max = batch.maxTimestamp();
+            if (max > latestMs) {
+                throw new WireException(ErrorCode.INVALID_TIMESTAMP, "record timestamp " + max + " is "
+                    + (max - (latestMs - timestampAfterMaxMs)) + " ms ahead of the broker's clock, more than "
+                    + "log.message.timestamp.after.max.ms " + timestampAfterMaxMs);
+            }
             index += batch.sizeInBytes();
         }
+    }
+
+    /** The largest record timestamp a publish may carry now; {@link Long#MAX_VALUE} when there is no limit. */
+    private long latestAcceptedTimestamp() {
+        if (timestampAfterMaxMs == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long nowMs = System.currentTimeMillis();
+        return nowMs > Long.MAX_VALUE - timestampAfterMaxMs ? Long.MAX_VALUE : nowMs + timestampAfterMaxMs;
     }
 
     private void consume(int id, ConsumeRequest req) {

@@ -23,7 +23,7 @@ class BrokerChannelInitializerTest {
         WireErrorHandler errors = new WireErrorHandler("broker test");
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new BrokerChannelInitializer(null, 1 << 20, errors,
+        ch.pipeline().addLast(new BrokerChannelInitializer(null, 1 << 20, Long.MAX_VALUE, errors,
             new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
         // 12 header bytes of a 104-byte heartbeat, then nothing
         ch.writeInbound(Unpooled.buffer().writeInt(100).writeShort(MessageType.HEARTBEAT_REQUEST.id()).writeShort(1)
