@@ -112,7 +112,8 @@ final class LogRecovery {
                 }
                 Segment segment;
                 if (i == files.size() - 1) {
-                    segment = recoverActive(file, base);
+                    segment = recoverActive(file, base,
+                        recoveryPoint == null ? Long.MIN_VALUE : recoveryPoint.offset());
                 } else if (baseOf(files.get(i + 1)) <= trustedBelow) {
                     segment = openTrusted(file, base);
                 } else {
@@ -120,12 +121,6 @@ final class LogRecovery {
                 }
                 segments.add(segment);
                 expectedBase = segment.nextOffset();
-            }
-            if (!segments.isEmpty() && recoveryPoint != null && recoveryPoint.offset() > expectedBase) {
-                // Records below the recovery point had been forced to disk: a crash cannot take them. Serving the
-                // log would hand their offsets to new records, and a consumer past them would skip those.
-                throw LogCorruptedException.forcedRecordsGone(partition, files.get(files.size() - 1), expectedBase,
-                    recoveryPoint.offset(), directory.resolve(SegmentLayout.RECOVERY_POINT_FILE));
             }
         } catch (IOException | RuntimeException e) {
             for (Segment segment : segments) {
@@ -382,7 +377,12 @@ final class LogRecovery {
         return segment;
     }
 
-    private Segment recoverActive(Path file, long base) throws IOException {
+    /**
+     * @param forcedBelow the recovery point: records below it had been forced, so a walk that ends below it means
+     *                    damage, and the segment is refused before anything in it is changed (the operator may still
+     *                    restore it); {@link Long#MIN_VALUE} when there is no recovery point (the loss was accepted)
+     */
+    private Segment recoverActive(Path file, long base, long forcedBelow) throws IOException {
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE) {
             throw new LogCorruptedException(partition, file, Integer.MAX_VALUE, "segment of " + size + " bytes");
@@ -405,6 +405,12 @@ final class LogRecovery {
             }
             segment.createIndexes(IndexLayout.maxEntries(capacity, config.indexIntervalBytes()));
             Scan scan = scan(segment, buf, limit);
+            if (scan.nextOffset < forcedBelow) {
+                // Records below the recovery point had been forced to disk: a crash cannot take them. Serving the
+                // log would hand their offsets to new records, and a consumer past them would skip those.
+                throw LogCorruptedException.forcedRecordsGone(partition, file, scan.nextOffset, forcedBelow,
+                    file.resolveSibling(SegmentLayout.RECOVERY_POINT_FILE));
+            }
             int lastNonZero = lastNonZero(buf, scan.stop, limit);
             if (lastNonZero >= 0) {
                 int removed = lastNonZero + 1 - scan.stop;

@@ -114,12 +114,16 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    /** Runs retention once for every partition this broker leads, each on its writer thread. */
+    /**
+     * Runs retention once for every partition whose log this broker has open, each on its writer thread: the ones
+     * it leads, and the ones it took offline itself (a failed write on a full disk: retention may be what frees
+     * it). Retention is local to the log, as in Kafka, whoever the coordinator names as leader.
+     */
     public void scheduleRetention() {
         Map<String, TopicInfo> current = topics;
         for (Partition p : byName.values()) {
             TopicInfo topic = current.get(p.topic);
-            if (p.log == null || !p.leader || topic == null) {
+            if (p.log == null || topic == null) {
                 continue;
             }
             long retentionMs = topic.longConfig("retention.ms", retention.retentionMs());
@@ -130,7 +134,7 @@ public final class PartitionManager implements AutoCloseable {
             p.writer.execute(() -> {
                 PartitionLog log = p.log;
                 try {
-                    if (log != null && p.leader) {
+                    if (log != null) {
                         log.deleteOldSegments(retentionMs, retentionBytes);
                     }
                 } catch (IOException | RuntimeException e) {
@@ -141,13 +145,18 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets every open log apply {@code flush.ms} even when appends stopped, on its writer thread: also a log this
+     * broker took offline for a corrupt read, whose acknowledged tail must still reach the disk. A failed log is
+     * skipped (its force would fail again, once a second per partition).
+     */
     private void scheduleTimedFlushes() {
         for (Partition p : byName.values()) {
-            if (p.log != null && p.failure == null) {
+            if (p.log != null) {
                 p.writer.execute(() -> {
                     try {
                         PartitionLog log = p.log;
-                        if (log != null && p.leader) {
+                        if (log != null && !log.failed()) {
                             log.maybeFlush();
                         }
                     } catch (IOException e) {

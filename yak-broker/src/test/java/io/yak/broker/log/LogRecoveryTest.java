@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -191,11 +192,24 @@ class LogRecoveryTest {
             positions = batchPositions(log);
         }
         assertThat(live().resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE)).exists();
-        flipByte(segmentFile(live(), 0), positions.get(2) + RecordBatchLayout.RECORDS_OFFSET + 1);
-        // The clean close forced all 10 records: losing 4..9 to damage keeps the partition offline.
+        long damaged = positions.get(2) + RecordBatchLayout.RECORDS_OFFSET + 1;
+        flipByte(segmentFile(live(), 0), damaged);
+        byte[] before = Files.readAllBytes(segmentFile(live(), 0));
+        // The clean close forced all 10 records: losing 4..9 to damage keeps the partition offline, and the refusal
+        // changes nothing in the segment, so the data can still be restored.
         assertThatThrownBy(() -> open(live(), ONE_SEGMENT)).isInstanceOf(LogCorruptedException.class)
             .hasMessageContaining("the log ends at offset 4, below its recovery point 10");
-        // Until the operator accepts the loss by deleting the recovery point: then the walk truncates there.
+        assertThat(Arrays.copyOf(Files.readAllBytes(segmentFile(live(), 0)), before.length))
+            .as("no byte changed (opening may extend the file with zeros)").isEqualTo(before);
+        // Restored (the same byte back): every record is there again.
+        flipByte(segmentFile(live(), 0), damaged);
+        try (PartitionLog restored = open(live(), ONE_SEGMENT)) {
+            assertThat(restored.logEndOffset()).isEqualTo(10);
+            assertNumbered(readAll(restored, 0, 1000), 0, 10);
+        }
+        // Damaged again, and this time the operator accepts the loss by deleting the recovery point: the walk
+        // truncates at the damage.
+        flipByte(segmentFile(live(), 0), damaged);
         Files.delete(live().resolve(SegmentLayout.RECOVERY_POINT_FILE));
         try (PartitionLog recovered = open(live(), ONE_SEGMENT)) {
             assertThat(recovered.logEndOffset()).isEqualTo(4);

@@ -133,4 +133,45 @@ class PartitionManagerOfflineTest {
             pm.close();
         }
     }
+
+    @Test
+    void shouldListAPartitionWhoseWriteFailedAndKeepApplyingRetentionToItWithoutALeader() throws IOException {
+        // retention.bytes 1: every sealed segment goes at the next check; the timer's own check is an hour away.
+        PartitionManager pm = new PartitionManager(1, dir, LogConfig.defaults().withSegmentBytes(
+            LogConfig.MIN_SEGMENT_BYTES), 1, false, 1, new RetentionConfig(-1, 1, 3_600_000), (topic, n) -> { });
+        Path partitionDir = PartitionLog.directoryFor(dir, "t", 0);
+        Path moved = dir.resolve("moved-away");
+        try {
+            pm.onMetadata(metadata(1, 1, 1));
+            await().atMost(AWAIT).until(() -> consume(pm, 0, 0) == ErrorCode.NONE);
+            for (int i = 0; i < 8; i++) {
+                assertThat(publish(pm, 0, "value-" + i + "x".repeat(300))).isEqualTo(ErrorCode.NONE);
+            }
+            long sealed = segmentFiles(partitionDir) - 1;
+            assertThat(sealed).isGreaterThanOrEqualTo(2);
+            // The directory vanishes under the log: the next roll cannot create its segment, the log fails.
+            Files.move(partitionDir, moved);
+            ErrorCode error = ErrorCode.NONE;
+            for (int i = 0; i < 10 && error == ErrorCode.NONE; i++) {
+                error = publish(pm, 0, "value-" + i + "x".repeat(300));
+            }
+            assertThat(error).isEqualTo(ErrorCode.STORAGE_ERROR);
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+            Files.move(moved, partitionDir);
+
+            // The coordinator shows it without a leader; retention still applies to the log this broker holds.
+            pm.onMetadata(metadata(2, -1, 1));
+            pm.scheduleRetention();
+            await().atMost(AWAIT).until(() -> segmentFiles(partitionDir) < sealed + 1);
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+        } finally {
+            pm.close();
+        }
+    }
+
+    private static long segmentFiles(Path partitionDir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(partitionDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+        }
+    }
 }

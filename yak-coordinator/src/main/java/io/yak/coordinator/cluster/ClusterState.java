@@ -265,6 +265,7 @@ public final class ClusterState {
         }
         b.lastHeartbeatMs = nowMs;
         if (offlinePartitions.isEmpty() && b.offline.isEmpty()) {
+            b.ignoredReport = null; // entries ignored before are gone: if they come back, warn again
             return HeartbeatResult.UNCHANGED; // the usual heartbeat: nothing to compare, nothing allocated
         }
         Set<PartitionRef> reported = new LinkedHashSet<>();

@@ -26,9 +26,10 @@ final class LeaderElector {
 
     /**
      * Chooses the broker of each partition of a new topic. Live brokers are ordered by the number of partitions
-     * they lead now (least-loaded first, ties by id) and partitions are dealt round-robin over that order, so one
-     * topic is spread over all live brokers and, across topics, no live broker leads more than one partition more
-     * than another (when that held before).
+     * they lead now plus those they report they cannot serve (least-loaded first, ties by id) and partitions are
+     * dealt round-robin over that order, so one topic is spread over all live brokers and, across topics, no live
+     * broker holds more than one partition more than another (when that held before). A broker whose storage
+     * fails is not preferred because its partitions show no leader.
      *
      * @param partitions  how many partitions the new topic has, at least 1
      * @param liveBrokers brokers alive now; not empty
@@ -42,7 +43,7 @@ final class LeaderElector {
         }
         Map<Integer, Integer> load = new HashMap<>();
         for (BrokerEntry b : liveBrokers) {
-            load.put(b.id, 0);
+            load.put(b.id, b.offline.size());
         }
         for (TopicEntry t : topics) {
             for (int leader : t.leaders) {
