@@ -23,6 +23,8 @@ final class MappedFiles {
     private static final AtomicInteger LIVE = new AtomicInteger();
     /** {@code sun.misc.Unsafe.invokeCleaner(ByteBuffer)} bound to the instance; null when not available. */
     private static final MethodHandle INVOKE_CLEANER = findInvokeCleaner();
+    /** Read-only zeros for {@link #allocate}; each call writes from its own duplicate. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private MappedFiles() {
     }
@@ -31,6 +33,23 @@ final class MappedFiles {
         MappedByteBuffer mapping = channel.map(mode, 0, size);
         LIVE.incrementAndGet();
         return mapping;
+    }
+
+    /**
+     * Gives the file real blocks for {@code [from, to)} by writing zeros there with {@link FileChannel#write}, so a
+     * full disk (or file system) is an {@link IOException} here, now. Writing through a mapping into a region the
+     * file system has not allocated (the sparse preallocation of a segment or index) would instead fault
+     * ({@code SIGBUS}), and the JVM reports such a fault in compiled code only later, as an {@code InternalError}
+     * after the write seemed to succeed: an append could be acknowledged with part of it missing. Only for regions
+     * that hold no data (they are zero already), on the writer thread.
+     */
+    static void allocate(FileChannel channel, long from, long to) throws IOException {
+        long position = from;
+        while (position < to) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), to - position));
+            position += channel.write(zeros, position);
+        }
     }
 
     /** Releases a mapping returned by {@link #map}; every view of it becomes invalid (touching one crashes). */

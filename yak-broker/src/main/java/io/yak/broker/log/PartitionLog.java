@@ -200,6 +200,7 @@ public final class PartitionLog implements AutoCloseable {
         Segment segment = segmentFor(to - from, nowMs);
         long baseOffset = nextOffset;
         try {
+            segment.reserve(to - from); // a full disk fails here, before any byte is copied
             int newEnd = segment.write(batches, from, to, baseOffset, leaderEpoch);
             if (flushDue(records, nowMs)) {
                 segment.force(newEnd);

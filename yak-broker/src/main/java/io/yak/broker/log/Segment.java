@@ -93,6 +93,9 @@ final class Segment {
     private volatile boolean indexSuspect;
     private volatile boolean corruptionReported;
 
+    /** {@link #reserve} allocates the file ahead of the writes in steps of this many bytes. */
+    static final int ALLOCATION_CHUNK = 1 << 20;
+
     // Owned by the partition writer thread.
     private FileChannel channel;
     private MappedByteBuffer mapping;
@@ -105,6 +108,8 @@ final class Segment {
     private long maxTimestampSoFar = NO_TIMESTAMP;
     private long offsetOfMaxTimestamp = -1;
     private int flushedPosition;
+    /** The file has real blocks below this position ({@link #reserve}); beyond it the mapping may be sparse. */
+    private int allocated;
     private boolean sealed;
     private long rollBaseMs = NO_ROLL_BASE;
 
@@ -124,8 +129,9 @@ final class Segment {
         throws IOException {
         Segment segment = new Segment(directory.resolve(SegmentLayout.fileName(baseOffset)), partition, baseOffset);
         segment.activate(FileChannel.open(segment.file, CREATE_NEW, READ, WRITE), capacity);
-        segment.writeHeader();
         try {
+            segment.allocateTo(HEADER_LENGTH);
+            segment.writeHeader();
             segment.createIndexes(IndexLayout.maxEntries(capacity, indexIntervalBytes));
         } catch (IOException | RuntimeException e) {
             segment.releaseAfter(e);
@@ -223,6 +229,7 @@ final class Segment {
      * @param verifiedUpTo {@link #ALL_VERIFIED} when recovery checked their CRC32Cs, else the header length
      */
     void recovered(int stop, long next, int verifiedUpTo) {
+        allocated = stop; // data up to the stop, zeros after it (recovery zeroed what it dropped)
         nextOffset = next;
         // Nothing recovered is known to be on disk (the last run may have crashed before write-back): the first
         // force covers the whole file, so a later forced batch never survives a power loss without the ones before.
@@ -332,6 +339,27 @@ final class Segment {
 
     boolean indexSuspect() {
         return indexSuspect;
+    }
+
+    /**
+     * Writer thread, before {@link #write} of {@code bytes}: gives the file real blocks from the published end to at
+     * least {@code end + bytes} ({@value #ALLOCATION_CHUNK} bytes at a time, at most up to the capacity), so a full
+     * disk fails here with an {@link IOException} before anything is copied, never as a fault on the mapping that
+     * the JVM would report only after the append seemed done ({@link MappedFiles#allocate}).
+     */
+    void reserve(int bytes) throws IOException {
+        long needed = (long) end + bytes;
+        if (needed > allocated) {
+            long chunks = (needed + ALLOCATION_CHUNK - 1) / ALLOCATION_CHUNK;
+            allocateTo(Math.max(needed, Math.min(capacity, chunks * ALLOCATION_CHUNK)));
+        }
+    }
+
+    private void allocateTo(long target) throws IOException {
+        if (target > allocated) {
+            MappedFiles.allocate(channel, allocated, target);
+            allocated = (int) target;
+        }
     }
 
     /**
