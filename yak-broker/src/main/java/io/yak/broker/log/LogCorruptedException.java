@@ -36,8 +36,20 @@ public final class LogCorruptedException extends IOException {
             + ", below its recovery point " + recoveryPoint + ": records that had been forced to disk are gone (a "
             + "segment removed or cut short by hand, or disk damage; last segment " + last + "). The partition stays "
             + "offline rather than give offsets " + end + ".." + (recoveryPoint - 1) + " to new records; restore the "
-            + "missing data, or delete " + recoveryPointFile + " to accept the loss and continue from offset " + end,
-            last, -1);
+            + "missing data, or delete " + recoveryPointFile + " to accept the loss and continue from offset " + end
+            + " (new records then get offsets " + end + ".." + (recoveryPoint - 1) + " again: reset any consumer "
+            + "group committed past " + end + ", or it skips them)", last, -1);
+    }
+
+    /**
+     * Offsets {@code from..to-1} are in no segment file: a segment removed by hand, or damage. {@link #file()} is
+     * the intact segment after the hole; the operator restores the missing one(s), not this.
+     */
+    static LogCorruptedException missingSegments(String partition, Path after, long from, long to, String detail) {
+        return new LogCorruptedException("partition " + partition + ": offsets " + from + ".." + (to - 1)
+            + " are missing: " + detail + " (a segment file removed by hand, or damage; " + after.getFileName()
+            + " itself is intact, do not remove it). The partition stays offline rather than serve a log with a "
+            + "hole; restore the segment file(s) that held them", after, 0);
     }
 
     public LogCorruptedException(String partition, Path file, long position, String reason, Throwable cause) {

@@ -88,6 +88,14 @@ final class LogRecovery {
         RecoveryPoint recoveryPoint = readRecoveryPoint(directory);
         long persistedStart = recoveryPoint == null ? 0 : recoveryPoint.logStartOffset();
         List<Path> files = listAndClean(directory, persistedStart);
+        if (recoveryPoint != null && !files.isEmpty() && baseOf(files.get(0)) > persistedStart) {
+            // Retention persists a new log start before it deletes a segment: a log that starts later lost segments.
+            throw LogCorruptedException.missingSegments(partition, files.get(0), persistedStart, baseOf(files.get(0)),
+                "the log starts at offset " + persistedStart + " but its first segment, " + files.get(0).getFileName()
+                    + ", at " + baseOf(files.get(0)) + "; to accept the loss instead, delete "
+                    + directory.resolve(SegmentLayout.RECOVERY_POINT_FILE) + " (the log then starts at offset "
+                    + baseOf(files.get(0)) + ")");
+        }
         long trustedBelow;
         if (recoveryPoint != null) {
             trustedBelow = recoveryPoint.offset();
@@ -107,8 +115,10 @@ final class LogRecovery {
                 Path file = files.get(i);
                 long base = baseOf(file);
                 if (i > 0 && base != expectedBase) {
-                    throw new LogCorruptedException(partition, file, 0, "segment base offset " + base
-                        + " does not continue the previous segment, which ends before offset " + expectedBase);
+                    throw LogCorruptedException.missingSegments(partition, file, expectedBase, base,
+                        files.get(i - 1).getFileName() + " ends before offset " + expectedBase + " and "
+                            + file.getFileName() + " starts at " + base + ", so " + SegmentLayout.fileName(expectedBase)
+                            + " is missing");
                 }
                 Segment segment;
                 if (i == files.size() - 1) {

@@ -362,10 +362,38 @@ class LogRecoveryTest {
         }
         List<Path> files = segmentFiles(live());
         Files.delete(files.get(1));
+        // The message names the missing file to restore, and says the one after the hole is intact.
         assertThatThrownBy(() -> open(live(), SMALL))
             .isInstanceOf(LogCorruptedException.class)
-            .hasMessageContaining(files.get(2).toString())
-            .hasMessageContaining("does not continue the previous segment");
+            .hasMessageContaining("ends before offset " + base(files.get(1)))
+            .hasMessageContaining(files.get(1).getFileName() + " is missing")
+            .hasMessageContaining(files.get(2).getFileName() + " itself is intact, do not remove it");
+    }
+
+    @Test
+    void shouldRefuseALogWhoseFirstSegmentsAreMissingUntilTheLossIsAccepted() throws IOException {
+        try (PartitionLog log = open(live(), SMALL)) {
+            while (log.segmentCount() < 4) {
+                appendNumbered(log, 3);
+            }
+        }
+        List<Path> files = segmentFiles(live());
+        Files.delete(files.get(0));
+        Files.delete(files.get(1));
+        // Nothing in the directory says these offsets were deleted by retention: they are lost, not expired.
+        assertThatThrownBy(() -> open(live(), SMALL))
+            .isInstanceOf(LogCorruptedException.class)
+            .hasMessageContaining("offsets 0.." + (base(files.get(2)) - 1) + " are missing")
+            .hasMessageContaining("the log starts at offset 0 but its first segment, " + files.get(2).getFileName());
+        assertThat(files.get(2)).as("a refusal deletes nothing").exists();
+        Files.delete(live().resolve(SegmentLayout.RECOVERY_POINT_FILE));
+        try (PartitionLog log = open(live(), SMALL)) {
+            assertThat(log.logStartOffset()).isEqualTo(base(files.get(2)));
+        }
+    }
+
+    private static long base(Path segment) {
+        return SegmentLayout.parseBaseOffset(segment.getFileName().toString());
     }
 
     @Test
@@ -425,7 +453,7 @@ class LogRecoveryTest {
     }
 
     @Test
-    void shouldStartAtTheFirstSegmentsBaseOffset() throws IOException {
+    void shouldStartAtTheFirstSegmentsBaseOffsetWithoutARecoveryPoint() throws IOException {
         try (PartitionLog log = open(live(), SMALL)) {
             while (log.segmentCount() < 3) {
                 appendNumbered(log, 3);
@@ -433,6 +461,7 @@ class LogRecoveryTest {
         }
         List<Path> files = segmentFiles(live());
         Files.delete(files.get(0));
+        Files.delete(live().resolve(SegmentLayout.RECOVERY_POINT_FILE)); // the loss accepted (else: refused)
         long start = SegmentLayout.parseBaseOffset(files.get(1).getFileName().toString());
         try (PartitionLog log = open(live(), SMALL)) {
             assertThat(log.logStartOffset()).isEqualTo(start);

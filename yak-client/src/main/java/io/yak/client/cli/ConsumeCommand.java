@@ -196,7 +196,8 @@ final class ConsumeCommand implements Callable<Integer> {
                     boolean one = offline.size() == 1;
                     throw new YakCli.CliException("stopped after " + idleTimeoutMs + " ms without new records, but "
                         + (one ? "partition " + offline.get(0) + " has" : "partitions " + offline + " have")
-                        + " no leader (broker down?): " + (one ? "its" : "their") + " records were not read");
+                        + " no leader (broker down, or its storage failed?): " + (one ? "its" : "their")
+                        + " records were not read");
                 }
             }
         }
