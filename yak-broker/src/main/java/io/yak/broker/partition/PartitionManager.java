@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class PartitionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
+    /** Marks a data.dir as this broker's: {@code broker.id=N}. */
+    static final String META_FILE = "broker.meta";
     /** Parked consumes per partition; beyond this a consume answers at once with no data. */
     private static final int MAX_WAITERS_PER_PARTITION = 10_000;
     /** Granularity of consume max-wait timeouts. */
@@ -70,6 +72,17 @@ public final class PartitionManager implements AutoCloseable {
     private final HashedWheelTimer waitTimer;
     /** Held while the logs are open. */
     private volatile DataDirLock dirLock;
+    /**
+     * False from {@link #scanExisting} while the data.dir is empty and has no {@value #META_FILE}: until the first
+     * cluster view shows whether this broker id already has partitions (then their data is missing: a disk that did
+     * not mount?) or not (a new broker: the file is written). Link thread.
+     */
+    private boolean dataDirConfirmed = true;
+    /**
+     * The partitions the cluster had on this broker when its data.dir was found empty: they stay offline (new ones
+     * are created as usual). Link thread.
+     */
+    private Set<String> missingData = Set.of();
     /** Partitions by topic, element i = partition i; replaced whole on metadata change (copy on write). */
     private volatile Map<String, Partition[]> partitions = Map.of();
     /** Every partition ever seen, so a log opened once is never opened twice. */
@@ -188,6 +201,76 @@ public final class PartitionManager implements AutoCloseable {
         java.util.Collections.sort(found);
         LOG.info("broker {}: data.dir {} holds {} partition(s) {}; each opens when the coordinator confirms its "
             + "leadership", brokerId, dataDir.toAbsolutePath(), found.size(), found);
+        Path meta = dataDir.resolve(META_FILE);
+        if (Files.exists(meta)) {
+            int owner = readMetaBrokerId(meta);
+            if (owner != brokerId) {
+                throw new IOException("it belongs to broker " + owner + " (" + META_FILE + "), not to broker "
+                    + brokerId + ": wrong data.dir or broker.id?");
+            }
+        } else if (!found.isEmpty()) {
+            writeMeta(); // a data.dir from before broker.meta existed
+        } else {
+            dataDirConfirmed = false;
+        }
+    }
+
+    private static int readMetaBrokerId(Path meta) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(meta, java.nio.charset.StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        try {
+            return Integer.parseInt(p.getProperty("broker.id", "").trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(meta + " has no valid broker.id line (broker.id=N)", e);
+        }
+    }
+
+    private void writeMeta() throws IOException {
+        Path meta = dataDir.resolve(META_FILE);
+        Path tmp = dataDir.resolve(META_FILE + ".tmp");
+        Files.writeString(tmp, "# The broker whose partition logs live in this directory.\nbroker.id=" + brokerId + "\n",
+            java.nio.charset.StandardCharsets.UTF_8);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The first cluster view after starting on an empty data.dir without {@value #META_FILE}: a broker id the
+     * cluster assigns no partition to is a new broker, and the file is written (on a writer thread: this is the
+     * link's event loop). One that already has partitions lost their data, or its disk did not mount: creating them
+     * empty would give their offsets out again from 0, so they stay offline until an operator decides.
+     */
+    private void confirmDataDir(ClusterMetadata metadata) {
+        List<String> assigned = new ArrayList<>();
+        for (TopicInfo t : metadata.topics()) {
+            for (PartitionInfo info : t.partitions()) {
+                if (info.replica() == brokerId) {
+                    assigned.add(t.name() + "-" + info.partition());
+                }
+            }
+        }
+        dataDirConfirmed = true;
+        if (assigned.isEmpty()) {
+            writers[0].execute(() -> {
+                try {
+                    writeMeta();
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("broker {}: cannot write {}: {}", brokerId, dataDir.resolve(META_FILE), e.toString());
+                }
+            });
+            return;
+        }
+        missingData = Set.copyOf(assigned);
+        LOG.error("broker {}: data.dir {} is empty and has no {}, but the cluster already has {} partition(s) on "
+                + "broker {} {}: is the disk mounted, is data.dir right? They stay offline rather than start empty "
+                + "from offset 0. If their data is really gone, write 'broker.id={}' to {} and restart this broker: "
+                + "they are then created empty", brokerId, dataDir.toAbsolutePath(), META_FILE, assigned.size(),
+            brokerId, assigned, brokerId, dataDir.resolve(META_FILE));
     }
 
     /**
@@ -289,6 +372,9 @@ public final class PartitionManager implements AutoCloseable {
             return;
         }
         epoch = metadata.epoch();
+        if (!dataDirConfirmed) {
+            confirmDataDir(metadata);
+        }
         Map<String, Partition[]> next = new HashMap<>();
         Map<String, TopicInfo> nextTopics = new HashMap<>();
         for (TopicInfo t : metadata.topics()) {
@@ -306,6 +392,10 @@ public final class PartitionManager implements AutoCloseable {
                 }
                 p.leaderEpoch = info.leaderEpoch();
                 p.leader = leads;
+                if (missingData.contains(p.name) && p.log == null && !p.opening && p.failure == null
+                    && !Files.isDirectory(PartitionLog.directoryFor(dataDir, p.topic, p.partition))) {
+                    markOffline(p, "its log is missing from data.dir (empty, no " + META_FILE + ")");
+                }
                 if (leads && p.log == null && !p.opening && p.failure == null) {
                     p.opening = true;
                     LogConfig config = logConfigFor(t);

@@ -108,6 +108,40 @@ class DamagedPartitionIT {
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldKeepEveryPartitionOfABrokerOfflineWhenItsDataDirComesBackEmpty() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, 1, LogConfig.MIN_SEGMENT_BYTES);
+             YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            await().atMost(AWAIT).until(() -> cluster.broker(1).registered());
+            admin.createTopic(TOPIC, 3);
+            try (YakProducer producer = producer(cluster)) {
+                for (int i = 0; i < 6; i++) {
+                    send(producer, i % 3, i);
+                }
+            }
+            // The disk "does not mount": the broker restarts on an empty directory at the same path.
+            cluster.halt(1);
+            Path dataDir = cluster.root().resolve("broker-1");
+            Files.move(dataDir, dir.resolve("unmounted"));
+            Files.createDirectories(dataDir);
+            cluster.restart(1);
+
+            await().atMost(AWAIT).untilAsserted(() -> {
+                ClusterMetadata md = admin.describeCluster();
+                assertThat(md.broker(1).alive()).isTrue();
+                assertThat(md.topic(TOPIC).partitions()).extracting(PartitionInfo::leader)
+                    .containsOnly(PartitionInfo.NO_LEADER);
+            });
+            assertThat(PartitionLog.directoryFor(dataDir, TOPIC, 0)).as("nothing created empty").doesNotExist();
+            admin.createTopic("fresh", 1); // a topic created now is new on this broker: it is served
+            try (YakProducer producer = producer(cluster)) {
+                producer.send("fresh", 0, null, "x".getBytes(UTF_8), System.currentTimeMillis())
+                    .get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static YakProducer producer(TestCluster cluster) {
         Properties p = new Properties();
         p.setProperty("coordinator", cluster.bootstrap());

@@ -3,8 +3,11 @@ package io.yak.broker.partition;
 import static io.yak.broker.log.LogTestSupport.flipByte;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import io.yak.wire.testing.CapturedLogs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.yak.broker.log.LogConfig;
@@ -172,6 +175,104 @@ class PartitionManagerOfflineTest {
     private static long segmentFiles(Path partitionDir) throws IOException {
         try (java.util.stream.Stream<Path> files = Files.list(partitionDir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+        }
+    }
+
+    /** Topics {@code t} (partitions on broker 1) and, when {@code withU}, {@code u} (one partition on broker 1). */
+    private static ClusterMetadata metadataWith(long epoch, boolean withT, boolean withU) {
+        List<TopicInfo> topics = new ArrayList<>();
+        if (withT) {
+            topics.add(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0), new PartitionInfo(1, 1, 1, 0)),
+                Map.of()));
+        }
+        if (withU) {
+            topics.add(new TopicInfo("u", List.of(new PartitionInfo(0, 1, 1, 0)), Map.of()));
+        }
+        return new ClusterMetadata(epoch, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)), topics);
+    }
+
+    private static ErrorCode publishTo(PartitionManager pm, String topic, int partition) {
+        ByteBuf buf = Unpooled.buffer(1024);
+        RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
+            RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
+        b.append(1000, null, "v".getBytes(UTF_8));
+        b.finish();
+        AtomicReference<ErrorCode> result = new AtomicReference<>();
+        pm.publish(topic, partition, buf, (error, epoch, base, logStart) -> result.set(error));
+        await().atMost(AWAIT).until(() -> result.get() != null);
+        return result.get();
+    }
+
+    @Test
+    void shouldMarkANewDataDirAsThisBrokersAtItsFirstClusterView() throws IOException {
+        PartitionManager pm = manager(1 << 20);
+        try {
+            pm.scanExisting();
+            pm.onMetadata(metadataWith(1, false, false)); // a new broker: nothing on it yet
+            await().atMost(AWAIT).until(() -> Files.exists(dir.resolve(PartitionManager.META_FILE)));
+            assertThat(Files.readString(dir.resolve(PartitionManager.META_FILE))).contains("broker.id=1");
+            pm.onMetadata(metadataWith(2, true, false)); // a topic created afterwards opens as usual
+            await().atMost(AWAIT).until(() -> publishTo(pm, "t", 0) == ErrorCode.NONE);
+            assertThat(pm.offlinePartitions()).isEmpty();
+        } finally {
+            pm.close();
+        }
+    }
+
+    @Test
+    void shouldKeepPartitionsOfflineWhenTheDataDirIsEmptyButTheClusterHasThemUntilTheOperatorConfirms()
+        throws IOException {
+        PartitionManager pm = manager(1 << 20);
+        try (CapturedLogs logs = new CapturedLogs(PartitionManager.class)) {
+            pm.scanExisting();
+            pm.onMetadata(metadataWith(5, true, false)); // the cluster had t-0 and t-1 here: the disk did not mount?
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0), new PartitionRef("t", 1));
+            assertThat(publishTo(pm, "t", 0)).isEqualTo(ErrorCode.STORAGE_ERROR);
+            assertThat(PartitionLog.directoryFor(dir, "t", 0)).as("not created empty from offset 0").doesNotExist();
+            assertThat(dir.resolve(PartitionManager.META_FILE)).doesNotExist();
+            assertThat(logs.at(Level.ERROR)).singleElement().asString().contains("is empty and has no broker.meta",
+                "is the disk mounted", "[t-0, t-1]", "write 'broker.id=1' to");
+            pm.onMetadata(metadataWith(6, true, true)); // a topic created now is new: it opens
+            await().atMost(AWAIT).until(() -> publishTo(pm, "u", 0) == ErrorCode.NONE);
+            assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0), new PartitionRef("t", 1));
+        } finally {
+            pm.close();
+        }
+        // The operator confirms the data is gone: t-0 and t-1 start empty at the next start.
+        Files.writeString(dir.resolve(PartitionManager.META_FILE), "broker.id=1\n");
+        PartitionManager restarted = manager(1 << 20);
+        try {
+            restarted.scanExisting();
+            restarted.onMetadata(metadataWith(7, true, true));
+            await().atMost(AWAIT).until(() -> publishTo(restarted, "t", 0) == ErrorCode.NONE);
+            assertThat(restarted.offlinePartitions()).isEmpty();
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseADataDirThatBelongsToAnotherBroker() throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(PartitionManager.META_FILE), "broker.id=2\n");
+        PartitionManager pm = manager(1 << 20);
+        try {
+            assertThatThrownBy(pm::scanExisting).isInstanceOf(IOException.class)
+                .hasMessageContaining("belongs to broker 2").hasMessageContaining("not to broker 1");
+        } finally {
+            pm.close();
+        }
+    }
+
+    @Test
+    void shouldAdoptADataDirWithPartitionsFromBeforeTheMetaFile() throws IOException {
+        Files.createDirectories(PartitionLog.directoryFor(dir, "t", 0));
+        PartitionManager pm = manager(1 << 20);
+        try {
+            pm.scanExisting();
+            assertThat(Files.readString(dir.resolve(PartitionManager.META_FILE))).contains("broker.id=1");
+        } finally {
+            pm.close();
         }
     }
 }
