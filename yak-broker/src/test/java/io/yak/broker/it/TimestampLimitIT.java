@@ -59,6 +59,7 @@ class TimestampLimitIT {
                 assertThatThrownBy(() -> send(producer, "two hours ahead", now + 2 * HOUR_MS))
                     .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(YakException.class, e -> {
                         assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_TIMESTAMP);
+                        assertThat(e.getMessage()).contains("log.message.timestamp.after.max.ms");
                         assertThat(e.retriable()).isFalse();
                     });
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent))

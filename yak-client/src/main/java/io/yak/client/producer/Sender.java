@@ -274,6 +274,8 @@ final class Sender implements Runnable {
             }
             error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
                 + first.topic() + "-" + first.partition() + " at " + first.sentTo + " failed: " + r.error()
+                + (r.error() == ErrorCode.INVALID_TIMESTAMP ? " (a record timestamp is further ahead of the "
+                    + "broker's clock than its log.message.timestamp.after.max.ms)" : "")
                 + " (broker epoch " + r.epoch() + ")");
         }
         boolean retriable = error instanceof YakException ye && ye.retriable();
