@@ -88,7 +88,15 @@ final class LogRecovery {
         RecoveryPoint recoveryPoint = readRecoveryPoint(directory);
         long persistedStart = recoveryPoint == null ? 0 : recoveryPoint.logStartOffset();
         List<Path> files = listAndClean(directory, persistedStart);
-        if (recoveryPoint != null && !files.isEmpty() && baseOf(files.get(0)) > persistedStart) {
+        // One segment starting at the recovery point: the log that recovery started there when every segment was
+        // gone, before its first checkpoint (a crash, or a failed write of the recovery point), or the same loss again.
+        boolean restartedAtRecoveryPoint = recoveryPoint != null && files.size() == 1
+            && baseOf(files.get(0)) == recoveryPoint.offset();
+        if (restartedAtRecoveryPoint && baseOf(files.get(0)) > persistedStart) {
+            LOG.error("partition {}: its only segment starts at the recovery point {}, after the log start offset {}: "
+                + "records below it are gone (see the previous start's ERROR, or files removed by hand); the log starts "
+                + "at {}", partition, recoveryPoint.offset(), persistedStart, recoveryPoint.offset());
+        } else if (recoveryPoint != null && !files.isEmpty() && baseOf(files.get(0)) > persistedStart) {
             // Retention persists a new log start before it deletes a segment: a log that starts later lost segments.
             throw LogCorruptedException.missingSegments(partition, files.get(0), persistedStart, baseOf(files.get(0)),
                 "the log starts at offset " + persistedStart + " but its first segment, " + files.get(0).getFileName()
@@ -132,7 +140,8 @@ final class LogRecovery {
                 segments.add(segment);
                 expectedBase = segment.nextOffset();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: a fault on mapped memory (an I/O error, or a hole on a full tmpfs) while reading
             for (Segment segment : segments) {
                 releaseAfterFailure(segment, e);
             }
@@ -258,7 +267,7 @@ final class LogRecovery {
                 partition, file, indexProblem);
             rebuiltIndexes++;
             return checkSealed(segment, buf, size);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             releaseAfterFailure(segment, e);
             throw e;
         }
@@ -363,7 +372,7 @@ final class LogRecovery {
                 throw new LogCorruptedException(partition, file, 0, headerProblem);
             }
             return checkSealed(segment, buf, size);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             releaseAfterFailure(segment, e);
             throw e;
         }
@@ -410,7 +419,7 @@ final class LogRecovery {
                 // Created but its header never reached the disk: nothing can follow a header that is not there.
                 LOG.warn("partition {}: active segment {} has no header ({}); writing it", partition, file,
                     headerProblem);
-                segment.writeHeader();
+                segment.writeMissingHeader();
                 limit = Math.max(limit, HEADER_LENGTH);
             }
             segment.createIndexes(IndexLayout.maxEntries(capacity, config.indexIntervalBytes()));
@@ -438,7 +447,7 @@ final class LogRecovery {
             checked++;
             checkedBytes += scan.stop;
             return segment;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             releaseAfterFailure(segment, e);
             throw e;
         }
@@ -560,7 +569,7 @@ final class LogRecovery {
         return -1;
     }
 
-    private void releaseAfterFailure(Segment segment, Exception failure) {
+    private void releaseAfterFailure(Segment segment, Throwable failure) {
         try {
             segment.release();
         } catch (IOException | RuntimeException e) {

@@ -472,16 +472,20 @@ public final class PartitionLog implements AutoCloseable {
         }
         long oldStart = logStartOffset;
         logStartOffset = list[count].baseOffset;
+        try {
+            // The new start is persisted before any segment goes: recovery refuses a log whose first segment starts
+            // after its persisted start (a segment lost, not expired), so deleting first could strand the log.
+            checkpoint();
+        } catch (IOException e) {
+            logStartOffset = oldStart;
+            throw new IOException("partition " + name + ": retention could not persist the new log start offset "
+                + list[count].baseOffset + ", so it deleted nothing", e);
+        }
         segments = segments.withoutFirst(count);
         for (int i = 0; i < count; i++) {
             deferred.add(new Deferred(nowMs + config.fileDeleteDelayMs(), list[i], true));
         }
         IOException error = null;
-        try {
-            checkpoint();
-        } catch (IOException e) {
-            error = e;
-        }
         for (int i = 0; i < count; i++) {
             try {
                 list[i].renameToDeleted();
@@ -495,7 +499,7 @@ public final class PartitionLog implements AutoCloseable {
             retentionBytes, logStartOffset, config.fileDeleteDelayMs());
         if (error != null) {
             throw new IOException("partition " + name + ": retention moved the log start offset to " + logStartOffset
-                + " but could not persist it or rename every deleted file (the next open finishes it)", error);
+                + " but could not rename every deleted file (the next open finishes it)", error);
         }
         return count;
     }

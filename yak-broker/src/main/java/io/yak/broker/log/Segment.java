@@ -262,8 +262,16 @@ final class Segment {
 
     /** Recovery only, active segment: zeroes dropped bytes so they can never be taken for batches again. */
     void zeroAndForce(int from, int length) throws IOException {
-        writeBuffer.setZero(from, length);
+        // Through the file, not the mapping: after a power loss the dropped tail may hold holes, and a store into an
+        // unallocated page of a full disk would fault (see MappedFiles.allocate). The mapping sees the same pages.
+        MappedFiles.allocate(channel, from, (long) from + length);
         forceRange(from, length);
+    }
+
+    /** Recovery: writes the header of an active segment whose header never reached the disk, allocated first. */
+    void writeMissingHeader() throws IOException {
+        allocateTo(HEADER_LENGTH);
+        writeHeader();
     }
 
     /**

@@ -78,6 +78,8 @@ public final class PartitionManager implements AutoCloseable {
      * not mount?) or not (a new broker: the file is written). Link thread.
      */
     private boolean dataDirConfirmed = true;
+    /** The partition directories {@link #scanExisting} found in a data.dir without {@value #META_FILE}. */
+    private Set<String> foundAtStart = Set.of();
     /**
      * The partitions the cluster had on this broker when its data.dir was found empty: they stay offline (new ones
      * are created as usual). Link thread.
@@ -129,8 +131,8 @@ public final class PartitionManager implements AutoCloseable {
 
     /**
      * Runs retention once for every partition whose log this broker has open, each on its writer thread: the ones
-     * it leads, and the ones it took offline itself (a failed write on a full disk: retention may be what frees
-     * it). Retention is local to the log, as in Kafka, whoever the coordinator names as leader.
+     * it leads, and the ones it took offline itself (a failed write on a full disk). Retention is local to the
+     * log, as in Kafka, whoever the coordinator names as leader.
      */
     public void scheduleRetention() {
         Map<String, TopicInfo> current = topics;
@@ -208,9 +210,10 @@ public final class PartitionManager implements AutoCloseable {
                 throw new IOException("it belongs to broker " + owner + " (" + META_FILE + "), not to broker "
                     + brokerId + ": wrong data.dir or broker.id?");
             }
-        } else if (!found.isEmpty()) {
-            writeMeta(); // a data.dir from before broker.meta existed
         } else {
+            // A new broker, a data.dir from before broker.meta existed, or one whose disk did not mount: the first
+            // cluster view tells (confirmDataDir), from the partitions found here now.
+            foundAtStart = Set.copyOf(found);
             dataDirConfirmed = false;
         }
     }
@@ -237,40 +240,52 @@ public final class PartitionManager implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dataDir,
+                java.nio.file.StandardOpenOption.READ)) {
+            d.force(true); // the rename itself durable
+        }
     }
 
     /**
-     * The first cluster view after starting on an empty data.dir without {@value #META_FILE}: a broker id the
-     * cluster assigns no partition to is a new broker, and the file is written (on a writer thread: this is the
-     * link's event loop). One that already has partitions lost their data, or its disk did not mount: creating them
-     * empty would give their offsets out again from 0, so they stay offline until an operator decides.
+     * The first cluster view after starting on a data.dir without {@value #META_FILE}. Every partition the cluster
+     * has on this broker id has its directory (none at all: a new broker; all of them: a data.dir from before the
+     * file existed): the file is written, on a writer thread (this is the link's event loop). Some are missing: their
+     * data is gone, or the disk did not mount, or data.dir is wrong; creating them empty would give their offsets
+     * out again from 0, so they stay offline, and the file is not written, so the check holds at every start until
+     * an operator decides (partitions created meanwhile do not make the directory look complete).
      */
     private void confirmDataDir(ClusterMetadata metadata) {
-        List<String> assigned = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (TopicInfo t : metadata.topics()) {
             for (PartitionInfo info : t.partitions()) {
-                if (info.replica() == brokerId) {
-                    assigned.add(t.name() + "-" + info.partition());
+                String name = t.name() + "-" + info.partition();
+                if (info.replica() == brokerId && !foundAtStart.contains(name)) {
+                    missing.add(name);
                 }
             }
         }
         dataDirConfirmed = true;
-        if (assigned.isEmpty()) {
-            writers[0].execute(() -> {
-                try {
-                    writeMeta();
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("broker {}: cannot write {}: {}", brokerId, dataDir.resolve(META_FILE), e.toString());
-                }
-            });
+        if (missing.isEmpty()) {
+            try {
+                writers[0].execute(() -> {
+                    try {
+                        writeMeta();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("broker {}: cannot write {}: {}", brokerId, dataDir.resolve(META_FILE),
+                            e.toString());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("broker {}: closing; {} not written", brokerId, META_FILE);
+            }
             return;
         }
-        missingData = Set.copyOf(assigned);
-        LOG.error("broker {}: data.dir {} is empty and has no {}, but the cluster already has {} partition(s) on "
-                + "broker {} {}: is the disk mounted, is data.dir right? They stay offline rather than start empty "
-                + "from offset 0. If their data is really gone, write 'broker.id={}' to {} and restart this broker: "
-                + "they are then created empty", brokerId, dataDir.toAbsolutePath(), META_FILE, assigned.size(),
-            brokerId, assigned, brokerId, dataDir.resolve(META_FILE));
+        missingData = Set.copyOf(missing);
+        LOG.error("broker {}: data.dir {} has no {} and lacks {} partition(s) the cluster has on broker {} {}: is the "
+                + "disk mounted, is data.dir right? They stay offline rather than start empty from offset 0. If "
+                + "their data is really gone, write 'broker.id={}' to {} and restart this broker: they are then "
+                + "created empty", brokerId, dataDir.toAbsolutePath(), META_FILE, missing.size(), brokerId, missing,
+            brokerId, dataDir.resolve(META_FILE));
     }
 
     /**
@@ -318,7 +333,8 @@ public final class PartitionManager implements AutoCloseable {
             p.log = PartitionLog.open(dataDir.resolve(p.name), p.topic, p.partition, config);
             LOG.info("broker {}: partition {} opened, offsets {}..{}", brokerId, p.name, p.log.logStartOffset(),
                 p.log.logEndOffset());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: a fault on mapped memory while recovering (an I/O error, a full tmpfs)
             LOG.error("broker {}: partition {} is offline: its log cannot be opened: {}", brokerId, p.name,
                 e.getMessage(), e);
             markOffline(p, "its log cannot be opened: " + reason(e));
@@ -392,8 +408,7 @@ public final class PartitionManager implements AutoCloseable {
                 }
                 p.leaderEpoch = info.leaderEpoch();
                 p.leader = leads;
-                if (missingData.contains(p.name) && p.log == null && !p.opening && p.failure == null
-                    && !Files.isDirectory(PartitionLog.directoryFor(dataDir, p.topic, p.partition))) {
+                if (missingData.contains(p.name) && p.log == null && !p.opening && p.failure == null) {
                     markOffline(p, "its log is missing from data.dir (empty, no " + META_FILE + ")");
                 }
                 if (leads && p.log == null && !p.opening && p.failure == null) {

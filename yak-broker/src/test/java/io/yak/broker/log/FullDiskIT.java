@@ -3,6 +3,7 @@ package io.yak.broker.log;
 import static io.yak.broker.log.LogTestSupport.batch;
 import static io.yak.broker.log.LogTestSupport.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -55,6 +56,14 @@ class FullDiskIT {
                     }
                     assertThat(acknowledged).as("2 MiB filled long before this").isLessThan(10_000);
                 }
+                // Retention on the full disk cannot persist a new log start, so it deletes nothing: a log whose first
+                // segment is gone while its persisted start is older is refused at the next open (a lost segment).
+                int segmentsBefore = log.segmentCount();
+                assertThat(segmentsBefore).isGreaterThan(1);
+                assertThatThrownBy(() -> log.deleteOldSegments(-1, 1)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("so it deleted nothing");
+                assertThat(log.segmentCount()).isEqualTo(segmentsBefore);
+                assertThat(log.logStartOffset()).isZero();
             } finally {
                 try {
                     log.close(); // unclean: the log failed

@@ -230,7 +230,7 @@ class PartitionManagerOfflineTest {
             assertThat(publishTo(pm, "t", 0)).isEqualTo(ErrorCode.STORAGE_ERROR);
             assertThat(PartitionLog.directoryFor(dir, "t", 0)).as("not created empty from offset 0").doesNotExist();
             assertThat(dir.resolve(PartitionManager.META_FILE)).doesNotExist();
-            assertThat(logs.at(Level.ERROR)).singleElement().asString().contains("is empty and has no broker.meta",
+            assertThat(logs.at(Level.ERROR)).singleElement().asString().contains("has no broker.meta and lacks 2 partition(s)",
                 "is the disk mounted", "[t-0, t-1]", "write 'broker.id=1' to");
             pm.onMetadata(metadataWith(6, true, true)); // a topic created now is new: it opens
             await().atMost(AWAIT).until(() -> publishTo(pm, "u", 0) == ErrorCode.NONE);
@@ -238,12 +238,23 @@ class PartitionManagerOfflineTest {
         } finally {
             pm.close();
         }
+        // Restarted as it was: u-0's directory exists now, but t-0 and t-1 are still missing and still offline.
+        assertThat(dir.resolve(PartitionManager.META_FILE)).doesNotExist();
+        PartitionManager again = manager(1 << 20);
+        try {
+            again.scanExisting();
+            again.onMetadata(metadataWith(7, true, true));
+            assertThat(again.offlinePartitions()).containsExactly(new PartitionRef("t", 0), new PartitionRef("t", 1));
+            await().atMost(AWAIT).until(() -> publishTo(again, "u", 0) == ErrorCode.NONE);
+        } finally {
+            again.close();
+        }
         // The operator confirms the data is gone: t-0 and t-1 start empty at the next start.
         Files.writeString(dir.resolve(PartitionManager.META_FILE), "broker.id=1\n");
         PartitionManager restarted = manager(1 << 20);
         try {
             restarted.scanExisting();
-            restarted.onMetadata(metadataWith(7, true, true));
+            restarted.onMetadata(metadataWith(8, true, true));
             await().atMost(AWAIT).until(() -> publishTo(restarted, "t", 0) == ErrorCode.NONE);
             assertThat(restarted.offlinePartitions()).isEmpty();
         } finally {
@@ -265,12 +276,16 @@ class PartitionManagerOfflineTest {
     }
 
     @Test
-    void shouldAdoptADataDirWithPartitionsFromBeforeTheMetaFile() throws IOException {
+    void shouldAdoptADataDirWithPartitionsFromBeforeTheMetaFileWhenNoneIsMissing() throws IOException {
         Files.createDirectories(PartitionLog.directoryFor(dir, "t", 0));
+        Files.createDirectories(PartitionLog.directoryFor(dir, "t", 1));
         PartitionManager pm = manager(1 << 20);
         try {
             pm.scanExisting();
+            pm.onMetadata(metadataWith(1, true, false));
+            await().atMost(AWAIT).until(() -> Files.exists(dir.resolve(PartitionManager.META_FILE)));
             assertThat(Files.readString(dir.resolve(PartitionManager.META_FILE))).contains("broker.id=1");
+            assertThat(pm.offlinePartitions()).isEmpty();
         } finally {
             pm.close();
         }
