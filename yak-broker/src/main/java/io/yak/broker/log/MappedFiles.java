@@ -48,10 +48,10 @@ final class MappedFiles {
      * that hold no data (they are zero already), on the writer thread.
      */
     static void allocate(FileChannel channel, long from, long to) throws IOException {
+        ByteBuffer zeros = ZEROS.duplicate();
         long position = from;
         while (position < to) {
-            ByteBuffer zeros = ZEROS.duplicate();
-            zeros.limit((int) Math.min(zeros.capacity(), to - position));
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - position));
             position += channel.write(zeros, position);
         }
     }

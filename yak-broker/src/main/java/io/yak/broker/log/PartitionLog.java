@@ -6,7 +6,6 @@ import static io.yak.wire.record.RecordBatchLayout.MAGIC_V2;
 import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
 import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -137,7 +136,7 @@ public final class PartitionLog implements AutoCloseable {
         boolean clean = Files.deleteIfExists(partitionDir.resolve(SegmentLayout.CLEAN_SHUTDOWN_FILE));
         if (clean) {
             // A crash from here on must not find the marker again.
-            syncDirectory(partitionDir);
+            DurableFiles.syncDirectory(partitionDir);
         }
         LogRecovery.Result recovered = LogRecovery.recover(partitionDir, name, config, clean, clockMs.getAsLong());
         List<Segment> list = recovered.segments();
@@ -717,14 +716,7 @@ public final class PartitionLog implements AutoCloseable {
             WRITE, TRUNCATE_EXISTING)) {
             marker.force(true);
         }
-        syncDirectory(directory);
-    }
-
-    /** Makes file creations, deletions and renames in {@code directory} durable (Linux: fsync on the directory). */
-    static void syncDirectory(Path directory) throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, READ)) {
-            dir.force(true);
-        }
+        DurableFiles.syncDirectory(directory);
     }
 
     @Override

@@ -10,17 +10,12 @@ import static io.yak.broker.log.RecoveryPointLayout.MAGIC_OFFSET;
 import static io.yak.broker.log.RecoveryPointLayout.RECOVERY_POINT_OFFSET;
 import static io.yak.broker.log.RecoveryPointLayout.RESERVED_OFFSET;
 import static io.yak.broker.log.RecoveryPointLayout.SEGMENT_BASE_OFFSET;
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
-import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -99,17 +94,7 @@ record RecoveryPoint(long offset, long segmentBase, long logStartOffset) {
         buf.putLong(SEGMENT_BASE_OFFSET, segmentBase);
         buf.putLong(LOG_START_OFFSET_OFFSET, logStartOffset);
         buf.putInt(CRC_OFFSET, crc(bytes));
-        Path temp = directory.resolve(SegmentLayout.RECOVERY_POINT_TEMP_FILE);
-        try (FileChannel channel = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
-            ByteBuffer src = ByteBuffer.wrap(bytes);
-            while (src.hasRemaining()) {
-                channel.write(src);
-            }
-            channel.force(true);
-        }
-        Files.move(temp, directory.resolve(SegmentLayout.RECOVERY_POINT_FILE), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        PartitionLog.syncDirectory(directory);
+        DurableFiles.replace(directory.resolve(SegmentLayout.RECOVERY_POINT_FILE), bytes); // via recovery-point.tmp
     }
 
     private static int crc(byte[] bytes) {

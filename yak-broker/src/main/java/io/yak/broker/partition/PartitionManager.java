@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.yak.broker.log.CorruptBatchException;
+import io.yak.broker.log.DurableFiles;
 import io.yak.broker.log.LogConfig;
 import io.yak.broker.log.LogFailedException;
 import io.yak.broker.log.OffsetOutOfRangeException;
@@ -15,6 +16,8 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +25,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -219,8 +224,8 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     private static int readMetaBrokerId(Path meta) throws IOException {
-        java.util.Properties p = new java.util.Properties();
-        try (java.io.Reader r = Files.newBufferedReader(meta, java.nio.charset.StandardCharsets.UTF_8)) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
             p.load(r);
         }
         try {
@@ -231,19 +236,8 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     private void writeMeta() throws IOException {
-        Path meta = dataDir.resolve(META_FILE);
-        Path tmp = dataDir.resolve(META_FILE + ".tmp");
-        Files.writeString(tmp, "# The broker whose partition logs live in this directory.\nbroker.id=" + brokerId + "\n",
-            java.nio.charset.StandardCharsets.UTF_8);
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dataDir,
-                java.nio.file.StandardOpenOption.READ)) {
-            d.force(true); // the rename itself durable
-        }
+        DurableFiles.replace(dataDir.resolve(META_FILE), ("# The broker whose partition logs live in this directory.\n"
+            + "broker.id=" + brokerId + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -275,7 +269,7 @@ public final class PartitionManager implements AutoCloseable {
                             e.toString());
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 LOG.debug("broker {}: closing; {} not written", brokerId, META_FILE);
             }
             return;

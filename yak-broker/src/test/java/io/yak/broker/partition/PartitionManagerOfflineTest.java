@@ -71,15 +71,7 @@ class PartitionManagerOfflineTest {
     }
 
     private static ErrorCode publish(PartitionManager pm, int partition, String value) {
-        ByteBuf buf = Unpooled.buffer(1024);
-        RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
-            RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
-        b.append(1000, null, value.getBytes(UTF_8));
-        b.finish();
-        AtomicReference<ErrorCode> result = new AtomicReference<>();
-        pm.publish("t", partition, buf, (error, epoch, base, logStart) -> result.set(error));
-        await().atMost(AWAIT).until(() -> result.get() != null);
-        return result.get();
+        return publishTo(pm, "t", partition, value);
     }
 
     @Test
@@ -192,10 +184,14 @@ class PartitionManagerOfflineTest {
     }
 
     private static ErrorCode publishTo(PartitionManager pm, String topic, int partition) {
+        return publishTo(pm, topic, partition, "v");
+    }
+
+    private static ErrorCode publishTo(PartitionManager pm, String topic, int partition, String value) {
         ByteBuf buf = Unpooled.buffer(1024);
         RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
             RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
-        b.append(1000, null, "v".getBytes(UTF_8));
+        b.append(1000, null, value.getBytes(UTF_8));
         b.finish();
         AtomicReference<ErrorCode> result = new AtomicReference<>();
         pm.publish(topic, partition, buf, (error, epoch, base, logStart) -> result.set(error));

@@ -414,7 +414,7 @@ public final class YakConsumer implements AutoCloseable {
         }
 
         private long remainingMs() {
-            return TimeUnit.NANOSECONDS.toMillis(remainingNs());
+            return YakConsumer.this.remainingMs(deadlineNs);
         }
 
         private YakException timedOut() {

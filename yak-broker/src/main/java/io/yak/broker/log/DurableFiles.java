@@ -1,0 +1,43 @@
+package io.yak.broker.log;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Small files replaced so that a crash leaves either the old or the new content, never a mix. */
+public final class DurableFiles {
+    private DurableFiles() {
+    }
+
+    /**
+     * Writes {@code bytes} to {@code <file>.tmp}, forces it, renames it over {@code file} and forces the directory:
+     * after a crash {@code file} holds the old or the new bytes (a leftover {@code .tmp} is the caller's to ignore).
+     */
+    public static void replace(Path file, byte[] bytes) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
+            ByteBuffer src = ByteBuffer.wrap(bytes);
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+            channel.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.getParent());
+    }
+
+    /** Makes file creations, deletions and renames in {@code directory} durable (Linux: fsync on the directory). */
+    public static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, READ)) {
+            dir.force(true);
+        }
+    }
+}
