@@ -12,6 +12,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.broker.cluster.CoordinatorLink;
 import io.yak.broker.net.BrokerChannelInitializer;
 import io.yak.broker.partition.PartitionManager;
+import io.yak.wire.ErrorCode;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.IoReasons;
 import io.yak.wire.codec.WireErrorHandler;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+    /** A clean stop waits at most this long for the coordinator to confirm it took the partitions offline. */
+    static final long SHUTDOWN_ANNOUNCE_TIMEOUT_MS = 5000;
 
     private final BrokerConfig config;
     private final Transport transport = Transport.best();
@@ -145,6 +148,24 @@ public final class BrokerServer implements AutoCloseable {
         stop(false);
     }
 
+    /**
+     * Tells the coordinator first, so this broker's partitions go offline (and producers move on) now rather than
+     * after heartbeat.timeout.ms; requests meanwhile are still served, or refused as NOT_LEADER once the new cluster
+     * view arrives.
+     */
+    private void announceShutdown() {
+        long startNs = System.nanoTime();
+        ErrorCode answer = link.announceShutdown(SHUTDOWN_ANNOUNCE_TIMEOUT_MS);
+        if (answer == ErrorCode.NONE) {
+            LOG.info("broker {}: coordinator {} took its partitions offline for the shutdown ({} ms)",
+                config.brokerId(), config.coordinator(), (System.nanoTime() - startNs) / 1_000_000);
+        } else {
+            LOG.warn("broker {}: could not tell coordinator {} about the shutdown ({}): its partitions show this "
+                    + "broker as leader until heartbeat.timeout.ms passes", config.brokerId(), config.coordinator(),
+                answer == null ? "no answer within " + SHUTDOWN_ANNOUNCE_TIMEOUT_MS + " ms or not connected" : answer);
+        }
+    }
+
     private synchronized void stop(boolean clean) {
         if (stopped) {
             return;
@@ -156,6 +177,9 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("broker {}: stopping ({})", config.brokerId(), clean ? "clean" : "halt");
         }
         if (link != null) {
+            if (clean && wasUp) {
+                announceShutdown();
+            }
             link.close();
         }
         if (serverChannel != null) {

@@ -28,7 +28,9 @@ public enum MessageType {
     COMMIT_OFFSET_RESPONSE(22),
     FETCH_OFFSET_REQUEST(23),
     FETCH_OFFSET_RESPONSE(24),
-    ERROR_RESPONSE(25);
+    ERROR_RESPONSE(25),
+    BROKER_SHUTDOWN_REQUEST(27),
+    BROKER_SHUTDOWN_RESPONSE(28);
 
     /** The only body version of every type so far. */
     public static final short VERSION_1 = 1;

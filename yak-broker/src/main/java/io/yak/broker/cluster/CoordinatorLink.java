@@ -16,6 +16,8 @@ import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.BrokerShutdownRequest;
+import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
@@ -28,8 +30,12 @@ import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -72,6 +78,10 @@ public final class CoordinatorLink implements AutoCloseable {
     private int nextCorrelationId = 1;
     private volatile boolean registered;
     private volatile boolean closed;
+    /** Set by {@link #announceShutdown}: no more heartbeats or registrations in this run. Link thread only. */
+    private boolean shuttingDown;
+    /** The coordinator's answer to the shutdown announcement, while one is awaited. Link thread only. */
+    private CompletableFuture<ErrorCode> shutdownAnswer;
 
     /**
      * @param listener          receives every cluster view, on the link's thread
@@ -169,6 +179,9 @@ public final class CoordinatorLink implements AutoCloseable {
 
     private void register() {
         registered = false;
+        if (shuttingDown) {
+            return;
+        }
         channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort)));
     }
 
@@ -190,7 +203,7 @@ public final class CoordinatorLink implements AutoCloseable {
             }
             case HEARTBEAT_RESPONSE -> {
                 HeartbeatResponse r = (HeartbeatResponse) frame.message();
-                if (r.error() == ErrorCode.UNKNOWN_BROKER) {
+                if (r.error() == ErrorCode.UNKNOWN_BROKER && !shuttingDown) {
                     LOG.warn("broker {}: coordinator does not know this broker (declared dead?); registering again",
                         brokerId);
                     register();
@@ -204,8 +217,18 @@ public final class CoordinatorLink implements AutoCloseable {
                 }
                 listener.accept(r.metadata());
             }
-            case ERROR_RESPONSE -> LOG.error("broker {}: coordinator answered with an error: {}", brokerId,
-                ((ErrorResponse) frame.message()).message());
+            case BROKER_SHUTDOWN_RESPONSE -> {
+                if (shutdownAnswer != null) {
+                    shutdownAnswer.complete(((BrokerShutdownResponse) frame.message()).error());
+                }
+            }
+            case ERROR_RESPONSE -> {
+                LOG.error("broker {}: coordinator answered with an error: {}", brokerId,
+                    ((ErrorResponse) frame.message()).message());
+                if (shutdownAnswer != null) {
+                    shutdownAnswer.complete(((ErrorResponse) frame.message()).error());
+                }
+            }
             default -> LOG.warn("broker {}: unexpected {} from the coordinator", brokerId, frame.type());
         }
     }
@@ -264,6 +287,40 @@ public final class CoordinatorLink implements AutoCloseable {
         }, 0, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A clean stop, before {@link #close()}: stops heartbeating and registering, and tells the coordinator that this
+     * broker is shutting down ({@code BROKER_SHUTDOWN_REQUEST}), so its partitions go offline now instead of after
+     * {@code heartbeat.timeout.ms} (Kafka's controlled shutdown). Waits at most {@code timeoutMs} for the answer; not
+     * on the link's thread.
+     *
+     * @return the coordinator's answer, or null when it could not be asked (not registered, no connection) or did
+     *     not answer in time: the heartbeat timeout then applies
+     */
+    public ErrorCode announceShutdown(long timeoutMs) {
+        CompletableFuture<ErrorCode> answer = new CompletableFuture<>();
+        try {
+            group.execute(() -> {
+                shuttingDown = true;
+                if (heartbeats != null) {
+                    heartbeats.cancel(false);
+                }
+                Channel ch = channel;
+                if (ch == null || !ch.isActive() || !registered) {
+                    answer.complete(null);
+                    return;
+                }
+                shutdownAnswer = answer;
+                ch.writeAndFlush(Frame.of(nextId(), new BrokerShutdownRequest(brokerId)));
+            });
+            return answer.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -292,10 +349,13 @@ public final class CoordinatorLink implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             registered = false;
+            if (shutdownAnswer != null) {
+                shutdownAnswer.complete(null);
+            }
             if (heartbeats != null) {
                 heartbeats.cancel(false);
             }
-            if (!closed) {
+            if (!closed && !shuttingDown) {
                 retryLater("lost the connection to coordinator " + coordinator);
             }
         }

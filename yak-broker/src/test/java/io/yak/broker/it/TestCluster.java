@@ -25,10 +25,14 @@ final class TestCluster implements AutoCloseable {
     private final int segmentBytes;
 
     TestCluster(Path root, int brokerCount, int segmentBytes) throws Exception {
+        this(root, brokerCount, segmentBytes, HEARTBEAT_TIMEOUT_MS);
+    }
+
+    TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs) throws Exception {
         this.root = root;
         this.segmentBytes = segmentBytes;
         coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
-            root.resolve("coordinator"), HEARTBEAT_TIMEOUT_MS, true, 3, FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+            root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, FrameLayout.DEFAULT_MAX_FRAME_BYTES));
         coordinator.start();
         try {
             for (int id = 1; id <= brokerCount; id++) {
@@ -72,6 +76,11 @@ final class TestCluster implements AutoCloseable {
     /** Stops broker {@code id} as a crash would: no flush, no clean-shutdown marker. */
     void halt(int id) {
         brokers.get(id - 1).halt();
+    }
+
+    /** Stops broker {@code id} cleanly, as SIGTERM does. */
+    void stop(int id) {
+        brokers.get(id - 1).close();
     }
 
     /** Starts broker {@code id} again on its old data and port. */

@@ -383,9 +383,32 @@ public final class ClusterState {
             LOG.info("broker {} at {} declared dead: no heartbeat for {} ms (heartbeat.timeout.ms {}), epoch {}",
                 b.id, b.address(), nowMs - b.lastHeartbeatMs, heartbeatTimeoutMs, newEpoch);
             b.alive = false;
-            elector.brokerDied(b, topics.values(), newEpoch);
+            elector.brokerDied(b, topics.values(), newEpoch, "dead");
             b.offline = Set.of(); // its partitions are offline anyway; a registration starts its report afresh
         }
+        bumpEpoch();
+        return true;
+    }
+
+    /**
+     * A broker stopping cleanly says so on the connection it registered on ({@code BROKER_SHUTDOWN_REQUEST}): it is
+     * declared dead at once, as its silence would declare it after the heartbeat timeout, and its partitions go
+     * offline. Its next registration (a restart) brings it back as after any death.
+     *
+     * @return whether it applied (the state changed); false, changing nothing, when the broker is unknown, not
+     *     alive, or registered by another connection (a stale or foreign request must not stop a live broker)
+     */
+    public boolean brokerShutdown(int brokerId, long connectionId) {
+        BrokerEntry b = brokers.get(brokerId);
+        if (b == null || !b.alive || b.connectionId != connectionId) {
+            return false;
+        }
+        long newEpoch = epoch + 1;
+        LOG.info("broker {} at {} shut down cleanly: its partitions go offline, epoch {}", b.id, b.address(),
+            newEpoch);
+        b.alive = false;
+        elector.brokerDied(b, topics.values(), newEpoch, "shut down");
+        b.offline = Set.of();
         bumpEpoch();
         return true;
     }

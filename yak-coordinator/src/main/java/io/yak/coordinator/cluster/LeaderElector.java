@@ -68,17 +68,18 @@ final class LeaderElector {
     /**
      * Takes a dead broker's partitions offline.
      *
+     * @param why how it died, for the log line of each partition ("dead", "shut down")
      * @return how many partitions lost their leader
      */
-    int brokerDied(BrokerEntry broker, Collection<TopicEntry> topics, long epoch) {
+    int brokerDied(BrokerEntry broker, Collection<TopicEntry> topics, long epoch, String why) {
         int changed = 0;
         for (TopicEntry t : topics) {
             for (int p = 0; p < t.partitionCount(); p++) {
                 if (t.leaders[p] == broker.id) {
                     t.leaders[p] = PartitionInfo.NO_LEADER;
                     changed++;
-                    LOG.info("partition {}-{} leader {} -> none (broker {} dead), epoch {}", t.name, p, broker.id,
-                        broker.id, epoch);
+                    LOG.info("partition {}-{} leader {} -> none (broker {} {}), epoch {}", t.name, p, broker.id,
+                        broker.id, why, epoch);
                 }
             }
         }

@@ -12,6 +12,8 @@ import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
 import io.yak.wire.config.TopicConfigs;
+import io.yak.wire.message.BrokerShutdownRequest;
+import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
@@ -126,6 +128,8 @@ public final class RequestProcessor {
                 case REGISTER_BROKER_REQUEST -> registerBroker(r, correlationId, connectionId,
                     (RegisterBrokerRequest) m);
                 case HEARTBEAT_REQUEST -> heartbeat(r, correlationId, (HeartbeatRequest) m);
+                case BROKER_SHUTDOWN_REQUEST -> brokerShutdown(r, correlationId, connectionId,
+                    (BrokerShutdownRequest) m);
                 case REGISTER_PRODUCER_REQUEST -> registerProducer(r, correlationId, (RegisterProducerRequest) m);
                 case REGISTER_CONSUMER_REQUEST -> registerConsumer(r, correlationId, (RegisterConsumerRequest) m);
                 case CREATE_TOPIC_REQUEST -> createTopic(r, correlationId, (CreateTopicRequest) m);
@@ -170,6 +174,18 @@ public final class RequestProcessor {
         }
         reply(r, correlationId, new HeartbeatResponse(result.known() ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
             state.epoch()), null, result.changed(), result.changed());
+    }
+
+    /** A clean broker shutdown is persisted and broadcast like a broker death before it is answered. */
+    private void brokerShutdown(Responder r, int correlationId, long connectionId, BrokerShutdownRequest m) {
+        boolean applied = state.brokerShutdown(m.brokerId(), connectionId);
+        if (!applied) {
+            LOG.warn("shutdown of broker {} from {} ignored: that broker is not registered and alive on this "
+                + "connection", m.brokerId(), r.channel().remoteAddress());
+        }
+        long epoch = state.epoch();
+        reply(r, correlationId, new BrokerShutdownResponse(applied ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER, epoch),
+            new BrokerShutdownResponse(ErrorCode.STORAGE_ERROR, epoch), applied, applied);
     }
 
     private void registerProducer(Responder r, int correlationId, RegisterProducerRequest m) {

@@ -194,6 +194,53 @@ class ClusterStateTest {
     }
 
     @Test
+    void shouldTakeACleanlyShutDownBrokersPartitionsOfflineAtOnceAndBackAtItsNextRegistration() {
+        registerThree();
+        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        TopicInfo before = topic("t");
+        long epoch = state.epoch();
+
+        assertThat(state.brokerShutdown(2, CONN_2)).isTrue();
+
+        assertThat(state.epoch()).isEqualTo(epoch + 1);
+        ClusterMetadata md = state.metadata();
+        assertThat(md.broker(2).alive()).isFalse();
+        assertThat(md.broker(1).alive()).isTrue();
+        for (PartitionInfo p : md.topic("t").partitions()) {
+            PartitionInfo old = before.partition(p.partition());
+            assertThat(p.leader()).isEqualTo(p.replica() == 2 ? PartitionInfo.NO_LEADER : old.leader());
+            assertThat(p.leaderEpoch()).isEqualTo(old.leaderEpoch());
+        }
+        // dead now: a heartbeat is told to register, a second shutdown and the liveness check change nothing
+        assertThat(state.heartbeat(2, List.of(), now).known()).isFalse();
+        assertThat(state.brokerShutdown(2, CONN_2)).isFalse();
+        assertThat(state.checkLiveness(now + 10 * TIMEOUT_MS)).isTrue(); // brokers 1 and 3 only
+        assertThat(state.metadata().broker(2).alive()).isFalse();
+
+        long epochBefore = state.epoch();
+        assertThat(state.registerBroker(2, "h2", 9002, 202, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.epoch()).isEqualTo(epochBefore + 1);
+        for (PartitionInfo p : state.metadata().topic("t").partitions()) {
+            if (p.replica() == 2) {
+                assertThat(p.leader()).isEqualTo(2);
+                assertThat(p.leaderEpoch()).isEqualTo(before.partition(p.partition()).leaderEpoch() + 1);
+            }
+        }
+    }
+
+    @Test
+    void shouldIgnoreAShutdownFromAnotherConnectionOrOfAnUnknownBroker() {
+        registerThree();
+        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        ClusterMetadata before = state.metadata();
+
+        assertThat(state.brokerShutdown(2, CONN_1)).isFalse();
+        assertThat(state.brokerShutdown(9, CONN_1)).isFalse();
+
+        assertThat(state.metadata()).isEqualTo(before);
+    }
+
+    @Test
     void shouldNotDeclareDeadAtExactlyTheTimeout() {
         state.registerBroker(1, "h1", 9001, CONN_1, now);
 

@@ -86,7 +86,7 @@ class LeaderElectorTest {
         TopicEntry a = topic("a", 1, 2, 3, 2);
         TopicEntry b = topic("b", 2, 1);
 
-        int changed = elector.brokerDied(two, List.of(a, b), 5);
+        int changed = elector.brokerDied(two, List.of(a, b), 5, "dead");
 
         assertThat(changed).isEqualTo(3);
         assertThat(a.leaders).containsExactly(1, -1, 3, -1);
@@ -98,7 +98,7 @@ class LeaderElectorTest {
     void shouldBumpLeaderEpochWhenBrokerLeadsAgain() {
         BrokerEntry two = live(2);
         TopicEntry a = topic("a", 1, 2, 3, 2);
-        elector.brokerDied(two, List.of(a), 5);
+        elector.brokerDied(two, List.of(a), 5, "dead");
 
         int changed = elector.brokerLeads(two, List.of(a), 6, "registered");
 

@@ -41,6 +41,8 @@ public final class Messages {
             case FETCH_OFFSET_REQUEST -> FetchOffsetRequest.read(body);
             case FETCH_OFFSET_RESPONSE -> FetchOffsetResponse.read(body);
             case ERROR_RESPONSE -> ErrorResponse.read(body);
+            case BROKER_SHUTDOWN_REQUEST -> BrokerShutdownRequest.read(body);
+            case BROKER_SHUTDOWN_RESPONSE -> BrokerShutdownResponse.read(body);
         };
         if (body.isReadable()) {
             m.release();

@@ -17,6 +17,8 @@ import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
 import io.yak.wire.message.Frame;
+import io.yak.wire.message.BrokerShutdownRequest;
+import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
@@ -101,6 +103,8 @@ public final class RandomMessages {
             case FETCH_OFFSET_REQUEST -> new FetchOffsetRequest(string(), string(), anyInt());
             case FETCH_OFFSET_RESPONSE -> new FetchOffsetResponse(error(), anyLong());
             case ERROR_RESPONSE -> new ErrorResponse(error(), nullableString());
+            case BROKER_SHUTDOWN_REQUEST -> new BrokerShutdownRequest(anyInt());
+            case BROKER_SHUTDOWN_RESPONSE -> new BrokerShutdownResponse(error(), anyLong());
         };
     }
 
