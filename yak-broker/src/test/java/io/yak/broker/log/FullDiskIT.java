@@ -56,6 +56,10 @@ class FullDiskIT {
                     }
                     assertThat(acknowledged).as("2 MiB filled long before this").isLessThan(10_000);
                 }
+                // Allocation goes ahead in large steps, but only an append that cannot fit fails: a batch is ~8 KiB,
+                // an allocation step up to the whole 1 MiB segment.
+                assertThat(Files.getFileStore(mount).getUsableSpace()).as("space left when the append failed")
+                    .isLessThan(64 << 10);
                 // Retention on the full disk cannot persist a new log start, so it deletes nothing: a log whose first
                 // segment is gone while its persisted start is older is refused at the next open (a lost segment).
                 int segmentsBefore = log.segmentCount();
