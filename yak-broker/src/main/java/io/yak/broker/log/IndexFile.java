@@ -69,7 +69,7 @@ final class IndexFile {
         IndexFile index = new IndexFile(file, magic, entryLength, baseOffset);
         FileChannel channel = FileChannel.open(file, CREATE, TRUNCATE_EXISTING, READ, WRITE);
         try {
-            MappedFiles.writeZeros(channel, 0, size); // a full disk fails here, not as a fault on an entry's write
+            MappedFiles.allocate(channel, 0, size); // a full disk fails here, not as a fault on an entry's write
             index.mapping = MappedFiles.map(channel, FileChannel.MapMode.READ_WRITE, (int) size);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -209,7 +209,7 @@ final class IndexFile {
         if (newMaxEntries <= maxEntries || size > Integer.MAX_VALUE) {
             return;
         }
-        MappedFiles.writeZeros(channel, HEADER_LENGTH + (long) maxEntries * entryLength, size);
+        MappedFiles.allocate(channel, HEADER_LENGTH + (long) maxEntries * entryLength, size);
         MappedByteBuffer old = mapping;
         MappedByteBuffer bigger = MappedFiles.map(channel, FileChannel.MapMode.READ_WRITE, (int) size);
         mapping = bigger;

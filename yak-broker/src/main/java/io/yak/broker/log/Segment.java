@@ -93,17 +93,8 @@ final class Segment {
     private volatile boolean indexSuspect;
     private volatile boolean corruptionReported;
 
-    /**
-     * {@link #reserve} allocates the file ahead of the writes in steps of at least this many bytes. Writing zeros,
-     * the step stays this small: each one is a pause for the append that takes it.
-     */
-    static final int ALLOCATION_STEP = 1 << 20;
-    /**
-     * With {@code fallocate(2)}, one call that writes nothing, each step is as large as what the segment has already
-     * (doubling), up to this: a busy partition allocates in few, long extents (fewer of them interleave when several
-     * partitions append side by side), a quiet one holds little more disk than its data.
-     */
-    static final int MAX_NATIVE_ALLOCATION_STEP = 16 << 20;
+    /** {@link #reserve} allocates the file ahead of the writes in steps of this many bytes. */
+    static final int ALLOCATION_CHUNK = 1 << 20;
 
     // Owned by the partition writer thread.
     private FileChannel channel;
@@ -273,7 +264,7 @@ final class Segment {
     void zeroAndForce(int from, int length) throws IOException {
         // Through the file, not the mapping: after a power loss the dropped tail may hold holes, and a store into an
         // unallocated page of a full disk would fault (see MappedFiles.allocate). The mapping sees the same pages.
-        MappedFiles.writeZeros(channel, from, (long) from + length);
+        MappedFiles.allocate(channel, from, (long) from + length);
         forceRange(from, length);
     }
 
@@ -360,7 +351,7 @@ final class Segment {
 
     /**
      * Writer thread, before {@link #write} of {@code bytes}: gives the file real blocks from the published end to at
-     * least {@code end + bytes} (a {@link #ALLOCATION_STEP} or more at a time, at most up to the capacity), so a full
+     * least {@code end + bytes} ({@value #ALLOCATION_CHUNK} bytes at a time, at most up to the capacity), so a full
      * disk fails here with an {@link IOException} before anything is copied, never as a fault on the mapping that
      * the JVM would report only after the append seemed done ({@link MappedFiles#allocate}). When a whole step does
      * not fit on the disk any more, exactly the bytes of this append are tried: only an append that cannot fit fails.
@@ -368,9 +359,8 @@ final class Segment {
     void reserve(int bytes) throws IOException {
         long needed = (long) end + bytes;
         if (needed > allocated) {
-            long step = NativeFiles.available()
-                ? Math.min(MAX_NATIVE_ALLOCATION_STEP, Math.max(ALLOCATION_STEP, allocated)) : ALLOCATION_STEP;
-            long target = Math.max(needed, Math.min(capacity, allocated + step));
+            long chunks = (needed + ALLOCATION_CHUNK - 1) / ALLOCATION_CHUNK;
+            long target = Math.max(needed, Math.min(capacity, chunks * ALLOCATION_CHUNK));
             try {
                 allocateTo(target);
             } catch (IOException e) {
@@ -384,7 +374,7 @@ final class Segment {
 
     private void allocateTo(long target) throws IOException {
         if (target > allocated) {
-            MappedFiles.allocate(file, channel, allocated, target);
+            MappedFiles.allocate(channel, allocated, target);
             allocated = (int) target;
         }
     }
