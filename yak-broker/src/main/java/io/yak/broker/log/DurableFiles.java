@@ -34,6 +34,42 @@ public final class DurableFiles {
         syncDirectory(file.getParent());
     }
 
+    /**
+     * As {@link #replace}, but when that fails (a full disk has no block for the temp file) and {@code file} exists
+     * with exactly as many bytes, overwrites it in place, which needs no new block, and forces it. A crash during
+     * that write could leave a mix of old and new bytes, so this is only for files whose content carries a checksum
+     * that tells such a mix apart.
+     *
+     * @return false when the file was replaced, true when it was overwritten in place
+     * @throws IOException the replace's failure (the overwrite's, if tried, suppressed in it)
+     */
+    public static boolean replaceOrOverwrite(Path file, byte[] bytes) throws IOException {
+        try {
+            replace(file, bytes);
+            return false;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+                if (!Files.isRegularFile(file) || Files.size(file) != bytes.length) {
+                    throw e;
+                }
+                try (FileChannel channel = FileChannel.open(file, WRITE)) {
+                    ByteBuffer src = ByteBuffer.wrap(bytes);
+                    while (src.hasRemaining()) {
+                        channel.write(src, src.position());
+                    }
+                    channel.force(true);
+                }
+                return true;
+            } catch (IOException overwrite) {
+                if (overwrite != e) {
+                    e.addSuppressed(overwrite);
+                }
+                throw e;
+            }
+        }
+    }
+
     /** Makes file creations, deletions and renames in {@code directory} durable (Linux: fsync on the directory). */
     public static void syncDirectory(Path directory) throws IOException {
         try (FileChannel dir = FileChannel.open(directory, READ)) {

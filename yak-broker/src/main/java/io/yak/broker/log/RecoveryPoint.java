@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Contents of a partition's {@code recovery-point} file ({@code STORAGE.md}, "Recovery-point file"): every record
@@ -29,6 +31,7 @@ import java.util.zip.CRC32C;
  * @param logStartOffset first offset of the log
  */
 record RecoveryPoint(long offset, long segmentBase, long logStartOffset) {
+    private static final Logger LOG = LoggerFactory.getLogger(RecoveryPoint.class);
 
     /** Thrown by {@link #read} for a file that is there but not a valid recovery point. */
     static final class InvalidException extends Exception {
@@ -94,7 +97,12 @@ record RecoveryPoint(long offset, long segmentBase, long logStartOffset) {
         buf.putLong(SEGMENT_BASE_OFFSET, segmentBase);
         buf.putLong(LOG_START_OFFSET_OFFSET, logStartOffset);
         buf.putInt(CRC_OFFSET, crc(bytes));
-        DurableFiles.replace(directory.resolve(SegmentLayout.RECOVERY_POINT_FILE), bytes); // via recovery-point.tmp
+        Path file = directory.resolve(SegmentLayout.RECOVERY_POINT_FILE);
+        // via recovery-point.tmp; on a disk too full for that, in place (a torn write fails the CRC32C: the file is
+        // then ignored and every segment checked), so retention can still free space
+        if (DurableFiles.replaceOrOverwrite(file, bytes)) {
+            LOG.warn("{}: no space for {}.tmp (disk full?), overwrote it in place", file, file.getFileName());
+        }
     }
 
     private static int crc(byte[] bytes) {
