@@ -156,9 +156,16 @@ public final class BrokerServer implements AutoCloseable {
     private void announceShutdown() {
         long startNs = System.nanoTime();
         ErrorCode answer = link.announceShutdown(SHUTDOWN_ANNOUNCE_TIMEOUT_MS);
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
         if (answer == ErrorCode.NONE) {
             LOG.info("broker {}: coordinator {} took its partitions offline for the shutdown ({} ms)",
-                config.brokerId(), config.coordinator(), (System.nanoTime() - startNs) / 1_000_000);
+                config.brokerId(), config.coordinator(), ms);
+        } else if (answer == ErrorCode.STORAGE_ERROR) {
+            LOG.warn("broker {}: coordinator {} took its partitions offline for the shutdown but could not store "
+                + "that ({} ms); it keeps retrying the write", config.brokerId(), config.coordinator(), ms);
+        } else if (answer == ErrorCode.UNKNOWN_BROKER) {
+            LOG.info("broker {}: coordinator {} already has this broker as dead or unregistered ({} ms)",
+                config.brokerId(), config.coordinator(), ms);
         } else {
             LOG.warn("broker {}: could not tell coordinator {} about the shutdown ({}): its partitions show this "
                     + "broker as leader until heartbeat.timeout.ms passes", config.brokerId(), config.coordinator(),

@@ -82,6 +82,10 @@ public final class CoordinatorLink implements AutoCloseable {
     private boolean shuttingDown;
     /** The coordinator's answer to the shutdown announcement, while one is awaited. Link thread only. */
     private CompletableFuture<ErrorCode> shutdownAnswer;
+    /** A shutdown announced while a registration was unanswered: sent once it is answered. Link thread only. */
+    private CompletableFuture<ErrorCode> awaitingRegistration;
+    /** A REGISTER_BROKER_REQUEST went out on the current connection and is not answered yet. Link thread only. */
+    private boolean registrationInFlight;
 
     /**
      * @param listener          receives every cluster view, on the link's thread
@@ -182,13 +186,35 @@ public final class CoordinatorLink implements AutoCloseable {
         if (shuttingDown) {
             return;
         }
+        registrationInFlight = true;
         channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort)));
+    }
+
+    /** Link thread: asks the coordinator to take this broker's partitions offline; the answer completes it. */
+    private void sendShutdown(CompletableFuture<ErrorCode> answer) {
+        shutdownAnswer = answer;
+        channel.writeAndFlush(Frame.of(nextId(), new BrokerShutdownRequest(brokerId)));
     }
 
     private void onFrame(Frame frame) {
         switch (frame.type()) {
             case REGISTER_BROKER_RESPONSE -> {
                 RegisterBrokerResponse r = (RegisterBrokerResponse) frame.message();
+                registrationInFlight = false;
+                if (shuttingDown) {
+                    // stopping while this registration was in flight: no heartbeats, no cluster view; undo it
+                    registered = r.error() == ErrorCode.NONE;
+                    CompletableFuture<ErrorCode> answer = awaitingRegistration;
+                    awaitingRegistration = null;
+                    if (answer != null) {
+                        if (registered) {
+                            sendShutdown(answer);
+                        } else {
+                            answer.complete(null);
+                        }
+                    }
+                    return;
+                }
                 if (r.error() != ErrorCode.NONE) {
                     refused(r);
                     return;
@@ -293,6 +319,9 @@ public final class CoordinatorLink implements AutoCloseable {
      * {@code heartbeat.timeout.ms} (Kafka's controlled shutdown). Waits at most {@code timeoutMs} for the answer; not
      * on the link's thread.
      *
+     * <p>A registration still unanswered is awaited first (within the same time): the coordinator may accept it
+     * and make this broker a leader again, so the announcement follows it.
+     *
      * @return the coordinator's answer, or null when it could not be asked (not registered, no connection) or did
      *     not answer in time: the heartbeat timeout then applies
      */
@@ -305,12 +334,15 @@ public final class CoordinatorLink implements AutoCloseable {
                     heartbeats.cancel(false);
                 }
                 Channel ch = channel;
-                if (ch == null || !ch.isActive() || !registered) {
+                if (ch == null || !ch.isActive()) {
                     answer.complete(null);
-                    return;
+                } else if (registered) {
+                    sendShutdown(answer);
+                } else if (registrationInFlight) {
+                    awaitingRegistration = answer; // announced once the coordinator answers the registration
+                } else {
+                    answer.complete(null);
                 }
-                shutdownAnswer = answer;
-                ch.writeAndFlush(Frame.of(nextId(), new BrokerShutdownRequest(brokerId)));
             });
             return answer.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
@@ -318,6 +350,15 @@ public final class CoordinatorLink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /** Tests: whether an announced shutdown waits for the answer to a registration (asked on the link's thread). */
+    boolean shutdownAwaitsRegistration() {
+        try {
+            return group.submit(() -> awaitingRegistration != null).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -349,8 +390,13 @@ public final class CoordinatorLink implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             registered = false;
+            registrationInFlight = false;
             if (shutdownAnswer != null) {
                 shutdownAnswer.complete(null);
+            }
+            if (awaitingRegistration != null) {
+                awaitingRegistration.complete(null);
+                awaitingRegistration = null;
             }
             if (heartbeats != null) {
                 heartbeats.cancel(false);

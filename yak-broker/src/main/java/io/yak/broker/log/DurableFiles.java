@@ -22,6 +22,12 @@ public final class DurableFiles {
      * after a crash {@code file} holds the old or the new bytes (a leftover {@code .tmp} is the caller's to ignore).
      */
     public static void replace(Path file, byte[] bytes) throws IOException {
+        Path temp = writeTemp(file, bytes);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.getParent());
+    }
+
+    private static Path writeTemp(Path file, byte[] bytes) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
             ByteBuffer src = ByteBuffer.wrap(bytes);
@@ -30,23 +36,24 @@ public final class DurableFiles {
             }
             channel.force(true);
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
+        return temp;
     }
 
     /**
-     * As {@link #replace}, but when that fails (a full disk has no block for the temp file) and {@code file} exists
-     * with exactly as many bytes, overwrites it in place, which needs no new block, and forces it. A crash during
-     * that write could leave a mix of old and new bytes, so this is only for files whose content carries a checksum
-     * that tells such a mix apart.
+     * As {@link #replace}, but when the temp file cannot be written or forced (a full disk has no block for it) and
+     * {@code file} exists with exactly as many bytes, overwrites it in place, which needs no new block, and forces it.
+     * A failed rename or directory sync is not retried that way: it is thrown. A crash during the in-place write
+     * could leave a mix of old and new bytes, so this is only for files whose content carries a checksum that tells
+     * such a mix apart.
      *
      * @return false when the file was replaced, true when it was overwritten in place
-     * @throws IOException the replace's failure (the overwrite's, if tried, suppressed in it)
+     * @throws IOException the temp file's failure (the overwrite's, if tried, suppressed in it), or the rename's or
+     *                     the directory sync's
      */
     public static boolean replaceOrOverwrite(Path file, byte[] bytes) throws IOException {
+        Path temp;
         try {
-            replace(file, bytes);
-            return false;
+            temp = writeTemp(file, bytes);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
@@ -68,6 +75,9 @@ public final class DurableFiles {
                 throw e;
             }
         }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.getParent());
+        return false;
     }
 
     /** Makes file creations, deletions and renames in {@code directory} durable (Linux: fsync on the directory). */

@@ -367,7 +367,12 @@ final class Segment {
                 if (target == needed) {
                     throw e;
                 }
-                allocateTo(needed);
+                try {
+                    allocateTo(needed);
+                } catch (IOException again) {
+                    again.addSuppressed(e);
+                    throw again;
+                }
             }
         }
     }

@@ -351,8 +351,9 @@ public final class ClusterState {
     }
 
     /**
-     * A connection closed. A broker registered on it stays alive until its heartbeat timeout (liveness is decided
-     * by heartbeats alone), but another broker may now register with its id from another address.
+     * A connection closed. A broker registered on it stays alive until its heartbeat timeout (a closed connection
+     * alone is not a death; only silence or the broker's own {@link #brokerShutdown} is), but another broker may now
+     * register with its id from another address.
      */
     public void connectionClosed(long connectionId) {
         for (BrokerEntry b : brokers.values()) {

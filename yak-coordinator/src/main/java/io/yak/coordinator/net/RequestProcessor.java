@@ -176,7 +176,7 @@ public final class RequestProcessor {
             state.epoch()), null, result.changed(), result.changed());
     }
 
-    /** A clean broker shutdown is persisted and broadcast like a broker death before it is answered. */
+    /** A clean broker shutdown is persisted like a broker death, then answered and broadcast. */
     private void brokerShutdown(Responder r, int correlationId, long connectionId, BrokerShutdownRequest m) {
         boolean applied = state.brokerShutdown(m.brokerId(), connectionId);
         if (!applied) {
