@@ -110,6 +110,8 @@ final class Segment {
     private int flushedPosition;
     /** The file has real blocks below this position ({@link #reserve}); beyond it the mapping may be sparse. */
     private int allocated;
+    /** A whole allocation step did not fit on the disk: from then on each append allocates just its own bytes. */
+    private boolean allocateExactly;
     private boolean sealed;
     private long rollBaseMs = NO_ROLL_BASE;
 
@@ -354,19 +356,21 @@ final class Segment {
      * least {@code end + bytes} ({@value #ALLOCATION_CHUNK} bytes at a time, at most up to the capacity), so a full
      * disk fails here with an {@link IOException} before anything is copied, never as a fault on the mapping that
      * the JVM would report only after the append seemed done ({@link MappedFiles#allocate}). When a whole step does
-     * not fit on the disk any more, exactly the bytes of this append are tried: only an append that cannot fit fails.
+     * not fit on the disk any more, exactly the bytes of this append are tried, and of every later one: only an
+     * append that cannot fit fails.
      */
     void reserve(int bytes) throws IOException {
         long needed = (long) end + bytes;
         if (needed > allocated) {
             long chunks = (needed + ALLOCATION_CHUNK - 1) / ALLOCATION_CHUNK;
-            long target = Math.max(needed, Math.min(capacity, chunks * ALLOCATION_CHUNK));
+            long target = allocateExactly ? needed : Math.max(needed, Math.min(capacity, chunks * ALLOCATION_CHUNK));
             try {
                 allocateTo(target);
             } catch (IOException e) {
                 if (target == needed) {
                     throw e;
                 }
+                allocateExactly = true; // the disk is nearly full: no more whole steps that fail half-way
                 try {
                     allocateTo(needed);
                 } catch (IOException again) {
