@@ -425,6 +425,11 @@ public final class PartitionManager implements AutoCloseable {
         if (p == null) {
             Partition[] ps = partitions.get(topic);
             if (ps == null) {
+                if (epoch == 0) {
+                    // no cluster view yet (a restart, before the registration is answered): an existing topic is
+                    // not known yet either, so nothing is created; the client refreshes its metadata and retries
+                    return ErrorCode.NOT_LEADER;
+                }
                 if (autoCreateTopics && creating.add(topic)) {
                     LOG.info("broker {}: asking the coordinator to create topic {} ({} partitions)", brokerId, topic,
                         numPartitions);
