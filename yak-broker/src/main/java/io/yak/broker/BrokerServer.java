@@ -164,8 +164,8 @@ public final class BrokerServer implements AutoCloseable {
             LOG.warn("broker {}: coordinator {} took its partitions offline for the shutdown but could not store "
                 + "that ({} ms); it keeps retrying the write", config.brokerId(), config.coordinator(), ms);
         } else if (answer == ErrorCode.UNKNOWN_BROKER) {
-            LOG.info("broker {}: coordinator {} already has this broker as dead or unregistered ({} ms)",
-                config.brokerId(), config.coordinator(), ms);
+            LOG.info("broker {}: not registered with coordinator {} (refused, or already declared dead): no partition "
+                + "to take offline ({} ms)", config.brokerId(), config.coordinator(), ms);
         } else {
             LOG.warn("broker {}: could not tell coordinator {} about the shutdown ({}): its partitions show this "
                     + "broker as leader until heartbeat.timeout.ms passes", config.brokerId(), config.coordinator(),

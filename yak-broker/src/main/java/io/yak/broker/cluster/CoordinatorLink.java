@@ -322,8 +322,9 @@ public final class CoordinatorLink implements AutoCloseable {
      * <p>A registration still unanswered is awaited first (within the same time): the coordinator may accept it
      * and make this broker a leader again, so the announcement follows it.
      *
-     * @return the coordinator's answer, or null when it could not be asked (not registered, no connection) or did
-     *     not answer in time: the heartbeat timeout then applies
+     * @return the coordinator's answer; UNKNOWN_BROKER without asking when connected but not registered (refused);
+     *     null when it could not be asked (no connection) or did not answer in time: the heartbeat timeout then
+     *     applies
      */
     public ErrorCode announceShutdown(long timeoutMs) {
         CompletableFuture<ErrorCode> answer = new CompletableFuture<>();
@@ -341,7 +342,7 @@ public final class CoordinatorLink implements AutoCloseable {
                 } else if (registrationInFlight) {
                     awaitingRegistration = answer; // announced once the coordinator answers the registration
                 } else {
-                    answer.complete(null);
+                    answer.complete(ErrorCode.UNKNOWN_BROKER); // connected, but refused: it leads nothing
                 }
             });
             return answer.get(timeoutMs, TimeUnit.MILLISECONDS);

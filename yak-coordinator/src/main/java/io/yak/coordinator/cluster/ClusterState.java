@@ -253,14 +253,19 @@ public final class ClusterState {
      * (unknown topic, partition out of range, another broker's) are logged at WARN, at most every
      * {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while they repeat, and ignored; the rest of the list applies.
      *
+     * @param connectionId      the connection it came on: only the one the broker registered on counts (a stale
+     *                          process of the same id, say one that was paused, must neither keep the id alive nor
+     *                          override the live process's list)
      * @param offlinePartitions the partitions the broker cannot serve, in any order, repeats allowed; empty when it
      *                          serves all of its partitions
      * @return unknown (nothing applied) when the broker is unknown or not alive (declared dead, or the coordinator
-     *     restarted): it must register again; otherwise whether the state changed
+     *     restarted), or registered on another connection: it must register again; otherwise whether the state
+     *     changed
      */
-    public HeartbeatResult heartbeat(int brokerId, List<PartitionRef> offlinePartitions, long nowMs) {
+    public HeartbeatResult heartbeat(int brokerId, long connectionId, List<PartitionRef> offlinePartitions,
+                                     long nowMs) {
         BrokerEntry b = brokers.get(brokerId);
-        if (b == null || !b.alive) {
+        if (b == null || !b.alive || b.connectionId != connectionId) {
             return HeartbeatResult.UNKNOWN;
         }
         b.lastHeartbeatMs = nowMs;

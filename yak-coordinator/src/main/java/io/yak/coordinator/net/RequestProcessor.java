@@ -127,7 +127,7 @@ public final class RequestProcessor {
             switch (m.type()) {
                 case REGISTER_BROKER_REQUEST -> registerBroker(r, correlationId, connectionId,
                     (RegisterBrokerRequest) m);
-                case HEARTBEAT_REQUEST -> heartbeat(r, correlationId, (HeartbeatRequest) m);
+                case HEARTBEAT_REQUEST -> heartbeat(r, correlationId, connectionId, (HeartbeatRequest) m);
                 case BROKER_SHUTDOWN_REQUEST -> brokerShutdown(r, correlationId, connectionId,
                     (BrokerShutdownRequest) m);
                 case REGISTER_PRODUCER_REQUEST -> registerProducer(r, correlationId, (RegisterProducerRequest) m);
@@ -166,11 +166,11 @@ public final class RequestProcessor {
      * A heartbeat that changes leadership (its broker lists partitions it cannot serve, or no longer lists one) is
      * persisted and broadcast like a broker death; the usual one changes nothing and writes nothing.
      */
-    private void heartbeat(Responder r, int correlationId, HeartbeatRequest m) {
-        HeartbeatResult result = state.heartbeat(m.brokerId(), m.offlinePartitions(), clock.millis());
+    private void heartbeat(Responder r, int correlationId, long connectionId, HeartbeatRequest m) {
+        HeartbeatResult result = state.heartbeat(m.brokerId(), connectionId, m.offlinePartitions(), clock.millis());
         if (!result.known()) {
-            LOG.debug("heartbeat from unregistered or dead broker {} at {}: asking it to register",
-                m.brokerId(), r.channel().remoteAddress());
+            LOG.debug("heartbeat from broker {} at {}, not registered and alive on that connection: asking it to "
+                + "register", m.brokerId(), r.channel().remoteAddress());
         }
         reply(r, correlationId, new HeartbeatResponse(result.known() ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
             state.epoch()), null, result.changed(), result.changed());

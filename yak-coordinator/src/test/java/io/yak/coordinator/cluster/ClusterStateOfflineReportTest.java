@@ -11,7 +11,9 @@ import io.yak.wire.message.TopicInfo;
 import io.yak.wire.testing.CapturedLogs;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +45,11 @@ class ClusterStateOfflineReportTest {
         return state.metadata().topic("t");
     }
 
+    /** The connection each broker registered on, by id (none for an unknown one). */
+    private final Map<Integer, Long> connection = new HashMap<>(Map.of(1, 101L, 2, 102L, 3, 103L));
+
     private HeartbeatResult heartbeat(int broker, PartitionRef... offline) {
-        return state.heartbeat(broker, List.of(offline), now);
+        return state.heartbeat(broker, connection.getOrDefault(broker, 0L), List.of(offline), now);
     }
 
     @Test
@@ -182,7 +187,7 @@ class ClusterStateOfflineReportTest {
             many.add(new PartitionRef("unknown-" + i, i));
         }
         try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
-            assertThat(state.heartbeat(2, many, now)).isEqualTo(new HeartbeatResult(true, false));
+            assertThat(state.heartbeat(2, connection.get(2), many, now)).isEqualTo(new HeartbeatResult(true, false));
 
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("unknown-9-9 (unknown topic)",
                 "and 990 more").doesNotContain("unknown-10-10");
@@ -223,6 +228,7 @@ class ClusterStateOfflineReportTest {
 
         // The broker restarts with its log repaired: it registers, leads everything, and lists nothing.
         assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        connection.put(2, 202L);
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, 2, 3, 1, 2, 3);
         assertThat(topic().partitions()).extracting(PartitionInfo::leaderEpoch).containsExactly(0, 1, 0, 0, 1, 0);
         epoch = state.epoch();
@@ -237,6 +243,7 @@ class ClusterStateOfflineReportTest {
 
         // Same address, new connection: a restart, accepted before the heartbeat timeout.
         assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        connection.put(2, 202L);
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
 
@@ -254,12 +261,12 @@ class ClusterStateOfflineReportTest {
         assertThat(restored.metadata().topic("t").partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
 
         // The broker's heartbeat reaches the new coordinator before it registered again: refused, nothing applied.
-        assertThat(restored.heartbeat(2, List.of(T4), now)).isEqualTo(new HeartbeatResult(false, false));
+        assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(false, false));
         assertThat(restored.registerBroker(2, "h2", 9002, 302, now).changed()).isTrue();
         assertThat(restored.metadata().topic("t").partition(4).leader()).isEqualTo(2);
         long epoch = restored.epoch();
 
-        assertThat(restored.heartbeat(2, List.of(T4), now)).isEqualTo(new HeartbeatResult(true, true));
+        assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(true, true));
 
         assertThat(restored.epoch()).isEqualTo(epoch + 1);
         TopicInfo t = restored.metadata().topic("t");
@@ -288,7 +295,7 @@ class ClusterStateOfflineReportTest {
         List<PartitionRef> all = new ArrayList<>(Collections.nCopies(3, T1));
         all.add(T4);
 
-        assertThat(state.heartbeat(2, all, now)).isEqualTo(new HeartbeatResult(true, true));
+        assertThat(state.heartbeat(2, connection.get(2), all, now)).isEqualTo(new HeartbeatResult(true, true));
 
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);

@@ -9,6 +9,7 @@ import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.testing.CapturedLogs;
 import java.util.List;
@@ -103,12 +104,12 @@ class ClusterStateTest {
         try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
             // A clashing broker retrying for a minute and a half, every 100 ms (the old retry rate).
             for (int i = 0; i < 900; i++) {
-                state.heartbeat(1, List.of(), now);
+                state.heartbeat(1, CONN_1, List.of(), now);
                 assertThat(state.registerBroker(1, "other", 9009, CONN_2, now).error())
                     .isEqualTo(ErrorCode.BROKER_ID_IN_USE);
                 now += 100;
             }
-            state.heartbeat(1, List.of(), now);
+            state.heartbeat(1, CONN_1, List.of(), now);
             state.registerBroker(1, "third", 9010, CONN_3, now);
 
             List<String> warnings = logs.at(Level.WARN);
@@ -154,7 +155,7 @@ class ClusterStateTest {
 
     @Test
     void shouldAnswerHeartbeatOfUnknownBrokerWithFalse() {
-        assertThat(state.heartbeat(7, List.of(), now).known()).isFalse();
+        assertThat(state.heartbeat(7, CONN_1, List.of(), now).known()).isFalse();
         assertThat(state.epoch()).isZero();
     }
 
@@ -165,11 +166,11 @@ class ClusterStateTest {
         TopicInfo before = topic("t");
         long epoch = state.epoch();
         now += 400;
-        state.heartbeat(1, List.of(), now);
-        state.heartbeat(3, List.of(), now);
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
         now += TIMEOUT_MS - 399;
-        state.heartbeat(1, List.of(), now);
-        state.heartbeat(3, List.of(), now);
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
 
         boolean changed = state.checkLiveness(now);
 
@@ -212,7 +213,7 @@ class ClusterStateTest {
             assertThat(p.leaderEpoch()).isEqualTo(old.leaderEpoch());
         }
         // dead now: a heartbeat is told to register, a second shutdown and the liveness check change nothing
-        assertThat(state.heartbeat(2, List.of(), now).known()).isFalse();
+        assertThat(state.heartbeat(2, CONN_2, List.of(), now).known()).isFalse();
         assertThat(state.brokerShutdown(2, CONN_2)).isFalse();
         assertThat(state.checkLiveness(now + 10 * TIMEOUT_MS)).isTrue(); // brokers 1 and 3 only
         assertThat(state.metadata().broker(2).alive()).isFalse();
@@ -226,6 +227,29 @@ class ClusterStateTest {
                 assertThat(p.leaderEpoch()).isEqualTo(before.partition(p.partition()).leaderEpoch() + 1);
             }
         }
+    }
+
+    @Test
+    void shouldIgnoreHeartbeatsFromAnotherConnectionThanTheRegisteredOne() {
+        registerThree();
+        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        ClusterMetadata before = state.metadata();
+
+        // a stale process of broker 2 (paused, say) heartbeats on its old connection, listing a partition
+        HeartbeatResult stale = state.heartbeat(2, 999, List.of(new PartitionRef("t", 1)), now);
+
+        assertThat(stale.known()).as("told to register (and then refused: the id is in use)").isFalse();
+        assertThat(state.metadata()).as("its list is not applied").isEqualTo(before);
+        // nor does it keep the id alive: only the registered connection's heartbeats count
+        now += TIMEOUT_MS / 2;
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
+        state.heartbeat(2, 999, List.of(), now);
+        now += TIMEOUT_MS / 2 + 1;
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
+        assertThat(state.checkLiveness(now)).isTrue();
+        assertThat(state.metadata().broker(2).alive()).isFalse();
     }
 
     @Test
@@ -255,7 +279,7 @@ class ClusterStateTest {
 
         for (int i = 0; i < 100; i++) {
             now += TIMEOUT_MS / 2;
-            assertThat(state.heartbeat(1, List.of(), now).known()).isTrue();
+            assertThat(state.heartbeat(1, CONN_1, List.of(), now).known()).isTrue();
             assertThat(state.checkLiveness(now)).isFalse();
         }
 
@@ -270,7 +294,7 @@ class ClusterStateTest {
 
         assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
         assertThat(state.metadata().broker(1).alive()).isTrue();
-        assertThat(state.heartbeat(1, List.of(), now + 1).known()).isTrue();
+        assertThat(state.heartbeat(1, CONN_1, List.of(), now + 1).known()).isTrue();
     }
 
     @Test
@@ -279,7 +303,7 @@ class ClusterStateTest {
         state.createTopic("t", 3);
         long epoch = state.epoch();
         now += TIMEOUT_MS + 1;
-        state.heartbeat(3, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
 
         assertThat(state.checkLiveness(now)).isTrue();
 
@@ -293,7 +317,7 @@ class ClusterStateTest {
         now += TIMEOUT_MS + 1;
         state.checkLiveness(now);
 
-        assertThat(state.heartbeat(1, List.of(), now).known()).isFalse();
+        assertThat(state.heartbeat(1, CONN_1, List.of(), now).known()).isFalse();
         assertThat(state.metadata().broker(1).alive()).isFalse();
     }
 
@@ -302,8 +326,8 @@ class ClusterStateTest {
         registerThree();
         state.createTopic("t", 6);
         now += TIMEOUT_MS + 1;
-        state.heartbeat(1, List.of(), now);
-        state.heartbeat(3, List.of(), now);
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
         state.checkLiveness(now);
         long epoch = state.epoch();
 
@@ -390,8 +414,8 @@ class ClusterStateTest {
     void shouldPlaceNewTopicsOnLiveBrokersOnly() {
         registerThree();
         now += TIMEOUT_MS + 1;
-        state.heartbeat(1, List.of(), now);
-        state.heartbeat(3, List.of(), now);
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(3, CONN_3, List.of(), now);
         state.checkLiveness(now);
 
         state.createTopic("t", 4);
@@ -522,7 +546,7 @@ class ClusterStateTest {
             .containsExactlyElementsOf(topic("t").partitions().stream().map(PartitionInfo::replica).toList());
         assertThat(restored.fetchOffset("g", "t", 4).offset()).isEqualTo(77);
         assertThat(restored.allocateProducerId()).isGreaterThan(producerId);
-        assertThat(restored.heartbeat(1, List.of(), now).known()).isFalse();
+        assertThat(restored.heartbeat(1, CONN_1, List.of(), now).known()).isFalse();
         assertThat(restored.snapshot().topics()).isEqualTo(snapshot.topics());
 
         restored.registerBroker(1, "h1", 9001, CONN_1, now);
