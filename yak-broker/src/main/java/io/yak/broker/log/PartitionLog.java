@@ -596,6 +596,17 @@ public final class PartitionLog implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Writer thread: releases the segments and mappings whose {@code file.delete.delay.ms} passed (also done by a
+     * roll, a flush, {@link #maybeFlush()} and retention), failed log or not; nothing once closed (close released
+     * everything).
+     */
+    public void releaseDueFiles() {
+        if (!closed) {
+            releaseDue(clockMs.getAsLong());
+        }
+    }
+
     /** Number of segment files. Any thread. */
     public int segmentCount() {
         return segments.list.length;

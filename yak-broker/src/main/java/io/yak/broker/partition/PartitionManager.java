@@ -154,14 +154,31 @@ public final class PartitionManager implements AutoCloseable {
             p.writer.execute(() -> {
                 PartitionLog log = p.log;
                 try {
-                    if (log != null) {
-                        log.deleteOldSegments(retentionMs, retentionBytes);
+                    if (log != null && log.deleteOldSegments(retentionMs, retentionBytes) > 0) {
+                        releaseLater(p, log);
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.error("broker {}: retention of {} failed: {}", brokerId, p.name, e.toString(), e);
                     offlineIfFailed(p, log, e);
                 }
             });
+        }
+    }
+
+    /**
+     * Deletes the files retention let go once {@code file.delete.delay.ms} passed, as its log line says, rather than
+     * at the log's next roll, flush or retention check (minutes away, and never a flush for a failed log: on a full
+     * disk that is when the space comes back).
+     */
+    private void releaseLater(Partition p, PartitionLog log) {
+        try {
+            timer.schedule(() -> p.writer.execute(() -> {
+                if (p.log == log) {
+                    log.releaseDueFiles();
+                }
+            }), log.config().fileDeleteDelayMs() + 1, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: close() releases everything
         }
     }
 

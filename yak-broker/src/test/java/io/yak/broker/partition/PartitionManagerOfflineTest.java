@@ -133,7 +133,8 @@ class PartitionManagerOfflineTest {
     void shouldListAPartitionWhoseWriteFailedAndKeepApplyingRetentionToItWithoutALeader() throws IOException {
         // retention.bytes 1: every sealed segment goes at the next check; the timer's own check is an hour away.
         PartitionManager pm = new PartitionManager(1, dir, LogConfig.defaults().withSegmentBytes(
-            LogConfig.MIN_SEGMENT_BYTES), 1, false, 1, new RetentionConfig(-1, 1, 3_600_000), (topic, n) -> { });
+            LogConfig.MIN_SEGMENT_BYTES).withFileDeleteDelayMs(200), 1, false, 1, new RetentionConfig(-1, 1,
+            3_600_000), (topic, n) -> { });
         Path partitionDir = PartitionLog.directoryFor(dir, "t", 0);
         Path moved = dir.resolve("moved-away");
         try {
@@ -159,8 +160,17 @@ class PartitionManagerOfflineTest {
             pm.scheduleRetention();
             await().atMost(AWAIT).until(() -> segmentFiles(partitionDir) < sealed + 1);
             assertThat(pm.offlinePartitions()).containsExactly(new PartitionRef("t", 0));
+            // and the files it let go are deleted after file.delete.delay.ms, although the failed log is never
+            // flushed again and the next retention check is an hour away
+            await().atMost(AWAIT).until(() -> deletedFiles(partitionDir) == 0);
         } finally {
             pm.close();
+        }
+    }
+
+    private static long deletedFiles(Path partitionDir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(partitionDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".deleted")).count();
         }
     }
 
