@@ -1,16 +1,11 @@
 package io.yak.broker.partition;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.yak.broker.log.LogConfig;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
-import io.yak.wire.record.RecordBatchBuilder;
-import io.yak.wire.record.RecordBatchLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,15 +20,6 @@ class PartitionManagerFirstViewTest {
     @TempDir
     Path dir;
 
-    private static ByteBuf batch(String value) {
-        ByteBuf buf = Unpooled.buffer(256);
-        RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
-            RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
-        b.append(1000, null, value.getBytes(UTF_8));
-        b.finish();
-        return buf;
-    }
-
     @Test
     void shouldNeitherCreateNorCallUnknownATopicBeforeTheFirstClusterView() {
         List<String> asked = new CopyOnWriteArrayList<>();
@@ -41,13 +27,13 @@ class PartitionManagerFirstViewTest {
             RetentionConfig.defaults(), (topic, n) -> asked.add(topic));
         try {
             ErrorCode[] before = new ErrorCode[1];
-            pm.publish("orders", 0, batch("early"), (error, epoch, base, start) -> before[0] = error);
+            pm.publish("orders", 0, PartitionManagerWaitTest.batch("early"), (error, epoch, base, start) -> before[0] = error);
             assertThat(before[0]).as("retriable, not UNKNOWN_TOPIC, before any view").isEqualTo(ErrorCode.NOT_LEADER);
             assertThat(asked).as("no creation asked for a topic the broker cannot know yet").isEmpty();
 
             pm.onMetadata(new ClusterMetadata(1, List.of(new BrokerInfo(2, "127.0.0.1", 9, true)), List.of()));
             ErrorCode[] after = new ErrorCode[1];
-            pm.publish("orders", 0, batch("later"), (error, epoch, base, start) -> after[0] = error);
+            pm.publish("orders", 0, PartitionManagerWaitTest.batch("later"), (error, epoch, base, start) -> after[0] = error);
             assertThat(after[0]).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
             assertThat(asked).as("asked for once the view says it does not exist").containsExactly("orders");
         } finally {

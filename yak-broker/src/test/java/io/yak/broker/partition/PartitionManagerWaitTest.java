@@ -56,7 +56,8 @@ class PartitionManagerWaitTest {
         pm.close();
     }
 
-    private static ByteBuf batch(String value) {
+    /** One record batch holding {@code value}, in a heap buffer (shared with {@link PartitionManagerFirstViewTest}). */
+    static ByteBuf batch(String value) {
         ByteBuf buf = Unpooled.buffer(256);
         RecordBatchBuilder b = new RecordBatchBuilder().begin(buf, 1000, RecordBatchLayout.NO_PRODUCER_ID,
             RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
