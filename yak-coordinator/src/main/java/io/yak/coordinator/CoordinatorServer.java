@@ -65,6 +65,8 @@ public final class CoordinatorServer implements AutoCloseable {
     private ScheduledExecutorService stateExecutor;
     private RequestProcessor processor;
     private ScheduledFuture<?> ticker;
+    /** {@link System#nanoTime()} of the last liveness check; state thread only. */
+    private long lastTickNs;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private ChannelGroup allChannels;
@@ -196,12 +198,33 @@ public final class CoordinatorServer implements AutoCloseable {
         Gauge.builder("yak.coordinator.epoch", this, s -> s.metadata().epoch()).register(registry);
     }
 
+    /**
+     * The liveness check, every {@code livenessCheckIntervalMs} on the state thread. When the coordinator itself was
+     * not running for much longer than that (a long GC pause, a stopped process, a suspended VM), the brokers'
+     * heartbeats of that time still sit unread in their sockets: their silence was not witnessed, so instead of
+     * declaring every broker dead this round forgives it ({@link ClusterState#forgiveSilence}).
+     */
     private void tick() {
+        long nowNs = System.nanoTime();
+        long gapMs = lastTickNs == 0 ? 0 : (nowNs - lastTickNs) / 1_000_000;
+        lastTickNs = nowNs;
         try {
-            processor.checkLiveness();
+            if (pausedTooLong(gapMs, config.livenessCheckIntervalMs(), config.heartbeatTimeoutMs())) {
+                LOG.warn("coordinator did not run for {} ms (liveness checked every {} ms): not declaring brokers "
+                        + "dead for silence it did not witness; they have {} ms from now to be heard from", gapMs,
+                    config.livenessCheckIntervalMs(), config.heartbeatTimeoutMs() / 2);
+                processor.forgiveSilence();
+            } else {
+                processor.checkLiveness();
+            }
         } catch (RuntimeException e) {
             LOG.error("liveness check failed", e);
         }
+    }
+
+    /** Whether the time since the last liveness check shows the coordinator was paused (see {@link #tick()}). */
+    static boolean pausedTooLong(long gapMs, long checkIntervalMs, long heartbeatTimeoutMs) {
+        return gapMs > Math.max(3 * checkIntervalMs, heartbeatTimeoutMs / 2);
     }
 
     /** The bound address: the actual port when the listen port is 0. */

@@ -369,6 +369,20 @@ public final class ClusterState {
     }
 
     /**
+     * The coordinator was paused (it did not run for longer than its checks allow): every live broker is treated as
+     * heard from at most half a heartbeat timeout ago, so one whose heartbeats were only waiting to be read is not
+     * declared dead, and one that really went silent is declared dead half a timeout later. Changes no leadership.
+     */
+    public void forgiveSilence(long nowMs) {
+        long heardBy = nowMs - heartbeatTimeoutMs / 2;
+        for (BrokerEntry b : brokers.values()) {
+            if (b.alive && b.lastHeartbeatMs < heardBy) {
+                b.lastHeartbeatMs = heardBy;
+            }
+        }
+    }
+
+    /**
      * Declares dead every live broker with no registration or heartbeat for longer than the heartbeat timeout;
      * their partitions go offline. All brokers found dead in one call share one epoch bump.
      *

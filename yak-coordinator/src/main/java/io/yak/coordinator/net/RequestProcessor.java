@@ -104,6 +104,11 @@ public final class RequestProcessor {
         }
     }
 
+    /** After a pause of the coordinator itself: see {@link ClusterState#forgiveSilence}. State thread. */
+    public void forgiveSilence() {
+        state.forgiveSilence(clock.millis());
+    }
+
     /**
      * Declares silent brokers dead and, when that changed the state, persists it and broadcasts LEADER_INFO.
      * Must run on the state thread.

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
+import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
@@ -262,6 +263,25 @@ class ClusterStateTest {
         assertThat(state.brokerShutdown(9, CONN_1)).isFalse();
 
         assertThat(state.metadata()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldNotDeclareBrokersDeadForSilenceTheCoordinatorDidNotWitnessButStillTheOnesThatStaySilent() {
+        registerThree();
+        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        long epoch = state.epoch();
+        now += 12 * TIMEOUT_MS; // the coordinator was stopped; the brokers' heartbeats wait in their sockets
+
+        state.forgiveSilence(now);
+
+        assertThat(state.checkLiveness(now)).as("nobody dead right after the pause").isFalse();
+        assertThat(state.epoch()).isEqualTo(epoch);
+        state.heartbeat(1, CONN_1, List.of(), now); // the queued heartbeats are read; broker 2 really is gone
+        state.heartbeat(3, CONN_3, List.of(), now);
+        assertThat(state.checkLiveness(now + TIMEOUT_MS / 2)).isFalse();
+        assertThat(state.checkLiveness(now + TIMEOUT_MS / 2 + 1)).as("the silent one, half a timeout later").isTrue();
+        ClusterMetadata md = state.metadata();
+        assertThat(md.brokers()).extracting(BrokerInfo::alive).containsExactly(true, false, true);
     }
 
     @Test
