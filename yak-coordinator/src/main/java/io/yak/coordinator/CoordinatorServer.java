@@ -65,7 +65,10 @@ public final class CoordinatorServer implements AutoCloseable {
     private ScheduledExecutorService stateExecutor;
     private RequestProcessor processor;
     private ScheduledFuture<?> ticker;
-    /** {@link System#nanoTime()} of the last liveness check; state thread only. */
+    /**
+     * {@link System#nanoTime()} of the last liveness check; state thread only. Real time, not {@link #clock}: a pause
+     * is one of this process, and a test's manual clock jumping ahead is not one.
+     */
     private long lastTickNs;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;

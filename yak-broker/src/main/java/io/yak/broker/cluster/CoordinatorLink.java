@@ -80,10 +80,11 @@ public final class CoordinatorLink implements AutoCloseable {
     private volatile boolean closed;
     /** Set by {@link #announceShutdown}: no more heartbeats or registrations in this run. Link thread only. */
     private boolean shuttingDown;
-    /** The coordinator's answer to the shutdown announcement, while one is awaited. Link thread only. */
+    /**
+     * The coordinator's answer to the shutdown announcement, while one is awaited (sent, or to be sent once a
+     * registration in flight is answered). Link thread only.
+     */
     private CompletableFuture<ErrorCode> shutdownAnswer;
-    /** A shutdown announced while a registration was unanswered: sent once it is answered. Link thread only. */
-    private CompletableFuture<ErrorCode> awaitingRegistration;
     /** A REGISTER_BROKER_REQUEST went out on the current connection and is not answered yet. Link thread only. */
     private boolean registrationInFlight;
 
@@ -191,8 +192,7 @@ public final class CoordinatorLink implements AutoCloseable {
     }
 
     /** Link thread: asks the coordinator to take this broker's partitions offline; the answer completes it. */
-    private void sendShutdown(CompletableFuture<ErrorCode> answer) {
-        shutdownAnswer = answer;
+    private void sendShutdown() {
         channel.writeAndFlush(Frame.of(nextId(), new BrokerShutdownRequest(brokerId)));
     }
 
@@ -204,13 +204,11 @@ public final class CoordinatorLink implements AutoCloseable {
                 if (shuttingDown) {
                     // stopping while this registration was in flight: no heartbeats, no cluster view; undo it
                     registered = r.error() == ErrorCode.NONE;
-                    CompletableFuture<ErrorCode> answer = awaitingRegistration;
-                    awaitingRegistration = null;
-                    if (answer != null) {
+                    if (shutdownAnswer != null) {
                         if (registered) {
-                            sendShutdown(answer);
+                            sendShutdown();
                         } else {
-                            answer.complete(null);
+                            shutdownAnswer.complete(null);
                         }
                     }
                     return;
@@ -338,9 +336,10 @@ public final class CoordinatorLink implements AutoCloseable {
                 if (ch == null || !ch.isActive()) {
                     answer.complete(null);
                 } else if (registered) {
-                    sendShutdown(answer);
+                    shutdownAnswer = answer;
+                    sendShutdown();
                 } else if (registrationInFlight) {
-                    awaitingRegistration = answer; // announced once the coordinator answers the registration
+                    shutdownAnswer = answer; // announced once the coordinator answers the registration
                 } else {
                     answer.complete(ErrorCode.UNKNOWN_BROKER); // connected, but refused: it leads nothing
                 }
@@ -357,7 +356,7 @@ public final class CoordinatorLink implements AutoCloseable {
     /** Tests: whether an announced shutdown waits for the answer to a registration (asked on the link's thread). */
     boolean shutdownAwaitsRegistration() {
         try {
-            return group.submit(() -> awaitingRegistration != null).get(5, TimeUnit.SECONDS);
+            return group.submit(() -> shutdownAnswer != null && registrationInFlight).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException(e);
         }
@@ -394,10 +393,6 @@ public final class CoordinatorLink implements AutoCloseable {
             registrationInFlight = false;
             if (shutdownAnswer != null) {
                 shutdownAnswer.complete(null);
-            }
-            if (awaitingRegistration != null) {
-                awaitingRegistration.complete(null);
-                awaitingRegistration = null;
             }
             if (heartbeats != null) {
                 heartbeats.cancel(false);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
@@ -22,21 +23,8 @@ public final class DurableFiles {
      * after a crash {@code file} holds the old or the new bytes (a leftover {@code .tmp} is the caller's to ignore).
      */
     public static void replace(Path file, byte[] bytes) throws IOException {
-        Path temp = writeTemp(file, bytes);
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
-    }
-
-    private static Path writeTemp(Path file, byte[] bytes) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
-            ByteBuffer src = ByteBuffer.wrap(bytes);
-            while (src.hasRemaining()) {
-                channel.write(src);
-            }
-            channel.force(true);
-        }
-        return temp;
+        writeTemp(file, bytes);
+        install(file);
     }
 
     /**
@@ -51,22 +39,15 @@ public final class DurableFiles {
      *                     the directory sync's
      */
     public static boolean replaceOrOverwrite(Path file, byte[] bytes) throws IOException {
-        Path temp;
         try {
-            temp = writeTemp(file, bytes);
+            writeTemp(file, bytes);
         } catch (IOException e) {
             try {
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+                Files.deleteIfExists(temp(file));
                 if (!Files.isRegularFile(file) || Files.size(file) != bytes.length) {
                     throw e;
                 }
-                try (FileChannel channel = FileChannel.open(file, WRITE)) {
-                    ByteBuffer src = ByteBuffer.wrap(bytes);
-                    while (src.hasRemaining()) {
-                        channel.write(src, src.position());
-                    }
-                    channel.force(true);
-                }
+                writeForced(file, bytes, WRITE);
                 return true;
             } catch (IOException overwrite) {
                 if (overwrite != e) {
@@ -75,9 +56,33 @@ public final class DurableFiles {
                 throw e;
             }
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
+        install(file);
         return false;
+    }
+
+    private static Path temp(Path file) {
+        return file.resolveSibling(file.getFileName() + ".tmp");
+    }
+
+    private static void writeTemp(Path file, byte[] bytes) throws IOException {
+        writeForced(temp(file), bytes, CREATE, WRITE, TRUNCATE_EXISTING);
+    }
+
+    /** Writes {@code bytes} from the start of {@code target} and forces them (and the size). */
+    private static void writeForced(Path target, byte[] bytes, OpenOption... options) throws IOException {
+        try (FileChannel channel = FileChannel.open(target, options)) {
+            ByteBuffer src = ByteBuffer.wrap(bytes);
+            while (src.hasRemaining()) {
+                channel.write(src, src.position());
+            }
+            channel.force(true);
+        }
+    }
+
+    /** Renames the forced temp file over {@code file} and makes the rename durable. */
+    private static void install(Path file) throws IOException {
+        Files.move(temp(file), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.getParent());
     }
 
     /** Makes file creations, deletions and renames in {@code directory} durable (Linux: fsync on the directory). */

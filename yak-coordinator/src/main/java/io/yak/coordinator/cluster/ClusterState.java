@@ -264,8 +264,8 @@ public final class ClusterState {
      */
     public HeartbeatResult heartbeat(int brokerId, long connectionId, List<PartitionRef> offlinePartitions,
                                      long nowMs) {
-        BrokerEntry b = brokers.get(brokerId);
-        if (b == null || !b.alive || b.connectionId != connectionId) {
+        BrokerEntry b = registeredOn(brokerId, connectionId);
+        if (b == null) {
             return HeartbeatResult.UNKNOWN;
         }
         b.lastHeartbeatMs = nowMs;
@@ -402,12 +402,23 @@ public final class ClusterState {
         for (BrokerEntry b : dead) {
             LOG.info("broker {} at {} declared dead: no heartbeat for {} ms (heartbeat.timeout.ms {}), epoch {}",
                 b.id, b.address(), nowMs - b.lastHeartbeatMs, heartbeatTimeoutMs, newEpoch);
-            b.alive = false;
-            elector.brokerDied(b, topics.values(), newEpoch, "dead");
-            b.offline = Set.of(); // its partitions are offline anyway; a registration starts its report afresh
+            declareDead(b, newEpoch, "dead");
         }
         bumpEpoch();
         return true;
+    }
+
+    /** Its partitions go offline (the caller bumps the epoch to {@code newEpoch}); {@code why} is for the log. */
+    private void declareDead(BrokerEntry b, long newEpoch, String why) {
+        b.alive = false;
+        elector.brokerDied(b, topics.values(), newEpoch, why);
+        b.offline = Set.of(); // its partitions are offline anyway; a registration starts its report afresh
+    }
+
+    /** The broker, when it is alive and registered on {@code connectionId}; else null (unknown, dead, or stale). */
+    private BrokerEntry registeredOn(int brokerId, long connectionId) {
+        BrokerEntry b = brokers.get(brokerId);
+        return b != null && b.alive && b.connectionId == connectionId ? b : null;
     }
 
     /**
@@ -419,16 +430,14 @@ public final class ClusterState {
      *     alive, or registered by another connection (a stale or foreign request must not stop a live broker)
      */
     public boolean brokerShutdown(int brokerId, long connectionId) {
-        BrokerEntry b = brokers.get(brokerId);
-        if (b == null || !b.alive || b.connectionId != connectionId) {
+        BrokerEntry b = registeredOn(brokerId, connectionId);
+        if (b == null) {
             return false;
         }
         long newEpoch = epoch + 1;
         LOG.info("broker {} at {} shut down cleanly: its partitions go offline, epoch {}", b.id, b.address(),
             newEpoch);
-        b.alive = false;
-        elector.brokerDied(b, topics.values(), newEpoch, "shut down");
-        b.offline = Set.of();
+        declareDead(b, newEpoch, "shut down");
         bumpEpoch();
         return true;
     }
