@@ -28,11 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The log of one partition: an ordered list of memory-mapped segment files in one directory ({@code STORAGE.md}).
  *
- * <p>Threads: exactly one writer thread per partition calls {@link #append}, {@link #flush}, {@link #maybeFlush},
- * {@link #deleteOldSegments}, {@link #close} and {@link #abandon}; those may block on the file system (rolling
- * creates and maps files and forces the old ones; the flush policy forces; retention renames and deletes), so the
- * writer must not be an event loop. {@link #open} recovers the directory and may take long; call it off the event
- * loop too. {@link #read}, {@link #offsetForTimestamp}, {@link #logStartOffset()}, {@link #logEndOffset()} and
+ * <p>Threads: one thread at a time per partition calls {@link #append}, {@link #appendInPlace}, {@link #flush},
+ * {@link #maybeFlush}, {@link #deleteOldSegments}, {@link #close} and {@link #abandon} (the broker's writer thread
+ * of the partition, or an event loop holding the partition's lock for {@link #appendInPlace}). All but
+ * {@link #appendInPlace} may block on the file system (rolling creates and maps files and forces the old ones; the
+ * flush policy forces; retention renames and deletes), so they must not run on an event loop;
+ * {@link #appendInPlace} only copies into a page the previous append wrote, or declines. {@link #open} recovers the
+ * directory and may take long; call it off the event loop too. {@link #read}, {@link #offsetForTimestamp}, {@link #logStartOffset()}, {@link #logEndOffset()} and
  * {@link #segmentCount()} are safe from any thread at any time before {@link #close}, and take no lock: the writer
  * copies batches behind a published end and moves the end (volatile) only after all of an append's bytes are in
  * place, so readers never slow the writer down.
@@ -50,6 +52,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+    /** {@link #appendInPlace}'s answer when the append needs the writer thread. */
+    public static final long NEEDS_WRITER = -1;
+    /** {@link #appendInPlace} declines this many bytes or more: they cannot fit in one memory page. */
+    public static final int IN_PLACE_MAX_BYTES = Segment.PAGE_SIZE;
 
     private final Path directory;
     private final String name;
@@ -191,11 +197,32 @@ public final class PartitionLog implements AutoCloseable {
      *                                  that was not acknowledged)
      */
     public long append(ByteBuf batches, int leaderEpoch) throws IOException {
+        return append(batches, leaderEpoch, false);
+    }
+
+    /**
+     * {@link #append}, but only when it is a copy into memory that cannot wait for the disk: the batches fit in the
+     * page of the active segment that the previous append wrote (resident, mapped, its blocks allocated), add no
+     * index entry, and neither a roll nor the flush policy is due. Otherwise changes nothing and returns
+     * {@link #NEEDS_WRITER}. Lets an event loop append a small publish itself when the partition's writer is idle
+     * (the caller keeps the two from running at once, {@code PartitionManager}).
+     *
+     * @return the offset given to the first record, or {@link #NEEDS_WRITER}
+     */
+    public long appendInPlace(ByteBuf batches, int leaderEpoch) throws IOException {
+        return append(batches, leaderEpoch, true);
+    }
+
+    private long append(ByteBuf batches, int leaderEpoch, boolean inPlaceOnly) throws IOException {
         checkWritable();
         int from = batches.readerIndex();
         int to = batches.writerIndex();
         long records = checkBatches(batches, from, to);
         long nowMs = clockMs.getAsLong();
+        if (inPlaceOnly && (rollDue(active, nowMs) || flushDue(records, nowMs)
+            || !active.appendableInPlace(to - from, config.indexIntervalBytes()))) {
+            return NEEDS_WRITER;
+        }
         Segment segment = segmentFor(to - from, nowMs);
         long baseOffset = nextOffset;
         try {
@@ -261,8 +288,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     private Segment segmentFor(int bytes, long nowMs) throws IOException {
         Segment current = active;
-        boolean expired = config.segmentMs() != Long.MAX_VALUE && !current.isEmpty()
-            && nowMs - current.rollBaseMs() >= config.segmentMs();
+        boolean expired = rollDue(current, nowMs);
         if (!expired && current.hasRoomFor(bytes)) {
             return current;
         }
@@ -278,6 +304,12 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         return roll(current, capacity, nowMs, expired ? "segment.ms" : "segment.bytes");
+    }
+
+    /** {@code segment.ms} has passed since the active segment's first batch. */
+    private boolean rollDue(Segment current, long nowMs) {
+        return config.segmentMs() != Long.MAX_VALUE && !current.isEmpty()
+            && nowMs - current.rollBaseMs() >= config.segmentMs();
     }
 
     /** Writer thread: seals the non-empty active segment and starts a new one of {@code capacity} bytes after it. */
@@ -623,6 +655,16 @@ public final class PartitionLog implements AutoCloseable {
 
     public LogConfig config() {
         return config;
+    }
+
+    /** Tests: the active segment's published end position. */
+    int activeEnd() {
+        return active.end();
+    }
+
+    /** Tests: entries of the active segment's offset index. */
+    int activeIndexEntries() {
+        return active.indexEntries();
     }
 
     /** Forces done by the flush policy, {@link #flush()} and rolls; for tests and metrics. */

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * with its offset index and time index files.
  *
  * <p>Active: preallocated to its capacity and mapped read-write (its index files too); the partition writer thread
- * copies batches in behind the published {@link #end}, indexes them and then moves the end. Sealed: forced, trimmed
+ * (or an event loop appending in place, {@link #appendableInPlace}, one at a time: "writer thread" below means
+ * whichever changes the log) copies batches in behind the published {@link #end}, indexes them and then moves the
+ * end. Sealed: forced, trimmed
  * to its real size and mapped read-only (its index files too); never written again. Readers (any thread) read the
  * published end and the read view, both volatile, and never look at bytes at or past the end.
  *
@@ -95,8 +97,10 @@ final class Segment {
 
     /** {@link #reserve} allocates the file ahead of the writes in steps of this many bytes. */
     static final int ALLOCATION_CHUNK = 1 << 20;
+    /** The memory page size assumed by {@link #appendableInPlace}: the smallest in use (a larger one only helps). */
+    static final int PAGE_SIZE = 4096;
 
-    // Owned by the partition writer thread.
+    // Owned by the thread changing the log (the partition's writer, or an event loop appending in place).
     private FileChannel channel;
     private MappedByteBuffer mapping;
     /** Read-write mappings replaced by a seal; readers may still use them until {@link #releaseRetired()}. */
@@ -112,6 +116,11 @@ final class Segment {
     private int allocated;
     /** A whole allocation step did not fit on the disk: from then on each append allocates just its own bytes. */
     private boolean allocateExactly;
+    /**
+     * End of the memory page holding the last byte an append of this process wrote (0 before the first): bytes
+     * below it are in a page that is mapped, resident and allocated, so writing them takes no I/O.
+     */
+    private int writtenPageEnd;
     private boolean sealed;
     private long rollBaseMs = NO_ROLL_BASE;
 
@@ -304,6 +313,23 @@ final class Segment {
         }
     }
 
+    /**
+     * Whether {@code bytes} of batches can be appended without any I/O and without touching an index: they fit in
+     * the page the last append of this process wrote (so in allocated blocks of a resident, mapped page, not
+     * beyond the capacity), and they add no index entry ({@code index.interval.bytes} not reached). Such an append
+     * is a copy into memory: {@link PartitionLog#appendInPlace}.
+     */
+    boolean appendableInPlace(int bytes, int indexIntervalBytes) {
+        long newEnd = (long) end + bytes;
+        return newEnd <= writtenPageEnd && newEnd <= allocated && newEnd <= capacity
+            && bytesSinceIndexEntry + bytes <= indexIntervalBytes;
+    }
+
+    /** Entries of the offset index. */
+    int indexEntries() {
+        return index.size();
+    }
+
     boolean hasRoomFor(int bytes) {
         return (long) end + bytes <= capacity;
     }
@@ -413,6 +439,9 @@ final class Segment {
             offset += src.getInt(index + RECORDS_COUNT_OFFSET);
             index += size;
             position += size;
+        }
+        if (position > end) {
+            writtenPageEnd = (int) Math.min(((position - 1L) | (PAGE_SIZE - 1)) + 1, Integer.MAX_VALUE);
         }
         return position;
     }

@@ -3,10 +3,14 @@ package io.yak.broker.partition;
 import io.yak.broker.log.PartitionLog;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One partition as this broker serves it. The log is changed only on {@link #writer} (one writer per partition);
- * the leadership fields are written by the metadata thread and read everywhere, hence volatile.
+ * One partition as this broker serves it. The log is changed only under {@link #lock}: by tasks on {@link #writer}
+ * ({@link #onWriter}), or by an event loop appending in place while the writer has nothing of this partition to do
+ * ({@code PartitionManager#publish}). The leadership fields are written by the metadata thread and read everywhere,
+ * hence volatile.
  */
 final class Partition {
     final String topic;
@@ -14,6 +18,13 @@ final class Partition {
     final String name;
     /** The single thread that opens, appends to and closes this partition's log. */
     final ExecutorService writer;
+    /** Held while this partition's log changes; an event loop only ever tries it. */
+    final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Publishes handed to {@link #writer} and not yet appended. While there are any, an event loop does not append
+     * in place: a later publish of the same connection would overtake them.
+     */
+    final AtomicInteger appendsQueued = new AtomicInteger();
     /** Consumes parked at the log end, completed by the next append or their timer. */
     final ConcurrentLinkedQueue<ConsumeWaiter> waiters = new ConcurrentLinkedQueue<>();
 
@@ -30,5 +41,17 @@ final class Partition {
         this.partition = partition;
         this.name = topic + "-" + partition;
         this.writer = writer;
+    }
+
+    /** Runs {@code task} on the writer thread, holding {@link #lock}. */
+    void onWriter(Runnable task) {
+        writer.execute(() -> {
+            lock.lock();
+            try {
+                task.run();
+            } finally {
+                lock.unlock();
+            }
+        });
     }
 }

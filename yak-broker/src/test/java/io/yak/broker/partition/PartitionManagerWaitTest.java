@@ -37,8 +37,16 @@ class PartitionManagerWaitTest {
 
     @BeforeEach
     void lead() {
-        pm = new PartitionManager(1, dir, LogConfig.defaults().withSegmentBytes(1 << 20), 1, false, 1,
-            RetentionConfig.defaults(), (topic, n) -> { });
+        pm = leadingTopicT(dir, LogConfig.defaults().withSegmentBytes(1 << 20));
+    }
+
+    /**
+     * Broker 1 with one writer thread, leading the one partition of topic {@code t}, once its log is open (shared
+     * with {@link PartitionManagerInPlaceTest}).
+     */
+    static PartitionManager leadingTopicT(Path dir, LogConfig config) {
+        PartitionManager pm = new PartitionManager(1, dir, config, 1, false, 1, RetentionConfig.defaults(),
+            (topic, n) -> { });
         pm.onMetadata(new ClusterMetadata(1, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)),
             List.of(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0)), Map.of()))));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -49,6 +57,7 @@ class PartitionManagerWaitTest {
             });
             return e[0] == ErrorCode.NONE;
         });
+        return pm;
     }
 
     @AfterEach
