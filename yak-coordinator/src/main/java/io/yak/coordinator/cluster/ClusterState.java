@@ -161,8 +161,12 @@ public final class ClusterState {
     /**
      * A broker announces itself (first start, restart, or return after being declared dead). Accepted when the id
      * is new, when the broker is dead, when it registers again on the same connection, or when its previous
-     * registration is a restart: same host:port, or the previous connection is closed. A broker that becomes alive,
-     * or restarts, leads its partitions again with their leader epochs bumped.
+     * registration is over: its connection closed (a process that exited, even by {@code kill -9}), or, from the
+     * same host:port, silent for half the heartbeat timeout (a restart after the host or the network lost the old
+     * connection without closing it). Otherwise the id belongs to a live process: a second process with the same id
+     * is refused, even with the same address (two brokers both advertising {@code localhost:9092}, say), as Kafka
+     * refuses a broker id whose session is still alive. A broker that becomes alive, or restarts, leads its
+     * partitions again with their leader epochs bumped.
      *
      * @param connectionId identifies the connection it registered on (any value but 0), for {@link
      *                     #connectionClosed} and to tell a restart from a clash of two brokers with one id
@@ -198,7 +202,8 @@ public final class ClusterState {
             LOG.info("broker {} moved from {} to {} on the same connection, epoch {}", id, old, b.address(), epoch);
             return new RegisterResult(ErrorCode.NONE, true);
         }
-        if (b.alive && b.connectionOpen && !b.sameAddress(host, port)) {
+        if (b.alive && b.connectionOpen
+            && (!b.sameAddress(host, port) || nowMs - b.lastHeartbeatMs < heartbeatTimeoutMs / 2)) {
             warnClash(b, host + ":" + port, nowMs);
             return new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false);
         }
@@ -230,8 +235,13 @@ public final class ClusterState {
             return;
         }
         boolean repeated = address.equals(b.clashAddress);
-        LOG.warn("rejecting registration of broker {} at {}: id in use by live broker at {}{}", b.id, address,
-            b.address(), repeated ? " (rejected " + b.clashesNotWarned + " more time(s) since the last warning;"
+        String why = address.equals(b.address())
+            ? " on another connection, heard from " + (nowMs - b.lastHeartbeatMs) + " ms ago (a second process with "
+                + "this id and address? A restart is accepted once the old connection closes or stays silent for half "
+                + "the heartbeat timeout)"
+            : "";
+        LOG.warn("rejecting registration of broker {} at {}: id in use by live broker at {}{}{}", b.id, address,
+            b.address(), why, repeated ? " (rejected " + b.clashesNotWarned + " more time(s) since the last warning;"
                 + " logged at most every " + CLASH_WARN_INTERVAL_MS / 1000 + " s)" : "");
         b.clashAddress = address;
         b.clashWarnedMs = nowMs;

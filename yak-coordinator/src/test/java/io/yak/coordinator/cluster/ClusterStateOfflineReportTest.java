@@ -241,7 +241,9 @@ class ClusterStateOfflineReportTest {
         heartbeat(2, T1);
         long epoch = state.epoch();
 
-        // Same address, new connection: a restart, accepted before the heartbeat timeout.
+        // The old process exited (its connection closed) and a new one registers from the same address: a restart,
+        // accepted before the heartbeat timeout.
+        state.connectionClosed(connection.get(2));
         assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
         connection.put(2, 202L);
         assertThat(state.epoch()).isEqualTo(epoch + 1);

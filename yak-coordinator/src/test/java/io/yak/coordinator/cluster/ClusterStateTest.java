@@ -139,12 +139,33 @@ class ClusterStateTest {
     }
 
     @Test
-    void shouldTreatRegistrationFromSameAddressOnNewConnectionAsRestart() {
+    void shouldRefuseASecondProcessWithTheSameIdAndAddressWhileTheFirstIsConnectedAndHeartbeating() {
+        registerThree();
+        state.createTopic("t", 3);
+        long epoch = state.epoch();
+        now += TIMEOUT_MS / 2 - 1;
+        state.heartbeat(2, CONN_2, List.of(), now);
+        now += TIMEOUT_MS / 2 - 1;
+
+        RegisterResult impostor = state.registerBroker(2, "h2", 9002, 999, now);
+
+        assertThat(impostor).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(state.heartbeat(2, CONN_2, List.of(), now).known()).as("the live one keeps its id").isTrue();
+        assertThat(state.brokerShutdown(2, 999)).as("the refused one cannot stop it").isFalse();
+        assertThat(state.metadata().broker(2).alive()).isTrue();
+        assertThat(topic("t").partitions()).allSatisfy(p -> assertThat(p.leaderEpoch()).isZero());
+    }
+
+    @Test
+    void shouldTreatRegistrationFromSameAddressAsRestartOnceTheOldConnectionClosedOrWentSilent() {
         registerThree();
         state.createTopic("t", 3);
         long epoch = state.epoch();
 
-        RegisterResult restart = state.registerBroker(2, "h2", 9002, 999, now);
+        // kill -9 and a restart: the old process's connection closed
+        state.connectionClosed(CONN_2);
+        RegisterResult restart = state.registerBroker(2, "h2", 9002, 998, now);
 
         assertThat(restart).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.epoch()).isEqualTo(epoch + 1);
@@ -152,6 +173,19 @@ class ClusterStateTest {
             assertThat(p.leader()).isEqualTo(p.replica());
             assertThat(p.leaderEpoch()).isEqualTo(p.replica() == 2 ? 1 : 0);
         }
+
+        // a host that lost the connection without closing it: silent for half the timeout, then a restart
+        now += TIMEOUT_MS / 2;
+        state.heartbeat(1, CONN_1, List.of(), now);
+        state.heartbeat(2, 998, List.of(), now);
+        RegisterResult sameAddressOtherId = state.registerBroker(1, "h1", 9001, 997, now);
+        assertThat(sameAddressOtherId.error()).as("broker 1 was just heard from").isEqualTo(
+            ErrorCode.BROKER_ID_IN_USE);
+        RegisterResult afterSilence = state.registerBroker(3, "h3", 9003, 996, now);
+        assertThat(afterSilence).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(state.heartbeat(3, CONN_3, List.of(), now).known()).as("the old connection no longer counts")
+            .isFalse();
+        assertThat(state.heartbeat(3, 996, List.of(), now).known()).isTrue();
     }
 
     @Test
