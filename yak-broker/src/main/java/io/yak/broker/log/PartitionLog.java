@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link #appendInPlace} may block on the file system (rolling creates and maps files and forces the old ones; the
  * flush policy forces; retention renames and deletes), so they must not run on an event loop;
  * {@link #appendInPlace} only copies into a page the previous append wrote, or declines. {@link #open} recovers the
- * directory and may take long; call it off the event loop too. {@link #read}, {@link #offsetForTimestamp}, {@link #logStartOffset()}, {@link #logEndOffset()} and
- * {@link #segmentCount()} are safe from any thread at any time before {@link #close}, and take no lock: the writer
- * copies batches behind a published end and moves the end (volatile) only after all of an append's bytes are in
- * place, so readers never slow the writer down.
+ * directory and may take long; call it off the event loop too. {@link #read}, {@link #offsetForTimestamp},
+ * {@link #logStartOffset()}, {@link #logEndOffset()} and {@link #segmentCount()} are safe from any thread at any time
+ * before {@link #close}, and take no lock: the writer copies batches behind a published end and moves the end
+ * (volatile) only after all of an append's bytes are in place, so readers never slow the writer down.
  *
  * <p>Buffers: {@link #append} borrows its argument. {@link #read} returns a read-only view of the mapped file that
  * the caller owns (releasing it is harmless and frees nothing). It stays valid until {@link #close}, or, when its
@@ -220,7 +220,7 @@ public final class PartitionLog implements AutoCloseable {
         long records = checkBatches(batches, from, to);
         long nowMs = clockMs.getAsLong();
         if (inPlaceOnly && (rollDue(active, nowMs) || flushDue(records, nowMs)
-            || !active.appendableInPlace(to - from, config.indexIntervalBytes()))) {
+            || !active.appendableInPlace(to - from, config.indexIntervalBytes(), nowMs))) {
             return NEEDS_WRITER;
         }
         Segment segment = segmentFor(to - from, nowMs);

@@ -99,6 +99,12 @@ final class Segment {
     static final int ALLOCATION_CHUNK = 1 << 20;
     /** The memory page size assumed by {@link #appendableInPlace}: the smallest in use (a larger one only helps). */
     static final int PAGE_SIZE = 4096;
+    /**
+     * How recently the page must have been written for {@link #appendableInPlace}: well below the kernel's
+     * write-back age of dirty pages (30 s by default), after which the page is clean again and its next write goes
+     * through the file system (journal) rather than straight into memory.
+     */
+    static final long IN_PLACE_WINDOW_MS = 1000;
 
     // Owned by the thread changing the log (the partition's writer, or an event loop appending in place).
     private FileChannel channel;
@@ -117,10 +123,13 @@ final class Segment {
     /** A whole allocation step did not fit on the disk: from then on each append allocates just its own bytes. */
     private boolean allocateExactly;
     /**
-     * End of the memory page holding the last byte an append of this process wrote (0 before the first): bytes
-     * below it are in a page that is mapped, resident and allocated, so writing them takes no I/O.
+     * End of the memory page holding the last byte an append of this process wrote (0 before the first, and after a
+     * force): bytes below it are in a page that is mapped, resident, allocated and dirty, so writing them is a copy
+     * into memory, as long as write-back has not cleaned the page since ({@link #IN_PLACE_WINDOW_MS}).
      */
     private int writtenPageEnd;
+    /** When that page was last written (the appender's clock). */
+    private long writtenPageMs;
     private boolean sealed;
     private long rollBaseMs = NO_ROLL_BASE;
 
@@ -315,14 +324,15 @@ final class Segment {
 
     /**
      * Whether {@code bytes} of batches can be appended without any I/O and without touching an index: they fit in
-     * the page the last append of this process wrote (so in allocated blocks of a resident, mapped page, not
-     * beyond the capacity), and they add no index entry ({@code index.interval.bytes} not reached). Such an append
-     * is a copy into memory: {@link PartitionLog#appendInPlace}.
+     * the page the last append of this process wrote less than {@link #IN_PLACE_WINDOW_MS} ago and that was not
+     * forced since (so in allocated blocks of a resident, mapped, dirty page, not beyond the capacity), and they add
+     * no index entry ({@code index.interval.bytes} not reached). Such an append is a copy into memory:
+     * {@link PartitionLog#appendInPlace}.
      */
-    boolean appendableInPlace(int bytes, int indexIntervalBytes) {
+    boolean appendableInPlace(int bytes, int indexIntervalBytes, long nowMs) {
         long newEnd = (long) end + bytes;
         return newEnd <= writtenPageEnd && newEnd <= allocated && newEnd <= capacity
-            && bytesSinceIndexEntry + bytes <= indexIntervalBytes;
+            && bytesSinceIndexEntry + bytes <= indexIntervalBytes && nowMs - writtenPageMs < IN_PLACE_WINDOW_MS;
     }
 
     /** Entries of the offset index. */
@@ -468,6 +478,7 @@ final class Segment {
             throw new IllegalStateException("batches written to " + file + " end at " + position + ", not " + newEnd);
         }
         nextOffset = newNextOffset;
+        writtenPageMs = nowMs;
         end = newEnd;
         maxTimestamp = maxTimestampSoFar;
     }
@@ -731,6 +742,8 @@ final class Segment {
         if (!sealed && upTo > flushedPosition) {
             forceRange(flushedPosition, upTo - flushedPosition);
             flushedPosition = upTo;
+            // the forced pages are clean now: the next write to one faults into the file system
+            writtenPageEnd = 0;
         }
     }
 

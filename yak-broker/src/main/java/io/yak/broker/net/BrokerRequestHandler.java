@@ -17,6 +17,7 @@ import io.yak.wire.message.PublishRequest;
 import io.yak.wire.message.PublishResponse;
 import io.yak.wire.record.RecordBatchFlyweight;
 import io.yak.wire.record.RecordCursor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,11 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long[] offsetOut = new long[1];
     private Channel channel;
+    /**
+     * Event-loop only: publish answers the writer thread gave that are not written yet. While there are any, no
+     * publish of this connection is appended in place, whose answer would go out before theirs.
+     */
+    private int writerAnswersPending;
     /** Event-loop only: inside a read burst, so writes wait for the flush in channelReadComplete. */
     private boolean reading;
     private boolean pendingFlush;
@@ -90,14 +96,31 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
         }
         boolean ack = req.acks() != 0;
         started();
-        partitions.publish(req.topic(), req.partition(), records, (error, epoch, base, start) -> {
-            finished();
-            if (ack) {
-                send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
-            } else if (error != ErrorCode.NONE) {
-                LOG.debug("broker: acks=0 publish to {}-{} failed: {}", req.topic(), req.partition(), error);
-            }
-        });
+        // An answer appended in place must not overtake one the writer thread has given and not yet written here.
+        boolean answered = partitions.publish(req.topic(), req.partition(), records, writerAnswersPending == 0,
+            (error, epoch, base, start) -> {
+                finished();
+                if (!ack) {
+                    if (error != ErrorCode.NONE) {
+                        LOG.debug("broker: acks=0 publish to {}-{} failed: {}", req.topic(), req.partition(), error);
+                    }
+                } else if (channel.eventLoop().inEventLoop()) {
+                    send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
+                } else {
+                    Frame answer = Frame.of(id, new PublishResponse(error, epoch, base, start));
+                    try {
+                        channel.eventLoop().execute(() -> {
+                            writerAnswersPending--;
+                            send(answer);
+                        });
+                    } catch (RejectedExecutionException e) {
+                        LOG.debug("broker: connection {} closing, publish answer dropped", channel.remoteAddress());
+                    }
+                }
+            });
+        if (!answered && ack) {
+            writerAnswersPending++;
+        }
     }
 
     /**

@@ -474,93 +474,122 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
-     * Appends already-validated batches. Takes ownership of {@code batches}. A small publish to a partition whose
-     * writer has none of its appends queued and is not busy with its log is appended at once on the calling event
-     * loop when that is a copy into memory ({@link PartitionLog#appendInPlace}): no hand-off to the writer thread and
-     * back, two thread wake-ups fewer per round trip. Anything else (a roll, an allocation step, an index entry, a
-     * flush, a writer busy or with publishes queued) goes to the writer as before, so the event loop never waits
-     * for the disk or for the lock, and publishes of one connection stay in order. The callback runs on the thread
-     * that appended (or at once, on error).
+     * Appends already-validated batches. Takes ownership of {@code batches}. With {@code mayAppendInPlace}, a small
+     * publish to a partition whose writer has none of its publishes queued and does not hold its lock is appended at
+     * once on the calling thread (an event loop) when that is a copy into memory ({@link PartitionLog#appendInPlace}):
+     * no hand-off to the writer thread and back, two thread wake-ups fewer per round trip. Anything else (a roll, an
+     * allocation step, an index entry, a flush, a busy writer) goes to the writer, so the event loop never waits for
+     * the disk or for the lock, and publishes stay in the order they were made.
+     *
+     * <p>Answers: the callback runs before this returns (true: appended in place, or refused) or later on the writer
+     * thread (false). So a caller that needs its answers in order (a connection) must pass {@code mayAppendInPlace}
+     * false while any answer of its earlier publishes that returned false has not been delivered yet: an in-place
+     * answer would overtake it.
+     *
+     * @return whether the callback was already called
      */
-    public void publish(String topic, int partition, ByteBuf batches, PublishCallback callback) {
+    public boolean publish(String topic, int partition, ByteBuf batches, boolean mayAppendInPlace,
+                           PublishCallback callback) {
         Partition p = lookup(topic, partition);
         ErrorCode error = check(topic, partition, p);
         if (error != ErrorCode.NONE) {
             batches.release();
             callback.onPublished(error, epoch, -1, -1);
-            return;
+            return true;
         }
-        if (batches.readableBytes() < PartitionLog.IN_PLACE_MAX_BYTES && p.appendsQueued.get() == 0
-            && p.lock.tryLock()) {
+        if (mayAppendInPlace && batches.readableBytes() < PartitionLog.IN_PLACE_MAX_BYTES
+            && p.appendsQueued.get() == 0 && !p.lock.hasQueuedThreads() && p.lock.tryLock()) {
+            long outcome;
             try {
-                if (append(p, batches, callback, true)) {
-                    return;
-                }
+                outcome = append(p, batches, true);
             } finally {
                 p.lock.unlock();
+            }
+            if (outcome != PartitionLog.NEEDS_WRITER) {
+                answer(p, outcome, callback);
+                return true;
             }
         }
         p.appendsQueued.incrementAndGet();
         try {
-            p.onWriter(() -> {
+            p.writer.execute(() -> {
+                long outcome;
+                p.lock.lock();
                 try {
-                    append(p, batches, callback, false);
+                    outcome = append(p, batches, false);
                 } finally {
                     p.appendsQueued.decrementAndGet();
+                    p.lock.unlock();
                 }
+                answer(p, outcome, callback);
             });
         } catch (RejectedExecutionException e) {
+            // the broker is closing its logs
             p.appendsQueued.decrementAndGet();
-            throw e;
+            batches.release();
+            callback.onPublished(ErrorCode.PARTITION_OFFLINE, epoch, -1, -1);
+            return true;
         }
+        return false;
     }
 
+    /** {@link #append}'s outcome: refused because this broker no longer leads the partition. */
+    private static final long APPEND_NOT_LEADER = -2;
+    /** {@link #append}'s outcome: the log failed or refused the append. */
+    private static final long APPEND_STORAGE_ERROR = -3;
+
     /**
-     * Holding {@code p.lock}: on the writer thread, or with {@code inPlaceOnly} on the publisher's event loop. Parked
-     * consumes are answered (with the new records, or whatever a read says now) before the publisher: the two
-     * responses leave this thread back to back (usually one event-loop wake-up for both), the consumers' first
-     * since they are the end-to-end path.
+     * Holding {@code p.lock}: on the writer thread, or with {@code inPlaceOnly} on the publisher's event loop.
+     * Releases {@code batches} unless the append is declined.
      *
-     * @return false, having done nothing and kept {@code batches}, when {@code inPlaceOnly} and the append needs the
-     *         writer ({@link PartitionLog#appendInPlace}); true when appended or refused, the callback called
+     * @return the base offset given to the batches; {@link PartitionLog#NEEDS_WRITER} (only with {@code inPlaceOnly}:
+     *         nothing done, {@code batches} kept, see {@link PartitionLog#appendInPlace}); {@link #APPEND_NOT_LEADER}
+     *         or {@link #APPEND_STORAGE_ERROR}
      */
-    private boolean append(Partition p, ByteBuf batches, PublishCallback callback, boolean inPlaceOnly) {
+    private long append(Partition p, ByteBuf batches, boolean inPlaceOnly) {
         PartitionLog log = p.log;
-        ErrorCode error;
-        long base = -1;
+        long outcome;
         boolean declined = false;
         try {
             if (!p.leader) {
-                error = ErrorCode.NOT_LEADER;
+                outcome = APPEND_NOT_LEADER;
             } else if (inPlaceOnly) {
-                base = log.appendInPlace(batches, p.leaderEpoch);
-                declined = base == PartitionLog.NEEDS_WRITER;
-                error = ErrorCode.NONE;
+                outcome = log.appendInPlace(batches, p.leaderEpoch);
+                declined = outcome == PartitionLog.NEEDS_WRITER;
             } else {
-                base = log.append(batches, p.leaderEpoch);
-                error = ErrorCode.NONE;
+                outcome = log.append(batches, p.leaderEpoch);
             }
         } catch (LogFailedException e) {
             // the failure was logged once, with its cause, when it happened: a retrying producer must not flood
             // the log (and, with a full disk, the disk) with one stack trace per refused append
             LOG.debug("broker {}: append to {} refused: {}", brokerId, p.name, e.getMessage());
-            error = ErrorCode.STORAGE_ERROR;
+            outcome = APPEND_STORAGE_ERROR;
             offlineIfFailed(p, log, e);
         } catch (IOException | RuntimeException e) {
             LOG.error("broker {}: append to {} failed: {}", brokerId, p.name, e.toString(), e);
-            error = ErrorCode.STORAGE_ERROR;
+            outcome = APPEND_STORAGE_ERROR;
             offlineIfFailed(p, log, e);
         } finally {
             if (!declined) {
                 batches.release();
             }
         }
-        if (declined) {
-            return false;
-        }
+        return outcome;
+    }
+
+    /**
+     * After an append, outside the lock: parked consumes are answered (with the new records, or whatever a read says
+     * now) before the publisher, so the two responses leave this thread back to back (usually one event-loop wake-up
+     * for both), the consumers' first since they are the end-to-end path.
+     */
+    private void answer(Partition p, long outcome, PublishCallback callback) {
         wakeWaiters(p);
-        callback.onPublished(error, epoch, base, error == ErrorCode.NONE ? log.logStartOffset() : -1);
-        return true;
+        if (outcome >= 0) {
+            callback.onPublished(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
+        } else {
+            callback.onPublished(outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR, epoch,
+                -1, -1);
+        }
     }
 
     private void wakeWaiters(Partition p) {

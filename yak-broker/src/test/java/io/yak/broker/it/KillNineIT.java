@@ -113,6 +113,12 @@ class KillNineIT {
     void shouldTruncateACorruptTailAndNeverServeIt() throws Exception {
         Map<Integer, ConcurrentSkipListMap<Long, String>> acked = produceThenKill(20_000);
         Path partitionDir = dir.resolve("broker-1").resolve(TOPIC + "-0");
+        while (lastBatchPosition(newestSegment(partitionDir)) < 0) {
+            // killed right after a roll, before the new segment's first batch: run and kill it once more
+            broker.start();
+            awaitBrokerAlive();
+            produceThenKill(2_000).forEach((partition, more) -> acked.get(partition).putAll(more));
+        }
         long corruptFrom = corruptLastBatch(partitionDir);
         try (Stream<Path> files = Files.list(partitionDir)) {
             for (Path index : files.filter(f -> f.toString().endsWith(".index")).toList()) {
@@ -225,16 +231,14 @@ class KillNineIT {
         }
     }
 
-    /**
-     * Flips a byte inside the last batch of the newest segment file.
-     *
-     * @return the base offset of that batch: everything from it on must be gone after recovery
-     */
-    private static long corruptLastBatch(Path partitionDir) throws Exception {
-        Path segment;
+    private static Path newestSegment(Path partitionDir) throws Exception {
         try (Stream<Path> files = Files.list(partitionDir)) {
-            segment = files.filter(f -> f.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+            return files.filter(f -> f.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
         }
+    }
+
+    /** Position of the last batch in a segment file, -1 when it has none. */
+    private static int lastBatchPosition(Path segment) throws Exception {
         byte[] bytes = Files.readAllBytes(segment);
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         RecordBatchFlyweight batch = new RecordBatchFlyweight();
@@ -248,7 +252,21 @@ class KillNineIT {
             last = position;
             position += batch.sizeInBytes();
         }
+        return last;
+    }
+
+    /**
+     * Flips a byte inside the last batch of the newest segment file.
+     *
+     * @return the base offset of that batch: everything from it on must be gone after recovery
+     */
+    private static long corruptLastBatch(Path partitionDir) throws Exception {
+        Path segment = newestSegment(partitionDir);
+        int last = lastBatchPosition(segment);
         assertThat(last).as("a batch in %s", segment).isGreaterThan(0);
+        byte[] bytes = Files.readAllBytes(segment);
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+        RecordBatchFlyweight batch = new RecordBatchFlyweight();
         batch.wrap(buf, last, bytes.length);
         long base = batch.baseOffset();
         int target = last + batch.sizeInBytes() - 3;

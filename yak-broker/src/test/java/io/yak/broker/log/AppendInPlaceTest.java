@@ -142,7 +142,7 @@ class AppendInPlaceTest {
     }
 
     @Test
-    void shouldDeclineWhenTheFlushPolicyOrSegmentMsIsDue() throws IOException {
+    void shouldDeclineWhenTheFlushPolicyOrSegmentMsIsDueOrThePageWasForcedOrWrittenLongAgo() throws IOException {
         AtomicLong now = new AtomicLong(1_000_000);
         LogConfig flushEvery = LogConfig.defaults().withSegmentBytes(1 << 20).withFlushMessages(1);
         try (PartitionLog log = PartitionLog.open(dir.resolve("f-0"), "f", 0, flushEvery, now::get)) {
@@ -150,6 +150,23 @@ class AppendInPlaceTest {
             log.append(small, 3);
             assertThat(tryInPlace(log, small)).as("flush.messages=1 forces every append").isEqualTo(
                 PartitionLog.NEEDS_WRITER);
+            small.release();
+        }
+        LogConfig plain = LogConfig.defaults().withSegmentBytes(1 << 20);
+        try (PartitionLog log = PartitionLog.open(dir.resolve("w-0"), "w", 0, plain, now::get)) {
+            ByteBuf small = batch(bytes(10, 1));
+            log.append(small, 3);
+            assertThat(tryInPlace(log, small)).isEqualTo(1);
+            log.flush();
+            assertThat(tryInPlace(log, small)).as("the page was forced: clean, its next write faults").isEqualTo(
+                PartitionLog.NEEDS_WRITER);
+            assertThat(log.append(small, 3)).isEqualTo(2);
+            assertThat(tryInPlace(log, small)).isEqualTo(3);
+            now.addAndGet(Segment.IN_PLACE_WINDOW_MS);
+            assertThat(tryInPlace(log, small)).as("written too long ago: write-back may have cleaned it").isEqualTo(
+                PartitionLog.NEEDS_WRITER);
+            assertThat(log.append(small, 3)).isEqualTo(4);
+            assertThat(tryInPlace(log, small)).isEqualTo(5);
             small.release();
         }
         LogConfig rollByTime = LogConfig.defaults().withSegmentBytes(1 << 20).withSegmentMs(60_000);

@@ -76,7 +76,10 @@ class PartitionLogModelTest {
                 }
                 assertThat(log.logEndOffset()).isEqualTo(model.end);
             }
-            assertThat(model.inPlace).as("appends that went in place").isPositive();
+            if (config.flushMessages() == Long.MAX_VALUE && config.indexIntervalBytes() >= 1024) {
+                // (forces and dense index entries send most appends to the writer)
+                assertThat(model.inPlace).as("appends that went in place").isPositive();
+            }
             List<LogTestSupport.Read> all = LogTestSupport.readAll(log, 0, 1 + random.nextInt(10_000));
             assertThat(all).hasSize((int) model.end);
             for (LogTestSupport.Read read : all) {

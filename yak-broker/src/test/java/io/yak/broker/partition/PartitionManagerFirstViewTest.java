@@ -27,13 +27,15 @@ class PartitionManagerFirstViewTest {
             RetentionConfig.defaults(), (topic, n) -> asked.add(topic));
         try {
             ErrorCode[] before = new ErrorCode[1];
-            pm.publish("orders", 0, PartitionManagerWaitTest.batch("early"), (error, epoch, base, start) -> before[0] = error);
+            pm.publish("orders", 0, PartitionManagerWaitTest.batch("early"), true,
+                (error, epoch, base, start) -> before[0] = error);
             assertThat(before[0]).as("retriable, not UNKNOWN_TOPIC, before any view").isEqualTo(ErrorCode.NOT_LEADER);
             assertThat(asked).as("no creation asked for a topic the broker cannot know yet").isEmpty();
 
             pm.onMetadata(new ClusterMetadata(1, List.of(new BrokerInfo(2, "127.0.0.1", 9, true)), List.of()));
             ErrorCode[] after = new ErrorCode[1];
-            pm.publish("orders", 0, PartitionManagerWaitTest.batch("later"), (error, epoch, base, start) -> after[0] = error);
+            pm.publish("orders", 0, PartitionManagerWaitTest.batch("later"), true,
+                (error, epoch, base, start) -> after[0] = error);
             assertThat(after[0]).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
             assertThat(asked).as("asked for once the view says it does not exist").containsExactly("orders");
         } finally {

@@ -49,7 +49,7 @@ class PartitionManagerInPlaceTest {
 
     private String publishAndName(String value) throws Exception {
         CompletableFuture<String> thread = new CompletableFuture<>();
-        pm.publish("t", 0, batch(value), (error, epoch, base, start) -> {
+        pm.publish("t", 0, batch(value), true, (error, epoch, base, start) -> {
             assertThat(error).isEqualTo(ErrorCode.NONE);
             thread.complete(Thread.currentThread().getName());
         });
@@ -88,7 +88,7 @@ class PartitionManagerInPlaceTest {
                     String pad = random.nextInt(8) == 0 ? "p".repeat(4096 + random.nextInt(4096))
                         : "s".repeat(random.nextInt(80));
                     Thread self = Thread.currentThread();
-                    pm.publish("t", 0, batch(id + "-" + i + "-" + pad), (error, epoch, base, start) -> {
+                    pm.publish("t", 0, batch(id + "-" + i + "-" + pad), true, (error, epoch, base, start) -> {
                         if (error != ErrorCode.NONE) {
                             failures.incrementAndGet();
                         }

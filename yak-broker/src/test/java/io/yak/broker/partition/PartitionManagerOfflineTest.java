@@ -204,7 +204,7 @@ class PartitionManagerOfflineTest {
         b.append(1000, null, value.getBytes(UTF_8));
         b.finish();
         AtomicReference<ErrorCode> result = new AtomicReference<>();
-        pm.publish(topic, partition, buf, (error, epoch, base, logStart) -> result.set(error));
+        pm.publish(topic, partition, buf, true, (error, epoch, base, logStart) -> result.set(error));
         await().atMost(AWAIT).until(() -> result.get() != null);
         return result.get();
     }

@@ -105,7 +105,7 @@ class PartitionManagerWaitTest {
             });
         }
         CountDownLatch published = new CountDownLatch(1);
-        pm.publish("t", 0, batch("hello"), (error, epoch, base, logStart) -> {
+        pm.publish("t", 0, batch("hello"), true, (error, epoch, base, logStart) -> {
             events.add("publish " + error + " " + base);
             published.countDown();
         });
