@@ -134,6 +134,16 @@ public final class BrokerServer implements AutoCloseable {
         return errors.badFrames();
     }
 
+    /** Publishes appended in place on an event loop since start (the rest went to writer threads). */
+    public long inPlaceAppends() {
+        return partitions.inPlaceAppends();
+    }
+
+    /** Publishes appended by partition writer threads since start. */
+    public long writerAppends() {
+        return partitions.writerAppends();
+    }
+
     /** Clean stop: stops accepting, closes connections, flushes and closes every log with its clean marker. */
     @Override
     public void close() {

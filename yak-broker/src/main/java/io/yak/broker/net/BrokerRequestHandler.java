@@ -97,6 +97,9 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
         boolean ack = req.acks() != 0;
         started();
         // An answer appended in place must not overtake one the writer thread has given and not yet written here.
+        // The callback runs on this event loop exactly when publish returns true (in place, or refused at once); a
+        // writer thread's callback (publish returned false) is never on an event loop, so it always takes the task
+        // that decrements the count.
         boolean answered = partitions.publish(req.topic(), req.partition(), records, writerAnswersPending == 0,
             (error, epoch, base, start) -> {
                 finished();

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,6 +76,9 @@ public final class PartitionManager implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Max-wait timeouts of parked consumes. */
     private final HashedWheelTimer waitTimer;
+    /** Publishes appended on the calling event loop, and by writer threads: logged at close, read by tests. */
+    private final LongAdder inPlaceAppends = new LongAdder();
+    private final LongAdder writerAppends = new LongAdder();
     /** Held while the logs are open. */
     private volatile DataDirLock dirLock;
     /**
@@ -506,6 +510,7 @@ public final class PartitionManager implements AutoCloseable {
                 p.lock.unlock();
             }
             if (outcome != PartitionLog.NEEDS_WRITER) {
+                inPlaceAppends.increment();
                 answer(p, outcome, callback);
                 return true;
             }
@@ -517,6 +522,7 @@ public final class PartitionManager implements AutoCloseable {
                 p.lock.lock();
                 try {
                     outcome = append(p, batches, false);
+                    writerAppends.increment();
                 } finally {
                     p.appendsQueued.decrementAndGet();
                     p.lock.unlock();
@@ -583,13 +589,27 @@ public final class PartitionManager implements AutoCloseable {
      * for both), the consumers' first since they are the end-to-end path.
      */
     private void answer(Partition p, long outcome, PublishCallback callback) {
-        wakeWaiters(p);
-        if (outcome >= 0) {
-            callback.onPublished(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
-        } else {
-            callback.onPublished(outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR, epoch,
-                -1, -1);
+        try {
+            wakeWaiters(p);
+        } finally {
+            // the publisher is answered whatever happened to a consume's answer (its connection counts on it)
+            if (outcome >= 0) {
+                callback.onPublished(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
+            } else {
+                callback.onPublished(outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR,
+                    epoch, -1, -1);
+            }
         }
+    }
+
+    /** Publishes appended in place on an event loop since start ({@link #publish}). */
+    public long inPlaceAppends() {
+        return inPlaceAppends.sum();
+    }
+
+    /** Publishes appended by writer threads since start. */
+    public long writerAppends() {
+        return writerAppends.sum();
     }
 
     private void wakeWaiters(Partition p) {
@@ -700,6 +720,8 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     public void closeLogs(boolean clean) {
+        LOG.info("broker {}: closing logs; since start {} publish(es) were appended in place on event loops, {} by "
+            + "writer threads", brokerId, inPlaceAppends.sum(), writerAppends.sum());
         timer.shutdownNow();
         waitTimer.stop();
         for (Partition p : byName.values()) {

@@ -68,6 +68,10 @@ class PublishAnswerOrderIT {
                 producer.flush();
                 assertThat(answered.await(60, TimeUnit.SECONDS)).isTrue();
             }
+            long inPlace = cluster.broker(1).inPlaceAppends();
+            long byWriter = cluster.broker(1).writerAppends();
+            assertThat(inPlace).as("publishes appended in place").isPositive();
+            assertThat(byWriter).as("publishes appended by the writer").isPositive();
             assertThat(failures.get()).isZero();
             assertThat(outOfOrder.get()).as("callbacks with a lower offset than the one before").isZero();
             for (int i = 1; i < records; i++) {

@@ -60,7 +60,11 @@ class PartitionManagerInPlaceTest {
     void shouldAppendASmallPublishOnTheCallingThreadOnceTheWriterHasWrittenItsPage() throws Exception {
         String caller = Thread.currentThread().getName();
         assertThat(publishAndName("first")).as("an empty log: the writer starts it").startsWith("yak-log-");
-        assertThat(publishAndName("second")).as("a copy into the written page, on the caller").isEqualTo(caller);
+        // a copy into the written page, on the caller (allowing for a stall of over a second on a loaded machine,
+        // after which the page counts as possibly cleaned and the writer takes one more)
+        assertThat(List.of(publishAndName("second"), publishAndName("third"), publishAndName("fourth")))
+            .as("a copy into the written page, on the caller").contains(caller);
+        assertThat(pm.inPlaceAppends()).isPositive();
         assertThat(publishAndName("x".repeat(5000))).as("larger than a page: the writer").startsWith("yak-log-");
     }
 
