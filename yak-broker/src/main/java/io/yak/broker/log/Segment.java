@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>Active: preallocated to its capacity and mapped read-write (its index files too); the partition writer thread
  * (or an event loop appending in place, {@link #appendableInPlace}, one at a time: "writer thread" below means
  * whichever changes the log) copies batches in behind the published {@link #end}, indexes them and then moves the
- * end. Sealed: forced, trimmed
- * to its real size and mapped read-only (its index files too); never written again. Readers (any thread) read the
- * published end and the read view, both volatile, and never look at bytes at or past the end.
+ * end. Sealed: forced, trimmed to its real size and mapped read-only (its index files too); never written again.
+ * Readers (any thread) read the published end and the read view, both volatile, and never look at bytes at or past
+ * the end.
  *
  * <p>Mapping lifetime: views handed to readers must stay valid after the segment changes. Sealing therefore does
  * not unmap the read-write mappings: they are retired, and the owner releases them after

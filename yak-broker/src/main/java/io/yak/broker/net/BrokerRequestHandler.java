@@ -107,10 +107,12 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                     if (error != ErrorCode.NONE) {
                         LOG.debug("broker: acks=0 publish to {}-{} failed: {}", req.topic(), req.partition(), error);
                     }
-                } else if (channel.eventLoop().inEventLoop()) {
-                    send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
+                    return;
+                }
+                Frame answer = Frame.of(id, new PublishResponse(error, epoch, base, start));
+                if (channel.eventLoop().inEventLoop()) {
+                    send(answer);
                 } else {
-                    Frame answer = Frame.of(id, new PublishResponse(error, epoch, base, start));
                     try {
                         channel.eventLoop().execute(() -> {
                             writerAnswersPending--;
