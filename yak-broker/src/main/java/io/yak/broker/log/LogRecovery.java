@@ -430,7 +430,7 @@ final class LogRecovery {
                 throw LogCorruptedException.forcedRecordsGone(partition, file, scan.nextOffset, forcedBelow,
                     file.resolveSibling(SegmentLayout.RECOVERY_POINT_FILE));
             }
-            int lastNonZero = lastNonZero(buf, scan.stop, limit);
+            int lastNonZero = segment.lastNonZero(scan.stop, limit);
             if (lastNonZero >= 0) {
                 int removed = lastNonZero + 1 - scan.stop;
                 LOG.warn("partition {}: truncating active segment {} at position {} ({}): dropped {} bytes at "
@@ -440,6 +440,7 @@ final class LogRecovery {
                 segment.zeroAndForce(scan.stop, removed);
             }
             segment.recovered(scan.stop, scan.nextOffset, Segment.ALL_VERIFIED);
+            segment.truncateToEnd();
             if (scan.stop > HEADER_LENGTH) {
                 long firstBatchTimestamp = buf.getLong(HEADER_LENGTH + MAX_TIMESTAMP_OFFSET);
                 segment.rollBaseMs(firstBatchTimestamp < 0 ? nowMs : Math.min(firstBatchTimestamp, nowMs));

@@ -20,6 +20,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * One segment file: a 16-byte header and record batches exactly as on the wire ({@code STORAGE.md}), memory-mapped,
  * with its offset index and time index files.
  *
- * <p>Active: preallocated to its capacity and mapped read-write (its index files too); the partition writer thread
+ * <p>Active: mapped read-write at its capacity, the file as long as the blocks allocated ahead of the data (its index
+ * files preallocated and mapped too); the partition writer thread
  * (or an event loop appending in place, {@link #appendableInPlace}, one at a time: "writer thread" below means
  * whichever changes the log) copies batches in behind the published {@link #end}, indexes them and then moves the
  * end. Sealed: forced, trimmed to its real size and mapped read-only (its index files too); never written again.
@@ -118,7 +120,7 @@ final class Segment {
     private long maxTimestampSoFar = NO_TIMESTAMP;
     private long offsetOfMaxTimestamp = -1;
     private int flushedPosition;
-    /** The file has real blocks below this position ({@link #reserve}); beyond it the mapping may be sparse. */
+    /** The file has real blocks below this position ({@link #reserve}); it ends at or after it, the mapping later. */
     private int allocated;
     /** A whole allocation step did not fit on the disk: from then on each append allocates just its own bytes. */
     private boolean allocateExactly;
@@ -186,8 +188,18 @@ final class Segment {
 
     private void activate(FileChannel fileChannel, int size) throws IOException {
         try {
+            long length = fileChannel.size();
             mapping = MappedFiles.map(fileChannel, FileChannel.MapMode.READ_WRITE, size);
+            // Mapping grew the file to the capacity (a sparse tail): cut it back. The file stays as long as the
+            // blocks allocated for it, which grow ahead of every write (reserve), so recovery after a crash never
+            // reads a hole: on a full tmpfs even reading one through the mapping faults. Nothing touches the mapping
+            // past the end of the file.
+            fileChannel.truncate(length);
         } catch (IOException | RuntimeException e) {
+            if (mapping != null) {
+                MappedFiles.unmap(mapping);
+                mapping = null;
+            }
             fileChannel.close();
             throw e;
         }
@@ -286,6 +298,41 @@ final class Segment {
         // unallocated page of a full disk would fault (see MappedFiles.allocate). The mapping sees the same pages.
         MappedFiles.allocate(channel, from, (long) from + length);
         forceRange(from, length);
+    }
+
+    /**
+     * Recovery, active segment: the last non-zero byte in {@code [from, to)}, or -1. Read through the file, not the
+     * mapping: a file left by an older broker is sparse up to its capacity, and reading a hole through a mapping on a
+     * full tmpfs faults, while reading it through the file just gives zeros. Allocates its buffer; recovery only.
+     */
+    int lastNonZero(int from, int to) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+        int chunkEnd = to;
+        while (chunkEnd > from) {
+            int chunkStart = Math.max(from, chunkEnd - chunk.capacity());
+            chunk.clear().limit(chunkEnd - chunkStart);
+            while (chunk.hasRemaining()) {
+                if (channel.read(chunk, chunkStart + chunk.position()) < 0) {
+                    throw new EOFException(file + " ends before position " + chunkEnd);
+                }
+            }
+            for (int i = chunkEnd - chunkStart - 1; i >= 0; i--) {
+                if (chunk.get(i) != 0) {
+                    return chunkStart + i;
+                }
+            }
+            chunkEnd = chunkStart;
+        }
+        return -1;
+    }
+
+    /**
+     * Recovery, active segment, after {@link #recovered}: cuts the file at the end of its data, so it holds exactly
+     * what was recovered (a file left sparse by an older broker, or with a zeroed tail, included). Appends allocate
+     * from there on.
+     */
+    void truncateToEnd() throws IOException {
+        channel.truncate(end);
     }
 
     /** Recovery: writes the header of an active segment whose header never reached the disk, allocated first. */

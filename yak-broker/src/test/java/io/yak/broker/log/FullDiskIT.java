@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A log on a file system that fills up (a 2 MiB tmpfs, mounted by the test; skipped where mounting is not
- * allowed). Segments and index files are sparse until written, so without allocating ahead a full disk showed up as
- * a fault on the mapping, which the JVM reports only after the copy "returned": an append could be acknowledged
- * with its tail missing, and recovery then dropped it. Every acknowledged append must be read back whole.
+ * allowed). Without allocating ahead a full disk showed up as a fault on the mapping, which the JVM reports only
+ * after the copy "returned": an append could be acknowledged with its tail missing, and recovery then dropped it.
+ * Every acknowledged append must be read back whole, also after a crash and a restart on the still full disk.
  */
 class FullDiskIT {
     private static final int RECORDS_PER_BATCH = 8;
@@ -99,6 +99,79 @@ class FullDiskIT {
                 run("umount", "-l", mount.toString());
             }
         }
+    }
+
+    /**
+     * A broker that crashes on a full disk and restarts while it is still full. The active segment's file used to
+     * stay as large as its mapping (sparse past the data) and recovery read that tail through the mapping: on a full
+     * tmpfs even reading a hole needs a page, so the restart died of {@code SIGBUS}. Now a segment file is only as
+     * long as what was allocated for it, and recovery never reads past that.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRecoverACrashedLogWhileTheDiskIsStillFull() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString()),
+            "cannot mount a tmpfs here (needs root): skipped");
+        try {
+            // Segments larger than the disk: the active one is mostly not allocated when the disk fills up.
+            LogConfig config = LogConfig.defaults().withSegmentBytes(8 << 20);
+            Path partitionDir = mount.resolve("full-0");
+            long acknowledged = fill(PartitionLog.open(partitionDir, "full", 0, config));
+            Path active = partitionDir.resolve(SegmentLayout.fileName(0));
+            assertThat(Files.size(active)).as("the crashed active segment's file: its allocated blocks only")
+                .isLessThanOrEqualTo(2 << 20);
+
+            for (int restart = 0; restart < 2; restart++) {
+                try (PartitionLog reopened = PartitionLog.open(partitionDir, "full", 0, config)) {
+                    assertThat(reopened.logEndOffset()).as("nothing acknowledged is gone").isEqualTo(acknowledged);
+                    List<LogTestSupport.Read> all = readAll(reopened, 0, 1 << 20);
+                    assertThat(all).hasSize((int) acknowledged);
+                    for (LogTestSupport.Read r : all) {
+                        assertThat(r.text()).isEqualTo(value(r.offset()));
+                    }
+                    reopened.abandon(); // crash again, still full
+                }
+            }
+            assertThat(run("mount", "-o", "remount,size=16m", mount.toString())).as("tmpfs grown").isTrue();
+            try (PartitionLog reopened = PartitionLog.open(partitionDir, "full", 0, config)) {
+                ByteBuf b = batch(values(acknowledged));
+                try {
+                    assertThat(reopened.append(b, 7)).as("appends go on once there is room").isEqualTo(acknowledged);
+                } finally {
+                    b.release();
+                }
+                assertThat(readAll(reopened, 0, 1 << 20)).hasSize((int) acknowledged + RECORDS_PER_BATCH);
+            }
+        } finally {
+            if (!run("umount", mount.toString())) {
+                run("umount", "-l", mount.toString());
+            }
+        }
+    }
+
+    /** Appends until the disk is full, then crashes the log ({@link PartitionLog#abandon}); the records acknowledged. */
+    private static long fill(PartitionLog log) throws IOException {
+        long acknowledged = 0;
+        try {
+            while (true) {
+                long next = log.logEndOffset();
+                ByteBuf b = batch(values(next));
+                try {
+                    assertThat(log.append(b, 7)).isEqualTo(next);
+                    acknowledged = next + RECORDS_PER_BATCH;
+                } catch (IOException e) {
+                    break;
+                } finally {
+                    b.release();
+                }
+                assertThat(acknowledged).as("2 MiB filled long before this").isLessThan(10_000);
+            }
+        } finally {
+            log.abandon();
+        }
+        assertThat(acknowledged).as("some appends fitted").isGreaterThan(100);
+        return acknowledged;
     }
 
     private static byte[][] values(long first) {

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.yak.wire.record.RecordBatchLayout;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +86,36 @@ class LogRecoveryTest {
                 assertNumbered(readAll(recovered, end - 10, 2048), end - 10, end + 3);
             }
             assertThat(logs.warnings()).as("a zero tail is no damage").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepTheActiveFileAsLongAsItsAllocationAndCutAFileLeftSparseAtRecovery() throws IOException {
+        LogConfig config = LogConfig.defaults().withSegmentBytes(8 << 20);
+        long end;
+        try (PartitionLog log = open(live(), config)) {
+            for (int i = 0; i < 20; i++) {
+                appendNumbered(log, 3);
+            }
+            end = log.logEndOffset();
+            assertThat(Files.size(segmentFile(live(), 0)))
+                .as("a live active segment's file: the 1 MiB allocated ahead, not its 8 MiB mapping")
+                .isEqualTo(1 << 20);
+            copyDirectory(live(), crashed());
+        }
+        // An older broker left a crashed active segment as long as its mapping, sparse past the allocated blocks.
+        try (RandomAccessFile file = new RandomAccessFile(segmentFile(crashed(), 0).toFile(), "rw")) {
+            file.setLength(8 << 20);
+        }
+        try (PartitionLog recovered = open(crashed(), config)) {
+            assertThat(recovered.logEndOffset()).isEqualTo(end);
+            assertThat((long) batchPositions(recovered).get(20)).as("the file cut at the end of the recovered data")
+                .isEqualTo(Files.size(segmentFile(crashed(), 0)));
+            assertThat(appendNumbered(recovered, 2)).isEqualTo(end);
+            assertNumbered(readAll(recovered, 0, 1 << 20), 0, end + 2);
+        }
+        try (PartitionLog reopened = open(crashed(), config)) {
+            assertNumbered(readAll(reopened, 0, 1 << 20), 0, end + 2);
         }
     }
 
