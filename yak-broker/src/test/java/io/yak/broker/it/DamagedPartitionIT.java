@@ -85,7 +85,8 @@ class DamagedPartitionIT {
                 return md.epoch() == epoch && !md.topic(TOPIC).partition(VICTIM).online();
             });
             assertThat(leadership.at(Level.INFO)).anySatisfy(line -> assertThat(line).startsWith(
-                "partition damaged-1 leader 1 -> none (broker 1 reports it cannot serve it (storage error))"));
+                "partition damaged-1 leader 1 -> none (broker 1 reports it cannot serve it; the reason is in that "
+                    + "broker's log)"));
             int offlineLeaderEpoch = admin.describeTopic(TOPIC).partition(VICTIM).leaderEpoch();
             try (YakProducer producer = producer(cluster)) {
                 send(producer, 0, 100); // the broker's other partitions are served as before

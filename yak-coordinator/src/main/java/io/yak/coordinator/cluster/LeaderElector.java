@@ -97,7 +97,8 @@ final class LeaderElector {
             return false;
         }
         t.leaders[p] = PartitionInfo.NO_LEADER;
-        LOG.info("partition {}-{} leader {} -> none (broker {} reports it cannot serve it (storage error)), epoch {}",
+        LOG.info("partition {}-{} leader {} -> none (broker {} reports it cannot serve it; the reason is in that "
+                + "broker's log), epoch {}",
             t.name, p, broker.id, broker.id, epoch);
         return true;
     }

@@ -60,7 +60,7 @@ class ClusterStateOfflineReportTest {
 
             assertThat(r).isEqualTo(new HeartbeatResult(true, true));
             assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader 2 -> none (broker 2 reports it "
-                + "cannot serve it (storage error)), epoch " + (epoch + 1));
+                + "cannot serve it; the reason is in that broker's log), epoch " + (epoch + 1));
         }
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         ClusterMetadata md = state.metadata();
