@@ -5,7 +5,8 @@ package io.yak.broker.log;
  * {@code index.interval.bytes}, {@code flush.messages}, {@code flush.ms}, {@code segment.ms} and
  * {@code file.delete.delay.ms} keys to it). See {@code STORAGE.md}, "fsync policy" and "Retention".
  *
- * @param segmentBytes       capacity a new segment file is preallocated and mapped with; an append that does not fit
+ * @param segmentBytes       capacity a new segment is mapped with (its file grows as blocks are allocated ahead of
+ *                           the data); an append that does not fit
  *                           the active segment rolls a new one (an append larger than this gets a segment of its own
  *                           size)
  * @param indexIntervalBytes bytes of batches between two entries of a segment's sparse offset index (and at most one

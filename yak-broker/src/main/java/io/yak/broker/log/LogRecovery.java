@@ -411,9 +411,11 @@ final class LogRecovery {
         Segment segment = Segment.openActive(file, partition, base, capacity);
         try {
             ByteBuf buf = segment.scanBuffer();
-            String headerProblem = limit < HEADER_LENGTH ? "file of " + limit + " bytes" : headerProblem(buf, base);
+            // the header through the file: a crash of an older broker could leave a hole under it
+            ByteBuf header = segment.headerThroughFile();
+            String headerProblem = limit < HEADER_LENGTH ? "file of " + limit + " bytes" : headerProblem(header, base);
             if (headerProblem != null) {
-                if (lastNonZero(buf, 0, Math.min(limit, HEADER_LENGTH)) >= 0) {
+                if (lastNonZero(header, 0, Math.min(limit, HEADER_LENGTH)) >= 0) {
                     throw new LogCorruptedException(partition, file, 0, headerProblem);
                 }
                 // Created but its header never reached the disk: nothing can follow a header that is not there.

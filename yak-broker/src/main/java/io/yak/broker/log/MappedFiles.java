@@ -42,7 +42,7 @@ final class MappedFiles {
     /**
      * Gives the file real blocks for {@code [from, to)} by writing zeros there with {@link FileChannel#write}, so a
      * full disk (or file system) is an {@link IOException} here, now. Writing through a mapping into a region the
-     * file system has not allocated (the sparse preallocation of a segment or index) would instead fault
+     * file system has not allocated (a hole, or the part of a segment's mapping past its file) would instead fault
      * ({@code SIGBUS}), and the JVM reports such a fault in compiled code only later, as an {@code InternalError}
      * after the write seemed to succeed: an append could be acknowledged with part of it missing. Only for regions
      * that hold no data (they are zero already), on the writer thread.

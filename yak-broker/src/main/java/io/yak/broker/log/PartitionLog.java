@@ -237,7 +237,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             segment.publish(newEnd, baseOffset + records, config.indexIntervalBytes(), nowMs);
         } catch (InternalError e) {
-            // A fault on mapped memory (SIGBUS), e.g. no disk space left behind the sparse preallocation.
+            // A fault on mapped memory (SIGBUS): an I/O error, or a page the file system could not provide.
             throw fail(new IOException("partition " + name + ": writing " + segment.file() + " failed (disk full?)",
                 e));
         } catch (IOException e) {
@@ -730,8 +730,8 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Writer thread: lets go of the log as a crash would leave it: no force, no truncation of the preallocated
-     * tails, no recovery point, no clean-shutdown marker, {@code *.deleted} files left for the next open; only the
+     * Writer thread: lets go of the log as a crash would leave it: no force, no truncation of the zero tails
+     * allocated ahead, no recovery point, no clean-shutdown marker, {@code *.deleted} files left for the next open; only the
      * mappings and file handles are released. The next open runs recovery. Brokers use it for an abrupt in-process
      * stop, tests to stand in for {@code kill -9}.
      */

@@ -144,16 +144,26 @@ final class Segment {
     }
 
     /**
-     * Creates the segment file (it must not exist) and its index files, maps {@code capacity} bytes read-write and
-     * writes the header.
+     * Creates the segment file (it must not exist) with its header, written through the file before anything is
+     * mapped (so even a crash right after leaves no hole under the header), then its index files, and maps
+     * {@code capacity} bytes read-write.
      */
     static Segment create(Path directory, String partition, long baseOffset, int capacity, int indexIntervalBytes)
         throws IOException {
         Segment segment = new Segment(directory.resolve(SegmentLayout.fileName(baseOffset)), partition, baseOffset);
-        segment.activate(FileChannel.open(segment.file, CREATE_NEW, READ, WRITE), capacity);
+        FileChannel channel = FileChannel.open(segment.file, CREATE_NEW, READ, WRITE);
         try {
-            segment.allocateTo(HEADER_LENGTH);
-            segment.writeHeader();
+            ByteBuffer header = header(baseOffset);
+            while (header.hasRemaining()) {
+                channel.write(header, header.position());
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        segment.activate(channel, capacity);
+        segment.allocated = HEADER_LENGTH;
+        try {
             segment.createIndexes(IndexLayout.maxEntries(capacity, indexIntervalBytes));
         } catch (IOException | RuntimeException e) {
             segment.releaseAfter(e);
@@ -164,7 +174,7 @@ final class Segment {
     }
 
     /**
-     * Opens an existing file to append to; maps {@code capacity} bytes read-write, growing the file if shorter.
+     * Opens an existing file to append to; maps {@code capacity} bytes read-write (the file keeps its length).
      * Recovery then creates its index files ({@link #createIndexes}) and scans it.
      */
     static Segment openActive(Path file, String partition, long baseOffset, int capacity) throws IOException {
@@ -188,18 +198,8 @@ final class Segment {
 
     private void activate(FileChannel fileChannel, int size) throws IOException {
         try {
-            long length = fileChannel.size();
-            mapping = MappedFiles.map(fileChannel, FileChannel.MapMode.READ_WRITE, size);
-            // Mapping grew the file to the capacity (a sparse tail): cut it back. The file stays as long as the
-            // blocks allocated for it, which grow ahead of every write (reserve), so recovery after a crash never
-            // reads a hole: on a full tmpfs even reading one through the mapping faults. Nothing touches the mapping
-            // past the end of the file.
-            fileChannel.truncate(length);
+            mapping = mapKeepingLength(fileChannel, size);
         } catch (IOException | RuntimeException e) {
-            if (mapping != null) {
-                MappedFiles.unmap(mapping);
-                mapping = null;
-            }
             fileChannel.close();
             throw e;
         }
@@ -207,6 +207,46 @@ final class Segment {
         capacity = size;
         writeBuffer = Unpooled.wrappedBuffer(mapping);
         readView = mapping.asReadOnlyBuffer();
+    }
+
+    /**
+     * Maps {@code size} bytes of the file read-write and cuts the file back to the length it had: mapping grows a
+     * shorter file to the mapped size, with a sparse tail. The file stays as long as the blocks allocated for it,
+     * which grow ahead of every write ({@link #reserve}), so recovery after a crash never reads a hole (on a full
+     * tmpfs even reading one through a mapping faults). Nothing touches the mapping past the end of the file.
+     */
+    private static MappedByteBuffer mapKeepingLength(FileChannel fileChannel, int size) throws IOException {
+        long length = fileChannel.size();
+        MappedByteBuffer mapped = MappedFiles.map(fileChannel, FileChannel.MapMode.READ_WRITE, size);
+        try {
+            fileChannel.truncate(length);
+        } catch (IOException | RuntimeException e) {
+            MappedFiles.unmap(mapped);
+            throw e;
+        }
+        return mapped;
+    }
+
+    /** The segment header of a segment starting at {@code baseOffset} ({@code STORAGE.md}), ready to write. */
+    private static ByteBuffer header(long baseOffset) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+        header.putInt(SegmentLayout.MAGIC_OFFSET, SegmentLayout.MAGIC);
+        header.putShort(SegmentLayout.FORMAT_VERSION_OFFSET, SegmentLayout.FORMAT_VERSION);
+        header.putShort(SegmentLayout.RESERVED_OFFSET, (short) 0);
+        header.putLong(SegmentLayout.BASE_OFFSET_OFFSET, baseOffset);
+        return header;
+    }
+
+    /**
+     * Recovery, active segment: the header as the file holds it, read through the file (zeros where the file is
+     * shorter), not through the mapping. Allocates; recovery only.
+     */
+    ByteBuf headerThroughFile() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+        while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+            // read until full or the end of the file
+        }
+        return Unpooled.wrappedBuffer(header.array());
     }
 
     void writeHeader() {
@@ -773,7 +813,7 @@ final class Segment {
             throw new IllegalStateException("only an empty active segment may grow: " + file);
         }
         MappedByteBuffer old = mapping;
-        MappedByteBuffer bigger = MappedFiles.map(channel, FileChannel.MapMode.READ_WRITE, newCapacity);
+        MappedByteBuffer bigger = mapKeepingLength(channel, newCapacity);
         mapping = bigger;
         capacity = newCapacity;
         writeBuffer = Unpooled.wrappedBuffer(bigger);
