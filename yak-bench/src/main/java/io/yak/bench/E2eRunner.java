@@ -102,6 +102,8 @@ final class E2eRunner {
         /** When the acknowledgement of the current trip arrived (valid once {@link #acked} is 1). */
         private volatile long ackedNs;
         private volatile YakException sendError;
+        /** The thread running the round trips, unparked by the acknowledgement. */
+        private final Thread loopThread = Thread.currentThread();
 
         RoundTrip(WorkloadSpec spec, YakProducer producer, YakConsumer consumer) {
             this.spec = spec;
@@ -134,14 +136,18 @@ final class E2eRunner {
                 }
             }
             // The broker answers the parked consume before the publisher, so the acknowledgement usually follows the
-            // record by microseconds. Its time is stamped by the callback: waiting here adds nothing to the latency.
+            // record by microseconds. Its time is stamped by the callback, which unparks this thread: a blocking wait,
+            // as Kafka's tool waits on the send's future. (A wait that polled every 10 us kept this thread's core from
+            // ever being idle for long, so the kernel stopped pulling waiting threads over to it: a client thread woken
+            // behind the JIT compiler on the other core then waited milliseconds, measured with perf sched.)
             while (acked == 0) {
-                if (System.nanoTime() - sentNs > timeoutNs) {
+                long leftNs = timeoutNs - (System.nanoTime() - sentNs);
+                if (leftNs <= 0) {
                     problem = "record " + seq + " arrived but was not acknowledged within "
                         + spec.client().idleTimeoutMs() + " ms";
                     return -1;
                 }
-                LockSupport.parkNanos(10_000);
+                LockSupport.parkNanos(this, leftNs);
             }
             if (acked == 2) {
                 problem = "record " + seq + " arrived but its send reported " + sendError;
@@ -173,6 +179,7 @@ final class E2eRunner {
                 ackedNs = System.nanoTime();
                 acked = 1;
             }
+            LockSupport.unpark(loopThread);
         }
     }
 }
