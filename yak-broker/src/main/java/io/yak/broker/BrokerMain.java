@@ -3,13 +3,13 @@ package io.yak.broker;
 import io.yak.broker.standalone.StandaloneNode;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
+import io.yak.wire.process.StopSignal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,26 +36,15 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) {
+        // before anything starts: a SIGTERM during startup stops the node once it is up, with a log line
+        StopSignal signal = StopSignal.install("yak-broker", LOG);
         Started started = start(args, System.out, System.err);
+        signal.started(started.node());
         if (started.node() == null) {
             System.exit(started.exitCode());
             return;
         }
-        AutoCloseable node = started.node();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } catch (Exception e) {
-                LOG.error("error while stopping: {}", e.toString(), e);
-            }
-            stopped.countDown();
-        }, "yak-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        signal.awaitStop();
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.yak.coordinator;
 
 import io.yak.wire.config.ConfigException;
+import io.yak.wire.process.StopSignal;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,19 +32,15 @@ public final class CoordinatorMain {
     }
 
     public static void main(String[] args) {
+        // before anything starts: a SIGTERM during startup stops the coordinator once it is up, with a log line
+        StopSignal signal = StopSignal.install("yak-coordinator", LOG);
         Started started = start(args, System.out, System.err);
+        signal.started(started.server());
         if (started.server() == null) {
             System.exit(started.exitCode());
             return;
         }
-        CoordinatorServer server = started.server();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down");
-            server.close();
-            stopped.countDown();
-        }, "yak-coordinator-shutdown"));
-        awaitStop(stopped);
+        signal.awaitStop();
     }
 
     /**
@@ -81,19 +77,5 @@ public final class CoordinatorMain {
             return new Started(null, EXIT_START_FAILED);
         }
         return new Started(server, EXIT_OK);
-    }
-
-    private static void awaitStop(CountDownLatch stopped) {
-        boolean interrupted = false;
-        while (stopped.getCount() > 0) {
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
