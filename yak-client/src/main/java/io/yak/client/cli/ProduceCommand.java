@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +25,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "produce", description = "Publish stdin lines as records.", mixinStandardHelpOptions = true)
 final class ProduceCommand implements Callable<Integer> {
+    /** Distinct failure reasons printed, one line each, when records failed for several. */
+    private static final int MAX_REASONS_SHOWN = 10;
+
     @ParentCommand
     YakCli root;
 
@@ -66,7 +68,8 @@ final class ProduceCommand implements Callable<Integer> {
         p.setProperty("delivery.timeout.ms", "30000");
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        // why records failed, with how many failed for each reason (a batch that expired names its partition)
+        Map<String, Long> reasons = new LinkedHashMap<>();
         long sent = 0;
         try (YakProducer producer = CliClients.client(spec, p, producerProperties, YakProducer::new);
              BufferedReader reader = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8))) {
@@ -87,7 +90,10 @@ final class ProduceCommand implements Callable<Integer> {
                         acked.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
-                        firstError.compareAndSet(null, e);
+                        String reason = YakCli.describe(unwrap(e), root.coordinator);
+                        synchronized (reasons) {
+                            reasons.merge(reason, 1L, Long::sum);
+                        }
                     }
                 });
             }
@@ -99,9 +105,23 @@ final class ProduceCommand implements Callable<Integer> {
             root.err.println("yak: produced " + sent + " record(s) to " + topic);
             return 0;
         }
-        Throwable e = firstError.get();
-        root.err.println("yak: produced " + acked.get() + " of " + sent + " record(s) to " + topic + "; "
-            + failed.get() + " failed" + (e == null ? "" : ": " + YakCli.describe(unwrap(e), root.coordinator)));
+        String summary = "yak: produced " + acked.get() + " of " + sent + " record(s) to " + topic + "; "
+            + failed.get() + " failed";
+        synchronized (reasons) {
+            if (reasons.size() <= 1) {
+                root.err.println(summary + (reasons.isEmpty() ? "" : ": " + reasons.keySet().iterator().next()));
+                return 1;
+            }
+            root.err.println(summary + ", for " + reasons.size() + " reasons:");
+            int shown = 0;
+            for (Map.Entry<String, Long> r : reasons.entrySet()) {
+                if (shown++ == MAX_REASONS_SHOWN) {
+                    root.err.println("  ... and " + (reasons.size() - MAX_REASONS_SHOWN) + " more");
+                    break;
+                }
+                root.err.println("  " + r.getValue() + " record(s): " + r.getKey());
+            }
+        }
         return 1;
     }
 

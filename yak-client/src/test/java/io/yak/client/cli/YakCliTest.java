@@ -344,6 +344,29 @@ class YakCliTest {
     }
 
     @Test
+    void shouldCountFailedRecordsByReasonWhenSeveralPartitionsFail() {
+        yak("", "topics", "create", "--topic", "dark", "--partitions", "2");
+        cluster.coordinator.setLeader("dark", 0, -1, true);
+        cluster.coordinator.setLeader("dark", 1, -1, true);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            lines.append("k").append(i).append(":v").append(i).append('\n');
+        }
+        Run r = yak(lines.toString(), "produce", "--topic", "dark", "--key-separator", ":",
+            "--producer-property", "linger.ms=0", "--producer-property", "request.timeout.ms=200",
+            "--producer-property", "delivery.timeout.ms=300");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.errLines()).as(r.err()).hasSize(3);
+        assertThat(r.errLines().get(0)).isEqualTo("yak: produced 0 of 20 record(s) to dark; 20 failed, for 2 reasons:");
+        assertThat(r.errLines().subList(1, 3)).as("one line per partition's expired records")
+            .anySatisfy(line -> assertThat(line).contains("dark-0"))
+            .anySatisfy(line -> assertThat(line).contains("dark-1"));
+        long counted = r.errLines().subList(1, 3).stream()
+            .mapToLong(line -> Long.parseLong(line.trim().split(" ")[0])).sum();
+        assertThat(counted).as("every failed record counted once").isEqualTo(20);
+    }
+
+    @Test
     void shouldAcceptTheCoordinatorOptionAfterTheSubcommand() {
         Run r = run("", "topics", "list", "--coordinator", cluster.bootstrap());
         assertThat(r.code()).isZero();
