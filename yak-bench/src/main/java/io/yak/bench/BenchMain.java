@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * {@code java -jar yak-bench.jar <produce|consume|e2e|all> [options]}: YaK's throughput and latency tool, in the
  * spirit of Kafka's perf tools. Without {@code --coordinator} it starts an embedded standalone node in a temporary
  * directory and deletes it afterwards. Exit codes: 0 every record acknowledged/read, 1 a workload failed, 2 bad
- * arguments (one line saying why, then the usage).
+ * arguments (the usage, then one line saying why).
  */
 @Command(name = "yak-bench", mixinStandardHelpOptions = true,
     subcommands = {ProduceCommand.class, ConsumeCommand.class, E2eCommand.class, AllCommand.class},
@@ -34,10 +34,11 @@ public final class BenchMain implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, badArgs) -> {
-            // One line saying what is wrong, then the usage of the (sub)command it concerns.
+            // The usage of the (sub)command it concerns, then one line saying what is wrong: last, so it stays on
+            // screen below a long usage (as Kafka's perf tools print their argument errors).
             CommandLine where = e.getCommandLine();
-            err.println(e.getMessage());
             where.usage(err);
+            err.println(e.getMessage());
             err.flush();
             return where.getCommandSpec().exitCodeOnInvalidInput();
         });
