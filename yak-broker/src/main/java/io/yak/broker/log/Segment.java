@@ -153,10 +153,7 @@ final class Segment {
         Segment segment = new Segment(directory.resolve(SegmentLayout.fileName(baseOffset)), partition, baseOffset);
         FileChannel channel = FileChannel.open(segment.file, CREATE_NEW, READ, WRITE);
         try {
-            ByteBuffer header = header(baseOffset);
-            while (header.hasRemaining()) {
-                channel.write(header, header.position());
-            }
+            writeHeader(channel, baseOffset);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -227,14 +224,19 @@ final class Segment {
         return mapped;
     }
 
-    /** The segment header of a segment starting at {@code baseOffset} ({@code STORAGE.md}), ready to write. */
-    private static ByteBuffer header(long baseOffset) {
+    /**
+     * Writes the header of a segment starting at {@code baseOffset} ({@code STORAGE.md}) through the file, which
+     * gives its bytes real blocks (a full disk is an {@link IOException} here).
+     */
+    private static void writeHeader(FileChannel fileChannel, long baseOffset) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
         header.putInt(SegmentLayout.MAGIC_OFFSET, SegmentLayout.MAGIC);
         header.putShort(SegmentLayout.FORMAT_VERSION_OFFSET, SegmentLayout.FORMAT_VERSION);
         header.putShort(SegmentLayout.RESERVED_OFFSET, (short) 0);
         header.putLong(SegmentLayout.BASE_OFFSET_OFFSET, baseOffset);
-        return header;
+        while (header.hasRemaining()) {
+            fileChannel.write(header, header.position());
+        }
     }
 
     /**
@@ -247,13 +249,6 @@ final class Segment {
             // read until full or the end of the file
         }
         return Unpooled.wrappedBuffer(header.array());
-    }
-
-    void writeHeader() {
-        writeBuffer.setInt(SegmentLayout.MAGIC_OFFSET, SegmentLayout.MAGIC);
-        writeBuffer.setShort(SegmentLayout.FORMAT_VERSION_OFFSET, SegmentLayout.FORMAT_VERSION);
-        writeBuffer.setShort(SegmentLayout.RESERVED_OFFSET, 0);
-        writeBuffer.setLong(SegmentLayout.BASE_OFFSET_OFFSET, baseOffset);
     }
 
     Path indexFile() {
@@ -375,10 +370,10 @@ final class Segment {
         channel.truncate(end);
     }
 
-    /** Recovery: writes the header of an active segment whose header never reached the disk, allocated first. */
+    /** Recovery: writes the header of an active segment whose header never reached the disk, through the file. */
     void writeMissingHeader() throws IOException {
-        allocateTo(HEADER_LENGTH);
-        writeHeader();
+        writeHeader(channel, baseOffset);
+        allocated = Math.max(allocated, HEADER_LENGTH);
     }
 
     /**
