@@ -67,7 +67,6 @@ final class ProduceCommand implements Callable<Integer> {
         // a record that cannot be delivered fails after 30 s instead of the library's 2 minutes
         p.setProperty("delivery.timeout.ms", "30000");
         AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
         // why records failed, with how many failed for each reason (a batch that expired names its partition)
         Map<String, Long> reasons = new LinkedHashMap<>();
         long sent = 0;
@@ -89,7 +88,6 @@ final class ProduceCommand implements Callable<Integer> {
                     if (e == null) {
                         acked.incrementAndGet();
                     } else {
-                        failed.incrementAndGet();
                         String reason = YakCli.describe(unwrap(e), root.coordinator);
                         synchronized (reasons) {
                             reasons.merge(reason, 1L, Long::sum);
@@ -101,13 +99,14 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("reading stdin failed", e);
         }
-        if (failed.get() == 0 && acked.get() == sent) {
-            root.err.println("yak: produced " + sent + " record(s) to " + topic);
-            return 0;
-        }
-        String summary = "yak: produced " + acked.get() + " of " + sent + " record(s) to " + topic + "; "
-            + failed.get() + " failed";
-        synchronized (reasons) {
+        synchronized (reasons) { // the producer is closed: every callback has run
+            long failed = reasons.values().stream().mapToLong(Long::longValue).sum();
+            if (failed == 0 && acked.get() == sent) {
+                root.err.println("yak: produced " + sent + " record(s) to " + topic);
+                return 0;
+            }
+            String summary = "yak: produced " + acked.get() + " of " + sent + " record(s) to " + topic + "; "
+                + failed + " failed";
             if (reasons.size() <= 1) {
                 root.err.println(summary + (reasons.isEmpty() ? "" : ": " + reasons.keySet().iterator().next()));
                 return 1;
@@ -121,8 +120,8 @@ final class ProduceCommand implements Callable<Integer> {
                 }
                 root.err.println("  " + r.getValue() + " record(s): " + r.getKey());
             }
+            return 1;
         }
-        return 1;
     }
 
     private static Throwable unwrap(Throwable e) {
