@@ -5,6 +5,7 @@ import io.yak.client.TopicPartition;
 import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
+import io.yak.wire.ErrorCode;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -42,6 +44,12 @@ import picocli.CommandLine.Spec;
  *
  * <p>When it stops for the timeout while a partition it reads has no leader (its broker is down), it says so and
  * exits with 1: the output may be missing that partition's records.
+ *
+ * <p>An {@code --offset} out of the partition's range (past its end, or before its start after retention deleted
+ * records) is handled as Kafka's console consumer does: {@code auto.offset.reset} (latest unless set with
+ * {@code --consumer-property}) moves the position and reading goes on, exit code 0; but where Kafka's consumer only
+ * logs it at INFO, this says on stderr which offset was out of range and where it reads from instead (issue 19).
+ * With {@code auto.offset.reset=none} it is an error (exit code 1).
  */
 @Command(name = "consume", description = "Print records of a topic.", mixinStandardHelpOptions = true)
 final class ConsumeCommand implements Callable<Integer> {
@@ -70,8 +78,8 @@ final class ConsumeCommand implements Callable<Integer> {
     Long fromTimestamp;
 
     @Option(names = "--timeout-ms", paramLabel = "MS",
-        description = "Exit after MS ms without new records; -1 = never. Default: " + BACKLOG_IDLE_TIMEOUT_MS
-            + " with --from-beginning, --offset or --from-timestamp, else never.")
+        description = "Exit after MS ms (at least 1) without new records; -1 = never. Default: "
+            + BACKLOG_IDLE_TIMEOUT_MS + " with --from-beginning, --offset or --from-timestamp, else never.")
     Long timeoutMs;
 
     @Option(names = "--print-key", description = "Print key<separator>value.")
@@ -99,6 +107,7 @@ final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        String outOfRange = offset == null ? null : outOfRangePolicy();
         long idleTimeoutMs = timeoutMs != null ? timeoutMs
             : (fromBeginning || offset != null || fromTimestamp != null ? BACKLOG_IDLE_TIMEOUT_MS : -1);
         List<TopicPartition> timed = new ArrayList<>();
@@ -120,6 +129,15 @@ final class ConsumeCommand implements Callable<Integer> {
         Properties p = CliClients.base(root.coordinator, "consumer");
         // after a timestamp lookup, a position lost to retention resumes at the oldest record left
         p.setProperty("auto.offset.reset", fromBeginning || fromTimestamp != null ? "earliest" : "latest");
+        Map<String, String> overrides = consumerProperties;
+        if (outOfRange != null) {
+            // The consumer is told "none", so it reports an out-of-range position to this command instead of
+            // resetting it with a log line only; resetOutOfRange resets it.
+            overrides = new LinkedHashMap<>(consumerProperties);
+            overrides.remove("auto.offset.reset");
+            overrides.remove("from.beginning");
+            p.setProperty("auto.offset.reset", "none");
+        }
         if (group != null) {
             p.setProperty("group.id", group);
         }
@@ -131,7 +149,7 @@ final class ConsumeCommand implements Callable<Integer> {
         // Per partition, the next offset to read: after the last printed record, or at the first record that was
         // polled but not printed (--max-messages reached), so that a group's next run starts there.
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        try (YakConsumer consumer = CliClients.client(spec, p, consumerProperties, YakConsumer::new)) {
+        try (YakConsumer consumer = CliClients.client(spec, p, overrides, YakConsumer::new)) {
             if (fromTimestamp != null) {
                 consumer.assign(timed);
                 consumer.seekToTimestamp(timed, fromTimestamp);
@@ -154,7 +172,17 @@ final class ConsumeCommand implements Callable<Integer> {
                     break;
                 }
                 long waitMs = idleTimeoutMs < 0 ? 1000 : Math.min(1000, idleTimeoutMs - idleMs);
-                List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(waitMs));
+                List<ConsumerRecord> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(waitMs));
+                } catch (YakException e) {
+                    if (e.errorCode() != ErrorCode.OFFSET_OUT_OF_RANGE || outOfRange == null
+                        || outOfRange.equals("none")) {
+                        throw e;
+                    }
+                    resetOutOfRange(consumer, new TopicPartition(topic, partition), outOfRange.equals("earliest"));
+                    continue;
+                }
                 for (ConsumerRecord r : records) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (maxMessages != null && printed >= maxMessages) {
@@ -204,6 +232,52 @@ final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * With {@code --offset}: what to do when the position is out of range, {@code earliest}, {@code latest} or
+     * {@code none}: the {@code auto.offset.reset} of {@code --consumer-property}, else latest (as Kafka's console
+     * consumer).
+     */
+    private String outOfRangePolicy() {
+        String asked = consumerProperties.get("auto.offset.reset");
+        String policy = asked == null ? "latest" : asked.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("earliest", "latest", "none").contains(policy)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--consumer-property "
+                + "auto.offset.reset must be earliest, latest or none, was '" + asked + "'");
+        }
+        String fromBeginningProperty = consumerProperties.get("from.beginning");
+        if (fromBeginningProperty != null && !fromBeginningProperty.trim().equalsIgnoreCase("false")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offset excludes --consumer-property "
+                + "from.beginning=" + fromBeginningProperty + " as it excludes --from-beginning; "
+                + "auto.offset.reset=earliest makes an out-of-range offset start at the beginning");
+        }
+        return policy;
+    }
+
+    /**
+     * Moves the position of {@code tp}, out of range, to the log start ({@code earliest}) or end, as the consumer's
+     * auto.offset.reset would, and says on stderr what happened, with the log's ends (issue 19).
+     */
+    private void resetOutOfRange(YakConsumer consumer, TopicPartition tp, boolean earliest) {
+        long from = consumer.position(tp); // the consumer keeps the position it could not fetch from
+        consumer.seekToBeginning(List.of(tp));
+        long start = consumer.position(tp);
+        consumer.seekToEnd(List.of(tp));
+        long end = consumer.position(tp);
+        long to = earliest ? start : end;
+        consumer.seek(tp, to);
+        String what;
+        if (from >= end) {
+            what = "is past the end of " + tp + " (next offset " + end + ")";
+        } else if (from < start) {
+            what = "is before the start of " + tp + " (first offset " + start + "; older records were deleted)";
+        } else { // the log changed between the fetch and the lookups
+            what = "was out of range of " + tp + " (now offsets " + start + " to " + end + ")";
+        }
+        root.err.println("yak: offset " + from + " " + what + ": reading from offset " + to
+            + (earliest ? ", the start" : ", the end") + ", as auto.offset.reset=" + (earliest ? "earliest" : "latest")
+            + " says (as in Kafka's console consumer)");
+    }
+
     /** The partitions among {@code partitions} that have no leader now (none known when the coordinator is gone). */
     private List<TopicPartition> offline(Set<TopicPartition> partitions) {
         List<TopicPartition> offline = new ArrayList<>();
@@ -244,9 +318,10 @@ final class ConsumeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--max-messages must be >= 1, was " + maxMessages);
         }
-        if (timeoutMs != null && timeoutMs < -1) {
+        // 0 would stop before the first poll, printing nothing even when records are there
+        if (timeoutMs != null && (timeoutMs < -1 || timeoutMs == 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                "--timeout-ms must be >= -1, was " + timeoutMs);
+                "--timeout-ms must be at least 1, or -1 for never, was " + timeoutMs);
         }
     }
 

@@ -45,9 +45,10 @@ final class TopicsCommand implements Callable<Integer> {
         @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
         String topic;
 
-        @Option(names = "--partitions", paramLabel = "P", defaultValue = "-1",
-            description = "Partition count (default: the coordinator's num.partitions).")
-        int partitions;
+        /** Null when not given: the coordinator's num.partitions. */
+        @Option(names = "--partitions", paramLabel = "P",
+            description = "Partition count, at least 1 (default: the coordinator's num.partitions).")
+        Integer partitions;
 
         @Option(names = "--config", paramLabel = "KEY=VALUE",
             description = "Per-topic config, repeatable; keys: " + CONFIG_KEYS + " (integers; retention -1 = "
@@ -56,12 +57,14 @@ final class TopicsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (partitions == 0 || partitions < -1) {
+            // -1 was once the option's default, so "--partitions -1" silently took num.partitions (issue 19)
+            if (partitions != null && partitions < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--partitions must be positive, was " + partitions);
+                    "--partitions must be at least 1, was " + partitions);
             }
             try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
-                TopicInfo t = admin.createTopic(topic, partitions, configs);
+                // -1 asks YakAdmin for the coordinator's num.partitions
+                TopicInfo t = admin.createTopic(topic, partitions == null ? -1 : partitions, configs);
                 int n = t.partitionCount();
                 parent.root.out.println("Created topic " + topic + " with " + n + (n == 1 ? " partition" : " partitions")
                     + (t.configs().isEmpty() ? "" : " and configs " + configText(t)) + ".");

@@ -105,15 +105,24 @@ public final class YakCli implements Callable<Integer> {
         }
     }
 
-    /** Parses {@code host:port}; bad input is a usage error. */
+    /**
+     * Parses {@code host:port}; bad input is a usage error. Port 0 ("any free port" to a server) names no
+     * coordinator a client could reach, so it is refused too.
+     */
     static final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
+            HostPort hostPort;
             try {
-                return HostPort.parse(value);
+                hostPort = HostPort.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+            if (hostPort.port() == 0) {
+                throw new CommandLine.TypeConversionException("'" + value + "' has port 0; a coordinator listens on "
+                    + "a port in 1..65535");
+            }
+            return hostPort;
         }
     }
 }

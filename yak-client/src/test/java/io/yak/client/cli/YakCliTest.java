@@ -76,6 +76,89 @@ class YakCliTest {
     }
 
     @Test
+    void shouldRefuseNonPositivePartitionCountsAndOtherNonsenseNumbersNamingTheOption() {
+        // issue 19: --partitions -1 was taken for "not given" and created the coordinator's default count
+        for (String[] args : List.of(
+            new String[] {"topics", "create", "--topic", "t", "--partitions", "-1"},
+            new String[] {"topics", "create", "--topic", "t", "--partitions", "0"},
+            new String[] {"topics", "create", "--topic", "t", "--partitions", "-5"},
+            new String[] {"consume", "--topic", "t", "--timeout-ms", "0"},
+            new String[] {"consume", "--topic", "t", "--timeout-ms", "-2"},
+            new String[] {"consume", "--topic", "t", "--max-messages", "0"},
+            new String[] {"consume", "--topic", "t", "--max-messages", "-1"},
+            new String[] {"consume", "--topic", "t", "--partition", "-1"},
+            new String[] {"consume", "--topic", "t", "--partition", "0", "--offset", "-1"})) {
+            Run r = yak("", args);
+            String option = args[args.length - 2];
+            assertThat(r.code()).as("exit code of %s", List.of(args)).isEqualTo(2);
+            assertThat(r.errLines()).as("stderr of %s", List.of(args)).singleElement().asString()
+                .startsWith("yak: ").contains(option).contains(args[args.length - 1]);
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(cluster.coordinator.metadata().topic("t")).isNull();
+        Run port0 = run("", "cluster", "--coordinator", "127.0.0.1:0");
+        assertThat(port0.code()).isEqualTo(2);
+        assertThat(port0.errLines()).singleElement().asString().contains("--coordinator").contains("port 0");
+
+        Run byDefault = yak("", "topics", "create", "--topic", "t");
+        assertThat(byDefault.code()).isZero();
+        assertThat(byDefault.outLines()).as("no --partitions: the coordinator's num.partitions")
+            .containsExactly("Created topic t with 2 partitions.");
+        assertThat(run("", "topics", "create", "--help").out()).contains("--partitions");
+    }
+
+    @Test
+    void shouldSayWhereItReadsFromWhenTheOffsetIsOutOfRange() {
+        yak("", "topics", "create", "--topic", "few", "--partitions", "1");
+        cluster.store.appendValues("few", 0, List.of("a", "b", "c", "d"), 2);
+
+        // as Kafka's console consumer: auto.offset.reset (latest unless set) moves the position, exit code 0
+        Run past = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "999", "--timeout-ms", "500");
+        assertThat(past.code()).isZero();
+        assertThat(past.out()).isEmpty();
+        assertThat(past.errLines()).containsExactly("yak: offset 999 is past the end of few-0 (next offset 4): "
+            + "reading from offset 4, the end, as auto.offset.reset=latest says (as in Kafka's console consumer)");
+
+        Run earliest = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "999", "--timeout-ms",
+            "500", "--consumer-property", "auto.offset.reset=earliest");
+        assertThat(earliest.code()).isZero();
+        assertThat(earliest.outLines()).containsExactly("a", "b", "c", "d");
+        assertThat(earliest.errLines()).singleElement().asString()
+            .contains("offset 999 is past the end of few-0").contains("reading from offset 0, the start")
+            .contains("auto.offset.reset=earliest");
+
+        cluster.store.deleteBefore("few", 0, 2);
+        Run deleted = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "1", "--timeout-ms", "500",
+            "--consumer-property", "auto.offset.reset=EARLIEST", "--group", "og");
+        assertThat(deleted.outLines()).containsExactly("c", "d");
+        assertThat(deleted.errLines()).singleElement().asString()
+            .contains("offset 1 is before the start of few-0 (first offset 2; older records were deleted)")
+            .contains("reading from offset 2");
+        assertThat(cluster.coordinator.committed("og", "few", 0)).isEqualTo(4L);
+
+        Run none = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "999", "--timeout-ms", "500",
+            "--consumer-property", "auto.offset.reset=none");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.out()).isEmpty();
+        assertThat(none.errLines()).singleElement().asString().contains("999").contains("few-0")
+            .contains("out of range").contains("auto.offset.reset=none");
+
+        Run badPolicy = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "1",
+            "--consumer-property", "auto.offset.reset=never");
+        assertThat(badPolicy.code()).isEqualTo(2);
+        assertThat(badPolicy.errLines()).singleElement().asString().contains("auto.offset.reset").contains("never");
+        Run fromBeginning = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "1",
+            "--consumer-property", "from.beginning=true");
+        assertThat(fromBeginning.code()).isEqualTo(2);
+        assertThat(fromBeginning.errLines()).singleElement().asString().contains("--offset")
+            .contains("from.beginning");
+
+        Run inRange = yak("", "consume", "--topic", "few", "--partition", "0", "--offset", "3", "--timeout-ms", "500");
+        assertThat(inRange.outLines()).containsExactly("d");
+        assertThat(inRange.err()).isEmpty();
+    }
+
+    @Test
     void shouldPrintHelpToStdout() {
         Run r = run("", "consume", "--help");
         assertThat(r.code()).isZero();
