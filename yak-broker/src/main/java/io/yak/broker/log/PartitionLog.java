@@ -11,6 +11,8 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.yak.wire.config.TopicNames;
+import io.yak.wire.log.LogText;
 import io.yak.wire.record.RecordBatchFlyweight;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -126,6 +128,8 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogCorruptedException when a sealed segment is damaged or segments do not follow each other: the
      *                               partition must stay offline
      * @throws IOException           on other file system errors
+     * @throws IllegalArgumentException when {@code topic} is not a valid topic name ({@code TopicNames}) or
+     *                               {@code partition < 0}
      */
     public static PartitionLog open(Path partitionDir, String topic, int partition, LogConfig config,
                                     LongSupplier clockMs) throws IOException {
@@ -135,6 +139,11 @@ public final class PartitionLog implements AutoCloseable {
         Objects.requireNonNull(clockMs, "clockMs");
         if (partition < 0) {
             throw new IllegalArgumentException("partition " + partition + " < 0");
+        }
+        if (!TopicNames.isValid(topic)) {
+            // The partition manager never opens such a log (issue 19); checked again here because the name becomes
+            // a directory and goes into every log line of this partition.
+            throw new IllegalArgumentException("'" + LogText.safe(topic) + "' is not a valid topic name");
         }
         String name = topic + "-" + partition;
         long startedNs = System.nanoTime();

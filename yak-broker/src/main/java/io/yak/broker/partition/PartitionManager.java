@@ -11,6 +11,8 @@ import io.yak.broker.log.LogFailedException;
 import io.yak.broker.log.OffsetOutOfRangeException;
 import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.config.TopicNames;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
@@ -36,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #onMetadata} runs on the coordinator link's thread; publish/consume/listOffsets on event
  * loops; log changes only on each partition's writer thread ({@code yak-log-N}); consume max-wait timeouts on
- * a timing wheel ({@code yak-consume-timer}); retention and timed-flush schedules on {@code yak-log-timer}.
+ * a timing wheel ({@code yak-consume-timer}); retention, timed flushes and the expiry of topic creations asked for
+ * on {@code yak-log-timer}.
  */
 public final class PartitionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
@@ -98,7 +102,8 @@ public final class PartitionManager implements AutoCloseable {
     private volatile Map<String, Partition[]> partitions = Map.of();
     /** Every partition ever seen, so a log opened once is never opened twice. */
     private final Map<String, Partition> byName = new ConcurrentHashMap<>();
-    private final Set<String> creating = ConcurrentHashMap.newKeySet();
+    /** Topics asked to be auto-created and not seen in a cluster view yet (bounded, issue 19). */
+    private final TopicCreations creations;
     private volatile long epoch;
     /** Partitions this broker cannot serve until it restarts, by name; changed only under its own lock. */
     private final TreeMap<String, PartitionRef> offline = new TreeMap<>();
@@ -111,6 +116,15 @@ public final class PartitionManager implements AutoCloseable {
      */
     public PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
                             int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator) {
+        this(brokerId, dataDir, logConfig, logThreads, autoCreateTopics, numPartitions, retention, topicCreator,
+            () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** As the public constructor, with its own monotonic millisecond clock (tests: a manual one). */
+    PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
+                     int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator,
+                     LongSupplier nowMs) {
+        this.creations = new TopicCreations(brokerId, nowMs);
         this.retention = retention;
         this.brokerId = brokerId;
         this.dataDir = dataDir;
@@ -136,6 +150,18 @@ public final class PartitionManager implements AutoCloseable {
             long periodMs = Math.max(1, Math.min(logConfig.flushMs(), 1000));
             timer.scheduleWithFixedDelay(this::scheduleTimedFlushes, periodMs, periodMs, TimeUnit.MILLISECONDS);
         }
+        timer.scheduleWithFixedDelay(creations::expire, TopicCreations.CREATE_RETRY_MS, TopicCreations.CREATE_RETRY_MS,
+            TimeUnit.MILLISECONDS);
+    }
+
+    /** Tests: see {@link TopicCreations#expire()}. */
+    void expireCreations() {
+        creations.expire();
+    }
+
+    /** Topics asked to be created and not seen yet (tests). */
+    int topicsBeingCreated() {
+        return creations.size();
     }
 
     /**
@@ -272,6 +298,9 @@ public final class PartitionManager implements AutoCloseable {
     private void confirmDataDir(ClusterMetadata metadata) {
         List<String> missing = new ArrayList<>();
         for (TopicInfo t : metadata.topics()) {
+            if (!TopicNames.isValid(t.name())) {
+                continue; // never served here (onMetadata)
+            }
             for (PartitionInfo info : t.partitions()) {
                 String name = t.name() + "-" + info.partition();
                 if (info.replica() == brokerId && !foundAtStart.contains(name)) {
@@ -409,8 +438,15 @@ public final class PartitionManager implements AutoCloseable {
         Map<String, Partition[]> next = new HashMap<>();
         Map<String, TopicInfo> nextTopics = new HashMap<>();
         for (TopicInfo t : metadata.topics()) {
+            if (!TopicNames.isValid(t.name())) {
+                // The coordinator refuses to create such a name; one in its view is a bug or a damaged store. A
+                // partition directory is named after its topic, so it is not served (nor opened) here.
+                LOG.warn("broker {}: ignoring topic {} in the cluster view of epoch {}: not a valid topic name",
+                    brokerId, LogText.safe(t.name()), epoch);
+                continue;
+            }
             nextTopics.put(t.name(), t);
-            creating.remove(t.name());
+            creations.appeared(t.name());
             Partition[] ps = new Partition[t.partitionCount()];
             for (PartitionInfo info : t.partitions()) {
                 Partition p = partition(t.name(), info.partition());
@@ -446,14 +482,19 @@ public final class PartitionManager implements AutoCloseable {
         if (p == null) {
             Partition[] ps = partitions.get(topic);
             if (ps == null) {
+                if (!TopicNames.isValid(topic)) {
+                    // Not a topic at all: neither created, nor logged as one (issue 19: a name holding a newline
+                    // forged a log line), nor a place among the creations asked for.
+                    return ErrorCode.INVALID_TOPIC;
+                }
                 if (epoch == 0) {
                     // no cluster view yet (a restart, before the registration is answered): an existing topic is
                     // not known yet either, so nothing is created; the client refreshes its metadata and retries
                     return ErrorCode.NOT_LEADER;
                 }
-                if (autoCreateTopics && creating.add(topic)) {
-                    LOG.info("broker {}: asking the coordinator to create topic {} ({} partitions)", brokerId, topic,
-                        numPartitions);
+                if (autoCreateTopics && creations.claim(topic)) {
+                    LOG.info("broker {}: asking the coordinator to create topic {} ({} partitions)", brokerId,
+                        LogText.safe(topic), numPartitions);
                     topicCreator.accept(topic, numPartitions);
                 }
                 return ErrorCode.UNKNOWN_TOPIC;

@@ -10,6 +10,7 @@ import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
 import io.yak.wire.message.ConsumeRequest;
@@ -80,6 +81,8 @@ public final class YakConsumer implements AutoCloseable {
     private static final long MAX_WAIT_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ConsumerConfig config;
+    /** The client id escaped for log lines ({@link LogText}): the application may take it from anywhere. */
+    private final String shownClientId;
     private final LongSupplier nanoClock;
     private final NetworkClient network;
     private final MetadataCache metadata;
@@ -127,6 +130,7 @@ public final class YakConsumer implements AutoCloseable {
 
     YakConsumer(Properties props, LongSupplier nanoClock) {
         this.config = ConsumerConfig.from(props);
+        this.shownClientId = LogText.safe(config.common().clientId());
         this.nanoClock = nanoClock;
         this.backoffNs = TimeUnit.MILLISECONDS.toNanos(config.common().retryBackoffMs());
         this.network = new NetworkClient(config.common().clientId(), config.common().requestTimeoutMs(),
@@ -135,8 +139,8 @@ public final class YakConsumer implements AutoCloseable {
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
         metadata.addListener(this::signal);
         this.nextAutoCommitNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
-        LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", config.common().clientId(),
-            config.common().coordinator(), config.groupId(), config.autoOffsetReset());
+        LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", shownClientId,
+            config.common().coordinator(), LogText.safe(config.groupId()), config.autoOffsetReset());
     }
 
     public String clientId() {
@@ -248,8 +252,8 @@ public final class YakConsumer implements AutoCloseable {
             Map<TopicPartition, Long> offsets = offsetsForTimes(timestamps);
             for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
                 state(e.getKey()).moveTo(e.getValue(), null);
-                LOG.debug("{}: {} seeks to offset {} for timestamp {}", clientId(), e.getKey(), e.getValue(),
-                    timestampMs);
+                LOG.debug("{}: {}-{} seeks to offset {} for timestamp {}", shownClientId,
+                    LogText.safe(e.getKey().topic()), e.getKey().partition(), e.getValue(), timestampMs);
             }
         } finally {
             release();
@@ -391,8 +395,8 @@ public final class YakConsumer implements AutoCloseable {
             if (remainingNs() <= 0) {
                 throw timedOut();
             }
-            LOG.debug("{}: offsetsForTimes retrying {} partition(s): {}", clientId(), pending.size(),
-                lastRetriable == null ? "" : lastRetriable.getMessage());
+            LOG.debug("{}: offsetsForTimes retrying {} partition(s): {}", shownClientId, pending.size(),
+                lastRetriable == null ? "" : LogText.safe(lastRetriable.getMessage()));
             sleep(Math.min(backoffNs, Math.max(0, remainingNs())), "offsetsForTimes");
             Set<String> topics = new LinkedHashSet<>();
             for (TopicPartition tp : pending.keySet()) {
@@ -595,8 +599,8 @@ public final class YakConsumer implements AutoCloseable {
                 if (remainingNs <= 0) {
                     throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
                 }
-                LOG.debug("{}: commit of {} partition(s) in group {} failed, retrying: {}", clientId(),
-                    pending.size(), group, last.getMessage());
+                LOG.debug("{}: commit of {} partition(s) in group {} failed, retrying: {}", shownClientId,
+                    pending.size(), LogText.safe(group), LogText.safe(last.getMessage()));
                 sleep(Math.min(backoffNs, remainingNs), "commitSync");
             }
         }
@@ -700,7 +704,7 @@ public final class YakConsumer implements AutoCloseable {
                 try {
                     commitSyncQuietly();
                 } catch (RuntimeException e) {
-                    LOG.warn("{}: final auto-commit failed: {}", clientId(), e.getMessage());
+                    LOG.warn("{}: final auto-commit failed: {}", shownClientId, LogText.safe(e.getMessage()));
                 }
             }
             closed = true;
@@ -710,7 +714,7 @@ public final class YakConsumer implements AutoCloseable {
             network.close();
             // The event loop has stopped: every answer still queued is in events now; their handlers release.
             runEvents();
-            LOG.debug("consumer {} closed", clientId());
+            LOG.debug("consumer {} closed", shownClientId);
         } finally {
             release();
         }
@@ -844,7 +848,8 @@ public final class YakConsumer implements AutoCloseable {
             if (!ye.retriable()) {
                 pendingError = ye;
             }
-            LOG.debug("{}: metadata for {} failed: {}", clientId(), asked, ye.getMessage());
+            LOG.debug("{}: metadata for {} failed: {}", shownClientId, LogText.safe(asked.toString()),
+                LogText.safe(ye.getMessage()));
             return;
         }
         for (String topic : asked) {
@@ -941,7 +946,8 @@ public final class YakConsumer implements AutoCloseable {
         s.committedChecked = true;
         if (offset >= 0) {
             s.position = offset;
-            LOG.debug("{}: {} starts at committed offset {}", clientId(), s.tp, offset);
+            LOG.debug("{}: {}-{} starts at committed offset {}", shownClientId, LogText.safe(s.tp.topic()),
+                s.tp.partition(), offset);
         }
     }
 
@@ -972,7 +978,8 @@ public final class YakConsumer implements AutoCloseable {
         }
         s.position = ((ListOffsetsResponse) m).offset();
         s.pendingReset = null;
-        LOG.debug("{}: {} reset to {} offset {}", clientId(), s.tp, reset, s.position);
+        LOG.debug("{}: {}-{} reset to {} offset {}", shownClientId, LogText.safe(s.tp.topic()), s.tp.partition(),
+            reset, s.position);
     }
 
     // ---------------------------------------------------------------- fetching
@@ -1045,19 +1052,21 @@ public final class YakConsumer implements AutoCloseable {
                 return;
             }
             // WARN, not INFO: the records between the old position and the new one are not read (the CLI shows WARN)
-            LOG.warn("{}: offset {} of {} out of range (log {}..{}); resetting to {}", clientId(), offset, s.tp,
-                r.logStartOffset(), r.highWatermark(), config.autoOffsetReset());
+            LOG.warn("{}: offset {} of {}-{} out of range (log {}..{}); resetting to {}", shownClientId, offset,
+                LogText.safe(s.tp.topic()), s.tp.partition(), r.logStartOffset(), r.highWatermark(),
+                config.autoOffsetReset());
             s.moveTo(-1, config.autoOffsetReset());
             return;
         }
-        handleRetriable(s, new YakException(code, "fetch of " + s.tp + " at offset " + offset + " from " + leader
-            + " failed: " + code), "fetch");
+        handleRetriable(s, new YakException(code, "fetch of " + s.tp + " at offset " + offset + " from "
+            + LogText.safe(String.valueOf(leader)) + " failed: " + code), "fetch");
     }
 
     /** Retriable: refresh metadata and back off this partition. Otherwise: surface from poll. */
     private void handleRetriable(PartitionState s, YakException e, String what) {
         if (e.retriable()) {
-            LOG.debug("{}: {} of {} failed, retrying: {}", clientId(), what, s.tp, e.getMessage());
+            LOG.debug("{}: {} of {}-{} failed, retrying: {}", shownClientId, LogText.safe(what),
+                LogText.safe(s.tp.topic()), s.tp.partition(), LogText.safe(e.getMessage()));
             metadata.requestRefresh();
             s.retryAtNs = nanoClock.getAsLong() + backoffNs;
         } else {
@@ -1181,8 +1190,9 @@ public final class YakConsumer implements AutoCloseable {
                     .send(new CommitOffsetRequest(config.groupId(), tp.topic(), tp.partition(), offset))
                     .whenComplete((m, e) -> {
                         if (e != null || ((CommitOffsetResponse) m).error() != ErrorCode.NONE) {
-                            LOG.warn("{}: auto-commit of {} at {} failed: {}", clientId(), tp, offset,
-                                e != null ? e.getMessage() : ((CommitOffsetResponse) m).error());
+                            LOG.warn("{}: auto-commit of {}-{} at {} failed: {}", shownClientId,
+                                LogText.safe(tp.topic()), tp.partition(), offset,
+                                e != null ? LogText.safe(e.getMessage()) : ((CommitOffsetResponse) m).error());
                         }
                     });
             }

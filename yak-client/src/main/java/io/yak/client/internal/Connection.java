@@ -11,6 +11,7 @@ import io.yak.wire.ErrorCode;
 import io.yak.wire.codec.FrameDecoder;
 import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.Message;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -38,6 +39,11 @@ public final class Connection {
 
     private final NetworkClient client;
     private final HostPort address;
+    /**
+     * {@link #address} as log lines and exception messages show it: a broker's host comes from the cluster view,
+     * which any process that registers as a broker fills (issue 19), so it is escaped.
+     */
+    private final String shownAddress;
     private final Semaphore permits;
     private final int maxInFlight;
     private final AtomicInteger correlationIds = new AtomicInteger();
@@ -48,12 +54,18 @@ public final class Connection {
     Connection(NetworkClient client, HostPort address, int maxInFlight) {
         this.client = client;
         this.address = address;
+        this.shownAddress = LogText.safe(address.toString());
         this.maxInFlight = maxInFlight;
         this.permits = new Semaphore(maxInFlight);
     }
 
     public HostPort address() {
         return address;
+    }
+
+    /** The address escaped for log lines and exception messages ({@link LogText}). */
+    public String shownAddress() {
+        return shownAddress;
     }
 
     /** Installs the listener for handshakes, pushes and disconnects; set it before the first request. */
@@ -127,14 +139,14 @@ public final class Connection {
                 Thread.currentThread().interrupt();
                 request.release();
                 future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT,
-                    "interrupted while waiting to send to " + address, e));
+                    "interrupted while waiting to send to " + shownAddress, e));
                 return false;
             }
         }
         if (!ok) {
             request.release();
             future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT,
-                maxInFlight + " requests in flight to " + address + " for " + timeoutMs + " ms"));
+                maxInFlight + " requests in flight to " + shownAddress + " for " + timeoutMs + " ms"));
         }
         return ok;
     }
@@ -194,7 +206,7 @@ public final class Connection {
         if (remote.isUnresolved()) {
             throw connectFailure(new java.net.UnknownHostException(address.host()));
         }
-        LOG.debug("connecting to {}", address);
+        LOG.debug("connecting to {}", shownAddress);
         ChannelFuture cf = b.connect(remote);
         InFlight.Link l = new InFlight.Link(cf, handler);
         // Added first, so the handshake is written before any request waiting for this channel.
@@ -202,7 +214,7 @@ public final class Connection {
             if (f.isSuccess()) {
                 handshake(l);
             } else {
-                LOG.debug("cannot connect to {}: {}", address, f.cause().toString());
+                LOG.debug("cannot connect to {}: {}", shownAddress, LogText.safe(f.cause().toString()));
             }
         });
         return l;
@@ -243,16 +255,17 @@ public final class Connection {
 
     YakConnectionException connectFailure(Throwable cause) {
         String reason = describe(cause);
-        return new YakConnectionException(address.toString(), reason, "cannot reach " + address + ": " + reason, cause);
-    }
-
-    YakConnectionException lostFailure(Throwable cause) {
-        return new YakConnectionException(address.toString(), "connection lost", "connection to " + address + " lost",
+        return new YakConnectionException(address.toString(), reason, "cannot reach " + shownAddress + ": " + reason,
             cause);
     }
 
+    YakConnectionException lostFailure(Throwable cause) {
+        return new YakConnectionException(address.toString(), "connection lost",
+            "connection to " + shownAddress + " lost", cause);
+    }
+
     YakException closedFailure() {
-        return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "client " + client.name() + " is closed");
+        return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "client " + LogText.safe(client.name()) + " is closed");
     }
 
     /** A short, human cause: "connection refused", "connect timed out". */

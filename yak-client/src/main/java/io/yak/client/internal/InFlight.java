@@ -103,7 +103,7 @@ final class InFlight implements Runnable, ChannelFutureListener {
             if (response != null && response.type().id() != expectedResponseType) {
                 response.release();
                 future.completeExceptionally(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR,
-                    connection.address() + " answered " + response.type() + " to a request expecting type id "
+                    connection.shownAddress() + " answered " + response.type() + " to a request expecting type id "
                         + expectedResponseType));
                 return;
             }

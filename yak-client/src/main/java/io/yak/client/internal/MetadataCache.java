@@ -4,6 +4,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.LeaderInfo;
@@ -52,6 +53,8 @@ public final class MetadataCache implements ConnectionListener {
     private final Connection coordinator;
     private final Role role;
     private final String clientId;
+    /** {@link #clientId} escaped for log lines ({@link LogText}): the application may take it from anywhere. */
+    private final String shownClientId;
     private final String groupId;
     private final long backoffNs;
     private final LongSupplier nanoClock;
@@ -69,6 +72,7 @@ public final class MetadataCache implements ConnectionListener {
         this.coordinator = net.connection(coordinatorAddress);
         this.role = role;
         this.clientId = clientId;
+        this.shownClientId = LogText.safe(clientId);
         this.groupId = groupId;
         this.backoffNs = TimeUnit.MILLISECONDS.toNanos(retryBackoffMs);
         this.currentBackoffNs = backoffNs;
@@ -136,7 +140,7 @@ public final class MetadataCache implements ConnectionListener {
             Snapshot next = new Snapshot(m.brokers(), m.epoch(), topics);
             snapshot = next;
             if (m.epoch() > cur.cluster.epoch()) {
-                LOG.debug("{}: cluster metadata epoch {} -> {}", clientId, cur.cluster.epoch(), m.epoch());
+                LOG.debug("{}: cluster metadata epoch {} -> {}", shownClientId, cur.cluster.epoch(), m.epoch());
             }
         }
         fire();
@@ -148,7 +152,7 @@ public final class MetadataCache implements ConnectionListener {
             try {
                 r.run();
             } catch (RuntimeException e) {
-                LOG.error("{}: metadata listener failed", clientId, e);
+                LOG.error("{}: metadata listener failed", shownClientId, e);
             }
         }
     }
@@ -190,7 +194,7 @@ public final class MetadataCache implements ConnectionListener {
                     currentBackoffNs = backoffNs;
                 } else {
                     currentBackoffNs = Math.min(Math.max(currentBackoffNs * 2, backoffNs), MAX_REFRESH_BACKOFF_NS);
-                    LOG.debug("{}: metadata refresh failed: {}", clientId, e.toString());
+                    LOG.debug("{}: metadata refresh failed: {}", shownClientId, LogText.safe(e.toString()));
                 }
             }
             if (e != null) {
@@ -240,20 +244,21 @@ public final class MetadataCache implements ConnectionListener {
                 throw timeout(topic, timeoutMs, last);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while waiting for topic " + topic, e);
+                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while waiting for topic "
+                    + LogText.safe(topic), e);
             }
             LockSupport.parkNanos(Math.min(backoffNs, Math.max(0, deadline - System.nanoTime())));
         }
     }
 
     private static YakException timeout(String topic, long timeoutMs, Throwable last) {
-        String why = last == null ? "" : ": " + last.getMessage();
+        String why = last == null ? "" : ": " + LogText.safe(last.getMessage());
         if (last instanceof io.yak.client.YakConnectionException ce) {
             return new io.yak.client.YakConnectionException(ce.address(), ce.reason(),
-                "topic '" + topic + "' not available after " + timeoutMs + " ms" + why, last);
+                "topic '" + LogText.safe(topic) + "' not available after " + timeoutMs + " ms" + why, last);
         }
         return new YakException(ErrorCode.REQUEST_TIMED_OUT,
-            "topic '" + topic + "' not available after " + timeoutMs + " ms" + why, last);
+            "topic '" + LogText.safe(topic) + "' not available after " + timeoutMs + " ms" + why, last);
     }
 
     @Override
@@ -268,7 +273,8 @@ public final class MetadataCache implements ConnectionListener {
     @Override
     public void handshakeDone(Message response, Throwable error) {
         if (error != null) {
-            LOG.debug("{}: registration with {} failed: {}", clientId, coordinator.address(), error.toString());
+            LOG.debug("{}: registration with {} failed: {}", shownClientId, coordinator.shownAddress(),
+                LogText.safe(error.toString()));
             return;
         }
         if (response instanceof RegisterProducerResponse r) {
@@ -280,7 +286,7 @@ public final class MetadataCache implements ConnectionListener {
 
     private void registered(ErrorCode error, ClusterMetadata m) {
         if (error != ErrorCode.NONE) {
-            LOG.warn("{}: coordinator {} refused registration: {}", clientId, coordinator.address(), error);
+            LOG.warn("{}: coordinator {} refused registration: {}", shownClientId, coordinator.shownAddress(), error);
             return;
         }
         update(m);
@@ -295,7 +301,7 @@ public final class MetadataCache implements ConnectionListener {
 
     @Override
     public void disconnected() {
-        LOG.debug("{}: connection to coordinator {} closed", clientId, coordinator.address());
+        LOG.debug("{}: connection to coordinator {} closed", shownClientId, coordinator.shownAddress());
         requestRefresh();
         fire();
     }

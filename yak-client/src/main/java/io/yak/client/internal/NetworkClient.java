@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -106,7 +107,7 @@ public final class NetworkClient implements AutoCloseable {
         io.netty.util.concurrent.Future<?> f = group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         if (!inEventLoop()) {
             if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS)) {
-                LOG.warn("{}: event loop did not stop within 10 s", name);
+                LOG.warn("{}: event loop did not stop within 10 s", LogText.safe(name));
             }
         }
     }

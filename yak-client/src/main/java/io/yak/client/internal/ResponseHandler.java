@@ -8,6 +8,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.Message;
@@ -75,7 +76,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         for (InFlight p : expired) {
             pending.remove(p.correlationId);
             p.fail(new YakException(ErrorCode.REQUEST_TIMED_OUT,
-                "request to " + connection.address() + " timed out (correlation id " + p.correlationId + ")"));
+                "request to " + connection.shownAddress() + " timed out (correlation id " + p.correlationId + ")"));
         }
         expired.clear();
     }
@@ -94,12 +95,14 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         }
         InFlight p = pending.remove(id);
         if (p == null) {
-            LOG.debug("{}: response {} to unknown or expired correlation id {}", connection.address(), m.type(), id);
+            LOG.debug("{}: response {} to unknown or expired correlation id {}", connection.shownAddress(), m.type(),
+                id);
             m.release();
             return;
         }
         if (m instanceof ErrorResponse e) {
-            p.fail(new YakException(e.error(), connection.address() + ": " + e.message()));
+            // the server's text may quote what a peer sent: escaped before an application logs it (issue 19)
+            p.fail(new YakException(e.error(), connection.shownAddress() + ": " + LogText.safe(e.message())));
             return;
         }
         p.complete(m);
@@ -110,12 +113,13 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
             if (m.type() == MessageType.LEADER_INFO) {
                 connection.listener().push(m);
             } else if (m instanceof ErrorResponse e) {
-                LOG.warn("{} reported {} without a correlation id: {}", connection.address(), e.error(), e.message());
+                LOG.warn("{} reported {} without a correlation id: {}", connection.shownAddress(), e.error(),
+                    LogText.safe(e.message()));
             } else {
-                LOG.warn("{} pushed unexpected {}; ignored", connection.address(), m.type());
+                LOG.warn("{} pushed unexpected {}; ignored", connection.shownAddress(), m.type());
             }
         } catch (RuntimeException e) {
-            LOG.error("{}: push listener failed on {}", connection.address(), m.type(), e);
+            LOG.error("{}: push listener failed on {}", connection.shownAddress(), m.type(), e);
         } finally {
             m.release();
         }
@@ -125,9 +129,10 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (t instanceof IOException) {
-            LOG.debug("{}: connection failed: {}", connection.address(), t.toString());
+            LOG.debug("{}: connection failed: {}", connection.shownAddress(), LogText.safe(t.toString()));
         } else {
-            LOG.warn("{}: closing connection after bad input: {}", connection.address(), t.toString());
+            LOG.warn("{}: closing connection after bad input: {}", connection.shownAddress(),
+                LogText.safe(t.toString()));
         }
         ctx.close();
     }
@@ -149,7 +154,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         try {
             connection.listener().disconnected();
         } catch (RuntimeException e) {
-            LOG.error("{}: disconnect listener failed", connection.address(), e);
+            LOG.error("{}: disconnect listener failed", connection.shownAddress(), e);
         }
         ctx.fireChannelInactive();
     }

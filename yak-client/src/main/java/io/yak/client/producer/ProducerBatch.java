@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.yak.client.RecordMetadata;
 import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.log.LogText;
 import io.yak.wire.record.RecordBatchBuilder;
 import io.yak.wire.record.RecordBatchLayout;
 import java.util.Arrays;
@@ -166,13 +167,15 @@ final class ProducerBatch {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable t) { // an AssertionError in a callback too: the other records must still be told
-            LOG.error("send callback for {}-{} at offset {} threw; the other records are still told", queue.topic,
-                queue.partition, offset, t);
+            LOG.error("send callback for {}-{} at offset {} threw; the other records are still told",
+                LogText.safe(queue.topic), queue.partition, offset, t);
         }
     }
 
+    /** For log lines: the topic escaped ({@link LogText}). */
     @Override
     public String toString() {
-        return queue.topic + "-" + queue.partition + "[" + count + " records, attempt " + attempts + "]";
+        return LogText.safe(queue.topic) + "-" + queue.partition + "[" + count + " records, attempt " + attempts
+            + "]";
     }
 }

@@ -9,6 +9,7 @@ import io.yak.client.internal.MetadataCache;
 import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.PublishRequest;
 import io.yak.wire.message.PublishResponse;
@@ -53,6 +54,8 @@ final class Sender implements Runnable {
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ProducerConfig config;
+    /** The client id escaped for log lines ({@link LogText}): the application may take it from anywhere. */
+    private final String shownClientId;
     private final RecordAccumulator accumulator;
     private final MetadataCache metadata;
     private final NetworkClient network;
@@ -72,6 +75,7 @@ final class Sender implements Runnable {
     Sender(ProducerConfig config, RecordAccumulator accumulator, MetadataCache metadata, NetworkClient network,
            LongSupplier nanoClock) {
         this.config = config;
+        this.shownClientId = LogText.safe(config.common().clientId());
         this.accumulator = accumulator;
         this.metadata = metadata;
         this.network = network;
@@ -115,18 +119,18 @@ final class Sender implements Runnable {
 
     @Override
     public void run() {
-        LOG.debug("{}: sender started", config.common().clientId());
+        LOG.debug("{}: sender started", shownClientId);
         while (true) {
             try {
                 if (!runOnce()) {
                     break;
                 }
             } catch (RuntimeException | Error e) {
-                LOG.error("{}: unexpected error in the sender; continuing", config.common().clientId(), e);
+                LOG.error("{}: unexpected error in the sender; continuing", shownClientId, e);
                 LockSupport.parkNanos(backoffNs);
             }
         }
-        LOG.debug("{}: sender stopped", config.common().clientId());
+        LOG.debug("{}: sender stopped", shownClientId);
     }
 
     /** One cycle; false when the sender is done. */
@@ -273,7 +277,8 @@ final class Sender implements Runnable {
                 return;
             }
             error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
-                + first.topic() + "-" + first.partition() + " at " + first.sentTo + " failed: " + r.error()
+                + first.topic() + "-" + first.partition() + " at " + LogText.safe(String.valueOf(first.sentTo))
+                + " failed: " + r.error()
                 + (r.error() == ErrorCode.INVALID_TIMESTAMP ? " (a record timestamp is further ahead of the "
                     + "broker's clock than its log.message.timestamp.after.max.ms)" : "")
                 + " (broker epoch " + r.epoch() + ")");
@@ -285,7 +290,7 @@ final class Sender implements Runnable {
         for (ProducerBatch b : batches) {
             if (retriable && !forceClose && b.attempts <= config.retries()
                 && now - b.createdNs < deliveryTimeoutNs) {
-                LOG.debug("{}: retrying {} after {}", config.common().clientId(), b, error.getMessage());
+                LOG.debug("{}: retrying {} after {}", shownClientId, b, LogText.safe(error.getMessage()));
                 b.retryAtNs = now + backoffNs;
                 b.queue.retrying = true;
                 accumulator.reenqueue(b);
@@ -319,7 +324,7 @@ final class Sender implements Runnable {
     }
 
     private void fail(ProducerBatch b, RuntimeException e) {
-        LOG.debug("{}: failing {}: {}", config.common().clientId(), b, e.getMessage());
+        LOG.debug("{}: failing {}: {}", shownClientId, b, LogText.safe(e.getMessage()));
         try {
             b.fail(e);
         } finally {

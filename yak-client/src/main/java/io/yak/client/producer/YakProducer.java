@@ -5,6 +5,7 @@ import io.yak.client.YakException;
 import io.yak.client.internal.MetadataCache;
 import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.record.RecordBatchBuilder;
@@ -71,7 +72,7 @@ public final class YakProducer implements AutoCloseable {
         metadata.addListener(sender::wakeup);
         this.senderThread = sender.start();
         LOG.debug("producer {} started: coordinator {}, acks {}, batch.size {}, linger.ms {}",
-            config.common().clientId(), config.common().coordinator(), config.acks(), config.batchSize(),
+            LogText.safe(config.common().clientId()), config.common().coordinator(), config.acks(), config.batchSize(),
             config.lingerMs());
     }
 
@@ -235,7 +236,7 @@ public final class YakProducer implements AutoCloseable {
                 b.fail(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "producer closed before the record was sent"));
                 accumulator.deallocate(b);
             }
-            LOG.debug("producer {} closed", clientId());
+            LOG.debug("producer {} closed", LogText.safe(clientId()));
         }
     }
 }

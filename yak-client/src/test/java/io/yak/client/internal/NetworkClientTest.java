@@ -3,6 +3,7 @@ package io.yak.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.yak.client.YakConnectionException;
@@ -21,6 +22,7 @@ import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
+import io.yak.wire.testing.CapturedLogs;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +107,24 @@ class NetworkClientTest {
         assertThat(failure(f)).isInstanceOfSatisfying(YakException.class,
             e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION))
             .hasMessageContaining("no such version");
+    }
+
+    /** Issue 19: a server's text may quote what a peer sent; it reaches no log line or exception unescaped. */
+    @Test
+    void shouldEscapeWhatAServerSaysInExceptionsAndLogLines() throws Exception {
+        String forged = "bad\n2026-12-07 10:00:00.000 ERROR [main] x - FORGED LINE";
+        try (CapturedLogs logs = new CapturedLogs(ResponseHandler.class)) {
+            Connection c = client(10_000, 64).connection(address());
+            CompletableFuture<Message> f = c.send(new FetchOffsetRequest("g", "t", 0));
+            Received r = next();
+            r.answer(new ErrorResponse(ErrorCode.INVALID_REQUEST, forged));
+            assertThat(failure(f)).isInstanceOf(YakException.class).message()
+                .doesNotContain("\n").contains("bad\\n2026-12-07");
+            r.ctx().writeAndFlush(Frame.of(0, new ErrorResponse(ErrorCode.INVALID_REQUEST, forged)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.at(Level.WARN).isEmpty());
+            assertThat(logs.at(Level.WARN)).singleElement().satisfies(line -> assertThat(line)
+                .doesNotContain("\n").contains("without a correlation id", "bad\\n2026-12-07"));
+        }
     }
 
     @Test
