@@ -2,6 +2,7 @@ package io.yak.broker;
 
 import io.yak.broker.log.LogConfig;
 import io.yak.broker.partition.RetentionConfig;
+import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigReader;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
  * @param heartbeatIntervalMs {@code heartbeat.interval.ms}
  * @param numPartitions       {@code num.partitions}: partitions of a topic this broker auto-creates
  * @param autoCreateTopics    {@code auto.create.topics}: create unknown topics on first publish or consume
- * @param maxFrameBytes       {@code max.frame.bytes}
+ * @param limits              {@code max.frame.bytes}, {@code queued.max.request.bytes}, {@code request.read.timeout.ms},
+ *                            {@code response.write.timeout.ms}: what one peer, and all of them together, can hold
  * @param logThreads          {@code log.threads}: partition writer threads
  * @param log                 segment and flush settings ({@code segment.bytes}, {@code flush.messages}, {@code flush.ms})
  * @param retention           defaults for topics without their own ({@code retention.ms}, {@code retention.bytes},
@@ -28,20 +30,24 @@ import java.nio.file.Path;
  *                            {@code INVALID_TIMESTAMP}, as in Kafka 4 (one hour); {@link Long#MAX_VALUE} accepts any
  */
 public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
-                           int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads,
+                           int numPartitions, boolean autoCreateTopics, ServerLimits limits, int logThreads,
                            LogConfig log, RetentionConfig retention, long timestampAfterMaxMs) {
     public static final HostPort DEFAULT_COORDINATOR = new HostPort("127.0.0.1", 7000);
     /** Kafka 4's {@code log.message.timestamp.after.max.ms}: one hour. */
     public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 3_600_000;
 
-    /** A config with the default retention and timestamp limit. */
+    /** A config with the default retention, timestamp limit and connection limits. */
     public BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
                         int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads, LogConfig log) {
         this(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions, autoCreateTopics,
-            maxFrameBytes, logThreads, log, RetentionConfig.defaults(), DEFAULT_TIMESTAMP_AFTER_MAX_MS);
+            ServerLimits.defaults(maxFrameBytes), logThreads, log, RetentionConfig.defaults(),
+            DEFAULT_TIMESTAMP_AFTER_MAX_MS);
     }
 
     public BrokerConfig {
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must be set");
+        }
         if (timestampAfterMaxMs < 0) {
             throw new IllegalArgumentException("log.message.timestamp.after.max.ms " + timestampAfterMaxMs + " < 0");
         }
@@ -75,10 +81,16 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             r.longValue("heartbeat.interval.ms", 1000, 10, 60_000),
             r.intValue("num.partitions", 3, 1, 10_000),
             r.bool("auto.create.topics", true),
-            r.intValue("max.frame.bytes", FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE - 16),
+            ServerLimits.from(r, r.intValue("max.frame.bytes", FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1024,
+                Integer.MAX_VALUE - 16)),
             r.intValue("log.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64),
             log, retention,
             r.longValue("log.message.timestamp.after.max.ms", DEFAULT_TIMESTAMP_AFTER_MAX_MS, 0, Long.MAX_VALUE));
+    }
+
+    /** {@code max.frame.bytes}. */
+    public int maxFrameBytes() {
+        return limits.maxFrameBytes();
     }
 
     /** Loads a broker-only file; any key the broker does not know stops it. */
@@ -97,7 +109,8 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
     public String describe() {
         return "broker.id=" + brokerId + ", listen=" + listen + ", coordinator=" + coordinator + ", data.dir="
             + dataDir + ", heartbeat.interval.ms=" + heartbeatIntervalMs + ", num.partitions=" + numPartitions
-            + ", auto.create.topics=" + autoCreateTopics + ", max.frame.bytes=" + maxFrameBytes + ", log.threads="
+            + ", auto.create.topics=" + autoCreateTopics + ", max.frame.bytes=" + maxFrameBytes() + ", "
+            + limits.describe() + ", log.threads="
             + logThreads + ", segment.bytes=" + log.segmentBytes() + ", segment.ms=" + orNever(log.segmentMs())
             + ", index.interval.bytes=" + log.indexIntervalBytes() + ", flush.messages="
             + orNever(log.flushMessages()) + ", flush.ms=" + orNever(log.flushMs()) + ", file.delete.delay.ms="
@@ -117,16 +130,21 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
 
     public BrokerConfig withListen(HostPort newListen) {
         return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(brokerId, listen, coordinator, newDataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
+    }
+
+    public BrokerConfig withLimits(ServerLimits newLimits) {
+        return new BrokerConfig(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
+            autoCreateTopics, newLimits, logThreads, log, retention, timestampAfterMaxMs);
     }
 
     public BrokerConfig withCoordinator(HostPort newCoordinator) {
         return new BrokerConfig(brokerId, listen, newCoordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, maxFrameBytes, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
     }
 }

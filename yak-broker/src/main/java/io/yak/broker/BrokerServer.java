@@ -15,7 +15,14 @@ import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.IoReasons;
-import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.codec.RequestMemoryPool;
+import io.yak.wire.codec.ServerChannels;
+import io.yak.wire.log.RejectionLog;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.yak.wire.log.RejectReason;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionRef;
 import java.io.IOException;
@@ -36,7 +43,8 @@ public final class BrokerServer implements AutoCloseable {
 
     private final BrokerConfig config;
     private final Transport transport = Transport.best();
-    private final WireErrorHandler errors;
+    private final ServerChannels server;
+    private final MeterRegistry registry = new SimpleMeterRegistry();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -48,7 +56,21 @@ public final class BrokerServer implements AutoCloseable {
 
     public BrokerServer(BrokerConfig config) {
         this.config = config;
-        this.errors = new WireErrorHandler("broker " + config.brokerId());
+        this.server = new ServerChannels("broker " + config.brokerId(), config.limits());
+        registerMeters();
+    }
+
+    private void registerMeters() {
+        for (RejectReason reason : RejectReason.values()) {
+            FunctionCounter.builder("yak.rejected", server.rejections(), r -> r.count(reason)).tag("server", "broker")
+                .tag("reason", reason.tag()).description("requests refused and connections closed, by reason")
+                .register(registry);
+        }
+        FunctionCounter.builder("yak.request.memory.pauses", server.memory(), RequestMemoryPool::pauses)
+            .tag("server", "broker").description("times a connection stopped reading for lack of request memory")
+            .register(registry);
+        Gauge.builder("yak.request.memory.available", server.memory(), RequestMemoryPool::availableBytes)
+            .tag("server", "broker").baseUnit("bytes").register(registry);
     }
 
     /**
@@ -90,8 +112,7 @@ public final class BrokerServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childHandler(new BrokerChannelInitializer(partitions, config.maxFrameBytes(),
-                config.timestampAfterMaxMs(), errors, clients));
+            .childHandler(new BrokerChannelInitializer(partitions, config.timestampAfterMaxMs(), server, clients));
         ChannelFuture bound = b.bind(config.listen().host(), config.listen().port()).await();
         if (!bound.isSuccess()) {
             // One line for the operator; the stack trace only helps a developer.
@@ -101,6 +122,8 @@ public final class BrokerServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
+        long flushMs = server.rejections().intervalMs();
+        workerGroup.next().scheduleAtFixedRate(server.rejections()::flush, flushMs, flushMs, TimeUnit.MILLISECONDS);
     }
 
     private void onMetadata(ClusterMetadata metadata) {
@@ -131,7 +154,22 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Connections closed because their peer broke the wire rules. */
     public long badFrames() {
-        return errors.badFrames();
+        return server.errorHandler().badFrames();
+    }
+
+    /** What this broker refused, counted by reason; its log lines are rate-limited per host and reason. */
+    public RejectionLog rejections() {
+        return server.rejections();
+    }
+
+    /** The shared bound on bytes of requests being read. */
+    public RequestMemoryPool requestMemory() {
+        return server.memory();
+    }
+
+    /** The broker's meters (rejections, request memory); exposed over HTTP by a later change. */
+    public MeterRegistry meterRegistry() {
+        return registry;
     }
 
     /** Publishes appended in place on an event loop since start (the rest went to writer threads). */

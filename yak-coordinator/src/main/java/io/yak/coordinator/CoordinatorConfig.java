@@ -1,6 +1,9 @@
 package io.yak.coordinator;
 
+import io.yak.coordinator.cluster.BrokerIds;
+import io.yak.coordinator.cluster.ClusterState;
 import io.yak.wire.FrameLayout;
+import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
@@ -16,16 +19,25 @@ import java.nio.file.Path;
  * @param heartbeatTimeoutMs a broker with no heartbeat for longer than this is declared dead
  * @param autoCreateTopics   whether a METADATA request with autoCreate may create missing topics
  * @param numPartitions      partitions of an automatically created topic, or of CREATE_TOPIC with -1
- * @param maxFrameBytes      largest value of a frame's length field accepted from a peer
+ * @param limits             what peers may hold: {@code max.frame.bytes} (largest frame length accepted),
+ *                           {@code queued.max.request.bytes}, {@code request.read.timeout.ms},
+ *                           {@code response.write.timeout.ms}
+ * @param brokerIds          the broker ids allowed to register (key {@code broker.ids}); {@link BrokerIds#ANY} when
+ *                           not set
+ * @param deadBrokerForgetMs a dead broker holding no partition is forgotten after this long (key
+ *                           {@code dead.broker.forget.ms}); {@link #FORGET_NEVER} keeps it
  */
 public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
-                                int numPartitions, int maxFrameBytes) {
+                                int numPartitions, ServerLimits limits, BrokerIds brokerIds,
+                                long deadBrokerForgetMs) {
     public static final String LISTEN = "listen";
     public static final String DATA_DIR = "data.dir";
     public static final String HEARTBEAT_TIMEOUT_MS = "heartbeat.timeout.ms";
     public static final String AUTO_CREATE_TOPICS = "auto.create.topics";
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String MAX_FRAME_BYTES = "max.frame.bytes";
+    public static final String BROKER_IDS = "broker.ids";
+    public static final String DEAD_BROKER_FORGET_MS = "dead.broker.forget.ms";
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 6000;
@@ -39,6 +51,12 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     /** Smaller frames could not carry the metadata of even a small cluster. */
     public static final int MIN_MAX_FRAME_BYTES = 4096;
     public static final int MAX_MAX_FRAME_BYTES = 1 << 30;
+    /** One hour: long enough to see a stopped broker in {@code yak cluster}, short enough that none pile up. */
+    public static final long DEFAULT_DEAD_BROKER_FORGET_MS = 3_600_000;
+    /** {@code dead.broker.forget.ms} value that never forgets a dead broker. */
+    public static final long FORGET_NEVER = ClusterState.FORGET_NEVER;
+    /** One year. */
+    public static final long MAX_DEAD_BROKER_FORGET_MS = 365L * 24 * 3_600_000;
 
     public CoordinatorConfig {
         if (listen == null) {
@@ -49,7 +67,40 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         }
         checkRange(HEARTBEAT_TIMEOUT_MS, heartbeatTimeoutMs, MIN_HEARTBEAT_TIMEOUT_MS, MAX_HEARTBEAT_TIMEOUT_MS);
         checkRange(NUM_PARTITIONS, numPartitions, MIN_NUM_PARTITIONS, MAX_NUM_PARTITIONS);
-        checkRange(MAX_FRAME_BYTES, maxFrameBytes, MIN_MAX_FRAME_BYTES, MAX_MAX_FRAME_BYTES);
+        if (limits == null) {
+            throw new ConfigException("connection limits must be set");
+        }
+        checkRange(MAX_FRAME_BYTES, limits.maxFrameBytes(), MIN_MAX_FRAME_BYTES, MAX_MAX_FRAME_BYTES);
+        if (brokerIds == null) {
+            throw new ConfigException("key '" + BROKER_IDS + "' must be a list of ids or ranges, or unset (any id)");
+        }
+        if (deadBrokerForgetMs != FORGET_NEVER && (deadBrokerForgetMs < 0
+                || deadBrokerForgetMs > MAX_DEAD_BROKER_FORGET_MS)) {
+            throw new ConfigException("key '" + DEAD_BROKER_FORGET_MS + "' = " + deadBrokerForgetMs + " outside 0.."
+                + MAX_DEAD_BROKER_FORGET_MS + " (or -1: never)");
+        }
+    }
+
+    /**
+     * A config that lets any broker id register and forgets dead brokers after the default delay: the settings
+     * before {@code broker.ids} existed, for code that builds a config (tests, embedded coordinators).
+     */
+    public CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
+                             int numPartitions, int maxFrameBytes) {
+        this(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, ServerLimits.defaults(maxFrameBytes),
+            BrokerIds.ANY, DEFAULT_DEAD_BROKER_FORGET_MS);
+    }
+
+    /** A config with the default connection limits besides {@code max.frame.bytes}. */
+    public CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
+                             int numPartitions, int maxFrameBytes, BrokerIds brokerIds, long deadBrokerForgetMs) {
+        this(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, ServerLimits.defaults(maxFrameBytes),
+            brokerIds, deadBrokerForgetMs);
+    }
+
+    /** {@code max.frame.bytes}. */
+    public int maxFrameBytes() {
+        return limits.maxFrameBytes();
     }
 
     /**
@@ -67,8 +118,46 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         int numPartitions = r.intValue(NUM_PARTITIONS, DEFAULT_NUM_PARTITIONS, MIN_NUM_PARTITIONS, MAX_NUM_PARTITIONS);
         int maxFrameBytes = r.intValue(MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, MIN_MAX_FRAME_BYTES,
             MAX_MAX_FRAME_BYTES);
+        BrokerIds brokerIds = brokerIds(r, BrokerIds.ANY);
+        long deadBrokerForgetMs = r.longValue(DEAD_BROKER_FORGET_MS, DEFAULT_DEAD_BROKER_FORGET_MS, FORGET_NEVER,
+            MAX_DEAD_BROKER_FORGET_MS);
         return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions,
-            maxFrameBytes);
+            ServerLimits.from(r, maxFrameBytes), brokerIds, deadBrokerForgetMs);
+    }
+
+    /**
+     * Reads key {@code broker.ids}: a comma-separated list of ids and ranges ({@code 1-3}, {@code 1,2,5-9});
+     * {@code defaultValue} when it is not set or empty. Public for the broker's standalone mode, which reads the
+     * coordinator's keys it supports one by one.
+     *
+     * @throws ConfigException naming the key and the bad element
+     */
+    public static BrokerIds brokerIds(ConfigReader r, BrokerIds defaultValue) {
+        String text = r.string(BROKER_IDS, "");
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return BrokerIds.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(r.source() + ": key '" + BROKER_IDS + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads key {@code broker.ids} for a process that runs the coordinator together with broker {@code brokerId}
+     * (the standalone node): not set means that broker alone; a list without it is refused, as that broker could
+     * never register.
+     *
+     * @throws ConfigException naming the key
+     */
+    public static BrokerIds brokerIdsIncluding(ConfigReader r, int brokerId) {
+        BrokerIds ids = brokerIds(r, BrokerIds.of(brokerId));
+        if (!ids.allows(brokerId)) {
+            throw new ConfigException(r.source() + ": key '" + BROKER_IDS + "' = " + ids + " does not include this "
+                + "node's broker.id " + brokerId + ": its broker could never register");
+        }
+        return ids;
     }
 
     /**

@@ -22,7 +22,11 @@ import io.yak.coordinator.store.StateStore;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.IoReasons;
+import io.yak.wire.codec.RequestMemoryPool;
+import io.yak.wire.codec.ServerChannels;
 import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.log.RejectReason;
+import io.yak.wire.log.RejectionLog;
 import io.yak.wire.message.ClusterMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +60,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private final CoordinatorConfig config;
     private final Clock clock;
     private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final ServerChannels server;
 
     private boolean started;
     private boolean closed;
@@ -88,6 +93,7 @@ public final class CoordinatorServer implements AutoCloseable {
     public CoordinatorServer(CoordinatorConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.server = new ServerChannels("coordinator", config.limits());
     }
 
     public CoordinatorConfig config() {
@@ -112,18 +118,23 @@ public final class CoordinatorServer implements AutoCloseable {
             writer = new StoreWriter(store);
             stateExecutor = newStateExecutor();
             Broadcaster broadcaster = new Broadcaster();
-            processor = new RequestProcessor(loaded, writer, broadcaster, clock, stateExecutor, registry);
-            WireErrorHandler errorHandler = new WireErrorHandler("coordinator");
-            registerMetrics(broadcaster, errorHandler);
-            bind(broadcaster, errorHandler);
+            processor = new RequestProcessor(loaded, writer, broadcaster, clock, stateExecutor, registry,
+                server.rejections());
+            registerMetrics(broadcaster);
+            bind(broadcaster);
             long interval = config.livenessCheckIntervalMs();
             ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
             LOG.info("YaK coordinator listening on {} ({}); data.dir {}, heartbeat.timeout.ms {} (checked every {} ms),"
-                    + " num.partitions {}, auto.create.topics {}, max.frame.bytes {}; cluster epoch {}, {} brokers,"
-                    + " {} topics", address, Transport.best(), config.dataDir().toAbsolutePath(),
-                config.heartbeatTimeoutMs(), interval, config.numPartitions(), config.autoCreateTopics(),
-                config.maxFrameBytes(), loaded.epoch(), loaded.metadata().brokers().size(),
+                    + " num.partitions {}, auto.create.topics {}, max.frame.bytes {}, {}, broker.ids {},"
+                    + " dead.broker.forget.ms {}; cluster epoch {}, {} brokers, {} topics", address, Transport.best(),
+                config.dataDir().toAbsolutePath(), config.heartbeatTimeoutMs(), interval, config.numPartitions(),
+                config.autoCreateTopics(), config.maxFrameBytes(), config.limits().describe(), config.brokerIds(), config.deadBrokerForgetMs(),
+                loaded.epoch(), loaded.metadata().brokers().size(),
                 loaded.metadata().topics().size());
+            if (config.brokerIds().isAny()) {
+                LOG.warn("broker.ids is not set: any host that reaches {} can register a broker with any id and "
+                    + "receive partitions; set broker.ids to the ids of this cluster's brokers (e.g. 1-3)", address);
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -141,7 +152,8 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         if (snapshot.isEmpty()) {
             LOG.info("no state file {}: starting a new cluster", store.file());
-            return new ClusterState(config.heartbeatTimeoutMs(), config.numPartitions(), config.autoCreateTopics());
+            return new ClusterState(config.heartbeatTimeoutMs(), config.numPartitions(), config.autoCreateTopics(),
+                config.brokerIds(), config.deadBrokerForgetMs());
         }
         CoordinatorSnapshot s = snapshot.get();
         LOG.info("loaded {}: epoch {}, {} broker(s) (all dead until they register), {} topic(s), {} committed "
@@ -149,7 +161,7 @@ public final class CoordinatorServer implements AutoCloseable {
             s.offsets().size(), s.offsets().stream().map(CoordinatorSnapshot.CommittedOffset::group).distinct().count());
         try {
             return ClusterState.restore(config.heartbeatTimeoutMs(), config.numPartitions(),
-                config.autoCreateTopics(), s);
+                config.autoCreateTopics(), config.brokerIds(), config.deadBrokerForgetMs(), s);
         } catch (IllegalStateException e) {
             CorruptStateException c = new CorruptStateException("corrupt coordinator state file " + store.file()
                 + ": " + e.getMessage());
@@ -167,7 +179,7 @@ public final class CoordinatorServer implements AutoCloseable {
         return executor;
     }
 
-    private void bind(Broadcaster broadcaster, WireErrorHandler errorHandler) {
+    private void bind(Broadcaster broadcaster) {
         Transport transport = Transport.best();
         acceptGroup = transport.newGroup(1, "yak-coordinator-accept");
         ioGroup = transport.newGroup(IO_THREADS, "yak-coordinator-io");
@@ -177,8 +189,7 @@ public final class CoordinatorServer implements AutoCloseable {
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new CoordinatorChannelInitializer(config.maxFrameBytes(), processor, broadcaster,
-                errorHandler, allChannels));
+            .childHandler(new CoordinatorChannelInitializer(server, processor, broadcaster, allChannels));
         ChannelFuture bound = bootstrap.bind(config.listen().host(), config.listen().port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
@@ -188,11 +199,23 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
+        long flushMs = server.rejections().intervalMs();
+        ioGroup.next().scheduleAtFixedRate(server.rejections()::flush, flushMs, flushMs, TimeUnit.MILLISECONDS);
     }
 
-    private void registerMetrics(Broadcaster broadcaster, WireErrorHandler errorHandler) {
-        FunctionCounter.builder("yak.coordinator.bad.frames", errorHandler, WireErrorHandler::badFrames)
+    private void registerMetrics(Broadcaster broadcaster) {
+        FunctionCounter.builder("yak.coordinator.bad.frames", server.errorHandler(), WireErrorHandler::badFrames)
             .description("connections closed for breaking the wire rules").register(registry);
+        for (RejectReason reason : RejectReason.values()) {
+            FunctionCounter.builder("yak.rejected", server.rejections(), r -> r.count(reason))
+                .tag("server", "coordinator").tag("reason", reason.tag())
+                .description("requests refused and connections closed, by reason").register(registry);
+        }
+        FunctionCounter.builder("yak.request.memory.pauses", server.memory(), RequestMemoryPool::pauses)
+            .tag("server", "coordinator").description("times a connection stopped reading for lack of request memory")
+            .register(registry);
+        Gauge.builder("yak.request.memory.available", server.memory(), RequestMemoryPool::availableBytes)
+            .tag("server", "coordinator").baseUnit("bytes").register(registry);
         FunctionCounter.builder("yak.coordinator.leader.info.pushes", broadcaster, Broadcaster::pushes)
             .register(registry);
         FunctionCounter.builder("yak.coordinator.store.writes", writer, StoreWriter::writes).register(registry);
@@ -251,6 +274,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** Counters and gauges: requests by type, bad frames, LEADER_INFO pushes, store writes, epoch. */
     public MeterRegistry meterRegistry() {
         return registry;
+    }
+
+    /** What this coordinator refused, counted by reason; its log lines are rate-limited per host and reason. */
+    public RejectionLog rejections() {
+        return server.rejections();
     }
 
     /**

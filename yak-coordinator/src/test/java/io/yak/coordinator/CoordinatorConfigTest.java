@@ -3,6 +3,7 @@ package io.yak.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
@@ -37,6 +38,8 @@ class CoordinatorConfigTest {
         assertThat(c.numPartitions()).isEqualTo(3);
         assertThat(c.maxFrameBytes()).isEqualTo(FrameLayout.DEFAULT_MAX_FRAME_BYTES);
         assertThat(c.livenessCheckIntervalMs()).isEqualTo(500);
+        assertThat(c.brokerIds()).isEqualTo(BrokerIds.ANY);
+        assertThat(c.deadBrokerForgetMs()).isEqualTo(3_600_000);
     }
 
     @Test
@@ -48,10 +51,12 @@ class CoordinatorConfigTest {
             auto.create.topics=false
             num.partitions=12
             max.frame.bytes=65536
+            broker.ids=1, 2, 5-9
+            dead.broker.forget.ms=-1
             """));
 
         assertThat(c).isEqualTo(new CoordinatorConfig(new HostPort("0.0.0.0", 7100), Path.of("data/c"), 300, false,
-            12, 65536));
+            12, 65536, BrokerIds.parse("1-2,5-9"), CoordinatorConfig.FORGET_NEVER));
         assertThat(c.livenessCheckIntervalMs()).isEqualTo(75);
     }
 
@@ -82,7 +87,16 @@ class CoordinatorConfigTest {
         "listen|localhost",
         "listen|localhost:99999",
         "max.frame.bytes|100",
-        "max.frame.bytes|big"})
+        "max.frame.bytes|big",
+        "broker.ids|1-x",
+        "broker.ids|3-1",
+        "broker.ids|-1",
+        "broker.ids|1,,2",
+        "broker.ids|1;2",
+        "broker.ids|2147483648",
+        "dead.broker.forget.ms|-2",
+        "dead.broker.forget.ms|soon",
+        "dead.broker.forget.ms|31536000001"})
     void shouldRejectBadValueNamingTheKey(String key, String value) throws IOException {
         Path file = write("data.dir=d\n" + key + "=" + value + "\n");
 
@@ -117,6 +131,56 @@ class CoordinatorConfigTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("max.frame.bytes");
         assertThatThrownBy(() -> new CoordinatorConfig(null, d, 6000, true, 3, 1 << 20))
             .isInstanceOf(ConfigException.class).hasMessageContaining("listen");
+        assertThatThrownBy(() -> new CoordinatorConfig(l, d, 6000, true, 3, 1 << 20, null, 1000))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.ids");
+        assertThatThrownBy(() -> new CoordinatorConfig(l, d, 6000, true, 3, 1 << 20, BrokerIds.ANY, -5))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("dead.broker.forget.ms");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"1-3|1-3", "3|3", "1,2,5-9|1-2,5-9", " 7 , 1-2 |1-2,7", "0-4,3-9|0-9"})
+    void shouldParseBrokerIdsListsAndRanges(String value, String canonical) throws IOException {
+        CoordinatorConfig c = CoordinatorConfig.load(write("data.dir=d\nbroker.ids=" + value + "\n"));
+
+        assertThat(c.brokerIds()).hasToString(canonical);
+        assertThat(c.brokerIds().isAny()).isFalse();
+    }
+
+    @Test
+    void shouldTakeAnEmptyBrokerIdsAsUnset() throws IOException {
+        assertThat(CoordinatorConfig.load(write("data.dir=d\nbroker.ids=\n")).brokerIds()).isEqualTo(BrokerIds.ANY);
+    }
+
+    @Test
+    void shouldNameTheBadElementOfBrokerIds() throws IOException {
+        Path file = write("data.dir=d\nbroker.ids=1,2,x-4\n");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("broker.ids").hasMessageContaining("'x-4'");
+    }
+
+    @Test
+    void shouldDefaultTheStandaloneBrokerIdsToItsOwnBrokerAndRefuseAListWithoutIt() {
+        Properties none = new Properties();
+        assertThat(CoordinatorConfig.brokerIdsIncluding(new ConfigReader(none, "s.properties"), 4))
+            .isEqualTo(BrokerIds.of(4));
+        Properties with = new Properties();
+        with.setProperty("broker.ids", "1-5");
+        assertThat(CoordinatorConfig.brokerIdsIncluding(new ConfigReader(with, "s.properties"), 4))
+            .hasToString("1-5");
+        Properties without = new Properties();
+        without.setProperty("broker.ids", "1-3");
+
+        assertThatThrownBy(() -> CoordinatorConfig.brokerIdsIncluding(new ConfigReader(without, "s.properties"), 4))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.ids").hasMessageContaining("4");
+    }
+
+    @Test
+    void shouldLoadTheShippedCoordinatorConfig() {
+        CoordinatorConfig c = CoordinatorConfig.load(Path.of("../conf/coordinator.properties"));
+
+        assertThat(c.brokerIds()).hasToString("1-3");
+        assertThat(c.deadBrokerForgetMs()).isEqualTo(CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS);
     }
 
     @Test

@@ -93,8 +93,14 @@ class CoordinatorServerIT {
         return c;
     }
 
+    /** Registers and, when accepted, heartbeats once, as a real broker does at once: only then may it get topics. */
     private static RegisterBrokerResponse registerBroker(WireTestClient c, int id) {
-        return c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id), RegisterBrokerResponse.class);
+        RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id),
+            RegisterBrokerResponse.class);
+        if (r.error() == ErrorCode.NONE) {
+            c.request(new HeartbeatRequest(id), HeartbeatResponse.class);
+        }
+        return r;
     }
 
     /** Heartbeats from the client's event loop every 50 ms until cancelled. */

@@ -15,6 +15,7 @@ import io.yak.wire.codec.FrameDecoder;
 import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.log.LogText;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.BrokerShutdownRequest;
 import io.yak.wire.message.BrokerShutdownResponse;
@@ -77,6 +78,8 @@ public final class CoordinatorLink implements AutoCloseable {
     private final LongSupplier clockMs;
     private int nextCorrelationId = 1;
     private volatile boolean registered;
+    /** A heartbeat since the current registration was answered NONE. */
+    private volatile boolean heartbeatAccepted;
     private volatile boolean closed;
     /** Set by {@link #announceShutdown}: no more heartbeats or registrations in this run. Link thread only. */
     private boolean shuttingDown;
@@ -133,9 +136,12 @@ public final class CoordinatorLink implements AutoCloseable {
         });
     }
 
-    /** True once the coordinator accepted the registration on the current connection. */
+    /**
+     * True once the coordinator accepted the registration on the current connection and a heartbeat after it: from
+     * then on it places new topics on this broker (a registration alone does not count, issue 19).
+     */
     public boolean registered() {
-        return registered;
+        return registered && heartbeatAccepted;
     }
 
     /** Asks the coordinator to create a topic; the resulting cluster view reaches the listener. */
@@ -168,7 +174,8 @@ public final class CoordinatorLink implements AutoCloseable {
                     advertisedHost, advertisedPort);
                 register();
             } else {
-                retryLater("cannot reach coordinator " + coordinator + ": " + done.cause().getMessage());
+                retryLater("cannot reach coordinator " + coordinator + ": "
+                    + LogText.safe(done.cause().getMessage()));
             }
         });
     }
@@ -218,6 +225,7 @@ public final class CoordinatorLink implements AutoCloseable {
                     return;
                 }
                 registered = true;
+                heartbeatAccepted = false;
                 LOG.info("broker {}: registered with coordinator {} at cluster epoch {}{}", brokerId, coordinator,
                     r.metadata().epoch(), refusals.refusals() == 0 ? ""
                         : " after " + refusals.refusals() + " refused attempt(s)");
@@ -227,7 +235,11 @@ public final class CoordinatorLink implements AutoCloseable {
             }
             case HEARTBEAT_RESPONSE -> {
                 HeartbeatResponse r = (HeartbeatResponse) frame.message();
+                if (r.error() == ErrorCode.NONE && registered) {
+                    heartbeatAccepted = true;
+                }
                 if (r.error() == ErrorCode.UNKNOWN_BROKER && !shuttingDown) {
+                    heartbeatAccepted = false;
                     LOG.warn("broker {}: coordinator does not know this broker (declared dead?); registering again",
                         brokerId);
                     register();
@@ -237,7 +249,8 @@ public final class CoordinatorLink implements AutoCloseable {
             case CREATE_TOPIC_RESPONSE -> {
                 CreateTopicResponse r = (CreateTopicResponse) frame.message();
                 if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.TOPIC_ALREADY_EXISTS) {
-                    LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), r.message());
+                    // the message names the topic a client asked for (issue 19)
+                    LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), LogText.safe(r.message()));
                 }
                 listener.accept(r.metadata());
             }
@@ -248,7 +261,7 @@ public final class CoordinatorLink implements AutoCloseable {
             }
             case ERROR_RESPONSE -> {
                 LOG.error("broker {}: coordinator answered with an error: {}", brokerId,
-                    ((ErrorResponse) frame.message()).message());
+                    LogText.safe(((ErrorResponse) frame.message()).message()));
                 if (shutdownAnswer != null) {
                     shutdownAnswer.complete(((ErrorResponse) frame.message()).error());
                 }
@@ -274,7 +287,7 @@ public final class CoordinatorLink implements AutoCloseable {
                         + "broker with broker.id {} is alive at {}. Stop that broker or give this one another "
                         + "broker.id; retrying with a delay growing to {} ms in case that broker is dead and its "
                         + "registration not yet timed out (logged again at most every {} s)", brokerId, coordinator, again, advertisedHost,
-                    advertisedPort, brokerId, other == null ? "an unknown address" : other.address(),
+                    advertisedPort, brokerId, other == null ? "an unknown address" : LogText.safe(other.address()),
                     refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
             } else {
                 LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: {}; retrying with a delay growing "
@@ -405,7 +418,7 @@ public final class CoordinatorLink implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            LOG.warn("broker {}: coordinator connection failed: {}", brokerId, t.toString());
+            LOG.warn("broker {}: coordinator connection failed: {}", brokerId, LogText.safe(t.toString()));
             ctx.close();
         }
     }

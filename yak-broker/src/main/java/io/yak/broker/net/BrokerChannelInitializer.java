@@ -4,19 +4,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.yak.broker.partition.PartitionManager;
-import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.FrameEncoder;
-import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.codec.ServerChannels;
 
 /**
- * The broker's pipeline: read timer (for frames left incomplete), frame decoder, encoder, request handler, then the
- * wire error handler.
+ * The broker's pipeline: the server front every YaK server shares ({@link ServerChannels#initFront}: slow-reader
+ * guard, frame decoder bounded in size, memory and read time, encoder), the request handler, then the wire error
+ * handler.
  */
 public final class BrokerChannelInitializer extends ChannelInitializer<Channel> {
     private final PartitionManager partitions;
-    private final int maxFrameBytes;
     private final long timestampAfterMaxMs;
-    private final WireErrorHandler errors;
+    private final ServerChannels server;
     private final ChannelGroup connections;
 
     /**
@@ -24,23 +22,20 @@ public final class BrokerChannelInitializer extends ChannelInitializer<Channel> 
      *                            ({@code log.message.timestamp.after.max.ms}; {@link Long#MAX_VALUE}: no limit)
      * @param connections         every accepted connection is added, so a stop can close them all
      */
-    public BrokerChannelInitializer(PartitionManager partitions, int maxFrameBytes, long timestampAfterMaxMs,
-                                    WireErrorHandler errors, ChannelGroup connections) {
+    public BrokerChannelInitializer(PartitionManager partitions, long timestampAfterMaxMs, ServerChannels server,
+                                    ChannelGroup connections) {
         this.partitions = partitions;
-        this.maxFrameBytes = maxFrameBytes;
         this.timestampAfterMaxMs = timestampAfterMaxMs;
-        this.errors = errors;
+        this.server = server;
         this.connections = connections;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch);
+        server.initFront(ch);
         ch.pipeline()
-            .addLast("read-timer", FrameDecoder.readTimer(FrameDecoder.INCOMPLETE_FRAME_TIMEOUT_MS))
-            .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
-            .addLast("frame-encoder", FrameEncoder.INSTANCE)
-            .addLast("requests", new BrokerRequestHandler(partitions, timestampAfterMaxMs))
-            .addLast("errors", errors);
+            .addLast("requests", new BrokerRequestHandler(partitions, timestampAfterMaxMs, server.rejections()))
+            .addLast("errors", server.errorHandler());
     }
 }

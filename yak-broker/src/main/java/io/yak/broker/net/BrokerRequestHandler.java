@@ -7,6 +7,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
+import io.yak.wire.codec.ReadGate;
+import io.yak.wire.log.LogText;
+import io.yak.wire.log.RejectReason;
+import io.yak.wire.log.RejectionLog;
 import io.yak.wire.message.ConsumeRequest;
 import io.yak.wire.message.ConsumeResponse;
 import io.yak.wire.message.ErrorResponse;
@@ -25,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one connection: validates publish batches (the whole request before any state changes), hands requests
  * to the {@link PartitionManager} and writes its answers. One instance per channel; its flyweights belong to the
- * channel's event loop. Stops reading from a peer that has too many requests in flight or does not drain.
+ * channel's event loop. Stops reading from a peer that has too many requests in flight (the {@link ReadGate};
+ * the server front stops it for a peer that does not drain). Rejected requests are counted and logged through
+ * the broker's {@link RejectionLog}, rate-limited per host and reason.
  */
 final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerRequestHandler.class);
@@ -34,11 +40,13 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
 
     private final PartitionManager partitions;
     private final long timestampAfterMaxMs;
+    private final RejectionLog rejections;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private final RecordCursor cursor = new RecordCursor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long[] offsetOut = new long[1];
     private Channel channel;
+    private ReadGate gate;
     /**
      * Event-loop only: publish answers the writer thread gave that are not written yet. While there are any, no
      * publish of this connection is appended in place, whose answer would go out before theirs.
@@ -48,15 +56,19 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private boolean pendingFlush;
 
-    BrokerRequestHandler(PartitionManager partitions, long timestampAfterMaxMs) {
+    BrokerRequestHandler(PartitionManager partitions, long timestampAfterMaxMs, RejectionLog rejections) {
         this.partitions = partitions;
         this.timestampAfterMaxMs = timestampAfterMaxMs;
+        this.rejections = rejections;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        ctx.fireChannelActive();
+        gate = ReadGate.of(channel);
+        if (gate == null) {
+            throw new IllegalStateException("BrokerRequestHandler needs a ReadGate on " + channel);
+        }
     }
 
     @Override
@@ -71,10 +83,17 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             case PUBLISH_REQUEST -> publish(ctx, id, (PublishRequest) frame.message());
             case CONSUME_REQUEST -> consume(id, (ConsumeRequest) frame.message());
             case LIST_OFFSETS_REQUEST -> listOffsets(ctx, id, (ListOffsetsRequest) frame.message());
+            case ERROR_RESPONSE -> {
+                // Never answered (WIRE.md, "Errors and closing", rule 6): answering a peer's error would start
+                // an error ping-pong between two servers.
+                ErrorResponse error = (ErrorResponse) frame.message();
+                rejections.reject(channel.remoteAddress(), RejectReason.ERROR_RESPONSE_RECEIVED, "ignored "
+                    + error.error() + " (correlation id " + id + "): " + LogText.safe(error.message()));
+            }
             default -> {
                 frame.release();
-                LOG.warn("broker: {} sent {}, which brokers do not serve", ctx.channel().remoteAddress(),
-                    frame.type());
+                rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "answered INVALID_REQUEST: "
+                    + frame.type() + " is not served by brokers");
                 reply(ctx, Frame.of(id, new ErrorResponse(ErrorCode.INVALID_REQUEST,
                     frame.type() + " is not served by brokers")));
             }
@@ -87,8 +106,10 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             validate(records);
         } catch (WireException e) {
             records.release();
-            LOG.warn("broker: rejected publish to {}-{} from {}: {}", req.topic(), req.partition(),
-                ctx.channel().remoteAddress(), e.getMessage());
+            rejections.reject(channel.remoteAddress(), e.errorCode() == ErrorCode.INVALID_TIMESTAMP
+                    ? RejectReason.INVALID_TIMESTAMP : RejectReason.CORRUPT_RECORD_BATCH,
+                "publish to " + LogText.safe(req.topic()) + "-" + req.partition() + " answered " + e.errorCode()
+                    + ": " + e.getMessage());
             if (req.acks() != 0) {
                 reply(ctx, Frame.of(id, new PublishResponse(e.errorCode(), partitions.epoch(), -1, -1)));
             }
@@ -105,7 +126,8 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 finished();
                 if (!ack) {
                     if (error != ErrorCode.NONE) {
-                        LOG.debug("broker: acks=0 publish to {}-{} failed: {}", req.topic(), req.partition(), error);
+                        LOG.debug("broker: acks=0 publish to {}-{} failed: {}", LogText.safe(req.topic()), req.partition(),
+                            error);
                     }
                     return;
                 }
@@ -163,6 +185,8 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void consume(int id, ConsumeRequest req) {
         if (req.maxBytes() <= 0 || req.maxWaitMs() < 0) {
+            rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "consume answered "
+                + "INVALID_REQUEST: max_bytes " + req.maxBytes() + ", max_wait_ms " + req.maxWaitMs());
             send(Frame.of(id, new ErrorResponse(ErrorCode.INVALID_REQUEST,
                 "max_bytes " + req.maxBytes() + " and max_wait_ms " + req.maxWaitMs() + " must be positive")));
             return;
@@ -181,15 +205,35 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
         reply(ctx, Frame.of(id, new ListOffsetsResponse(error, partitions.epoch(), offset)));
     }
 
+    /** On the event loop. */
     private void started() {
         if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
-            channel.config().setAutoRead(false);
+            gate.pause(ReadGate.Reason.IN_FLIGHT);
         }
     }
 
+    /**
+     * From any thread. Reading resumes once half the requests are answered; a writer thread hands that to the
+     * event loop, which owns the gate, each time the count drops through the mark (so no resume is missed).
+     */
     private void finished() {
-        if (inFlight.decrementAndGet() < MAX_IN_FLIGHT / 2 && !channel.config().isAutoRead() && channel.isWritable()) {
-            channel.config().setAutoRead(true);
+        if (inFlight.decrementAndGet() != MAX_IN_FLIGHT / 2 - 1) {
+            return;
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            resumeIfDrained();
+        } else {
+            try {
+                channel.eventLoop().execute(this::resumeIfDrained);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("broker: connection {} closing, not resuming reads", channel.remoteAddress());
+            }
+        }
+    }
+
+    private void resumeIfDrained() {
+        if (inFlight.get() < MAX_IN_FLIGHT / 2) {
+            gate.resume(ReadGate.Reason.IN_FLIGHT);
         }
     }
 
@@ -221,11 +265,5 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             ctx.flush();
         }
         ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && inFlight.get() < MAX_IN_FLIGHT);
-        ctx.fireChannelWritabilityChanged();
     }
 }

@@ -4,6 +4,7 @@ import io.yak.broker.BrokerConfig;
 import io.yak.broker.BrokerServer;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
+import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
 import java.nio.file.Path;
@@ -33,10 +34,12 @@ public final class StandaloneNode implements AutoCloseable {
         r = r.withDefault("broker.id", "1").withDefault("data.dir", "yak-data");
         BrokerConfig b = BrokerConfig.from(r);
         long heartbeatTimeoutMs = r.longValue("heartbeat.timeout.ms", 6000, 100, 600_000);
+        BrokerIds brokerIds = CoordinatorConfig.brokerIdsIncluding(r, b.brokerId());
         r.finish();
         Path root = b.dataDir();
         CoordinatorConfig c = new CoordinatorConfig(b.coordinator(), root.resolve("coordinator"), heartbeatTimeoutMs,
-            b.autoCreateTopics(), b.numPartitions(), b.maxFrameBytes());
+            b.autoCreateTopics(), b.numPartitions(), b.limits(), brokerIds,
+            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS);
         return start(c, b.withDataDir(root.resolve("broker-" + b.brokerId())));
     }
 

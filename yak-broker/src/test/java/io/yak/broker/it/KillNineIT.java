@@ -9,11 +9,13 @@ import io.netty.buffer.Unpooled;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.RecordMetadata;
 import io.yak.client.TopicPartition;
+import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
 import io.yak.client.producer.YakProducer;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
+import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.message.BrokerInfo;
@@ -64,7 +66,11 @@ class KillNineIT {
         broker.start();
         awaitBrokerAlive();
         try (YakAdmin admin = YakAdmin.connect(bootstrap)) {
-            admin.createTopic(TOPIC, PARTITIONS);
+            // alive on registration, given partitions once its first heartbeat is in (issue 19): a moment later
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsMatching(KillNineIT::noBrokerYet).until(() -> {
+                admin.createTopic(TOPIC, PARTITIONS);
+                return true;
+            });
         }
     }
 
@@ -77,6 +83,10 @@ class KillNineIT {
         if (coordinator != null) {
             coordinator.close();
         }
+    }
+
+    private static boolean noBrokerYet(Throwable t) {
+        return t instanceof YakException e && e.errorCode() == ErrorCode.NO_LIVE_BROKERS;
     }
 
     private void awaitBrokerAlive() {

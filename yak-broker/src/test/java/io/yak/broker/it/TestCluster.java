@@ -1,13 +1,17 @@
 package io.yak.broker.it;
 
+import static org.awaitility.Awaitility.await;
+
 import io.yak.broker.BrokerConfig;
 import io.yak.broker.BrokerServer;
 import io.yak.broker.log.LogConfig;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.wire.FrameLayout;
+import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.HostPort;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,20 +27,33 @@ final class TestCluster implements AutoCloseable {
     private final CoordinatorServer coordinator;
     private final List<BrokerServer> brokers = new ArrayList<>();
     private final int segmentBytes;
+    private final ServerLimits limits;
 
     TestCluster(Path root, int brokerCount, int segmentBytes) throws Exception {
         this(root, brokerCount, segmentBytes, HEARTBEAT_TIMEOUT_MS);
     }
 
     TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs) throws Exception {
+        this(root, brokerCount, segmentBytes, heartbeatTimeoutMs,
+            ServerLimits.defaults(FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+    }
+
+    /** @param limits every server's connection limits ({@code max.frame.bytes}, request memory, timeouts) */
+    TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs, ServerLimits limits)
+            throws Exception {
         this.root = root;
         this.segmentBytes = segmentBytes;
+        this.limits = limits;
         coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
-            root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, FrameLayout.DEFAULT_MAX_FRAME_BYTES));
+            root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, limits.maxFrameBytes()));
         coordinator.start();
         try {
             for (int id = 1; id <= brokerCount; id++) {
                 brokers.add(startBroker(id, 0));
+            }
+            // A broker gets partitions of new topics once a heartbeat after its registration is in (issue 19).
+            for (BrokerServer b : brokers) {
+                await().atMost(Duration.ofSeconds(30)).until(b::registered);
             }
         } catch (Exception e) {
             close();
@@ -47,8 +64,8 @@ final class TestCluster implements AutoCloseable {
     BrokerConfig brokerConfig(int id, int port) {
         LogConfig d = LogConfig.defaults();
         return new BrokerConfig(id, new HostPort("127.0.0.1", port), coordinatorAddress(),
-            root.resolve("broker-" + id), HEARTBEAT_INTERVAL_MS, 3, true, FrameLayout.DEFAULT_MAX_FRAME_BYTES, 1,
-            new LogConfig(segmentBytes, d.indexIntervalBytes(), d.flushMessages(), d.flushMs()));
+            root.resolve("broker-" + id), HEARTBEAT_INTERVAL_MS, 3, true, limits.maxFrameBytes(), 1,
+            new LogConfig(segmentBytes, d.indexIntervalBytes(), d.flushMessages(), d.flushMs())).withLimits(limits);
     }
 
     private BrokerServer startBroker(int id, int port) throws Exception {

@@ -16,6 +16,7 @@ import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
 import io.yak.client.producer.YakProducer;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.log.RejectionLog;
 import io.yak.wire.testing.CapturedLogs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ class TimestampLimitIT {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldRefuseRecordsStampedMoreThanTheLimitAheadOfTheBrokersClock() throws Exception {
-        try (CapturedLogs logs = new CapturedLogs("io.yak.broker.net.BrokerRequestHandler");
+        try (CapturedLogs logs = new CapturedLogs(RejectionLog.class);
              TestCluster cluster = new TestCluster(dir, 1, LogConfig.MIN_SEGMENT_BYTES);
              YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
             assertThat(cluster.broker(1).config().timestampAfterMaxMs())
@@ -67,7 +68,7 @@ class TimestampLimitIT {
                 assertThat(send(producer, "half an hour ahead", now + HOUR_MS / 2).offset()).isZero();
                 assertThat(send(producer, "now", System.currentTimeMillis()).offset()).isEqualTo(1);
             }
-            assertThat(logs.at(Level.WARN)).anySatisfy(line -> assertThat(line).contains("rejected publish to clock-0",
+            assertThat(logs.at(Level.WARN)).anySatisfy(line -> assertThat(line).contains("INVALID_TIMESTAMP", "publish to clock-0",
                 "ms ahead of the broker's clock", "log.message.timestamp.after.max.ms 3600000"));
             assertThat(readAll(cluster)).containsExactly("half an hour ahead", "now");
         }

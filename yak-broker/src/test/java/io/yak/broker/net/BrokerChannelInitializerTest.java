@@ -10,42 +10,90 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
 import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.codec.FrameEncoder;
+import io.yak.wire.codec.ServerChannels;
+import io.yak.wire.codec.ServerLimits;
+import io.yak.wire.log.RejectReason;
 import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.Frame;
+import io.yak.wire.message.MetadataRequest;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The broker's pipeline as a peer meets it: a frame left incomplete is answered and the connection closed. */
+/** The broker's pipeline as a peer meets it. */
 class BrokerChannelInitializerTest {
+    private static final long READ_TIMEOUT_MS = 30_000;
+    private final ServerChannels server = new ServerChannels("broker test", ServerLimits.defaults(1 << 20));
+
     @Test
     void shouldCloseAConnectionWhoseFrameStaysIncompleteForTheReadTimeout() {
-        WireErrorHandler errors = new WireErrorHandler("broker test");
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        ch.pipeline().addLast(new BrokerChannelInitializer(null, 1 << 20, Long.MAX_VALUE, errors,
-            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+        EmbeddedChannel ch = channel();
         // 12 header bytes of a 104-byte heartbeat, then nothing
         ch.writeInbound(Unpooled.buffer().writeInt(100).writeShort(MessageType.HEARTBEAT_REQUEST.id()).writeShort(1)
             .writeInt(42));
-        ch.advanceTimeBy(FrameDecoder.INCOMPLETE_FRAME_TIMEOUT_MS - 1000, TimeUnit.MILLISECONDS);
+        ch.advanceTimeBy(READ_TIMEOUT_MS - 1000, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertThat(ch.isOpen()).as("open before the timeout").isTrue();
 
         ch.advanceTimeBy(2000, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         ch.runPendingTasks();
+        Frame f = answer(ch);
+        assertThat(f.correlationId()).isEqualTo(42);
+        assertThat(((ErrorResponse) f.message()).error()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
+        assertThat(((ErrorResponse) f.message()).message()).contains("request.read.timeout.ms");
+        assertThat(ch.isOpen()).as("closed after the answer").isFalse();
+        assertThat(server.errorHandler().badFrames()).isEqualTo(1);
+        assertThat(server.rejections().count(RejectReason.FRAME_READ_TIMEOUT)).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
+
+    /** Issue 19: brokers answered ERROR_RESPONSE with ERROR_RESPONSE, which could start an error ping-pong. */
+    @Test
+    void shouldNeverAnswerAnErrorResponse() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(encode(Frame.of(5, new ErrorResponse(ErrorCode.INVALID_REQUEST, "you\nsent junk"))));
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).as("no answer").isNull();
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(server.rejections().count(RejectReason.ERROR_RESPONSE_RECEIVED)).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldAnswerARequestBrokersDoNotServeWithInvalidRequestAndStayOpen() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(encode(Frame.of(6, new MetadataRequest(false, List.of()))));
+        ch.runPendingTasks();
+        Frame f = answer(ch);
+        assertThat(((ErrorResponse) f.message()).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(server.rejections().count(RejectReason.INVALID_REQUEST)).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
+
+    private EmbeddedChannel channel() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(new BrokerChannelInitializer(null, Long.MAX_VALUE, server,
+            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+        return ch;
+    }
+
+    private static ByteBuf encode(Frame f) {
+        ByteBuf b = Unpooled.buffer();
+        FrameEncoder.encodeFully(f, b);
+        return b;
+    }
+
+    private static Frame answer(EmbeddedChannel ch) {
         ByteBuf answer = ch.readOutbound();
-        assertThat(answer).as("an ERROR_RESPONSE is written").isNotNull();
+        assertThat(answer).as("an answer is written").isNotNull();
         EmbeddedChannel client = new EmbeddedChannel(new FrameDecoder(1 << 20));
         client.writeInbound(answer);
         Frame f = client.readInbound();
-        assertThat(f.correlationId()).isEqualTo(42);
-        assertThat(((ErrorResponse) f.message()).error()).isEqualTo(ErrorCode.MALFORMED_FRAME);
-        assertThat(((ErrorResponse) f.message()).message()).contains("incomplete frame");
-        assertThat(ch.isOpen()).as("closed after the answer").isFalse();
-        assertThat(errors.badFrames()).isEqualTo(1);
         client.finishAndReleaseAll();
-        ch.finishAndReleaseAll();
+        return f;
     }
 }

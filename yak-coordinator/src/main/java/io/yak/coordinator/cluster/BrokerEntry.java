@@ -10,6 +10,8 @@ import java.util.Set;
 final class BrokerEntry {
     /** Connection id of a broker restored from the state file: no connection yet. */
     static final long NO_CONNECTION = 0;
+    /** {@link #deadSinceMs} of a broker no liveness check has seen dead yet. */
+    static final long DEAD_SINCE_UNSEEN = Long.MIN_VALUE;
 
     final int id;
     String host;
@@ -18,6 +20,23 @@ final class BrokerEntry {
     boolean alive;
     /** Coordinator clock, in ms, of the last registration or heartbeat. */
     long lastHeartbeatMs;
+    /**
+     * Whether a heartbeat came on the current registration: false from each registration until its first heartbeat.
+     * A broker never heard from this way gets no new partitions, and is forgotten when it dies holding none.
+     */
+    boolean heardSinceRegistration;
+    /**
+     * Coordinator clock, in ms, from which this dead broker counts as dead for {@code dead.broker.forget.ms};
+     * {@link #DEAD_SINCE_UNSEEN} until the first liveness check after its death (or after a coordinator restart:
+     * the time of death is not stored). Meaningless while alive.
+     */
+    long deadSinceMs = DEAD_SINCE_UNSEEN;
+    /**
+     * How many partitions are assigned to this broker (it holds their only replica). Never decreases (topics are
+     * never deleted or moved); a broker is forgotten only while it is 0. Checked against the topics by the
+     * cluster state's invariants.
+     */
+    int replicaCount;
     /** The connection the broker registered on; identifies a second registration as a restart or a clash. */
     long connectionId;
     boolean connectionOpen;
@@ -32,11 +51,6 @@ final class BrokerEntry {
     String ignoredReport;
     long ignoredWarnedMs;
     long ignoredNotWarned;
-    /** The address of the last registration rejected for this id (id in use), for rate-limiting its log line. */
-    String clashAddress;
-    /** When that rejection was last logged at WARN, and how many came since. */
-    long clashWarnedMs;
-    long clashesNotWarned;
 
     BrokerEntry(int id, String host, int port) {
         this.id = id;
@@ -48,6 +62,7 @@ final class BrokerEntry {
         return host.equals(otherHost) && port == otherPort;
     }
 
+    /** host:port as advertised; the host may come from an old state file, so escape it before logging. */
     String address() {
         return host + ":" + port;
     }

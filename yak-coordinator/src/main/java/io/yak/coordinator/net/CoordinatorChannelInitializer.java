@@ -3,21 +3,19 @@ package io.yak.coordinator.net;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
-import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.FrameEncoder;
-import io.yak.wire.codec.WireErrorHandler;
+import io.yak.wire.codec.ServerChannels;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The pipeline of every accepted connection: {@link FrameDecoder} (bounded by max.frame.bytes),
- * {@link FrameEncoder}, a {@link CoordinatorRequestHandler}, and the {@link WireErrorHandler}, which answers a bad
- * frame with ERROR_RESPONSE and closes that connection only. Sharable; runs on the accepting event loop.
+ * The pipeline of every accepted connection: the server front every YaK server shares ({@link
+ * ServerChannels#initFront}: slow-reader guard, frame decoder bounded in size, memory and read time, encoder), a
+ * {@link CoordinatorRequestHandler}, and the {@link io.yak.wire.codec.WireErrorHandler}, which answers a bad frame
+ * with ERROR_RESPONSE and closes that connection only. Sharable; runs on the accepting event loop.
  */
 public final class CoordinatorChannelInitializer extends ChannelInitializer<Channel> {
-    private final int maxFrameBytes;
+    private final ServerChannels server;
     private final RequestProcessor processor;
     private final Broadcaster broadcaster;
-    private final WireErrorHandler errorHandler;
     private final ChannelGroup allChannels;
     /** Connection ids start at 1; 0 means "no connection". */
     private final AtomicLong connectionIds = new AtomicLong();
@@ -25,24 +23,21 @@ public final class CoordinatorChannelInitializer extends ChannelInitializer<Chan
     /**
      * @param allChannels every accepted connection is added, so the server can close them all
      */
-    public CoordinatorChannelInitializer(int maxFrameBytes, RequestProcessor processor, Broadcaster broadcaster,
-                                         WireErrorHandler errorHandler, ChannelGroup allChannels) {
-        this.maxFrameBytes = maxFrameBytes;
+    public CoordinatorChannelInitializer(ServerChannels server, RequestProcessor processor, Broadcaster broadcaster,
+                                         ChannelGroup allChannels) {
+        this.server = server;
         this.processor = processor;
         this.broadcaster = broadcaster;
-        this.errorHandler = errorHandler;
         this.allChannels = allChannels;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         allChannels.add(ch);
+        server.initFront(ch);
         ch.pipeline()
-            .addLast("read-timer", FrameDecoder.readTimer(FrameDecoder.INCOMPLETE_FRAME_TIMEOUT_MS))
-            .addLast("frameDecoder", new FrameDecoder(maxFrameBytes))
-            .addLast("frameEncoder", FrameEncoder.INSTANCE)
             .addLast("requests", new CoordinatorRequestHandler(connectionIds.incrementAndGet(), processor,
-                broadcaster))
-            .addLast("errors", errorHandler);
+                broadcaster, server.rejections()))
+            .addLast("errors", server.errorHandler());
     }
 }

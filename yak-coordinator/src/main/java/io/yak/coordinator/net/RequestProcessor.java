@@ -12,6 +12,9 @@ import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
 import io.yak.wire.config.TopicConfigs;
+import io.yak.wire.log.LogText;
+import io.yak.wire.log.RejectReason;
+import io.yak.wire.log.RejectionLog;
 import io.yak.wire.message.BrokerShutdownRequest;
 import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
@@ -36,6 +39,8 @@ import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,16 +69,25 @@ public final class RequestProcessor {
     private final Clock clock;
     private final Executor stateExecutor;
     private final Map<MessageType, Counter> requests = new EnumMap<>(MessageType.class);
+    private final RejectionLog rejections;
+
+    /** The request types the coordinator serves; any other is answered before it reaches the state thread. */
+    private static final Set<MessageType> SERVED = EnumSet.of(MessageType.REGISTER_BROKER_REQUEST,
+        MessageType.HEARTBEAT_REQUEST, MessageType.BROKER_SHUTDOWN_REQUEST, MessageType.REGISTER_PRODUCER_REQUEST,
+        MessageType.REGISTER_CONSUMER_REQUEST, MessageType.CREATE_TOPIC_REQUEST, MessageType.METADATA_REQUEST,
+        MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST);
 
     /**
      * @param state         owned by {@code stateExecutor}'s single thread from now on
      * @param clock         time for heartbeats and liveness; only {@link Clock#millis()} is used, as a monotonic
      *                      millisecond count
      * @param stateExecutor a single thread; every use of {@code state} runs on it
+     * @param rejections    the server's: refused requests are counted and logged through it, rate-limited
      */
     public RequestProcessor(ClusterState state, StoreWriter writer, Broadcaster broadcaster, Clock clock,
-                            Executor stateExecutor, MeterRegistry registry) {
+                            Executor stateExecutor, MeterRegistry registry, RejectionLog rejections) {
         this.state = state;
+        this.rejections = rejections;
         this.writer = writer;
         this.broadcaster = broadcaster;
         this.clock = clock;
@@ -82,6 +96,11 @@ public final class RequestProcessor {
             requests.put(t, Counter.builder("yak.coordinator.requests").tag("type", t.name())
                 .description("requests received by the coordinator").register(registry));
         }
+    }
+
+    /** Whether the coordinator serves requests of this type. */
+    static boolean serves(MessageType type) {
+        return SERVED.contains(type);
     }
 
     /** Queues a decoded request for the state thread; takes ownership of the frame. Called on an event loop. */
@@ -158,9 +177,12 @@ public final class RequestProcessor {
     }
 
     private void registerBroker(Responder r, int correlationId, long connectionId, RegisterBrokerRequest m) {
-        RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), connectionId, clock.millis());
+        RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), connectionId,
+            r.channel().remoteAddress(), clock.millis());
         if (result.error() == ErrorCode.NONE) {
             broadcaster.register(r.channel());
+        } else {
+            rejections.countOnly(RejectReason.REGISTRATION_REFUSED); // logged by the state, once per address a minute
         }
         ClusterMetadata md = state.metadata();
         reply(r, correlationId, new RegisterBrokerResponse(result.error(), md),
@@ -185,8 +207,8 @@ public final class RequestProcessor {
     private void brokerShutdown(Responder r, int correlationId, long connectionId, BrokerShutdownRequest m) {
         boolean applied = state.brokerShutdown(m.brokerId(), connectionId);
         if (!applied) {
-            LOG.warn("shutdown of broker {} from {} ignored: that broker is not registered and alive on this "
-                + "connection", m.brokerId(), r.channel().remoteAddress());
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "shutdown of broker "
+                + m.brokerId() + " ignored: that broker is not registered and alive on this connection");
         }
         long epoch = state.epoch();
         reply(r, correlationId, new BrokerShutdownResponse(applied ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER, epoch),
@@ -197,8 +219,8 @@ public final class RequestProcessor {
         long producerId = state.allocateProducerId();
         broadcaster.register(r.channel());
         ClusterMetadata md = state.metadata();
-        LOG.info("producer '{}' at {} registered with producer id {}", m.clientId(), r.channel().remoteAddress(),
-            producerId);
+        LOG.info("producer '{}' at {} registered with producer id {}", LogText.safe(m.clientId()),
+            r.channel().remoteAddress(), producerId);
         reply(r, correlationId, new RegisterProducerResponse(ErrorCode.NONE, producerId, md),
             new RegisterProducerResponse(ErrorCode.STORAGE_ERROR, -1, md), true, false);
     }
@@ -206,22 +228,23 @@ public final class RequestProcessor {
     private void registerConsumer(Responder r, int correlationId, RegisterConsumerRequest m) {
         broadcaster.register(r.channel());
         if (m.groupId() == null || m.groupId().isEmpty()) {
-            LOG.info("consumer '{}' at {} registered", m.clientId(), r.channel().remoteAddress());
+            LOG.info("consumer '{}' at {} registered", LogText.safe(m.clientId()), r.channel().remoteAddress());
         } else {
-            LOG.info("consumer '{}' (group '{}') at {} registered", m.clientId(), m.groupId(),
-                r.channel().remoteAddress());
+            LOG.info("consumer '{}' (group '{}') at {} registered", LogText.safe(m.clientId()),
+                LogText.safe(m.groupId()), r.channel().remoteAddress());
         }
         reply(r, correlationId, new RegisterConsumerResponse(ErrorCode.NONE, state.metadata()), null, false, false);
     }
 
     private void createTopic(Responder r, int correlationId, CreateTopicRequest m) {
-        ErrorCode error = state.createTopic(m.topic(), m.partitions(), m.configs());
+        ErrorCode error = state.createTopic(m.topic(), m.partitions(), m.configs(), clock.millis());
         ClusterMetadata md = state.metadata();
         boolean changed = error == ErrorCode.NONE;
         String message = changed ? null : createTopicError(error, m);
         if (!changed) {
-            LOG.info("CREATE_TOPIC '{}' ({} partitions, configs {}) from {}: {}", m.topic(), m.partitions(),
-                m.configs(), r.channel().remoteAddress(), message);
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "CREATE_TOPIC '"
+                + LogText.safe(m.topic()) + "' (" + m.partitions() + " partitions, configs "
+                + LogText.safe(String.valueOf(m.configs())) + ") answered " + error + ": " + LogText.safe(message));
         }
         reply(r, correlationId, new CreateTopicResponse(error, message, md),
             new CreateTopicResponse(ErrorCode.STORAGE_ERROR, "topic created but not yet persisted", md), changed,
@@ -243,7 +266,7 @@ public final class RequestProcessor {
     }
 
     private void metadata(Responder r, int correlationId, MetadataRequest m) {
-        TopicLookup lookup = state.lookupTopics(m.autoCreate(), m.topics());
+        TopicLookup lookup = state.lookupTopics(m.autoCreate(), m.topics(), clock.millis());
         ClusterMetadata md = state.metadata();
         reply(r, correlationId, new MetadataResponse(lookup.error(), lookup.message(), md),
             new MetadataResponse(ErrorCode.STORAGE_ERROR, "topics " + lookup.created()
@@ -253,8 +276,9 @@ public final class RequestProcessor {
     private void commitOffset(Responder r, int correlationId, CommitOffsetRequest m) {
         ErrorCode error = state.commitOffset(m.group(), m.topic(), m.partition(), m.offset());
         if (error != ErrorCode.NONE) {
-            LOG.info("COMMIT_OFFSET of group '{}' for {}-{} at {} from {}: {}", m.group(), m.topic(), m.partition(),
-                m.offset(), r.channel().remoteAddress(), error);
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "COMMIT_OFFSET of group '"
+                + LogText.safe(m.group()) + "' for " + LogText.safe(m.topic()) + "-" + m.partition() + " at "
+                + m.offset() + " answered " + error);
         }
         reply(r, correlationId, new CommitOffsetResponse(error), new CommitOffsetResponse(ErrorCode.STORAGE_ERROR),
             error == ErrorCode.NONE, false);

@@ -9,6 +9,7 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.testing.CapturedLogs;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ class ClusterStateOfflineReportTest {
     private static final PartitionRef T1 = new PartitionRef("t", 1);
     private static final PartitionRef T4 = new PartitionRef("t", 4);
 
+    private static final InetSocketAddress REMOTE = ClusterStateTest.REMOTE;
+
     private long now = 1_000_000;
     private final ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
     private TopicInfo before;
@@ -33,10 +36,13 @@ class ClusterStateOfflineReportTest {
     /** Three brokers; topic t with 6 partitions on brokers 1, 2, 3, 1, 2, 3: broker 2 holds t-1 and t-4. */
     @BeforeEach
     void threeBrokersAndATopic() {
-        assertThat(state.registerBroker(1, "h1", 9001, 101, now).error()).isEqualTo(ErrorCode.NONE);
-        assertThat(state.registerBroker(2, "h2", 9002, 102, now).error()).isEqualTo(ErrorCode.NONE);
-        assertThat(state.registerBroker(3, "h3", 9003, 103, now).error()).isEqualTo(ErrorCode.NONE);
-        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(1, "h1", 9001, 101, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(2, "h2", 9002, 102, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(3, "h3", 9003, 103, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        for (int id = 1; id <= 3; id++) {
+            assertThat(heartbeat(id)).isEqualTo(new HeartbeatResult(true, false));
+        }
+        assertThat(state.createTopic("t", 6, now)).isEqualTo(ErrorCode.NONE);
         before = topic();
         assertThat(before.partitions()).extracting(PartitionInfo::replica).containsExactly(1, 2, 3, 1, 2, 3);
     }
@@ -132,7 +138,7 @@ class ClusterStateOfflineReportTest {
     @Test
     void shouldWarnAboutAndIgnoreEntriesThatAreNotTheBrokersOwnButApplyTheRest() {
         long epoch = state.epoch();
-        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+        try (CapturedLogs logs = new CapturedLogs(OfflineReports.class)) {
             HeartbeatResult r = heartbeat(2, new PartitionRef("nope", 0), new PartitionRef("t", 6),
                 new PartitionRef("t", -1), new PartitionRef("t", 0), T1);
 
@@ -160,7 +166,7 @@ class ClusterStateOfflineReportTest {
     @Test
     void shouldWarnAboutARepeatedForeignEntryOnlyOncePerInterval() {
         PartitionRef foreign = new PartitionRef("t", 0);
-        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+        try (CapturedLogs logs = new CapturedLogs(OfflineReports.class)) {
             // A broker listing another broker's partition with every heartbeat, every 100 ms for 90 s.
             for (int i = 0; i < 900; i++) {
                 heartbeat(2, foreign);
@@ -186,7 +192,7 @@ class ClusterStateOfflineReportTest {
         for (int i = 0; i < 1000; i++) {
             many.add(new PartitionRef("unknown-" + i, i));
         }
-        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+        try (CapturedLogs logs = new CapturedLogs(OfflineReports.class)) {
             assertThat(state.heartbeat(2, connection.get(2), many, now)).isEqualTo(new HeartbeatResult(true, false));
 
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("unknown-9-9 (unknown topic)",
@@ -227,7 +233,7 @@ class ClusterStateOfflineReportTest {
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);
 
         // The broker restarts with its log repaired: it registers, leads everything, and lists nothing.
-        assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        assertThat(state.registerBroker(2, "h2", 9002, 202, REMOTE, now).changed()).isTrue();
         connection.put(2, 202L);
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, 2, 3, 1, 2, 3);
         assertThat(topic().partitions()).extracting(PartitionInfo::leaderEpoch).containsExactly(0, 1, 0, 0, 1, 0);
@@ -244,7 +250,7 @@ class ClusterStateOfflineReportTest {
         // The old process exited (its connection closed) and a new one registers from the same address: a restart,
         // accepted before the heartbeat timeout.
         state.connectionClosed(connection.get(2));
-        assertThat(state.registerBroker(2, "h2", 9002, 202, now).changed()).isTrue();
+        assertThat(state.registerBroker(2, "h2", 9002, 202, REMOTE, now).changed()).isTrue();
         connection.put(2, 202L);
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
@@ -264,7 +270,7 @@ class ClusterStateOfflineReportTest {
 
         // The broker's heartbeat reaches the new coordinator before it registered again: refused, nothing applied.
         assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(false, false));
-        assertThat(restored.registerBroker(2, "h2", 9002, 302, now).changed()).isTrue();
+        assertThat(restored.registerBroker(2, "h2", 9002, 302, REMOTE, now).changed()).isTrue();
         assertThat(restored.metadata().topic("t").partition(4).leader()).isEqualTo(2);
         long epoch = restored.epoch();
 
@@ -280,7 +286,7 @@ class ClusterStateOfflineReportTest {
     void shouldCountWhatABrokerCannotServeAsItsLoadWhenPlacingANewTopicAndLeadItsNewPartitions() {
         heartbeat(2, T1, T4);
 
-        assertThat(state.createTopic("u", 3)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("u", 3, now)).isEqualTo(ErrorCode.NONE);
 
         TopicInfo u = state.metadata().topic("u");
         assertThat(u.partitions()).allSatisfy(p -> assertThat(p.leader()).isEqualTo(p.replica()));

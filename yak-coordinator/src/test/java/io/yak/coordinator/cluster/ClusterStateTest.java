@@ -13,6 +13,9 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.testing.CapturedLogs;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,13 +29,30 @@ class ClusterStateTest {
     private static final long CONN_2 = 102;
     private static final long CONN_3 = 103;
 
+    /** Where the test's brokers connect from. */
+    static final InetSocketAddress REMOTE = remote(1);
+
     private long now = 1_000_000;
     private final ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
 
+    /** A peer's address 10.0.0.n: an IP literal, never resolved. */
+    static InetSocketAddress remote(int n) {
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (n >> 8), (byte) n}),
+                40_000 + n % 1000);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Brokers 1, 2, 3 register and each sends its first heartbeat, as a real broker does right away. */
     private void registerThree() {
-        assertThat(state.registerBroker(1, "h1", 9001, CONN_1, now).error()).isEqualTo(ErrorCode.NONE);
-        assertThat(state.registerBroker(2, "h2", 9002, CONN_2, now).error()).isEqualTo(ErrorCode.NONE);
-        assertThat(state.registerBroker(3, "h3", 9003, CONN_3, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(2, "h2", 9002, CONN_2, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(3, "h3", 9003, CONN_3, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.heartbeat(1, CONN_1, List.of(), now).known()).isTrue();
+        assertThat(state.heartbeat(2, CONN_2, List.of(), now).known()).isTrue();
+        assertThat(state.heartbeat(3, CONN_3, List.of(), now).known()).isTrue();
     }
 
     private TopicInfo topic(String name) {
@@ -47,7 +67,7 @@ class ClusterStateTest {
 
     @Test
     void shouldRegisterNewBrokerAliveAndBumpEpochOnce() {
-        RegisterResult r = state.registerBroker(1, "h1", 9001, CONN_1, now);
+        RegisterResult r = state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
         assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.epoch()).isEqualTo(1);
@@ -59,18 +79,18 @@ class ClusterStateTest {
 
     @Test
     void shouldListBrokersInIdOrder() {
-        state.registerBroker(3, "h3", 9003, CONN_3, now);
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
-        state.registerBroker(2, "h2", 9002, CONN_2, now);
+        state.registerBroker(3, "h3", 9003, CONN_3, REMOTE, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
+        state.registerBroker(2, "h2", 9002, CONN_2, REMOTE, now);
 
         assertThat(state.metadata().brokers()).extracting(b -> b.id()).containsExactly(1, 2, 3);
     }
 
     @Test
     void shouldIgnoreRepeatedRegistrationOnSameConnection() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
-        RegisterResult again = state.registerBroker(1, "h1", 9001, CONN_1, now + 10);
+        RegisterResult again = state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now + 10);
 
         assertThat(again).isEqualTo(new RegisterResult(ErrorCode.NONE, false));
         assertThat(state.epoch()).isEqualTo(1);
@@ -81,7 +101,8 @@ class ClusterStateTest {
     void shouldRejectInvalidRegistration(String spec) {
         String[] f = spec.split(":", -1);
 
-        RegisterResult r = state.registerBroker(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), CONN_1, now);
+        RegisterResult r = state.registerBroker(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), CONN_1, REMOTE,
+            now);
 
         assertThat(r).isEqualTo(new RegisterResult(ErrorCode.INVALID_REQUEST, false));
         assertThat(state.epoch()).isZero();
@@ -90,9 +111,9 @@ class ClusterStateTest {
 
     @Test
     void shouldRejectSameIdFromAnotherAddressWhileFirstIsLiveAndConnected() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
-        RegisterResult clash = state.registerBroker(1, "other", 9009, CONN_2, now);
+        RegisterResult clash = state.registerBroker(1, "other", 9009, CONN_2, REMOTE, now);
 
         assertThat(clash).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
         assertThat(state.epoch()).isEqualTo(1);
@@ -100,38 +121,38 @@ class ClusterStateTest {
     }
 
     @Test
-    void shouldWarnAboutARepeatedClashOnlyOncePerInterval() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+    void shouldWarnAboutARepeatedClashOnlyOncePerMinutePerRemoteAddress() {
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
+        InetSocketAddress other = remote(2);
         try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
             // A clashing broker retrying for a minute and a half, every 100 ms (the old retry rate).
             for (int i = 0; i < 900; i++) {
                 state.heartbeat(1, CONN_1, List.of(), now);
-                assertThat(state.registerBroker(1, "other", 9009, CONN_2, now).error())
+                assertThat(state.registerBroker(1, "other", 9009, CONN_2, other, now).error())
                     .isEqualTo(ErrorCode.BROKER_ID_IN_USE);
                 now += 100;
             }
             state.heartbeat(1, CONN_1, List.of(), now);
-            state.registerBroker(1, "third", 9010, CONN_3, now);
+            state.registerBroker(1, "third", 9010, CONN_3, remote(3), now);
 
             List<String> warnings = logs.at(Level.WARN);
-            assertThat(warnings).hasSize(4);
-            assertThat(warnings.get(0)).contains("broker 1 at other:9009", "live broker at h1:9001")
-                .doesNotContain("since the last warning");
-            assertThat(warnings.get(1)).contains("broker 1 at other:9009", "rejected 299 more time(s) since the last "
-                + "warning");
-            assertThat(warnings.get(2)).contains("rejected 299 more time(s)");
-            assertThat(warnings.get(3)).as("another address is news").contains("third:9010")
-                .doesNotContain("since the last warning");
-            assertThat(logs.at(Level.DEBUG)).hasSize(900 - 3);
+            assertThat(warnings).hasSize(3);
+            assertThat(warnings.get(0)).contains("broker 1 at other:9009 from 10.0.0.2", "live broker at h1:9001")
+                .doesNotContain("since its last warning");
+            assertThat(warnings.get(1)).contains("broker 1 at other:9009", "599 more refused from 10.0.0.2 since its "
+                + "last warning");
+            assertThat(warnings.get(2)).as("another address is news").contains("third:9010 from 10.0.0.3")
+                .doesNotContain("since its last warning");
+            assertThat(logs.at(Level.DEBUG)).hasSize(900 - 2);
         }
     }
 
     @Test
     void shouldAcceptSameIdFromAnotherAddressOnceFirstConnectionClosed() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
         state.connectionClosed(CONN_1);
 
-        RegisterResult moved = state.registerBroker(1, "other", 9009, CONN_2, now);
+        RegisterResult moved = state.registerBroker(1, "other", 9009, CONN_2, REMOTE, now);
 
         assertThat(moved).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.metadata().broker(1).address()).isEqualTo("other:9009");
@@ -141,13 +162,13 @@ class ClusterStateTest {
     @Test
     void shouldRefuseASecondProcessWithTheSameIdAndAddressWhileTheFirstIsConnectedAndHeartbeating() {
         registerThree();
-        state.createTopic("t", 3);
+        state.createTopic("t", 3, now);
         long epoch = state.epoch();
         now += TIMEOUT_MS / 2 - 1;
         state.heartbeat(2, CONN_2, List.of(), now);
         now += TIMEOUT_MS / 2 - 1;
 
-        RegisterResult impostor = state.registerBroker(2, "h2", 9002, 999, now);
+        RegisterResult impostor = state.registerBroker(2, "h2", 9002, 999, REMOTE, now);
 
         assertThat(impostor).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
         assertThat(state.epoch()).isEqualTo(epoch);
@@ -160,12 +181,12 @@ class ClusterStateTest {
     @Test
     void shouldTreatRegistrationFromSameAddressAsRestartOnceTheOldConnectionClosedOrWentSilent() {
         registerThree();
-        state.createTopic("t", 3);
+        state.createTopic("t", 3, now);
         long epoch = state.epoch();
 
         // kill -9 and a restart: the old process's connection closed
         state.connectionClosed(CONN_2);
-        RegisterResult restart = state.registerBroker(2, "h2", 9002, 998, now);
+        RegisterResult restart = state.registerBroker(2, "h2", 9002, 998, REMOTE, now);
 
         assertThat(restart).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.epoch()).isEqualTo(epoch + 1);
@@ -178,10 +199,10 @@ class ClusterStateTest {
         now += TIMEOUT_MS / 2;
         state.heartbeat(1, CONN_1, List.of(), now);
         state.heartbeat(2, 998, List.of(), now);
-        RegisterResult sameAddressOtherId = state.registerBroker(1, "h1", 9001, 997, now);
+        RegisterResult sameAddressOtherId = state.registerBroker(1, "h1", 9001, 997, REMOTE, now);
         assertThat(sameAddressOtherId.error()).as("broker 1 was just heard from").isEqualTo(
             ErrorCode.BROKER_ID_IN_USE);
-        RegisterResult afterSilence = state.registerBroker(3, "h3", 9003, 996, now);
+        RegisterResult afterSilence = state.registerBroker(3, "h3", 9003, 996, REMOTE, now);
         assertThat(afterSilence).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.heartbeat(3, CONN_3, List.of(), now).known()).as("the old connection no longer counts")
             .isFalse();
@@ -197,7 +218,7 @@ class ClusterStateTest {
     @Test
     void shouldDeclareBrokerDeadAfterHeartbeatTimeoutTakingOnlyItsPartitionsOffline() {
         registerThree();
-        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 6, now)).isEqualTo(ErrorCode.NONE);
         TopicInfo before = topic("t");
         long epoch = state.epoch();
         now += 400;
@@ -232,7 +253,7 @@ class ClusterStateTest {
     @Test
     void shouldTakeACleanlyShutDownBrokersPartitionsOfflineAtOnceAndBackAtItsNextRegistration() {
         registerThree();
-        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 6, now)).isEqualTo(ErrorCode.NONE);
         TopicInfo before = topic("t");
         long epoch = state.epoch();
 
@@ -254,7 +275,7 @@ class ClusterStateTest {
         assertThat(state.metadata().broker(2).alive()).isFalse();
 
         long epochBefore = state.epoch();
-        assertThat(state.registerBroker(2, "h2", 9002, 202, now).error()).isEqualTo(ErrorCode.NONE);
+        assertThat(state.registerBroker(2, "h2", 9002, 202, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
         assertThat(state.epoch()).isEqualTo(epochBefore + 1);
         for (PartitionInfo p : state.metadata().topic("t").partitions()) {
             if (p.replica() == 2) {
@@ -267,7 +288,7 @@ class ClusterStateTest {
     @Test
     void shouldIgnoreHeartbeatsFromAnotherConnectionThanTheRegisteredOne() {
         registerThree();
-        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 3, now)).isEqualTo(ErrorCode.NONE);
         ClusterMetadata before = state.metadata();
 
         // a stale process of broker 2 (paused, say) heartbeats on its old connection, listing a partition
@@ -290,7 +311,7 @@ class ClusterStateTest {
     @Test
     void shouldIgnoreAShutdownFromAnotherConnectionOrOfAnUnknownBroker() {
         registerThree();
-        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 3, now)).isEqualTo(ErrorCode.NONE);
         ClusterMetadata before = state.metadata();
 
         assertThat(state.brokerShutdown(2, CONN_1)).isFalse();
@@ -302,7 +323,7 @@ class ClusterStateTest {
     @Test
     void shouldNotDeclareBrokersDeadForSilenceTheCoordinatorDidNotWitnessButStillTheOnesThatStaySilent() {
         registerThree();
-        assertThat(state.createTopic("t", 3)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 3, now)).isEqualTo(ErrorCode.NONE);
         long epoch = state.epoch();
         now += 12 * TIMEOUT_MS; // the coordinator was stopped; the brokers' heartbeats wait in their sockets
 
@@ -320,7 +341,7 @@ class ClusterStateTest {
 
     @Test
     void shouldNotDeclareDeadAtExactlyTheTimeout() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
         assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
         assertThat(state.checkLiveness(now + TIMEOUT_MS + 1)).isTrue();
@@ -328,7 +349,7 @@ class ClusterStateTest {
 
     @Test
     void shouldKeepBrokerAliveWhileItHeartbeats() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
         long epoch = state.epoch();
 
         for (int i = 0; i < 100; i++) {
@@ -343,7 +364,7 @@ class ClusterStateTest {
 
     @Test
     void shouldNotKillBrokerWhenItsConnectionCloses() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
         state.connectionClosed(CONN_1);
 
         assertThat(state.checkLiveness(now + TIMEOUT_MS)).isFalse();
@@ -354,7 +375,7 @@ class ClusterStateTest {
     @Test
     void shouldDeclareSeveralBrokersDeadWithOneEpochBump() {
         registerThree();
-        state.createTopic("t", 3);
+        state.createTopic("t", 3, now);
         long epoch = state.epoch();
         now += TIMEOUT_MS + 1;
         state.heartbeat(3, CONN_3, List.of(), now);
@@ -367,7 +388,8 @@ class ClusterStateTest {
 
     @Test
     void shouldRefuseHeartbeatOfDeadBrokerUntilItRegistersAgain() {
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
+        state.heartbeat(1, CONN_1, List.of(), now);
         now += TIMEOUT_MS + 1;
         state.checkLiveness(now);
 
@@ -378,14 +400,14 @@ class ClusterStateTest {
     @Test
     void shouldRestoreLeadershipWithBumpedLeaderEpochWhenDeadBrokerRegistersAgain() {
         registerThree();
-        state.createTopic("t", 6);
+        state.createTopic("t", 6, now);
         now += TIMEOUT_MS + 1;
         state.heartbeat(1, CONN_1, List.of(), now);
         state.heartbeat(3, CONN_3, List.of(), now);
         state.checkLiveness(now);
         long epoch = state.epoch();
 
-        RegisterResult r = state.registerBroker(2, "h2", 9002, 555, now);
+        RegisterResult r = state.registerBroker(2, "h2", 9002, 555, REMOTE, now);
 
         assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
         assertThat(state.epoch()).isEqualTo(epoch + 1);
@@ -400,7 +422,7 @@ class ClusterStateTest {
     void shouldCreateTopicWithConfiguredPartitionsForMinusOne() {
         registerThree();
 
-        assertThat(state.createTopic("auto", -1)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("auto", -1, now)).isEqualTo(ErrorCode.NONE);
 
         assertThat(topic("auto").partitionCount()).isEqualTo(3);
         assertThat(topic("auto").partitions()).allSatisfy(p -> {
@@ -415,7 +437,7 @@ class ClusterStateTest {
         registerThree();
         long epoch = state.epoch();
 
-        assertThat(state.createTopic(name, 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic(name, 1, now)).isEqualTo(ErrorCode.INVALID_TOPIC);
 
         assertThat(state.epoch()).isEqualTo(epoch);
         assertThat(state.metadata().topics()).isEmpty();
@@ -425,10 +447,10 @@ class ClusterStateTest {
     void shouldAcceptTopicNamesOfAllowedCharactersUpTo249() {
         registerThree();
 
-        assertThat(state.createTopic("Az09._-", 1)).isEqualTo(ErrorCode.NONE);
-        assertThat(state.createTopic("x".repeat(249), 1)).isEqualTo(ErrorCode.NONE);
-        assertThat(state.createTopic("x".repeat(250), 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
-        assertThat(state.createTopic(null, 1)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic("Az09._-", 1, now)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("x".repeat(249), 1, now)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("x".repeat(250), 1, now)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic(null, 1, now)).isEqualTo(ErrorCode.INVALID_TOPIC);
     }
 
     @ParameterizedTest
@@ -436,17 +458,17 @@ class ClusterStateTest {
     void shouldRejectBadPartitionCounts(int partitions) {
         registerThree();
 
-        assertThat(state.createTopic("t", partitions)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(state.createTopic("t", partitions, now)).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(topic("t")).isNull();
     }
 
     @Test
     void shouldRejectExistingTopicWithoutChange() {
         registerThree();
-        state.createTopic("t", 2);
+        state.createTopic("t", 2, now);
         long epoch = state.epoch();
 
-        assertThat(state.createTopic("t", 5)).isEqualTo(ErrorCode.TOPIC_ALREADY_EXISTS);
+        assertThat(state.createTopic("t", 5, now)).isEqualTo(ErrorCode.TOPIC_ALREADY_EXISTS);
 
         assertThat(state.epoch()).isEqualTo(epoch);
         assertThat(topic("t").partitionCount()).isEqualTo(2);
@@ -454,13 +476,16 @@ class ClusterStateTest {
 
     @Test
     void shouldRejectTopicWhenNoBrokerIsAlive() {
-        assertThat(state.createTopic("t", 2)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+        assertThat(state.createTopic("t", 2, now)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
 
-        state.registerBroker(1, "h1", 9001, CONN_1, now);
-        state.checkLiveness(now + TIMEOUT_MS + 1);
+        state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
+        state.heartbeat(1, CONN_1, List.of(), now);
+        now += TIMEOUT_MS + 1;
+        state.checkLiveness(now);
+        assertThat(state.metadata().broker(1).alive()).isFalse();
         long epoch = state.epoch();
 
-        assertThat(state.createTopic("t", 2)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+        assertThat(state.createTopic("t", 2, now)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
         assertThat(state.epoch()).isEqualTo(epoch);
     }
 
@@ -472,7 +497,7 @@ class ClusterStateTest {
         state.heartbeat(3, CONN_3, List.of(), now);
         state.checkLiveness(now);
 
-        state.createTopic("t", 4);
+        state.createTopic("t", 4, now);
 
         assertThat(topic("t").partitions()).extracting(PartitionInfo::replica).doesNotContain(2);
     }
@@ -480,10 +505,10 @@ class ClusterStateTest {
     @Test
     void shouldAutoCreateMissingTopicsWithOneEpochBump() {
         registerThree();
-        state.createTopic("exists", 1);
+        state.createTopic("exists", 1, now);
         long epoch = state.epoch();
 
-        TopicLookup lookup = state.lookupTopics(true, List.of("exists", "a", "b", "a"));
+        TopicLookup lookup = state.lookupTopics(true, List.of("exists", "a", "b", "a"), now);
 
         assertThat(lookup.error()).isEqualTo(ErrorCode.NONE);
         assertThat(lookup.created()).containsExactly("a", "b");
@@ -498,7 +523,7 @@ class ClusterStateTest {
         registerThree();
         long epoch = state.epoch();
 
-        TopicLookup lookup = state.lookupTopics(false, List.of("a"));
+        TopicLookup lookup = state.lookupTopics(false, List.of("a"), now);
 
         assertThat(lookup.error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
         assertThat(lookup.message()).contains("a");
@@ -510,9 +535,9 @@ class ClusterStateTest {
     @Test
     void shouldNotCreateTopicsWhenCoordinatorDisallowsAutoCreation() {
         ClusterState noAuto = new ClusterState(TIMEOUT_MS, 3, false);
-        noAuto.registerBroker(1, "h1", 9001, CONN_1, now);
+        noAuto.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
-        TopicLookup lookup = noAuto.lookupTopics(true, List.of("a"));
+        TopicLookup lookup = noAuto.lookupTopics(true, List.of("a"), now);
 
         assertThat(lookup.error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
         assertThat(lookup.message()).contains("auto.create.topics=false");
@@ -521,9 +546,9 @@ class ClusterStateTest {
 
     @Test
     void shouldReportWhyAutoCreationFailed() {
-        assertThat(state.lookupTopics(true, List.of("a")).error()).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
+        assertThat(state.lookupTopics(true, List.of("a"), now).error()).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
         registerThree();
-        TopicLookup bad = state.lookupTopics(true, List.of("ok", "not ok"));
+        TopicLookup bad = state.lookupTopics(true, List.of("ok", "not ok"), now);
         assertThat(bad.error()).isEqualTo(ErrorCode.INVALID_TOPIC);
         assertThat(bad.created()).containsExactly("ok");
         assertThat(bad.message()).contains("not ok");
@@ -532,10 +557,10 @@ class ClusterStateTest {
     @Test
     void shouldTreatEmptyTopicListAsAllWithoutCreating() {
         registerThree();
-        state.createTopic("t", 1);
+        state.createTopic("t", 1, now);
         long epoch = state.epoch();
 
-        TopicLookup lookup = state.lookupTopics(true, List.of());
+        TopicLookup lookup = state.lookupTopics(true, List.of(), now);
 
         assertThat(lookup.error()).isEqualTo(ErrorCode.NONE);
         assertThat(lookup.changed()).isFalse();
@@ -545,7 +570,7 @@ class ClusterStateTest {
     @Test
     void shouldCommitAndFetchOffsets() {
         registerThree();
-        state.createTopic("t", 2);
+        state.createTopic("t", 2, now);
         long epoch = state.epoch();
 
         assertThat(state.fetchOffset("g", "t", 1)).isEqualTo(new FetchedOffset(ErrorCode.NONE, ClusterState.NO_OFFSET));
@@ -561,7 +586,7 @@ class ClusterStateTest {
     @Test
     void shouldRejectOffsetsOfUnknownTopicsPartitionsAndBadValues() {
         registerThree();
-        state.createTopic("t", 2);
+        state.createTopic("t", 2, now);
 
         assertThat(state.commitOffset("g", "nope", 0, 1)).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
         assertThat(state.commitOffset("g", "t", 2, 1)).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
@@ -585,7 +610,7 @@ class ClusterStateTest {
     @Test
     void shouldRestoreSnapshotWithEveryBrokerDeadAndEveryPartitionOffline() {
         registerThree();
-        state.createTopic("t", 6);
+        state.createTopic("t", 6, now);
         state.commitOffset("g", "t", 4, 77);
         long producerId = state.allocateProducerId();
         CoordinatorSnapshot snapshot = state.snapshot();
@@ -603,7 +628,7 @@ class ClusterStateTest {
         assertThat(restored.heartbeat(1, CONN_1, List.of(), now).known()).isFalse();
         assertThat(restored.snapshot().topics()).isEqualTo(snapshot.topics());
 
-        restored.registerBroker(1, "h1", 9001, CONN_1, now);
+        restored.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
         assertThat(restored.metadata().topic("t").partitions()).filteredOn(p -> p.replica() == 1)
             .allSatisfy(p -> {
                 assertThat(p.leader()).isEqualTo(1);
@@ -629,7 +654,7 @@ class ClusterStateTest {
         registerThree();
         Map<String, String> configs = Map.of("retention.ms", "1000", "segment.bytes", "4096", "flush.ms", "5");
 
-        assertThat(state.createTopic("kept", 2, configs)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("kept", 2, configs, now)).isEqualTo(ErrorCode.NONE);
 
         assertThat(topic("kept").configs()).isEqualTo(configs);
         assertThat(topic("kept").configs().keySet()).containsExactly("flush.ms", "retention.ms", "segment.bytes");
@@ -645,8 +670,8 @@ class ClusterStateTest {
     void shouldCreateTopicsWithoutConfigsAndAutoCreatedTopicsWithEmptyConfigs() {
         registerThree();
 
-        state.createTopic("plain", 1);
-        state.lookupTopics(true, List.of("auto"));
+        state.createTopic("plain", 1, now);
+        state.lookupTopics(true, List.of("auto"), now);
 
         assertThat(topic("plain").configs()).isEmpty();
         assertThat(topic("auto").configs()).isEmpty();
@@ -661,7 +686,7 @@ class ClusterStateTest {
         String[] kv = config.split("=", 2);
         Map<String, String> configs = Map.of(kv[0], kv[1], "retention.bytes", "-1"); // one good, one bad
 
-        assertThat(state.createTopic("t", 2, configs)).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(state.createTopic("t", 2, configs, now)).isEqualTo(ErrorCode.INVALID_CONFIG);
 
         assertThat(state.epoch()).isEqualTo(epoch);
         assertThat(topic("t")).isNull();
@@ -672,21 +697,21 @@ class ClusterStateTest {
     @Test
     void shouldCheckTheNameAndPartitionsBeforeTheConfigsAndTheConfigsBeforeExistence() {
         registerThree();
-        state.createTopic("t", 1);
+        state.createTopic("t", 1, now);
         Map<String, String> bad = Map.of("nope", "1");
 
-        assertThat(state.createTopic("bad name", 1, bad)).isEqualTo(ErrorCode.INVALID_TOPIC);
-        assertThat(state.createTopic("u", 0, bad)).isEqualTo(ErrorCode.INVALID_REQUEST);
-        assertThat(state.createTopic("t", 1, bad)).isEqualTo(ErrorCode.INVALID_CONFIG);
-        assertThat(state.validateNewTopic("u", 1, bad)).isEqualTo(ErrorCode.INVALID_CONFIG);
-        assertThat(state.validateNewTopic("u", 1, Map.of("flush.ms", "10"))).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("bad name", 1, bad, now)).isEqualTo(ErrorCode.INVALID_TOPIC);
+        assertThat(state.createTopic("u", 0, bad, now)).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(state.createTopic("t", 1, bad, now)).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(state.validateNewTopic("u", 1, bad, now)).isEqualTo(ErrorCode.INVALID_CONFIG);
+        assertThat(state.validateNewTopic("u", 1, Map.of("flush.ms", "10"), now)).isEqualTo(ErrorCode.NONE);
     }
 
     @Test
     void shouldRestoreTopicConfigs() {
         registerThree();
-        state.createTopic("kept", 2, Map.of("retention.ms", "-1", "segment.ms", "60000"));
-        state.createTopic("plain", 1);
+        state.createTopic("kept", 2, Map.of("retention.ms", "-1", "segment.ms", "60000"), now);
+        state.createTopic("plain", 1, now);
 
         ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot());
 

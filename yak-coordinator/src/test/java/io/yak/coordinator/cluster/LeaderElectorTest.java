@@ -111,10 +111,11 @@ class LeaderElectorTest {
     void shouldSpreadSixPartitionsOverThreeBrokersTwoEach() {
         ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
         for (int id = 1; id <= 3; id++) {
-            state.registerBroker(id, "h" + id, 9000 + id, id, 0);
+            state.registerBroker(id, "h" + id, 9000 + id, id, ClusterStateTest.REMOTE, 0);
+            state.heartbeat(id, id, List.of(), 0);
         }
 
-        assertThat(state.createTopic("t", 6)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("t", 6, 0)).isEqualTo(ErrorCode.NONE);
 
         assertThat(leaderCounts(state.metadata())).containsExactly(Map.entry(1, 2), Map.entry(2, 2),
             Map.entry(3, 2));
@@ -128,12 +129,13 @@ class LeaderElectorTest {
         int brokers = 1 + random.nextInt(7);
         ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
         for (int id = 1; id <= brokers; id++) {
-            state.registerBroker(id * 10, "h" + id, 9000 + id, id, 0);
+            state.registerBroker(id * 10, "h" + id, 9000 + id, id, ClusterStateTest.REMOTE, 0);
+            state.heartbeat(id * 10, id, List.of(), 0);
         }
         List<Integer> spreads = new ArrayList<>();
         for (int t = 0; t < 30; t++) {
             int partitions = 1 + random.nextInt(12);
-            assertThat(state.createTopic("topic-" + t, partitions)).isEqualTo(ErrorCode.NONE);
+            assertThat(state.createTopic("topic-" + t, partitions, 0)).isEqualTo(ErrorCode.NONE);
             spreads.add(spread(leaderCounts(state.metadata()).values()));
         }
 
@@ -143,12 +145,15 @@ class LeaderElectorTest {
     @Test
     void shouldFillUpNewBrokerFirst() {
         ClusterState state = new ClusterState(TIMEOUT_MS, 3, true);
-        state.registerBroker(1, "h1", 9001, 1, 0);
-        state.registerBroker(2, "h2", 9002, 2, 0);
-        state.createTopic("old", 4);
-        state.registerBroker(3, "h3", 9003, 3, 0);
+        state.registerBroker(1, "h1", 9001, 1, ClusterStateTest.REMOTE, 0);
+        state.registerBroker(2, "h2", 9002, 2, ClusterStateTest.REMOTE, 0);
+        state.heartbeat(1, 1, List.of(), 0);
+        state.heartbeat(2, 2, List.of(), 0);
+        state.createTopic("old", 4, 0);
+        state.registerBroker(3, "h3", 9003, 3, ClusterStateTest.REMOTE, 0);
+        state.heartbeat(3, 3, List.of(), 0);
 
-        state.createTopic("new", 2);
+        state.createTopic("new", 2, 0);
 
         assertThat(state.metadata().topic("new").partitions()).extracting(PartitionInfo::replica)
             .containsExactly(3, 1);

@@ -3,9 +3,6 @@ package io.yak.wire.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.MessageType;
@@ -14,6 +11,7 @@ import io.yak.wire.message.Frame;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.Messages;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,21 +22,54 @@ import java.util.concurrent.TimeUnit;
  * closes it. Every check waits for the 12 header bytes and no more (a bad type or version is rejected without
  * buffering the body), so the outcome does not depend on how the stream was split.
  *
+ * <p>A server's decoder ({@link #FrameDecoder(int, RequestMemoryPool, long)}) also bounds what a peer can hold: a frame
+ * that does not arrive whole reserves its length from the server's {@link RequestMemoryPool} (reading stops while
+ * none is left), and must complete within {@code request.read.timeout.ms} of the time the server was reading from
+ * that peer (paused reading, see {@link ReadGate}, does not count against the peer).
+ *
  * <p>One instance per channel; runs on the channel's event loop. Payload messages hold a retained slice of the
  * cumulation; the next handler owns the frame.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-    /** How long a server waits for the rest of a started frame when no byte arrives ({@code WIRE.md}, rule 4). */
-    public static final long INCOMPLETE_FRAME_TIMEOUT_MS = 30_000;
-
     private final int maxFrameBytes;
+    /** Null on a client's decoder. */
+    private final RequestMemoryPool memory;
+    private final long readTimeoutMs;
+    private final long readTimeoutNs;
     private boolean failed;
+    /** Bytes reserved from the memory pool for the frame being read; 0 when none. */
+    private int reserved;
+    /** A frame has started arriving and is not complete. */
+    private boolean framePending;
+    /** The event loop's ticker time when that frame started arriving. */
+    private long frameStartNs;
+    private ScheduledFuture<?> readTimer;
+    private ChannelHandlerContext ctx;
+    private ReadGate gate;
 
+    /** A client's decoder: frame rules only. */
     public FrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, null, 0);
+    }
+
+    /**
+     * A server's decoder: frame rules, the shared memory bound and the read timeout. The channel must have a
+     * {@link ReadGate} ({@link ReadGate#install}) before the first byte arrives.
+     *
+     * @param memory               the server's, shared by all its connections
+     * @param requestReadTimeoutMs {@code request.read.timeout.ms}
+     */
+    public FrameDecoder(int maxFrameBytes, RequestMemoryPool memory, long requestReadTimeoutMs) {
         if (maxFrameBytes < FrameLayout.MIN_LENGTH_FIELD) {
             throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes + " < " + FrameLayout.MIN_LENGTH_FIELD);
         }
         this.maxFrameBytes = maxFrameBytes;
+        if (memory != null && requestReadTimeoutMs <= 0) {
+            throw new IllegalArgumentException("requestReadTimeoutMs " + requestReadTimeoutMs + " <= 0");
+        }
+        this.memory = memory;
+        this.readTimeoutMs = requestReadTimeoutMs;
+        this.readTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestReadTimeoutMs);
     }
 
     @Override
@@ -47,8 +78,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
+        this.ctx = ctx;
         int readable = in.readableBytes();
         if (readable < FrameLayout.LENGTH_LENGTH) {
+            incomplete(ctx);
             return;
         }
         int start = in.readerIndex();
@@ -57,6 +90,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (readable < FrameLayout.HEADER_LENGTH) {
             // Even for a bad length, wait for the 12 header bytes (never more), so the error carries the
             // correlation id whatever the TCP segmentation was.
+            incomplete(ctx);
             return;
         }
         int correlationId = in.getInt(start + FrameLayout.CORRELATION_ID_OFFSET);
@@ -84,9 +118,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         // length <= maxFrameBytes and readable - 4 >= length: no int overflow even for maxFrameBytes near 2^31.
         if (readable - FrameLayout.LENGTH_LENGTH < length) {
+            if (memory != null && reserved == 0 && !reserve(length)) {
+                return; // reading stopped until memory is free; the bytes already read stay buffered
+            }
+            incomplete(ctx);
             return;
         }
         int frameBytes = FrameLayout.LENGTH_LENGTH + length;
+        frameDone();
         ByteBuf body = in.slice(start + FrameLayout.BODY_OFFSET, frameBytes - FrameLayout.BODY_OFFSET);
         Message message;
         try {
@@ -99,38 +138,90 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         out.add(new Frame(version, correlationId, message));
     }
 
-    /**
-     * A server's read timer ({@link #readTimer}) fired: when part of a frame has been waiting all that time, the
-     * peer is stuck or hostile. The connection is finished with {@code MALFORMED_FRAME}, as for a bad frame; an idle
-     * connection between frames is left alone.
-     */
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE && !failed
-            && actualReadableBytes() > 0) {
-            ByteBuf in = internalBuffer();
-            int partial = in.readableBytes();
-            int correlationId = partial >= FrameLayout.HEADER_LENGTH
-                ? in.getInt(in.readerIndex() + FrameLayout.CORRELATION_ID_OFFSET) : WireException.NO_CORRELATION_ID;
-            String expected = partial >= FrameLayout.LENGTH_LENGTH
-                ? " of " + (FrameLayout.LENGTH_LENGTH + (long) in.getInt(in.readerIndex() + FrameLayout.LENGTH_OFFSET))
-                : "";
-            fail(in);
-            ctx.fireExceptionCaught(new WireException(ErrorCode.MALFORMED_FRAME, correlationId, "incomplete frame: "
-                + partial + expected + " bytes received, then nothing for " + INCOMPLETE_FRAME_TIMEOUT_MS / 1000
-                + " s"));
-            return;
+    private boolean reserve(int bytes) {
+        if (memory.tryReserve(bytes)) {
+            reserved = bytes;
+            return true;
         }
-        super.userEventTriggered(ctx, evt);
+        memory.await(gate());
+        return false;
     }
 
-    /** The timer a server puts before this decoder, so that a frame left incomplete is noticed. */
-    public static IdleStateHandler readTimer(long timeoutMs) {
-        return new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS);
+    /** Part of a frame is buffered: start its read deadline if it just started. */
+    private void incomplete(ChannelHandlerContext ctx) {
+        if (memory == null || framePending) {
+            return;
+        }
+        framePending = true;
+        frameStartNs = ctx.executor().ticker().nanoTime();
+        if (readTimer == null) {
+            readTimer = ctx.executor().schedule(this::checkReadDeadline, readTimeoutNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A whole frame is buffered: its reservation goes back to the pool, its deadline is over. */
+    private void frameDone() {
+        framePending = false;
+        if (reserved != 0) {
+            memory.release(reserved);
+            reserved = 0;
+        }
+    }
+
+    /**
+     * The read timer: at most one per connection, armed when a frame starts and re-armed while frames keep
+     * arriving. A frame still incomplete after {@code request.read.timeout.ms} of time the server was reading
+     * finishes the connection with {@code REQUEST_TIMED_OUT}.
+     */
+    private void checkReadDeadline() {
+        readTimer = null;
+        if (failed || !framePending || !ctx.channel().isActive()) {
+            return;
+        }
+        ReadGate g = gate();
+        long now = ctx.executor().ticker().nanoTime();
+        long due = Math.max(frameStartNs, g.readingSinceNs()) + readTimeoutNs;
+        if (!g.reading() || now - due < 0) {
+            long delay = g.reading() ? due - now : readTimeoutNs;
+            readTimer = ctx.executor().schedule(this::checkReadDeadline, delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        ByteBuf in = internalBuffer();
+        int partial = in.readableBytes();
+        int correlationId = partial >= FrameLayout.HEADER_LENGTH
+            ? in.getInt(in.readerIndex() + FrameLayout.CORRELATION_ID_OFFSET) : WireException.NO_CORRELATION_ID;
+        String expected = partial >= FrameLayout.LENGTH_LENGTH
+            ? " of " + (FrameLayout.LENGTH_LENGTH + (long) in.getInt(in.readerIndex() + FrameLayout.LENGTH_OFFSET))
+            : "";
+        long readMs = TimeUnit.NANOSECONDS.toMillis(now - frameStartNs);
+        fail(in);
+        ctx.fireExceptionCaught(new WireException(ErrorCode.REQUEST_TIMED_OUT, correlationId, "frame not complete "
+            + "within request.read.timeout.ms " + readTimeoutMs + ": " + partial + expected
+            + " bytes received in " + readMs + " ms"));
+    }
+
+    private ReadGate gate() {
+        if (gate == null) {
+            gate = ReadGate.of(ctx.channel());
+            if (gate == null) {
+                throw new IllegalStateException("a server's FrameDecoder needs a ReadGate on " + ctx.channel());
+            }
+        }
+        return gate;
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
+        frameDone();
     }
 
     private void fail(ByteBuf in) {
         failed = true;
         in.skipBytes(in.readableBytes());
+        frameDone();
     }
 }

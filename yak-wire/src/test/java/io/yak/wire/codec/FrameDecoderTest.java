@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.DecoderException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
@@ -21,6 +20,7 @@ import io.yak.wire.testing.RandomMessages;
 import io.yak.wire.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class FrameDecoderTest {
     private static final int MAX = 64 * 1024;
+    private static final long READ_TIMEOUT_MS = 30_000;
 
     /** Every buffer fed to a decoder; all must be released when the test ends. */
     private final List<ByteBuf> inputs = new ArrayList<>();
@@ -137,39 +138,100 @@ class FrameDecoderTest {
     // ---- incomplete frames ----------------------------------------------------------------------------------
 
     @Test
-    void shouldFinishAConnectionWhoseFrameStaysIncompleteUntilTheReadTimerFires() {
-        EmbeddedChannel stuck = decoderChannel();
+    void shouldFinishAConnectionWhoseFrameStaysIncompleteForTheReadTimeout() {
+        EmbeddedChannel stuck = serverDecoderChannel();
         assertThat(stuck.writeInbound(track(Unpooled.wrappedBuffer(header(100, MessageType.HEARTBEAT_REQUEST.id(),
             1, 42))))).isFalse();
-        stuck.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        stuck.advanceTimeBy(READ_TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
+        stuck.runScheduledPendingTasks();
+        stuck.checkException();
+        stuck.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        stuck.runScheduledPendingTasks();
         assertThatThrownBy(stuck::checkException).isInstanceOfSatisfying(WireException.class, e -> {
-            assertThat(e.errorCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
             assertThat(e.correlationId()).isEqualTo(42);
-            assertThat(e).hasMessageContaining("incomplete frame: 12 of 104 bytes received");
+            assertThat(e).hasMessageContaining("12 of 104 bytes received");
         });
         // finished: the rest of the frame, when it comes, is discarded
         assertThat(stuck.writeInbound(track(Unpooled.wrappedBuffer(new byte[92])))).isFalse();
         assertThat(stuck.finishAndReleaseAll()).isFalse();
 
-        EmbeddedChannel fewBytes = decoderChannel();
+        EmbeddedChannel fewBytes = serverDecoderChannel();
         fewBytes.writeInbound(track(Unpooled.wrappedBuffer(new byte[] {0, 0})));
-        fewBytes.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        fewBytes.advanceTimeBy(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        fewBytes.runScheduledPendingTasks();
         assertThatThrownBy(fewBytes::checkException).isInstanceOfSatisfying(WireException.class,
             e -> assertThat(e.correlationId()).isEqualTo(WireException.NO_CORRELATION_ID));
         fewBytes.finishAndReleaseAll();
     }
 
+    /** Issue 19: a sender trickling one byte every 20 s kept its connection forever under a silence timer. */
     @Test
-    void shouldLeaveAConnectionQuietBetweenFramesOpenWhenTheReadTimerFires() {
-        EmbeddedChannel quiet = decoderChannel();
+    void shouldFinishAFrameTrickledSlowerThanTheReadTimeoutAllowsEvenIfNeverSilentForLong() {
+        EmbeddedChannel trickle = serverDecoderChannel();
+        byte[] frame = bytesOf(encode(Frame.of(9, new HeartbeatRequest(1))));
+        int sent = 0;
+        for (long elapsed = 0; elapsed < READ_TIMEOUT_MS; elapsed += READ_TIMEOUT_MS / 3) {
+            trickle.writeInbound(track(Unpooled.wrappedBuffer(new byte[] {frame[sent++]})));
+            trickle.advanceTimeBy(READ_TIMEOUT_MS / 3, TimeUnit.MILLISECONDS);
+            trickle.runScheduledPendingTasks();
+        }
+        assertThat(sent).isLessThan(frame.length);
+        assertThatThrownBy(trickle::checkException).isInstanceOfSatisfying(WireException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT));
+        trickle.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldGiveEachFrameItsOwnReadTimeWhenLargeFramesFollowEachOther() {
+        EmbeddedChannel stream = serverDecoderChannel();
+        for (int i = 0; i < 5; i++) {
+            byte[] frame = bytesOf(encode(Frame.of(i, new HeartbeatRequest(i))));
+            int half = frame.length / 2;
+            // each frame's second half arrives with the next frame's first half, 0.6 timeouts later
+            stream.writeInbound(track(Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(frame, 0, half))));
+            stream.advanceTimeBy(READ_TIMEOUT_MS * 6 / 10, TimeUnit.MILLISECONDS);
+            stream.runScheduledPendingTasks();
+            stream.writeInbound(track(Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(frame, half,
+                frame.length))));
+            stream.checkException();
+            assertThat((Frame) stream.readInbound()).isEqualTo(Frame.of(i, new HeartbeatRequest(i)));
+        }
+        assertThat(stream.finishAndReleaseAll()).isFalse();
+    }
+
+    /** Issue 19: a peer was blamed for an incomplete frame while the server itself had stopped reading. */
+    @Test
+    void shouldNotCountTimeTheServerWasNotReadingAgainstThePeer() {
+        EmbeddedChannel ch = serverDecoderChannel();
+        ReadGate gate = ReadGate.of(ch);
+        ch.writeInbound(track(Unpooled.wrappedBuffer(header(100, MessageType.HEARTBEAT_REQUEST.id(), 1, 5))));
+        gate.pause(ReadGate.Reason.UNWRITABLE);
+        ch.advanceTimeBy(READ_TIMEOUT_MS * 3, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        ch.checkException();
+        gate.resume(ReadGate.Reason.UNWRITABLE);
+        ch.advanceTimeBy(READ_TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        ch.checkException();
+        assertThat(ch.isOpen()).isTrue();
+        ch.advanceTimeBy(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThatThrownBy(ch::checkException).isInstanceOf(WireException.class);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldLeaveAConnectionQuietBetweenFramesOpen() {
+        EmbeddedChannel quiet = serverDecoderChannel();
         assertThat(quiet.writeInbound(encode(Frame.of(7, new HeartbeatRequest(1))))).isTrue();
-        quiet.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        quiet.advanceTimeBy(READ_TIMEOUT_MS * 10, TimeUnit.MILLISECONDS);
+        quiet.runScheduledPendingTasks();
         quiet.checkException();
         assertThat(quiet.writeInbound(encode(Frame.of(8, new HeartbeatRequest(2))))).isTrue();
         assertThat((Frame) quiet.readInbound()).isEqualTo(Frame.of(7, new HeartbeatRequest(1)));
         assertThat((Frame) quiet.readInbound()).isEqualTo(Frame.of(8, new HeartbeatRequest(2)));
         assertThat(quiet.finishAndReleaseAll()).isFalse();
-        assertThat(FrameDecoder.readTimer(30_000).getReaderIdleTimeInMillis()).isEqualTo(30_000);
     }
 
     @Test
@@ -339,6 +401,15 @@ class FrameDecoderTest {
 
     private EmbeddedChannel decoderChannel() {
         return new EmbeddedChannel(new FrameDecoder(MAX));
+    }
+
+    /** A server's decoder, with a gate, a large memory pool and frozen time. */
+    private static EmbeddedChannel serverDecoderChannel() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ReadGate.install(ch);
+        ch.pipeline().addLast(new FrameDecoder(MAX, new RequestMemoryPool(1 << 30), READ_TIMEOUT_MS));
+        return ch;
     }
 
     private EmbeddedChannel defaultDecoderChannel() {

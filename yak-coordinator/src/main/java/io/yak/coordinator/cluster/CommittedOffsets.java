@@ -1,0 +1,78 @@
+package io.yak.coordinator.cluster;
+
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.wire.ErrorCode;
+import io.yak.wire.log.LogText;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumer groups' committed offsets: (group, topic, partition) to the group's next offset to read. Bounded to
+ * {@value #MAX_COMMITTED_OFFSETS} entries, because the whole table is rewritten with every commit. Knows no topics:
+ * the {@link ClusterState} checks that the partition exists before {@link #commit}.
+ *
+ * <p>Not thread-safe: owned by the thread that owns the {@link ClusterState}.
+ */
+final class CommittedOffsets {
+    /** Bound on stored (group, topic, partition) offsets: the whole table is rewritten on each commit. */
+    static final int MAX_COMMITTED_OFFSETS = 100_000;
+    /** Longest consumer group name, in chars. */
+    static final int MAX_GROUP_LENGTH = 249;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommittedOffsets.class);
+
+    private final Map<Key, Long> offsets = new HashMap<>();
+
+    /** Key of a committed offset. */
+    private record Key(String group, String topic, int partition) {
+    }
+
+    /** INVALID_REQUEST for an empty or too long group or a negative offset; else NONE. Changes nothing. */
+    static ErrorCode validate(String group, long offset) {
+        if (group == null || group.isEmpty() || group.length() > MAX_GROUP_LENGTH || offset < 0) {
+            return ErrorCode.INVALID_REQUEST;
+        }
+        return ErrorCode.NONE;
+    }
+
+    /**
+     * Stores an offset already {@link #validate validated}, of an existing partition.
+     *
+     * @return NONE, or INVALID_REQUEST (nothing stored) when it would be one offset more than the bound
+     */
+    ErrorCode commit(String group, String topic, int partition, long offset) {
+        Key key = new Key(group, topic, partition);
+        if (!offsets.containsKey(key) && offsets.size() >= MAX_COMMITTED_OFFSETS) {
+            LOG.warn("rejecting offset commit of group {} for {}-{}: {} committed offsets stored (limit)",
+                LogText.safe(group), topic, partition, offsets.size());
+            return ErrorCode.INVALID_REQUEST;
+        }
+        offsets.put(key, offset);
+        return ErrorCode.NONE;
+    }
+
+    /** The committed offset, or {@link ClusterState#NO_OFFSET}. */
+    long fetch(String group, String topic, int partition) {
+        Long offset = offsets.get(new Key(group, topic, partition));
+        return offset == null ? ClusterState.NO_OFFSET : offset;
+    }
+
+    /** An offset from the state file. */
+    void restore(CoordinatorSnapshot.CommittedOffset o) {
+        offsets.put(new Key(o.group(), o.topic(), o.partition()), o.offset());
+    }
+
+    /** Every offset, for the state file. Copies. */
+    List<CoordinatorSnapshot.CommittedOffset> snapshot() {
+        List<CoordinatorSnapshot.CommittedOffset> os = new ArrayList<>(offsets.size());
+        for (Map.Entry<Key, Long> e : offsets.entrySet()) {
+            Key k = e.getKey();
+            os.add(new CoordinatorSnapshot.CommittedOffset(k.group(), k.topic(), k.partition(), e.getValue()));
+        }
+        return os;
+    }
+}

@@ -1,0 +1,131 @@
+package io.yak.coordinator.cluster;
+
+import io.yak.wire.log.LogText;
+import io.yak.wire.message.PartitionRef;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies what a live broker lists in every heartbeat: the partitions assigned to it that it cannot serve. Each
+ * listed partition it leads goes offline, each one it listed before and lists no more is led by it again (through
+ * the {@link LeaderElector}, which logs every change). Entries naming no partition of that broker (an unknown topic,
+ * a partition out of range, another broker's) are ignored and logged at WARN, at most every
+ * {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the same ones repeat (a broker sends its list with every
+ * heartbeat); the repeats in between go to DEBUG and are counted in the next WARN.
+ *
+ * <p>Not thread-safe: called only by {@link ClusterState} on the thread that owns it; the caller bumps the epoch.
+ */
+final class OfflineReports {
+    /** A heartbeat listing partitions not assigned to its broker, again and again, is logged this often. */
+    static final long IGNORED_REPORT_WARN_INTERVAL_MS = 30_000;
+    /** Ignored heartbeat entries named in one log line; the rest are counted. */
+    static final int MAX_IGNORED_LOGGED = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(OfflineReports.class);
+
+    private final LeaderElector elector;
+
+    OfflineReports(LeaderElector elector) {
+        this.elector = elector;
+    }
+
+    /**
+     * Applies broker {@code b}'s whole current list. Allocates nothing for the usual heartbeat (an empty list from a
+     * broker that listed nothing before).
+     *
+     * @param offlinePartitions the partitions it cannot serve, in any order, repeats allowed
+     * @param newEpoch          the epoch the caller bumps to when this returns true (for the log)
+     * @return whether leadership changed: the caller then bumps the epoch once
+     */
+    boolean apply(BrokerEntry b, List<PartitionRef> offlinePartitions, Map<String, TopicEntry> topics, long newEpoch,
+                  long nowMs) {
+        if (offlinePartitions.isEmpty() && b.offline.isEmpty()) {
+            b.ignoredReport = null; // entries ignored before are gone: if they come back, warn again
+            return false; // the usual heartbeat: nothing to compare, nothing allocated
+        }
+        Set<PartitionRef> reported = new LinkedHashSet<>();
+        List<String> ignored = new ArrayList<>();
+        int ignoredCount = 0;
+        for (PartitionRef ref : offlinePartitions) {
+            String problem = notAssigned(b, ref, topics);
+            if (problem == null) {
+                reported.add(ref);
+            } else if (ignoredCount++ < MAX_IGNORED_LOGGED) {
+                // the topic may be anything the broker sent: escaped, as every peer-supplied string in a log line
+                ignored.add(LogText.safe(ref.topic()) + "-" + ref.partition() + " (" + problem + ")");
+            }
+        }
+        warnIgnored(b, ignored, ignoredCount, nowMs);
+        if (reported.equals(b.offline)) {
+            return false;
+        }
+        List<PartitionRef> wentOffline = new ArrayList<>();
+        for (PartitionRef ref : reported) {
+            if (!b.offline.contains(ref) && elector.brokerCannotServe(b, topics.get(ref.topic()), ref.partition(),
+                    newEpoch)) {
+                wentOffline.add(ref);
+            }
+        }
+        List<PartitionRef> cameBack = new ArrayList<>();
+        for (PartitionRef ref : b.offline) {
+            if (!reported.contains(ref) && elector.brokerServesAgain(b, topics.get(ref.topic()), ref.partition(),
+                    newEpoch)) {
+                cameBack.add(ref);
+            }
+        }
+        b.offline = Collections.unmodifiableSet(reported);
+        if (wentOffline.isEmpty() && cameBack.isEmpty()) {
+            return false; // cannot happen while the invariants hold; nothing to publish
+        }
+        LOG.info("broker {} reports {} partition(s) it cannot serve {}: offline now {}, led again {}, epoch {}", b.id,
+            reported.size(), reported, wentOffline, cameBack, newEpoch);
+        return true;
+    }
+
+    /** Why {@code ref} is not one of broker {@code b}'s partitions, or null when it is. */
+    private static String notAssigned(BrokerEntry b, PartitionRef ref, Map<String, TopicEntry> topics) {
+        TopicEntry t = topics.get(ref.topic());
+        if (t == null) {
+            return "unknown topic";
+        }
+        if (ref.partition() < 0 || ref.partition() >= t.partitionCount()) {
+            return "topic " + t.name + " has partitions 0.." + (t.partitionCount() - 1);
+        }
+        int replica = t.replicas[ref.partition()];
+        return replica == b.id ? null : "assigned to broker " + replica;
+    }
+
+    /**
+     * Logs ignored entries at WARN the first time, and again at most every {@value #IGNORED_REPORT_WARN_INTERVAL_MS}
+     * ms while the broker keeps listing the same ones; the repeats in between go to DEBUG, counted in the next WARN.
+     *
+     * @param ignored the first {@value #MAX_IGNORED_LOGGED} ignored entries, each with the reason, escaped
+     * @param count   how many entries were ignored in all
+     */
+    private static void warnIgnored(BrokerEntry b, List<String> ignored, int count, long nowMs) {
+        if (count == 0) {
+            b.ignoredReport = null;
+            return;
+        }
+        String listed = ignored + (count > ignored.size() ? " and " + (count - ignored.size()) + " more" : "");
+        if (listed.equals(b.ignoredReport) && nowMs - b.ignoredWarnedMs < IGNORED_REPORT_WARN_INTERVAL_MS) {
+            b.ignoredNotWarned++;
+            LOG.debug("broker {} again lists as partitions it cannot serve {}, which are not its own: ignored", b.id,
+                listed);
+            return;
+        }
+        boolean repeated = listed.equals(b.ignoredReport);
+        LOG.warn("broker {} lists as partitions it cannot serve {}, which are not its own: ignoring them{}", b.id,
+            listed, repeated ? " (listed " + b.ignoredNotWarned + " more time(s) since the last warning; logged at "
+                + "most every " + IGNORED_REPORT_WARN_INTERVAL_MS / 1000 + " s)" : "");
+        b.ignoredReport = listed;
+        b.ignoredWarnedMs = nowMs;
+        b.ignoredNotWarned = 0;
+    }
+}
