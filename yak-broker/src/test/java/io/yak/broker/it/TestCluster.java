@@ -7,6 +7,7 @@ import io.yak.broker.BrokerServer;
 import io.yak.broker.log.LogConfig;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
+import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.HostPort;
@@ -45,7 +46,8 @@ final class TestCluster implements AutoCloseable {
         this.segmentBytes = segmentBytes;
         this.limits = limits;
         coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
-            root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, limits.maxFrameBytes()));
+            root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, limits, BrokerIds.ANY,
+            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS));
         coordinator.start();
         try {
             for (int id = 1; id <= brokerCount; id++) {

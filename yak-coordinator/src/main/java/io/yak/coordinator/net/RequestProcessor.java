@@ -219,7 +219,8 @@ public final class RequestProcessor {
         long producerId = state.allocateProducerId();
         broadcaster.register(r.channel());
         ClusterMetadata md = state.metadata();
-        LOG.info("producer '{}' at {} registered with producer id {}", LogText.safe(m.clientId()),
+        // DEBUG, as Kafka logs client connections: anyone can register clients, a flood must not fill the log
+        LOG.debug("producer '{}' at {} registered with producer id {}", LogText.safe(m.clientId()),
             r.channel().remoteAddress(), producerId);
         reply(r, correlationId, new RegisterProducerResponse(ErrorCode.NONE, producerId, md),
             new RegisterProducerResponse(ErrorCode.STORAGE_ERROR, -1, md), true, false);
@@ -228,9 +229,9 @@ public final class RequestProcessor {
     private void registerConsumer(Responder r, int correlationId, RegisterConsumerRequest m) {
         broadcaster.register(r.channel());
         if (m.groupId() == null || m.groupId().isEmpty()) {
-            LOG.info("consumer '{}' at {} registered", LogText.safe(m.clientId()), r.channel().remoteAddress());
+            LOG.debug("consumer '{}' at {} registered", LogText.safe(m.clientId()), r.channel().remoteAddress());
         } else {
-            LOG.info("consumer '{}' (group '{}') at {} registered", LogText.safe(m.clientId()),
+            LOG.debug("consumer '{}' (group '{}') at {} registered", LogText.safe(m.clientId()),
                 LogText.safe(m.groupId()), r.channel().remoteAddress());
         }
         reply(r, correlationId, new RegisterConsumerResponse(ErrorCode.NONE, state.metadata()), null, false, false);
