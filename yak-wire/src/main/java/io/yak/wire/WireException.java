@@ -11,11 +11,18 @@ public final class WireException extends RuntimeException {
 
     private final ErrorCode errorCode;
     private final int correlationId;
+    /** False for a broken ERROR_RESPONSE: it is never answered, not even when malformed (WIRE.md, rule 6). */
+    private final boolean answerable;
 
     public WireException(ErrorCode errorCode, int correlationId, String message) {
+        this(errorCode, correlationId, message, true);
+    }
+
+    private WireException(ErrorCode errorCode, int correlationId, String message, boolean answerable) {
         super(message, null, false, false);
         this.errorCode = errorCode;
         this.correlationId = correlationId;
+        this.answerable = answerable;
     }
 
     public WireException(ErrorCode errorCode, String message) {
@@ -31,6 +38,16 @@ public final class WireException extends RuntimeException {
     }
 
     public WireException withCorrelationId(int id) {
-        return new WireException(errorCode, id, getMessage());
+        return new WireException(errorCode, id, getMessage(), answerable);
+    }
+
+    /** The same error found in an {@code ERROR_RESPONSE}: the connection is closed without an answer. */
+    public WireException unanswerable() {
+        return new WireException(errorCode, correlationId, getMessage(), false);
+    }
+
+    /** Whether the receiver answers it with an {@code ERROR_RESPONSE} before closing. */
+    public boolean answerable() {
+        return answerable;
     }
 }

@@ -113,8 +113,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         if (version < MessageType.VERSION_1 || version > type.maxVersion()) {
             fail(in);
-            throw new WireException(ErrorCode.UNSUPPORTED_VERSION, correlationId,
+            WireException e = new WireException(ErrorCode.UNSUPPORTED_VERSION, correlationId,
                 "unsupported version " + version + " of " + type + " (max " + type.maxVersion() + ")");
+            throw type == MessageType.ERROR_RESPONSE ? e.unanswerable() : e;
         }
         // length <= maxFrameBytes and readable - 4 >= length: no int overflow even for maxFrameBytes near 2^31.
         if (readable - FrameLayout.LENGTH_LENGTH < length) {
@@ -132,7 +133,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             message = Messages.decode(type, body);
         } catch (WireException e) {
             fail(in);
-            throw e.withCorrelationId(correlationId);
+            WireException found = e.withCorrelationId(correlationId);
+            throw type == MessageType.ERROR_RESPONSE ? found.unanswerable() : found;
         }
         in.skipBytes(frameBytes);
         out.add(new Frame(version, correlationId, message));

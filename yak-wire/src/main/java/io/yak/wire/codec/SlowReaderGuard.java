@@ -2,6 +2,7 @@ package io.yak.wire.codec;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelDuplexHandler;
 import io.yak.wire.log.RejectReason;
 import io.yak.wire.log.RejectionLog;
@@ -10,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * First handler of a server pipeline: stops reading requests from a peer whose responses pile up (the channel is
- * not writable), resumes when they drain, and closes the connection when the peer has not drained them for
- * {@code response.write.timeout.ms}, saying what it is: a peer that does not read its responses (issue 19: such
+ * not writable), resumes when they drain, and closes the connection when the peer has read none of them for
+ * {@code response.write.timeout.ms} (a slow reader that makes progress is left alone), saying what it is: a peer that does not read its responses (issue 19: such
  * peers were closed for an "incomplete frame" they never sent, because the server had stopped reading).
  *
  * <p>It also makes the {@link ReadGate} hold: a read requested while the gate is closed is dropped. Without that,
@@ -26,8 +27,14 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
     private final long timeoutMs;
     private final RejectionLog rejections;
     private ReadGate gate;
-    /** Ticker time when the channel last turned unwritable; meaningful while it is not writable. */
-    private long unwritableSinceNs;
+    /**
+     * Ticker time since which the peer has read nothing: when the channel turned unwritable, moved on at each check
+     * that finds fewer bytes waiting (a slow reader is still a reader). Meaningful while it is not writable.
+     */
+    private long stalledSinceNs;
+    /** Bytes waiting at that time, and bytes written since while unwritable: what is gone of them was read. */
+    private long pendingAtStall;
+    private long addedSinceStall;
     private ScheduledFuture<?> timer;
     private ChannelHandlerContext ctx;
 
@@ -50,6 +57,18 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
         }
     }
 
+    /** Counts what is written while the peer lags, so that its reading shows even as answers keep coming. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (timer == null) {
+            ctx.write(msg, promise);
+            return;
+        }
+        long before = pending(ctx.channel());
+        ctx.write(msg, promise);
+        addedSinceStall += Math.max(0, pending(ctx.channel()) - before); // as the buffer counts it, overhead included
+    }
+
     @Override
     public void read(ChannelHandlerContext ctx) {
         if (gate.reading()) {
@@ -62,7 +81,9 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
         boolean writable = ctx.channel().isWritable();
         gate.set(ReadGate.Reason.UNWRITABLE, !writable);
         if (!writable) {
-            unwritableSinceNs = ctx.executor().ticker().nanoTime();
+            stalledSinceNs = ctx.executor().ticker().nanoTime();
+            pendingAtStall = pending(ctx.channel());
+            addedSinceStall = 0;
             if (timer == null) {
                 timer = ctx.executor().schedule(this::check, timeoutNs, TimeUnit.NANOSECONDS);
             }
@@ -76,17 +97,27 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
         if (!ch.isActive() || ch.isWritable()) {
             return;
         }
-        long stalledNs = ctx.executor().ticker().nanoTime() - unwritableSinceNs;
+        long now = ctx.executor().ticker().nanoTime();
+        long pending = pending(ch);
+        if (pending < pendingAtStall + addedSinceStall) {
+            stalledSinceNs = now; // it read some: not stalled, only slow
+        }
+        pendingAtStall = pending;
+        addedSinceStall = 0;
+        long stalledNs = now - stalledSinceNs;
         if (stalledNs < timeoutNs) {
             timer = ctx.executor().schedule(this::check, timeoutNs - stalledNs, TimeUnit.NANOSECONDS);
             return;
         }
-        var outbound = ch.unsafe().outboundBuffer();
-        long pending = outbound == null ? 0 : outbound.totalPendingWriteBytes();
         rejections.reject(ch.remoteAddress(), RejectReason.RESPONSES_NOT_READ, "closing the connection: the peer "
-            + "has not read its responses for " + TimeUnit.NANOSECONDS.toMillis(stalledNs) + " ms (" + pending
+            + "has read none of its responses for " + TimeUnit.NANOSECONDS.toMillis(stalledNs) + " ms (" + pending
             + " bytes waiting; response.write.timeout.ms " + timeoutMs + ")");
         ch.close();
+    }
+
+    private static long pending(Channel ch) {
+        var outbound = ch.unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
     }
 
     @Override

@@ -62,6 +62,10 @@ public final class WireErrorHandler extends ChannelInboundHandlerAdapter {
             badFrames.increment();
             rejections.reject(ctx.channel().remoteAddress(), reasonOf(e.errorCode()),
                 "closing the connection: " + e.getMessage() + " (" + e.errorCode() + ")");
+            if (!e.answerable()) {
+                ctx.close(); // a broken ERROR_RESPONSE: answering it could start an error exchange
+                return;
+            }
             int correlationId = e.correlationId() == WireException.NO_CORRELATION_ID ? 0 : e.correlationId();
             ctx.writeAndFlush(Frame.of(correlationId, new ErrorResponse(e.errorCode(), bounded(e.getMessage()))))
                 .addListener(ChannelFutureListener.CLOSE);

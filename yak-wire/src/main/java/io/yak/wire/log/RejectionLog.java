@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * {@link #flush()} (which the server calls every interval) writes one WARN per host and reason with the count of
  * the repeats. Hosts are IP addresses without the port: a peer opening new connections is still one host.
  *
- * <p>Memory is bounded: at most {@link #MAX_TRACKED} (host, reason) pairs are remembered; the least recently
- * rejected one is dropped to make room, and its unlogged repeats are reported by the next flush as "other hosts".
+ * <p>Log volume and memory are bounded whatever the number of hosts: at most {@link #MAX_WARNS_PER_INTERVAL}
+ * single WARN lines are written per interval, and at most {@link #MAX_TRACKED} (host, reason) pairs are remembered
+ * (a pair quiet for two intervals is forgotten by {@link #flush()}). A rejection past either bound is counted and
+ * reported by the next flush as "from other hosts".
  *
  * <p>Thread-safe: event loops of one server share an instance; counting is lock-free, the log bookkeeping locks
  * (only rejections take the lock, never a good request).
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class RejectionLog {
     /** Remembered (host, reason) pairs. */
     public static final int MAX_TRACKED = 4096;
+    /** Single WARN lines per interval, over all hosts; the rest go into the flush's summary line. */
+    public static final int MAX_WARNS_PER_INTERVAL = 100;
+    /** Host and reason pairs named in one summary line; the rest are summed. */
+    public static final int MAX_PAIRS_PER_SUMMARY = 20;
     /** The default interval between two WARN lines about one host and reason. */
     public static final long DEFAULT_INTERVAL_MS = 60_000;
 
@@ -38,19 +44,13 @@ public final class RejectionLog {
     private final LongSupplier clockMs;
     private final EnumMap<RejectReason, LongAdder> counts = new EnumMap<>(RejectReason.class);
     private final LongAdder warnLines = new LongAdder();
-    /** Guarded by this; access order, so the eldest entry is the least recently rejected. */
-    private final LinkedHashMap<Key, Entry> tracked = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-            if (size() > MAX_TRACKED) {
-                evictedRepeats += eldest.getValue().repeats;
-                return true;
-            }
-            return false;
-        }
-    };
-    /** Guarded by this: repeats of dropped pairs not logged yet. */
-    private long evictedRepeats;
+    /** Guarded by this. */
+    private final HashMap<Key, Entry> tracked = new HashMap<>();
+    /** Guarded by this: rejections not logged one by one and not counted under a tracked pair, since the flush. */
+    private long othersNotWarned;
+    /** Guarded by this: single WARN lines written in the current interval, and when it started. */
+    private int warnsInInterval;
+    private long intervalStartMs;
 
     /** With the default interval and the system clock. */
     public RejectionLog(String serverName) {
@@ -87,19 +87,29 @@ public final class RejectionLog {
         boolean warn;
         long repeats = 0;
         synchronized (this) {
+            if (now - intervalStartMs >= intervalMs) {
+                intervalStartMs = now;
+                warnsInInterval = 0;
+            }
             Key key = new Key(host, reason);
             Entry e = tracked.get(key);
-            if (e == null) {
-                tracked.put(key, new Entry(now));
-                warn = true;
-            } else if (now - e.warnedMs >= intervalMs) {
-                repeats = e.repeats;
-                e.warnedMs = now;
-                e.repeats = 0;
-                warn = true;
-            } else {
+            if (e != null && now - e.warnedMs < intervalMs) {
                 e.repeats++;
                 warn = false;
+            } else if (warnsInInterval >= MAX_WARNS_PER_INTERVAL || (e == null && tracked.size() >= MAX_TRACKED)) {
+                othersNotWarned++;
+                warn = false;
+            } else {
+                if (e == null) {
+                    e = new Entry(now);
+                    tracked.put(key, e);
+                } else {
+                    repeats = e.repeats;
+                    e.warnedMs = now;
+                    e.repeats = 0;
+                }
+                warnsInInterval++;
+                warn = true;
             }
         }
         if (warn) {
@@ -121,13 +131,16 @@ public final class RejectionLog {
     }
 
     /**
-     * Writes one WARN per host and reason whose repeats were not logged for an interval, with their count, and
-     * forgets the pairs that stayed quiet for two intervals.
+     * Writes one WARN line with the repeats not logged one by one (per host and reason, the first
+     * {@value #MAX_PAIRS_PER_SUMMARY} pairs named, the rest summed), and forgets the pairs that stayed quiet for two
+     * intervals. The server calls it every interval.
      */
     public void flush() {
         long now = clockMs.getAsLong();
-        StringBuilder lines = null;
+        StringBuilder line = new StringBuilder();
         synchronized (this) {
+            int named = 0;
+            long unnamed = 0;
             for (Iterator<Map.Entry<Key, Entry>> it = tracked.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Key, Entry> me = it.next();
                 Entry e = me.getValue();
@@ -135,29 +148,29 @@ public final class RejectionLog {
                     continue;
                 }
                 if (e.repeats > 0) {
-                    if (lines == null) {
-                        lines = new StringBuilder();
+                    if (named < MAX_PAIRS_PER_SUMMARY) {
+                        line.append(line.isEmpty() ? "" : ", ").append(e.repeats).append(' ')
+                            .append(me.getKey().reason).append(" from ").append(me.getKey().host);
+                        named++;
+                    } else {
+                        unnamed += e.repeats;
                     }
-                    lines.append(lines.isEmpty() ? "" : ", ").append(e.repeats).append(' ').append(me.getKey().reason)
-                        .append(" from ").append(me.getKey().host);
                     e.repeats = 0;
                     e.warnedMs = now;
                 } else if (now - e.warnedMs >= 2 * intervalMs) {
                     it.remove();
                 }
             }
-            if (evictedRepeats > 0) {
-                if (lines == null) {
-                    lines = new StringBuilder();
-                }
-                lines.append(lines.isEmpty() ? "" : ", ").append(evictedRepeats).append(" from other hosts");
-                evictedRepeats = 0;
+            long others = unnamed + othersNotWarned;
+            if (others > 0) {
+                line.append(line.isEmpty() ? "" : ", ").append(others).append(" from other hosts");
+                othersNotWarned = 0;
             }
         }
-        if (lines != null) {
+        if (!line.isEmpty()) {
             warnLines.increment();
             LOG.warn("{}: rejected in the last {} s and not logged one by one: {}", serverName, intervalMs / 1000,
-                lines);
+                line);
         }
     }
 

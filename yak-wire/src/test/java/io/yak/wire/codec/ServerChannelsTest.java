@@ -122,6 +122,33 @@ class ServerChannelsTest {
             .isZero();
     }
 
+    /** Found by a tester: a consumer reading slowly was closed as one that "has not read its responses". */
+    @Test
+    void shouldLeaveASlowReaderThatMakesProgressOpen() {
+        EmbeddedChannel ch = connection();
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(16, 32));
+        for (int i = 0; i < 3; i++) {
+            ch.write(Frame.of(i, new ErrorResponse(ErrorCode.INVALID_REQUEST, "x".repeat(64))));
+        }
+        assertThat(ch.isWritable()).isFalse();
+        ch.advanceTimeBy(TIMEOUT_MS - 10_000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        // the peer reads one response (as the transport reports a completed write), and still lags behind
+        ch.unsafe().outboundBuffer().addFlush();
+        ch.unsafe().outboundBuffer().remove();
+        assertThat(ch.isWritable()).isFalse();
+        ch.advanceTimeBy(10_000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("it read some within the timeout").isTrue();
+        ch.advanceTimeBy(TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("then nothing for a whole timeout").isFalse();
+        assertThat(server.rejections().count(RejectReason.RESPONSES_NOT_READ)).isEqualTo(1);
+    }
+
     @Test
     void shouldResumeReadingWhenResponsesDrain() {
         EmbeddedChannel ch = connection();
@@ -135,6 +162,23 @@ class ServerChannelsTest {
         ch.advanceTimeBy(TIMEOUT_MS * 2, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertThat(ch.isOpen()).isTrue();
+    }
+
+    /** Found by a tester: a malformed ERROR_RESPONSE (short body, version 2) was answered before the close. */
+    @Test
+    void shouldCloseOnABrokenErrorResponseWithoutAnsweringIt() {
+        EmbeddedChannel shortBody = connection();
+        shortBody.writeInbound(Unpooled.buffer().writeInt(9).writeShort(MessageType.ERROR_RESPONSE.id())
+            .writeShort(1).writeInt(7).writeByte(0));
+        EmbeddedChannel badVersion = connection();
+        badVersion.writeInbound(Unpooled.buffer().writeInt(12).writeShort(MessageType.ERROR_RESPONSE.id())
+            .writeShort(2).writeInt(8).writeShort(0).writeShort(-1));
+        for (EmbeddedChannel ch : List.of(shortBody, badVersion)) {
+            assertThat((Object) ch.readOutbound()).as("no answer").isNull();
+            assertThat(ch.isOpen()).isFalse();
+        }
+        assertThat(server.rejections().count(RejectReason.MALFORMED_FRAME)).isEqualTo(1);
+        assertThat(server.rejections().count(RejectReason.UNSUPPORTED_VERSION)).isEqualTo(1);
     }
 
     @Test

@@ -48,19 +48,26 @@ class RejectionLogTest {
         }
     }
 
+    /** Found by a tester: with more hosts than were remembered, every rejection was logged as a first one. */
     @Test
-    void shouldBoundWhatItRemembersAndStillReportEvictedRepeats() {
+    void shouldBoundWarnLinesWhateverTheNumberOfHosts() {
+        int hosts = RejectionLog.MAX_TRACKED + 1000;
         try (CapturedLogs logs = new CapturedLogs(RejectionLog.class)) {
-            for (int i = 0; i < RejectionLog.MAX_TRACKED + 100; i++) {
-                InetSocketAddress peer = new InetSocketAddress("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "."
-                    + (i & 255), 1);
-                log.reject(peer, RejectReason.MALFORMED_FRAME, "x");
-                log.reject(peer, RejectReason.MALFORMED_FRAME, "x");
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < hosts; i++) {
+                    log.reject(new InetSocketAddress("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255),
+                        1), RejectReason.MALFORMED_FRAME, "x");
+                }
             }
+            assertThat(logs.at(Level.WARN)).hasSize(RejectionLog.MAX_WARNS_PER_INTERVAL);
             nowMs.addAndGet(60_000);
             log.flush();
-            String last = logs.at(Level.WARN).get(logs.at(Level.WARN).size() - 1);
-            assertThat(last).contains("100 from other hosts");
+            assertThat(logs.at(Level.WARN)).hasSize(RejectionLog.MAX_WARNS_PER_INTERVAL + 1);
+            String summary = logs.at(Level.WARN).get(RejectionLog.MAX_WARNS_PER_INTERVAL);
+            assertThat(summary).contains((4L * hosts - RejectionLog.MAX_WARNS_PER_INTERVAL - 20 * 3) + " from other "
+                + "hosts");
+            assertThat(summary.length()).as("a summary stays one short line").isLessThan(2000);
         }
+        assertThat(log.count(RejectReason.MALFORMED_FRAME)).isEqualTo(4L * hosts);
     }
 }
