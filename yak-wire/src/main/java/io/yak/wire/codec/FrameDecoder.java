@@ -120,7 +120,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         // length <= maxFrameBytes and readable - 4 >= length: no int overflow even for maxFrameBytes near 2^31.
         if (readable - FrameLayout.LENGTH_LENGTH < length) {
             if (memory != null && reserved == 0 && !reserve(length)) {
-                return; // reading stopped until memory is free; the bytes already read stay buffered
+                // Reading stopped until memory is free; the bytes already read stay buffered. The frame's clock
+                // starts now, though it only runs while the server reads: a peer that sends nothing more once
+                // reading resumes is closed like any other stalled frame.
+                incomplete(ctx);
+                return;
             }
             incomplete(ctx);
             return;
