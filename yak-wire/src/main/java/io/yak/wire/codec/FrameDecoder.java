@@ -41,8 +41,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private int reserved;
     /** A frame has started arriving and is not complete. */
     private boolean framePending;
-    /** The event loop's ticker time when that frame started arriving. */
+    /** The event loop's ticker time when that frame started arriving, and the gate's server-stopped total then. */
     private long frameStartNs;
+    private long stoppedAtStartNs;
     private ScheduledFuture<?> readTimer;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
@@ -149,7 +150,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             reserved = bytes;
             return true;
         }
-        memory.await(gate());
+        if (ctx.channel().isActive()) {
+            memory.await(gate());
+        }
         return false;
     }
 
@@ -160,6 +163,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         framePending = true;
         frameStartNs = ctx.executor().ticker().nanoTime();
+        stoppedAtStartNs = gate().serverStoppedNs();
         if (readTimer == null) {
             readTimer = ctx.executor().schedule(this::checkReadDeadline, readTimeoutNs, TimeUnit.NANOSECONDS);
         }
@@ -186,9 +190,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         ReadGate g = gate();
         long now = ctx.executor().ticker().nanoTime();
-        long due = Math.max(frameStartNs, g.readingSinceNs()) + readTimeoutNs;
-        if (!g.reading() || now - due < 0) {
-            long delay = g.reading() ? due - now : readTimeoutNs;
+        // Only reading time counts: time the server stopped reading for its own reasons moves the deadline.
+        long due = frameStartNs + readTimeoutNs + (g.serverStoppedNs() - stoppedAtStartNs);
+        if (g.serverStopped() || now - due < 0) {
+            long delay = g.serverStopped() ? readTimeoutNs : due - now;
             readTimer = ctx.executor().schedule(this::checkReadDeadline, delay, TimeUnit.NANOSECONDS);
             return;
         }
@@ -223,6 +228,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             readTimer = null;
         }
         frameDone();
+        if (memory != null && gate != null) {
+            memory.forget(gate); // a closed connection must not stay queued for memory
+        }
     }
 
     private void fail(ByteBuf in) {

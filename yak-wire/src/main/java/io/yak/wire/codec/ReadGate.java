@@ -26,15 +26,23 @@ public final class ReadGate {
 
     private static final AttributeKey<ReadGate> KEY = AttributeKey.valueOf(ReadGate.class, "gate");
 
+    /**
+     * The reasons that are the server's doing: time spent stopped for them does not count against a peer's frame.
+     * IN_FLIGHT is the peer's own doing (it sent that many requests), so its frames' clocks keep running.
+     */
+    private static final int SERVER_REASONS = 1 << Reason.UNWRITABLE.ordinal() | 1 << Reason.MEMORY.ordinal();
+
     private final Channel channel;
     private int reasons;
-    private long readingSinceNs;
+    /** Total ticker time the server stopped reading for its own reasons, up to {@link #serverStopSinceNs}. */
+    private long serverStoppedNs;
+    /** Ticker time since which a server reason holds; meaningful while one does. */
+    private long serverStopSinceNs;
     /** Registered with the memory pool, waiting for memory; so it registers once. */
     boolean waitingForMemory;
 
     private ReadGate(Channel channel) {
         this.channel = channel;
-        this.readingSinceNs = now();
     }
 
     /** The event loop's clock, which tests can advance ({@code EmbeddedChannel.advanceTimeBy}). */
@@ -66,6 +74,9 @@ public final class ReadGate {
         if (reasons == 0) {
             channel.config().setAutoRead(false);
         }
+        if ((reasons & SERVER_REASONS) == 0 && (bit & SERVER_REASONS) != 0) {
+            serverStopSinceNs = now();
+        }
         reasons |= bit;
     }
 
@@ -75,9 +86,12 @@ public final class ReadGate {
         if ((reasons & bit) == 0) {
             return;
         }
+        boolean serverStopped = (reasons & SERVER_REASONS) != 0;
         reasons &= ~bit;
+        if (serverStopped && (reasons & SERVER_REASONS) == 0) {
+            serverStoppedNs += now() - serverStopSinceNs;
+        }
         if (reasons == 0) {
-            readingSinceNs = now();
             channel.config().setAutoRead(true);
         }
     }
@@ -100,8 +114,17 @@ public final class ReadGate {
         return reasons == 0;
     }
 
-    /** The event loop's ticker time when reading last resumed (or the gate was installed). */
-    public long readingSinceNs() {
-        return readingSinceNs;
+    /** True while the server stopped reading for its own reasons (memory, responses not drained). */
+    public boolean serverStopped() {
+        return (reasons & SERVER_REASONS) != 0;
+    }
+
+    /**
+     * Ticker time the server has spent stopped for its own reasons since the gate was installed, the current stop
+     * included: a frame's deadline moves by the growth of this total (issue 19: a peer must not be blamed for the
+     * server's stops, nor get a fresh deadline from each one).
+     */
+    public long serverStoppedNs() {
+        return serverStopped() ? serverStoppedNs + now() - serverStopSinceNs : serverStoppedNs;
     }
 }

@@ -66,6 +66,14 @@ public final class RequestMemoryPool {
         }
     }
 
+    /** The gate's connection is gone: it no longer waits for memory. On its event loop. */
+    void forget(ReadGate gate) {
+        if (gate.waitingForMemory) {
+            gate.waitingForMemory = false;
+            waiting.remove(gate);
+        }
+    }
+
     private void wakeAll() {
         ReadGate gate;
         while ((gate = waiting.poll()) != null) {
@@ -88,6 +96,11 @@ public final class RequestMemoryPool {
     /** Bytes not reserved now; negative while the last reservation exceeded what was left. */
     public long availableBytes() {
         return availableBytes.get();
+    }
+
+    /** Connections waiting for memory now. */
+    public int waitingConnections() {
+        return waiting.size();
     }
 
     /** Times a connection stopped reading for lack of memory since start. */

@@ -35,6 +35,8 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
     /** Bytes waiting at that time, and bytes written since while unwritable: what is gone of them was read. */
     private long pendingAtStall;
     private long addedSinceStall;
+    /** Times the channel turned unwritable: a write that causes it is already in {@link #pendingAtStall}. */
+    private int stalls;
     private ScheduledFuture<?> timer;
     private ChannelHandlerContext ctx;
 
@@ -65,8 +67,11 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
             return;
         }
         long before = pending(ctx.channel());
+        int stallsBefore = stalls;
         ctx.write(msg, promise);
-        addedSinceStall += Math.max(0, pending(ctx.channel()) - before); // as the buffer counts it, overhead included
+        if (stalls == stallsBefore) {
+            addedSinceStall += Math.max(0, pending(ctx.channel()) - before); // as the buffer counts, overhead included
+        }
     }
 
     @Override
@@ -81,6 +86,7 @@ public final class SlowReaderGuard extends ChannelDuplexHandler {
         boolean writable = ctx.channel().isWritable();
         gate.set(ReadGate.Reason.UNWRITABLE, !writable);
         if (!writable) {
+            stalls++;
             stalledSinceNs = ctx.executor().ticker().nanoTime();
             pendingAtStall = pending(ctx.channel());
             addedSinceStall = 0;

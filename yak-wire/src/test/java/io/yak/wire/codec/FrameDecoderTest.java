@@ -221,6 +221,34 @@ class FrameDecoderTest {
         ch.finishAndReleaseAll();
     }
 
+    /** From review: a peer that stops the server's reading itself (1024 requests in flight) must not stop its clock. */
+    @Test
+    void shouldCountTimeStoppedForThePeersOwnInFlightRequests() {
+        EmbeddedChannel ch = serverDecoderChannel();
+        ch.writeInbound(track(Unpooled.wrappedBuffer(header(100, MessageType.HEARTBEAT_REQUEST.id(), 1, 6))));
+        ReadGate.of(ch).pause(ReadGate.Reason.IN_FLIGHT);
+        ch.advanceTimeBy(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThatThrownBy(ch::checkException).isInstanceOf(WireException.class);
+        ch.finishAndReleaseAll();
+    }
+
+    /** From review: each pause, however short, gave the frame a whole new read timeout. */
+    @Test
+    void shouldNotRestartTheReadTimeoutAfterAShortPause() {
+        EmbeddedChannel ch = serverDecoderChannel();
+        ReadGate gate = ReadGate.of(ch);
+        ch.writeInbound(track(Unpooled.wrappedBuffer(header(100, MessageType.HEARTBEAT_REQUEST.id(), 1, 7))));
+        for (int i = 0; i < 3; i++) {
+            ch.advanceTimeBy(READ_TIMEOUT_MS / 3, TimeUnit.MILLISECONDS);
+            gate.pause(ReadGate.Reason.UNWRITABLE);
+            gate.resume(ReadGate.Reason.UNWRITABLE);
+            ch.runScheduledPendingTasks();
+        }
+        assertThatThrownBy(ch::checkException).isInstanceOf(WireException.class);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void shouldLeaveAConnectionQuietBetweenFramesOpen() {
         EmbeddedChannel quiet = serverDecoderChannel();

@@ -82,6 +82,23 @@ class ServerChannelsTest {
         assertThat(server.rejections().count(RejectReason.FRAME_READ_TIMEOUT)).isEqualTo(40);
     }
 
+    /** From review: connections closed while waiting for memory stayed queued in the pool. */
+    @Test
+    void shouldForgetAConnectionThatClosesWhileWaitingForMemory() {
+        for (int i = 0; i < 3; i++) {
+            connection().writeInbound(startOfFrame(MAX_FRAME - 4, i, 4096));
+        }
+        List<EmbeddedChannel> waiting = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            EmbeddedChannel ch = connection();
+            ch.writeInbound(startOfFrame(MAX_FRAME - 4, 100 + i, 4096));
+            waiting.add(ch);
+        }
+        assertThat(server.memory().waitingConnections()).isEqualTo(10);
+        waiting.forEach(EmbeddedChannel::close);
+        assertThat(server.memory().waitingConnections()).isZero();
+    }
+
     @Test
     void shouldReserveNothingForFramesThatArriveWhole() {
         EmbeddedChannel ch = connection();
