@@ -146,12 +146,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private boolean reserve(int bytes) {
+        int granted = RequestMemoryPool.takeGranted(gate());
+        if (granted > 0) {
+            reserved = granted; // reserved by the pool while this connection waited
+            return true;
+        }
         if (memory.tryReserve(bytes)) {
             reserved = bytes;
             return true;
         }
         if (ctx.channel().isActive()) {
-            memory.await(gate());
+            memory.await(gate(), bytes);
         }
         return false;
     }

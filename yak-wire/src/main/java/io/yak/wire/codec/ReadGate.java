@@ -40,6 +40,10 @@ public final class ReadGate {
     private long serverStopSinceNs;
     /** Registered with the memory pool, waiting for memory; so it registers once. */
     boolean waitingForMemory;
+    /** The frame length its decoder could not reserve, which the pool reserves for it when memory frees. */
+    int wantedBytes;
+    /** Reserved by the pool for this connection and not yet taken by its decoder. */
+    int grantedBytes;
 
     private ReadGate(Channel channel) {
         this.channel = channel;

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Bounds the bytes of requests a server is reading, across all its connections ({@code queued.max.request.bytes},
  * as Kafka's memory pool): a frame that does not arrive in one read reserves its whole length when its header has
  * been read, and gives it back once complete or when its connection closes. When nothing is left, the connection
- * stops reading ({@link ReadGate.Reason#MEMORY}) until memory is given back, instead of allocating (issue 19: 40
+ * stops reading ({@link ReadGate.Reason#MEMORY}) until the pool, as memory is given back, has reserved its frame
+ * for it, instead of allocating (issue 19: 40
  * connections announcing 8 MiB frames and stalling exhausted the broker's direct memory).
  *
  * <p>As in Kafka, a reservation succeeds while any memory is left, even if it is smaller than the frame, so a
@@ -50,11 +51,14 @@ public final class RequestMemoryPool {
     }
 
     /**
-     * Stops reading from the gate's connection until memory is free. On the connection's event loop. The gate is
-     * resumed on its event loop, after which the decoder tries again to reserve.
+     * Stops reading from the gate's connection until {@code bytes} are reserved for it. On the connection's event
+     * loop. When memory frees, the pool reserves them on that event loop and only then resumes reading, so a
+     * waiting connection reads nothing it has no reservation for; the decoder takes the reservation
+     * ({@link #takeGranted}).
      */
-    void await(ReadGate gate) {
+    void await(ReadGate gate, int bytes) {
         gate.pause(ReadGate.Reason.MEMORY);
+        gate.wantedBytes = bytes;
         pauses.increment();
         if (!gate.waitingForMemory) {
             gate.waitingForMemory = true;
@@ -66,11 +70,36 @@ public final class RequestMemoryPool {
         }
     }
 
-    /** The gate's connection is gone: it no longer waits for memory. On its event loop. */
+    /** What the pool reserved for the gate's connection while it waited, now owned by the caller; 0 if none. */
+    static int takeGranted(ReadGate gate) {
+        int granted = gate.grantedBytes;
+        gate.grantedBytes = 0;
+        return granted;
+    }
+
+    /** On the gate's event loop: reserve what it waits for and let it read, or keep it waiting. */
+    private void grant(ReadGate gate) {
+        gate.waitingForMemory = false;
+        if (!gate.channel().isActive()) {
+            return;
+        }
+        if (tryReserve(gate.wantedBytes)) {
+            gate.grantedBytes += gate.wantedBytes;
+            gate.resume(ReadGate.Reason.MEMORY);
+        } else {
+            await(gate, gate.wantedBytes);
+        }
+    }
+
+    /** The gate's connection is gone: it no longer waits, and what was reserved for it comes back. Event loop. */
     void forget(ReadGate gate) {
         if (gate.waitingForMemory) {
             gate.waitingForMemory = false;
             waiting.remove(gate);
+        }
+        int granted = takeGranted(gate);
+        if (granted > 0) {
+            release(granted);
         }
     }
 
@@ -79,10 +108,7 @@ public final class RequestMemoryPool {
         while ((gate = waiting.poll()) != null) {
             ReadGate g = gate;
             try {
-                g.channel().eventLoop().execute(() -> {
-                    g.waitingForMemory = false;
-                    g.resume(ReadGate.Reason.MEMORY);
-                });
+                g.channel().eventLoop().execute(() -> grant(g));
             } catch (RejectedExecutionException e) {
                 g.waitingForMemory = false; // its event loop is shutting down: the connection goes with it
             }

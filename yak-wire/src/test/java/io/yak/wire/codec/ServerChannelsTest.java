@@ -60,25 +60,22 @@ class ServerChannelsTest {
         assertThat(server.memory().availableBytes()).isLessThanOrEqualTo(0).isGreaterThan(-MAX_FRAME);
         assertThat(server.memory().pauses()).isEqualTo(37);
 
-        // the readers' frames time out, their memory comes back, and waiting connections read again
-        for (EmbeddedChannel ch : stalled) {
-            ch.advanceTimeBy(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            ch.runScheduledPendingTasks();
+        // Frames time out in waves: as memory comes back the pool reserves it for waiting connections and lets
+        // only those read; the others read nothing they have no reservation for (from review: all were woken and
+        // each buffered another read without one).
+        for (int wave = 0; wave < 20 && stalled.stream().anyMatch(EmbeddedChannel::isOpen); wave++) {
+            for (EmbeddedChannel ch : stalled) {
+                ch.advanceTimeBy(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                ch.runScheduledPendingTasks();
+            }
+            for (EmbeddedChannel ch : stalled) {
+                ch.runPendingTasks();
+            }
+            assertThat(stalled.stream().filter(ch -> ch.isOpen() && ch.config().isAutoRead()).count())
+                .as("connections reading in wave %d", wave).isLessThanOrEqualTo(3);
+            assertThat(server.memory().availableBytes()).isGreaterThan(-MAX_FRAME);
         }
-        long closed = stalled.stream().filter(ch -> !ch.isOpen()).count();
-        assertThat(closed).isEqualTo(3);
-        for (EmbeddedChannel ch : stalled) {
-            ch.runPendingTasks();
-        }
-        assertThat(stalled.stream().filter(ch -> ch.isOpen() && ch.config().isAutoRead()).count())
-            .as("waiting connections read again once memory is back").isEqualTo(37);
-
-        // they send nothing more: each is closed a read timeout after reading resumed, none is kept for ever
-        for (EmbeddedChannel ch : stalled) {
-            ch.advanceTimeBy(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            ch.runScheduledPendingTasks();
-        }
-        assertThat(stalled.stream().filter(EmbeddedChannel::isOpen).count()).isZero();
+        assertThat(stalled.stream().filter(EmbeddedChannel::isOpen).count()).as("none kept for ever").isZero();
         assertThat(server.rejections().count(RejectReason.FRAME_READ_TIMEOUT)).isEqualTo(40);
     }
 
