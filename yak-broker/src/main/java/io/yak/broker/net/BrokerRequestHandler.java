@@ -87,6 +87,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 // Never answered (WIRE.md, "Errors and closing", rule 6): answering a peer's error would start
                 // an error ping-pong between two servers.
                 ErrorResponse error = (ErrorResponse) frame.message();
+                frame.release();
                 rejections.reject(channel.remoteAddress(), RejectReason.ERROR_RESPONSE_RECEIVED, "ignored "
                     + error.error() + " (correlation id " + id + "): " + LogText.safe(error.message()));
             }

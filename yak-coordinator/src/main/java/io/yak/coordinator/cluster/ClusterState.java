@@ -3,6 +3,7 @@ package io.yak.coordinator.cluster;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
+import io.yak.wire.config.TopicNames;
 import io.yak.wire.log.LogText;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +51,6 @@ public final class ClusterState {
     public static final long FORGET_NEVER = BrokerRegistry.FORGET_NEVER;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
-    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private final long heartbeatTimeoutMs;
     private final int numPartitions;
@@ -360,7 +359,7 @@ public final class ClusterState {
 
     /** Why a topic could not be created now, or NONE. Does not change anything. */
     public ErrorCode validateNewTopic(String name, int partitions, Map<String, String> configs, long nowMs) {
-        if (!isValidTopicName(name)) {
+        if (!TopicNames.isValid(name)) {
             return ErrorCode.INVALID_TOPIC;
         }
         int n = partitions == -1 ? numPartitions : partitions;
@@ -382,14 +381,6 @@ public final class ClusterState {
             return ErrorCode.NO_LIVE_BROKERS;
         }
         return ErrorCode.NONE;
-    }
-
-    /**
-     * True when {@code name} matches {@code [a-zA-Z0-9._-]{1,249}} and is not {@code .} or {@code ..} (a
-     * partition's directory is named after its topic), as in Kafka.
-     */
-    public static boolean isValidTopicName(String name) {
-        return name != null && TOPIC_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
     }
 
     private void addTopic(String name, int partitions, Map<String, String> configs, long newEpoch, long nowMs) {

@@ -79,7 +79,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        this.ctx = ctx;
         int readable = in.readableBytes();
         if (readable < FrameLayout.LENGTH_LENGTH) {
             incomplete(ctx);
@@ -146,7 +145,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private boolean reserve(int bytes) {
-        int granted = RequestMemoryPool.takeGranted(gate());
+        int granted = RequestMemoryPool.takeGranted(gate);
         if (granted > 0) {
             reserved = granted; // reserved by the pool while this connection waited
             return true;
@@ -156,7 +155,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return true;
         }
         if (ctx.channel().isActive()) {
-            memory.await(gate(), bytes);
+            memory.await(gate, bytes);
         }
         return false;
     }
@@ -168,7 +167,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         framePending = true;
         frameStartNs = ctx.executor().ticker().nanoTime();
-        stoppedAtStartNs = gate().serverStoppedNs();
+        stoppedAtStartNs = gate.serverStoppedNs();
         if (readTimer == null) {
             readTimer = ctx.executor().schedule(this::checkReadDeadline, readTimeoutNs, TimeUnit.NANOSECONDS);
         }
@@ -193,7 +192,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (failed || !framePending || !ctx.channel().isActive()) {
             return;
         }
-        ReadGate g = gate();
+        ReadGate g = gate;
         long now = ctx.executor().ticker().nanoTime();
         // Only reading time counts: time the server stopped reading for its own reasons moves the deadline.
         long due = frameStartNs + readTimeoutNs + (g.serverStoppedNs() - stoppedAtStartNs);
@@ -216,14 +215,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             + " bytes received in " + readMs + " ms"));
     }
 
-    private ReadGate gate() {
-        if (gate == null) {
+    /** Server decoders find the channel's gate here: it is installed before the pipeline's handlers. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (memory != null) {
             gate = ReadGate.of(ctx.channel());
             if (gate == null) {
                 throw new IllegalStateException("a server's FrameDecoder needs a ReadGate on " + ctx.channel());
             }
         }
-        return gate;
     }
 
     @Override
