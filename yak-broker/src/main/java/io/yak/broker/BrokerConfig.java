@@ -1,6 +1,7 @@
 package io.yak.broker;
 
 import io.yak.broker.log.LogConfig;
+import io.yak.broker.partition.ReplicationConfig;
 import io.yak.broker.partition.RetentionConfig;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
@@ -31,7 +32,8 @@ import java.nio.file.Path;
  */
 public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
                            int numPartitions, boolean autoCreateTopics, ServerLimits limits, int logThreads,
-                           LogConfig log, RetentionConfig retention, long timestampAfterMaxMs) {
+                           LogConfig log, RetentionConfig retention, long timestampAfterMaxMs,
+                           ReplicationConfig replication) {
     public static final HostPort DEFAULT_COORDINATOR = new HostPort("127.0.0.1", 7000);
     /** Kafka 4's {@code log.message.timestamp.after.max.ms}: one hour. */
     public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 3_600_000;
@@ -41,10 +43,21 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
                         int numPartitions, boolean autoCreateTopics, int maxFrameBytes, int logThreads, LogConfig log) {
         this(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions, autoCreateTopics,
             ServerLimits.defaults(maxFrameBytes), logThreads, log, RetentionConfig.defaults(),
-            DEFAULT_TIMESTAMP_AFTER_MAX_MS);
+            DEFAULT_TIMESTAMP_AFTER_MAX_MS, ReplicationConfig.defaults());
+    }
+
+    /** A config with the default replication settings. */
+    public BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, Path dataDir, long heartbeatIntervalMs,
+                        int numPartitions, boolean autoCreateTopics, ServerLimits limits, int logThreads,
+                        LogConfig log, RetentionConfig retention, long timestampAfterMaxMs) {
+        this(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions, autoCreateTopics, limits,
+            logThreads, log, retention, timestampAfterMaxMs, ReplicationConfig.defaults());
     }
 
     public BrokerConfig {
+        if (replication == null) {
+            replication = ReplicationConfig.defaults();
+        }
         if (limits == null) {
             throw new IllegalArgumentException("limits must be set");
         }
@@ -85,7 +98,20 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
                 Integer.MAX_VALUE - 16)),
             r.intValue("log.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 64),
             log, retention,
-            r.longValue("log.message.timestamp.after.max.ms", DEFAULT_TIMESTAMP_AFTER_MAX_MS, 0, Long.MAX_VALUE));
+            r.longValue("log.message.timestamp.after.max.ms", DEFAULT_TIMESTAMP_AFTER_MAX_MS, 0, Long.MAX_VALUE),
+            replication(r));
+    }
+
+    private static ReplicationConfig replication(ConfigReader r) {
+        ReplicationConfig d = ReplicationConfig.defaults();
+        return new ReplicationConfig(
+            r.intValue("min.insync.replicas", d.minInsyncReplicas(), 1, Short.MAX_VALUE),
+            r.longValue("replica.lag.time.max.ms", d.replicaLagTimeMaxMs(), 1, Long.MAX_VALUE / 4),
+            r.intValue("replica.fetch.wait.max.ms", d.replicaFetchMaxWaitMs(), 0, 60_000),
+            r.intValue("replica.fetch.max.bytes", d.replicaFetchMaxBytes(), 1, Integer.MAX_VALUE),
+            r.intValue("replica.fetch.response.max.bytes", d.replicaFetchResponseMaxBytes(), 1, Integer.MAX_VALUE),
+            r.longValue("replica.high.watermark.checkpoint.interval.ms", d.hwCheckpointIntervalMs(), 1,
+                Long.MAX_VALUE / 4));
     }
 
     /** {@code max.frame.bytes}. */
@@ -117,7 +143,8 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             + log.fileDeleteDelayMs() + ", retention.ms=" + orNoLimit(retention.retentionMs()) + ", retention.bytes="
             + orNoLimit(retention.retentionBytes()) + ", retention.check.interval.ms=" + retention.checkIntervalMs()
             + ", log.message.timestamp.after.max.ms="
-            + (timestampAfterMaxMs == Long.MAX_VALUE ? "no limit" : Long.toString(timestampAfterMaxMs));
+            + (timestampAfterMaxMs == Long.MAX_VALUE ? "no limit" : Long.toString(timestampAfterMaxMs)) + ", "
+            + replication.describe();
     }
 
     private static String orNever(long value) {
@@ -130,21 +157,21 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
 
     public BrokerConfig withListen(HostPort newListen) {
         return new BrokerConfig(brokerId, newListen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs, replication);
     }
 
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(brokerId, listen, coordinator, newDataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs, replication);
     }
 
     public BrokerConfig withLimits(ServerLimits newLimits) {
         return new BrokerConfig(brokerId, listen, coordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, newLimits, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, newLimits, logThreads, log, retention, timestampAfterMaxMs, replication);
     }
 
     public BrokerConfig withCoordinator(HostPort newCoordinator) {
         return new BrokerConfig(brokerId, listen, newCoordinator, dataDir, heartbeatIntervalMs, numPartitions,
-            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs);
+            autoCreateTopics, limits, logThreads, log, retention, timestampAfterMaxMs, replication);
     }
 }

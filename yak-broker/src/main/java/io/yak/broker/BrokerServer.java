@@ -10,6 +10,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.broker.cluster.CoordinatorLink;
+import io.yak.broker.cluster.NetworkReplicaFetchClient;
 import io.yak.broker.net.BrokerChannelInitializer;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.ErrorCode;
@@ -87,7 +88,9 @@ public final class BrokerServer implements AutoCloseable {
             link = new CoordinatorLink(config.brokerId(), config.coordinator(), config.heartbeatIntervalMs(),
                 config.maxFrameBytes(), this::onMetadata, this::offlinePartitions);
             partitions = new PartitionManager(config.brokerId(), config.dataDir(), config.log(), config.logThreads(),
-                config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic);
+                config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic,
+                config.replication(), link, new NetworkReplicaFetchClient(config.brokerId(),
+                    Math.max(config.maxFrameBytes(), config.replication().replicaFetchResponseMaxBytes() + (1 << 20))));
             try {
                 partitions.scanExisting();
             } catch (IOException e) {

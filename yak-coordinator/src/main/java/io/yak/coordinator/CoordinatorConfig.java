@@ -2,6 +2,7 @@ package io.yak.coordinator;
 
 import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.coordinator.cluster.ClusterState;
+import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
@@ -26,10 +27,12 @@ import java.nio.file.Path;
  *                           not set
  * @param deadBrokerForgetMs a dead broker holding no partition is forgotten after this long (key
  *                           {@code dead.broker.forget.ms}); {@link #FORGET_NEVER} keeps it
+ * @param replication        keys {@code default.replication.factor}, {@code unclean.leader.election.enable},
+ *                           {@code auto.leader.rebalance.enable}, {@code leader.imbalance.check.interval.ms}
  */
 public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
                                 int numPartitions, ServerLimits limits, BrokerIds brokerIds,
-                                long deadBrokerForgetMs) {
+                                long deadBrokerForgetMs, ReplicationSettings replication) {
     public static final String LISTEN = "listen";
     public static final String DATA_DIR = "data.dir";
     public static final String HEARTBEAT_TIMEOUT_MS = "heartbeat.timeout.ms";
@@ -38,6 +41,11 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     public static final String MAX_FRAME_BYTES = "max.frame.bytes";
     public static final String BROKER_IDS = "broker.ids";
     public static final String DEAD_BROKER_FORGET_MS = "dead.broker.forget.ms";
+    public static final String DEFAULT_REPLICATION_FACTOR = ReplicationSettings.DEFAULT_REPLICATION_FACTOR;
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = ReplicationSettings.UNCLEAN_LEADER_ELECTION_ENABLE;
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = ReplicationSettings.AUTO_LEADER_REBALANCE_ENABLE;
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_MS =
+        ReplicationSettings.LEADER_IMBALANCE_CHECK_INTERVAL_MS;
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 6000;
@@ -79,6 +87,26 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
             throw new ConfigException("key '" + DEAD_BROKER_FORGET_MS + "' = " + deadBrokerForgetMs + " outside 0.."
                 + MAX_DEAD_BROKER_FORGET_MS + " (or -1: never)");
         }
+        if (replication == null) {
+            throw new ConfigException("replication settings must be set");
+        }
+    }
+
+    /**
+     * A config with the default replication settings ({@link ReplicationSettings#DEFAULTS}: one replica, no unclean
+     * election, preferred leaders every 30 s): the canonical constructor before replication, kept for code that
+     * builds a config (the broker's standalone mode, tests). Add them with {@link #withReplication}.
+     */
+    public CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
+                             int numPartitions, ServerLimits limits, BrokerIds brokerIds, long deadBrokerForgetMs) {
+        this(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, limits, brokerIds,
+            deadBrokerForgetMs, ReplicationSettings.DEFAULTS);
+    }
+
+    /** This config with other replication settings. */
+    public CoordinatorConfig withReplication(ReplicationSettings settings) {
+        return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, limits,
+            brokerIds, deadBrokerForgetMs, settings);
     }
 
     /**
@@ -122,7 +150,26 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         long deadBrokerForgetMs = r.longValue(DEAD_BROKER_FORGET_MS, DEFAULT_DEAD_BROKER_FORGET_MS, FORGET_NEVER,
             MAX_DEAD_BROKER_FORGET_MS);
         return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions,
-            ServerLimits.from(r, maxFrameBytes), brokerIds, deadBrokerForgetMs);
+            ServerLimits.from(r, maxFrameBytes), brokerIds, deadBrokerForgetMs, replication(r));
+    }
+
+    /**
+     * Reads keys {@code default.replication.factor} (default 1), {@code unclean.leader.election.enable} (false),
+     * {@code auto.leader.rebalance.enable} (true) and {@code leader.imbalance.check.interval.ms} (30000). Public for
+     * the broker's standalone mode, which reads the coordinator's keys it supports itself.
+     *
+     * @throws ConfigException naming the key of a bad value
+     */
+    public static ReplicationSettings replication(ConfigReader r) {
+        ReplicationSettings d = ReplicationSettings.DEFAULTS;
+        return new ReplicationSettings(
+            r.intValue(DEFAULT_REPLICATION_FACTOR, d.defaultReplicationFactor(), 1,
+                ReplicationSettings.MAX_REPLICATION_FACTOR),
+            r.bool(UNCLEAN_LEADER_ELECTION_ENABLE, d.uncleanLeaderElectionEnable()),
+            r.bool(AUTO_LEADER_REBALANCE_ENABLE, d.autoLeaderRebalanceEnable()),
+            r.longValue(LEADER_IMBALANCE_CHECK_INTERVAL_MS, d.leaderImbalanceCheckIntervalMs(),
+                ReplicationSettings.MIN_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
+                ReplicationSettings.MAX_LEADER_IMBALANCE_CHECK_INTERVAL_MS));
     }
 
     /**

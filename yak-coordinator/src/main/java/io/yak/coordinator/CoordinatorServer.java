@@ -43,12 +43,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator: binds the listen address, loads the persisted state from data.dir, serves registration,
- * heartbeats, topic creation, metadata and offsets, declares silent brokers dead, and pushes LEADER_INFO after
- * every change.
+ * heartbeats, topic creation, metadata, ISR changes and offsets, declares silent brokers dead, moves leadership back
+ * to preferred replicas, and pushes LEADER_INFO after every change.
  *
  * <p>Threads: Netty event loops ({@code yak-coordinator-accept}, {@code yak-coordinator-io-*}) only decode and
  * write; every request is applied on the single state thread ({@value RequestProcessor#STATE_THREAD_NAME}), which
- * also runs the liveness check every {@link CoordinatorConfig#livenessCheckIntervalMs()}; the state file is written
+ * also runs the liveness check every {@link CoordinatorConfig#livenessCheckIntervalMs()} and the preferred leader
+ * election every {@code leader.imbalance.check.interval.ms}; the state file is written
  * on the store thread ({@value StoreWriter#THREAD_NAME}). {@link #start()} and {@link #close()} block and must not
  * be called from any of those threads; {@link #address()} and {@link #metadata()} may be called from any thread.
  */
@@ -70,6 +71,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private ScheduledExecutorService stateExecutor;
     private RequestProcessor processor;
     private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> preferredTicker;
     /**
      * {@link System#nanoTime()} of the last liveness check; state thread only. Real time, not {@link #clock}: a pause
      * is one of this process, and a test's manual clock jumping ahead is not one.
@@ -124,11 +126,17 @@ public final class CoordinatorServer implements AutoCloseable {
             bind(broadcaster);
             long interval = config.livenessCheckIntervalMs();
             ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+            if (config.replication().autoLeaderRebalanceEnable()) {
+                long every = config.replication().leaderImbalanceCheckIntervalMs();
+                preferredTicker = stateExecutor.scheduleWithFixedDelay(this::preferredTick, every, every,
+                    TimeUnit.MILLISECONDS);
+            }
             LOG.info("YaK coordinator listening on {} ({}); data.dir {}, heartbeat.timeout.ms {} (checked every {} ms),"
                     + " num.partitions {}, auto.create.topics {}, max.frame.bytes {}, {}, broker.ids {},"
-                    + " dead.broker.forget.ms {}; cluster epoch {}, {} brokers, {} topics", address, Transport.best(),
-                config.dataDir().toAbsolutePath(), config.heartbeatTimeoutMs(), interval, config.numPartitions(),
-                config.autoCreateTopics(), config.maxFrameBytes(), config.limits().describe(), config.brokerIds(), config.deadBrokerForgetMs(),
+                    + " dead.broker.forget.ms {}, {}; cluster epoch {}, {} brokers, {} topics", address,
+                Transport.best(), config.dataDir().toAbsolutePath(), config.heartbeatTimeoutMs(), interval,
+                config.numPartitions(), config.autoCreateTopics(), config.maxFrameBytes(), config.limits().describe(),
+                config.brokerIds(), config.deadBrokerForgetMs(), config.replication().describe(),
                 loaded.epoch(), loaded.metadata().brokers().size(),
                 loaded.metadata().topics().size());
             if (config.brokerIds().isAny()) {
@@ -153,15 +161,18 @@ public final class CoordinatorServer implements AutoCloseable {
         if (snapshot.isEmpty()) {
             LOG.info("no state file {}: starting a new cluster", store.file());
             return new ClusterState(config.heartbeatTimeoutMs(), config.numPartitions(), config.autoCreateTopics(),
-                config.brokerIds(), config.deadBrokerForgetMs());
+                config.brokerIds(), config.deadBrokerForgetMs(), config.replication());
         }
         CoordinatorSnapshot s = snapshot.get();
-        LOG.info("loaded {}: epoch {}, {} broker(s) (all dead until they register), {} topic(s), {} committed "
-                + "offset(s) of {} consumer group(s)", store.file(), s.epoch(), s.brokers().size(), s.topics().size(),
+        LOG.info("loaded {}: epoch {}, {} broker(s) ({} alive until heartbeat.timeout.ms passes without them "
+                + "registering again), {} topic(s) with their leaders kept, {} committed offset(s) of {} consumer "
+                + "group(s)", store.file(), s.epoch(), s.brokers().size(),
+            s.brokers().stream().filter(CoordinatorSnapshot.Broker::alive).count(), s.topics().size(),
             s.offsets().size(), s.offsets().stream().map(CoordinatorSnapshot.CommittedOffset::group).distinct().count());
         try {
             return ClusterState.restore(config.heartbeatTimeoutMs(), config.numPartitions(),
-                config.autoCreateTopics(), config.brokerIds(), config.deadBrokerForgetMs(), s);
+                config.autoCreateTopics(), config.brokerIds(), config.deadBrokerForgetMs(), config.replication(), s,
+                clock.millis());
         } catch (IllegalStateException e) {
             CorruptStateException c = new CorruptStateException("corrupt coordinator state file " + store.file()
                 + ": " + e.getMessage());
@@ -248,6 +259,15 @@ public final class CoordinatorServer implements AutoCloseable {
         }
     }
 
+    /** Preferred leader election, every {@code leader.imbalance.check.interval.ms} on the state thread. */
+    private void preferredTick() {
+        try {
+            processor.electPreferredLeaders();
+        } catch (RuntimeException e) {
+            LOG.error("preferred leader election failed", e);
+        }
+    }
+
     /** Whether the time since the last liveness check shows the coordinator was paused (see {@link #tick()}). */
     static boolean pausedTooLong(long gapMs, long checkIntervalMs, long heartbeatTimeoutMs) {
         return gapMs > Math.max(3 * checkIntervalMs, heartbeatTimeoutMs / 2);
@@ -307,6 +327,30 @@ public final class CoordinatorServer implements AutoCloseable {
     }
 
     /**
+     * Runs preferred leader election now, on the state thread, and waits for it (tests). A resulting LEADER_INFO
+     * broadcast is sent after the change is persisted, possibly after this returns.
+     *
+     * @return whether a leader moved
+     */
+    public boolean electPreferredLeaders() {
+        ScheduledExecutorService executor;
+        synchronized (this) {
+            if (!started || closed) {
+                throw new IllegalStateException("coordinator not running");
+            }
+            executor = stateExecutor;
+        }
+        try {
+            return executor.submit(processor::electPreferredLeaders).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while electing preferred leaders", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("preferred leader election failed", e.getCause());
+        }
+    }
+
+    /**
      * Stops accepting, closes every connection, finishes queued requests and state writes, stops every thread and
      * releases data.dir. Idempotent; waits up to about 10 s per stage.
      */
@@ -318,6 +362,9 @@ public final class CoordinatorServer implements AutoCloseable {
         closed = true;
         if (ticker != null) {
             ticker.cancel(false);
+        }
+        if (preferredTicker != null) {
+            preferredTicker.cancel(false);
         }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);

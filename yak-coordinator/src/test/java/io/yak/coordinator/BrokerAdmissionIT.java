@@ -70,7 +70,8 @@ class BrokerAdmissionIT {
     void shouldRefuseFiftyFakeBrokerIdsAndChangeNothing() throws Exception {
         CoordinatorServer server = start();
         WireTestClient broker = connect(server);
-        assertThat(broker.request(new RegisterBrokerRequest(1, "127.0.0.1", 9001), RegisterBrokerResponse.class)
+        assertThat(broker.request(new RegisterBrokerRequest(1, "127.0.0.1", 9001, System.nanoTime()),
+            RegisterBrokerResponse.class)
             .error()).isEqualTo(ErrorCode.NONE);
         assertThat(broker.request(new HeartbeatRequest(1), HeartbeatResponse.class).error())
             .isEqualTo(ErrorCode.NONE);
@@ -84,7 +85,8 @@ class BrokerAdmissionIT {
         try (CapturedLogs logs = new CapturedLogs(REFUSALS_LOGGER)) {
             for (int i = 0; i < 50; i++) {
                 WireTestClient fuzzer = fuzzers.get(i % fuzzers.size());
-                RegisterBrokerResponse r = fuzzer.request(new RegisterBrokerRequest(100 + i, "10.6.6." + i, 9092),
+                RegisterBrokerResponse r = fuzzer.request(new RegisterBrokerRequest(100 + i, "10.6.6." + i, 9092,
+                    System.nanoTime()),
                     RegisterBrokerResponse.class);
                 assertThat(r.error()).as("fake broker %d", 100 + i).isEqualTo(ErrorCode.INVALID_REQUEST);
                 assertThat(fuzzer.request(new HeartbeatRequest(100 + i), HeartbeatResponse.class).error())
@@ -103,14 +105,15 @@ class BrokerAdmissionIT {
 
         CreateTopicResponse created = broker.request(new CreateTopicRequest("orders", 6), CreateTopicResponse.class);
         assertThat(created.error()).isEqualTo(ErrorCode.NONE);
-        assertThat(created.metadata().topic("orders").partitions()).extracting(PartitionInfo::replica).containsOnly(1);
+        assertThat(created.metadata().topic("orders").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(1);
     }
 
     @Test
     void shouldNotPlaceATopicOnABrokerThatRegisteredButNeverHeartbeats() {
         CoordinatorServer server = start();
         WireTestClient silent = connect(server);
-        assertThat(silent.request(new RegisterBrokerRequest(2, "127.0.0.1", 9002), RegisterBrokerResponse.class)
+        assertThat(silent.request(new RegisterBrokerRequest(2, "127.0.0.1", 9002, System.nanoTime()),
+            RegisterBrokerResponse.class)
             .error()).isEqualTo(ErrorCode.NONE);
         WireTestClient admin = connect(server);
 
@@ -119,10 +122,10 @@ class BrokerAdmissionIT {
         assertThat(refused.error()).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
         assertThat(server.metadata().topic("t")).isNull();
         WireTestClient real = connect(server);
-        real.request(new RegisterBrokerRequest(3, "127.0.0.1", 9003), RegisterBrokerResponse.class);
+        real.request(new RegisterBrokerRequest(3, "127.0.0.1", 9003, System.nanoTime()), RegisterBrokerResponse.class);
         real.request(new HeartbeatRequest(3), HeartbeatResponse.class);
         CreateTopicResponse created = admin.request(new CreateTopicRequest("t", 3), CreateTopicResponse.class);
         assertThat(created.error()).isEqualTo(ErrorCode.NONE);
-        assertThat(created.metadata().topic("t").partitions()).extracting(PartitionInfo::replica).containsOnly(3);
+        assertThat(created.metadata().topic("t").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(3);
     }
 }

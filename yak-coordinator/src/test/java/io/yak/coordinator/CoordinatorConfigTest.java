@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.coordinator.cluster.BrokerIds;
+import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
@@ -96,12 +97,31 @@ class CoordinatorConfigTest {
         "broker.ids|2147483648",
         "dead.broker.forget.ms|-2",
         "dead.broker.forget.ms|soon",
-        "dead.broker.forget.ms|31536000001"})
+        "dead.broker.forget.ms|31536000001",
+        "default.replication.factor|0",
+        "default.replication.factor|32768",
+        "unclean.leader.election.enable|maybe",
+        "auto.leader.rebalance.enable|1",
+        "leader.imbalance.check.interval.ms|0"})
     void shouldRejectBadValueNamingTheKey(String key, String value) throws IOException {
         Path file = write("data.dir=d\n" + key + "=" + value + "\n");
 
         assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
             .hasMessageContaining(key);
+    }
+
+    @Test
+    void shouldReadTheReplicationKeysWithKafkasDefaultsButOneReplica() throws IOException {
+        CoordinatorConfig defaults = CoordinatorConfig.load(write("data.dir=d\n"));
+        CoordinatorConfig set = CoordinatorConfig.load(write("data.dir=d\ndefault.replication.factor=3\n"
+            + "unclean.leader.election.enable=true\nauto.leader.rebalance.enable=false\n"
+            + "leader.imbalance.check.interval.ms=50\n"));
+
+        assertThat(defaults.replication()).isEqualTo(new ReplicationSettings(1, false, true, 30_000));
+        assertThat(set.replication()).isEqualTo(new ReplicationSettings(3, true, false, 50));
+        assertThat(defaults.withReplication(set.replication())).isEqualTo(new CoordinatorConfig(defaults.listen(),
+            defaults.dataDir(), defaults.heartbeatTimeoutMs(), defaults.autoCreateTopics(), defaults.numPartitions(),
+            defaults.limits(), defaults.brokerIds(), defaults.deadBrokerForgetMs(), set.replication()));
     }
 
     @Test

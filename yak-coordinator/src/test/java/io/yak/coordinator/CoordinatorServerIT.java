@@ -12,6 +12,10 @@ import io.yak.coordinator.store.StateStore;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.AlterIsrRequest;
+import io.yak.wire.message.AlterIsrResponse;
+import io.yak.wire.message.AlterIsrResult;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
@@ -95,7 +99,12 @@ class CoordinatorServerIT {
 
     /** Registers and, when accepted, heartbeats once, as a real broker does at once: only then may it get topics. */
     private static RegisterBrokerResponse registerBroker(WireTestClient c, int id) {
-        RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id),
+        return registerBroker(c, id, System.nanoTime());
+    }
+
+    /** {@link #registerBroker(WireTestClient, int)} as the process of that incarnation. */
+    private static RegisterBrokerResponse registerBroker(WireTestClient c, int id, long incarnationId) {
+        RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id, incarnationId),
             RegisterBrokerResponse.class);
         if (r.error() == ErrorCode.NONE) {
             c.request(new HeartbeatRequest(id), HeartbeatResponse.class);
@@ -136,7 +145,7 @@ class CoordinatorServerIT {
         registerBroker(first, 1);
         WireTestClient second = connect(server);
 
-        RegisterBrokerResponse r = second.request(new RegisterBrokerRequest(1, "127.0.0.2", 9999),
+        RegisterBrokerResponse r = second.request(new RegisterBrokerRequest(1, "127.0.0.2", 9999, System.nanoTime()),
             RegisterBrokerResponse.class);
 
         assertThat(r.error()).isEqualTo(ErrorCode.BROKER_ID_IN_USE);
@@ -282,11 +291,54 @@ class CoordinatorServerIT {
     }
 
     @Test
-    void shouldRememberTopicsOffsetsAndProducerIdsAcrossRestart() {
+    void shouldPlaceAReplicatedTopicAndApplyALeadersIsrChangeOnceStoredAndBroadcast() {
+        CoordinatorServer server = start();
+        Map<Integer, WireTestClient> brokers = new java.util.HashMap<>();
+        Map<Integer, Long> brokerEpochs = new java.util.HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            WireTestClient b = connect(server);
+            keepAlive(b, id);
+            brokers.put(id, b);
+            brokerEpochs.put(id, registerBroker(b, id).brokerEpoch());
+        }
+        WireTestClient consumer = connect(server);
+        consumer.request(new RegisterConsumerRequest("c-1", null), RegisterConsumerResponse.class);
+        WireTestClient admin = connect(server);
+
+        CreateTopicResponse tooMany = admin.request(new CreateTopicRequest("r", 1, (short) 4, Map.of()),
+            CreateTopicResponse.class);
+        assertThat(tooMany.error()).isEqualTo(ErrorCode.INVALID_REPLICATION_FACTOR);
+        assertThat(tooMany.message()).isEqualTo("replication factor 4 > 3 brokers available (ids [1,2,3])");
+        CreateTopicResponse created = admin.request(new CreateTopicRequest("r", 1, (short) 3, Map.of()),
+            CreateTopicResponse.class);
+        assertThat(created.error()).isEqualTo(ErrorCode.NONE);
+        PartitionInfo p = created.metadata().topic("r").partition(0);
+        assertThat(p.replicas()).hasSize(3).doesNotHaveDuplicates();
+        assertThat(p.isr()).isEqualTo(p.replicas());
+        assertThat(p.leader()).isEqualTo(p.preferredLeader());
+        int leader = p.leader();
+
+        AlterIsrResponse shrunk = brokers.get(leader).request(new AlterIsrRequest(leader, brokerEpochs.get(leader),
+            List.of(new AlterIsrPartition("r", 0, 0, 0, List.of(leader)))), AlterIsrResponse.class);
+
+        assertThat(shrunk.error()).isEqualTo(ErrorCode.NONE);
+        assertThat(shrunk.partitions()).containsExactly(new AlterIsrResult("r", 0, ErrorCode.NONE, leader, 0, 1,
+            List.of(leader)));
+        await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> md.topic("r") != null
+            && md.topic("r").partition(0).isr().equals(List.of(leader))));
+        assertThat(server.metadata().topic("r").partition(0).partitionEpoch()).isEqualTo(1);
+        AlterIsrResponse stale = brokers.get(leader).request(new AlterIsrRequest(leader,
+            brokerEpochs.get(leader) - 1, List.of(new AlterIsrPartition("r", 0, 0, 1, p.replicas()))),
+            AlterIsrResponse.class);
+        assertThat(stale).isEqualTo(new AlterIsrResponse(ErrorCode.STALE_BROKER_EPOCH, List.of()));
+    }
+
+    @Test
+    void shouldRememberTopicsOffsetsProducerIdsAndLeadersAcrossRestart() {
         CoordinatorServer first = start();
         WireTestClient broker = connect(first);
         keepAlive(broker, 1);
-        registerBroker(broker, 1);
+        long brokerEpoch = registerBroker(broker, 1, 4711).brokerEpoch();
         WireTestClient client = connect(first);
         client.request(new CreateTopicRequest("kept", 2, Map.of("retention.ms", "3600000", "segment.bytes", "65536")),
             CreateTopicResponse.class);
@@ -304,9 +356,10 @@ class CoordinatorServerIT {
         MetadataResponse md = again.request(new MetadataRequest(false, List.of("kept")), MetadataResponse.class);
         assertThat(md.error()).isEqualTo(ErrorCode.NONE);
         assertThat(md.metadata().epoch()).isGreaterThan(epoch);
-        assertThat(md.metadata().broker(1).alive()).isFalse();
+        assertThat(md.metadata().broker(1).alive()).as("until its heartbeat timeout").isTrue();
+        assertThat(md.metadata().broker(1).brokerEpoch()).isEqualTo(brokerEpoch);
         assertThat(md.metadata().topic("kept").partitions()).hasSize(2)
-            .allSatisfy(p -> assertThat(p.online()).isFalse());
+            .allSatisfy(p -> assertThat(p.leader()).isEqualTo(1));
         assertThat(md.metadata().topic("kept").configs())
             .containsExactly(Map.entry("retention.ms", "3600000"), Map.entry("segment.bytes", "65536"));
         assertThat(again.request(new FetchOffsetRequest("g", "kept", 1), FetchOffsetResponse.class))
@@ -318,10 +371,11 @@ class CoordinatorServerIT {
 
         WireTestClient broker2 = connect(second);
         keepAlive(broker2, 1);
-        RegisterBrokerResponse back = registerBroker(broker2, 1);
+        RegisterBrokerResponse back = registerBroker(broker2, 1, 4711);
+        assertThat(back.brokerEpoch()).as("the same incarnation keeps its epoch").isEqualTo(brokerEpoch);
         assertThat(back.metadata().topic("kept").partitions()).allSatisfy(p -> {
             assertThat(p.leader()).isEqualTo(1);
-            assertThat(p.leaderEpoch()).isEqualTo(1);
+            assertThat(p.leaderEpoch()).as("no leader change").isZero();
         });
     }
 

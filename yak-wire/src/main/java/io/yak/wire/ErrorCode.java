@@ -26,7 +26,15 @@ public enum ErrorCode {
     REQUEST_TIMED_OUT(18, true),
     INVALID_TOPIC(19, false),
     INVALID_CONFIG(20, false),
-    INVALID_TIMESTAMP(21, false);
+    INVALID_TIMESTAMP(21, false),
+    NOT_ENOUGH_REPLICAS(22, true),
+    NOT_ENOUGH_REPLICAS_AFTER_APPEND(23, true),
+    FENCED_LEADER_EPOCH(24, true),
+    UNKNOWN_LEADER_EPOCH(25, true),
+    STALE_BROKER_EPOCH(26, false),
+    INVALID_UPDATE_VERSION(27, false),
+    INVALID_REPLICATION_FACTOR(28, false),
+    INELIGIBLE_REPLICA(29, false);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -30,7 +30,11 @@ public enum MessageType {
     FETCH_OFFSET_RESPONSE(24),
     ERROR_RESPONSE(25),
     BROKER_SHUTDOWN_REQUEST(27),
-    BROKER_SHUTDOWN_RESPONSE(28);
+    BROKER_SHUTDOWN_RESPONSE(28),
+    REPLICA_FETCH_REQUEST(29),
+    REPLICA_FETCH_RESPONSE(30),
+    ALTER_ISR_REQUEST(31),
+    ALTER_ISR_RESPONSE(32);
 
     /** The only body version of every type so far. */
     public static final short VERSION_1 = 1;

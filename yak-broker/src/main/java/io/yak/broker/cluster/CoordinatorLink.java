@@ -30,6 +30,14 @@ import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
+import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.AlterIsrRequest;
+import io.yak.wire.message.AlterIsrResponse;
+import io.yak.wire.message.AlterIsrResult;
+import io.yak.broker.partition.IsrChannel;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
  */
-public final class CoordinatorLink implements AutoCloseable {
+public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorLink.class);
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
@@ -78,6 +86,12 @@ public final class CoordinatorLink implements AutoCloseable {
     private final LongSupplier clockMs;
     private int nextCorrelationId = 1;
     private volatile boolean registered;
+    /** Chosen at start: the coordinator tells this process's registrations from those of a restarted one. */
+    private final long incarnationId = new SecureRandom().nextLong();
+    /** The broker epoch of the latest accepted registration, -1 before it. */
+    private volatile long brokerEpoch = -1;
+    /** ALTER_ISR requests sent and not answered, by correlation id. Link thread only. */
+    private final Map<Integer, Consumer<AlterIsrResult>> isrAnswers = new HashMap<>();
     /** A heartbeat since the current registration was answered NONE. */
     private volatile boolean heartbeatAccepted;
     private volatile boolean closed;
@@ -195,7 +209,8 @@ public final class CoordinatorLink implements AutoCloseable {
             return;
         }
         registrationInFlight = true;
-        channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort)));
+        channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort,
+            incarnationId)));
     }
 
     /** Link thread: asks the coordinator to take this broker's partitions offline; the answer completes it. */
@@ -226,6 +241,7 @@ public final class CoordinatorLink implements AutoCloseable {
                 }
                 registered = true;
                 heartbeatAccepted = false;
+                brokerEpoch = r.brokerEpoch();
                 LOG.info("broker {}: registered with coordinator {} at cluster epoch {}{}", brokerId, coordinator,
                     r.metadata().epoch(), refusals.refusals() == 0 ? ""
                         : " after " + refusals.refusals() + " refused attempt(s)");
@@ -253,6 +269,16 @@ public final class CoordinatorLink implements AutoCloseable {
                     LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), LogText.safe(r.message()));
                 }
                 listener.accept(r.metadata());
+            }
+            case ALTER_ISR_RESPONSE -> {
+                Consumer<AlterIsrResult> answer = isrAnswers.remove(frame.correlationId());
+                if (answer != null) {
+                    AlterIsrResponse r = (AlterIsrResponse) frame.message();
+                    if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.STORAGE_ERROR) {
+                        LOG.warn("broker {}: coordinator refused an isr change: {}", brokerId, r.error());
+                    }
+                    answer.accept(r.partitions().size() == 1 ? r.partitions().get(0) : null);
+                }
             }
             case BROKER_SHUTDOWN_RESPONSE -> {
                 if (shutdownAnswer != null) {
@@ -389,6 +415,44 @@ public final class CoordinatorLink implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    /** The broker epoch of this process's latest accepted registration, -1 before the first. */
+    @Override
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    /**
+     * Proposes an ISR change; {@code answer} gets the coordinator's result on the link thread, or null when the
+     * request could not be sent or the connection was lost before the answer.
+     */
+    @Override
+    public void alterIsr(AlterIsrPartition change, Consumer<AlterIsrResult> answer) {
+        try {
+            group.execute(() -> {
+                if (channel == null || !channel.isActive() || !registered || brokerEpoch < 0) {
+                    answer.accept(null);
+                    return;
+                }
+                int id = nextId();
+                isrAnswers.put(id, answer);
+                channel.writeAndFlush(Frame.of(id, new AlterIsrRequest(brokerId, brokerEpoch, List.of(change))));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            answer.accept(null);
+        }
+    }
+
+    private void failIsrAnswers() {
+        if (isrAnswers.isEmpty()) {
+            return;
+        }
+        List<Consumer<AlterIsrResult>> pending = List.copyOf(isrAnswers.values());
+        isrAnswers.clear();
+        for (Consumer<AlterIsrResult> a : pending) {
+            a.accept(null);
+        }
+    }
+
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -403,6 +467,7 @@ public final class CoordinatorLink implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             registered = false;
+            failIsrAnswers();
             registrationInFlight = false;
             if (shutdownAnswer != null) {
                 shutdownAnswer.complete(null);

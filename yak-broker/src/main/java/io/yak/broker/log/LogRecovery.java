@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,8 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens a partition directory's segments and checks them ({@code STORAGE.md}, "Recovery"):
  * <ul>
- *   <li>leftovers go first: {@code *.deleted} files, a half-written recovery-point temp file, index files without a
- *       segment, and segments wholly below the persisted log start offset (a retention that crashed half way);</li>
+ *   <li>leftovers go first: {@code *.deleted} files, half-written temp files of the small metadata files, index
+ *       files without a segment, and segments wholly below the persisted log start offset (a retention that crashed
+ *       half way);</li>
+ *   <li>a truncation that crashed half way is finished or undone: its new segment ({@code *.log.swap},
+ *       {@code *.log.fullswap}) is installed when every old segment it replaces is gone, deleted otherwise;</li>
  *   <li>sealed segments that end at or below the recovery point (all of them after a clean shutdown) are trusted:
  *       header, index files and the batches after the last index entry are checked, not the CRC32Cs; index files
  *       that fail their checks are rebuilt from the segment, with a WARN;</li>
@@ -53,16 +57,22 @@ final class LogRecovery {
     private int checked;
     private long checkedBytes;
     private int rebuiltIndexes;
+    /** Base offset of a {@code *.log.fullswap} that {@link #listAndClean} installed: the log restarts there; or -1. */
+    private long restartedAt = -1;
 
     /**
      * What recovery found.
      *
      * @param segments       opened segments in offset order, the last one active; empty when there was none
      * @param logStartOffset first offset of the log (the persisted one, or the first segment's base offset)
-     * @param recoveryPoint  the recovery-point file as read, or null when missing or invalid
+     * @param recoveryPoint  the recovery-point file as read (or as a finished full truncation left it), or null when
+     *                       missing or invalid
      * @param summary        what was trusted, checked and rebuilt, for the open's log line
+     * @param rewrite        the recovery-point file no longer says {@code recoveryPoint}: write it even if nothing
+     *                       else changed
      */
-    record Result(List<Segment> segments, long logStartOffset, RecoveryPoint recoveryPoint, String summary) {
+    record Result(List<Segment> segments, long logStartOffset, RecoveryPoint recoveryPoint, String summary,
+                  boolean rewrite) {
     }
 
     private LogRecovery(String partition, LogConfig config, boolean cleanShutdown, long nowMs) {
@@ -84,10 +94,36 @@ final class LogRecovery {
         return new LogRecovery(partition, config, cleanShutdown, nowMs).run(directory);
     }
 
+    /**
+     * After a truncation installed {@code file} (a segment it wrote and forced) as the last segment: opens it as the
+     * active segment, checking every batch (CRC32C included) and building its index files, as recovery opens an
+     * active segment.
+     *
+     * @throws LogCorruptedException when its batches do not end at {@code expectedNext} (the copy is damaged)
+     */
+    static Segment openInstalled(Path file, String partition, LogConfig config, long nowMs, long expectedNext)
+        throws IOException {
+        LogRecovery recovery = new LogRecovery(partition, config, false, nowMs);
+        Segment segment = recovery.recoverActive(file, baseOf(file), Long.MIN_VALUE);
+        if (segment.nextOffset() != expectedNext) {
+            recovery.releaseAfterFailure(segment, null);
+            throw new LogCorruptedException(partition, file, segment.end(), "the segment a truncation wrote ends at "
+                + "offset " + segment.nextOffset() + ", not " + expectedNext);
+        }
+        return segment;
+    }
+
     private Result run(Path directory) throws IOException {
         RecoveryPoint recoveryPoint = readRecoveryPoint(directory);
         long persistedStart = recoveryPoint == null ? 0 : recoveryPoint.logStartOffset();
         List<Path> files = listAndClean(directory, persistedStart);
+        boolean rewrite = false;
+        if (restartedAt >= 0) {
+            // A full truncation had retired every old segment: the log restarts at its new segment's base offset.
+            recoveryPoint = new RecoveryPoint(restartedAt, restartedAt, restartedAt);
+            persistedStart = restartedAt;
+            rewrite = true;
+        }
         // One segment starting at the recovery point: the log that recovery started there when every segment was
         // gone, before its first checkpoint (a crash, or a failed write of the recovery point), or the same loss again.
         boolean restartedAtRecoveryPoint = recoveryPoint != null && files.size() == 1
@@ -168,7 +204,7 @@ final class LogRecovery {
         String summary = trusted + " sealed segment(s) trusted, " + checked + " checked with CRC32C (" + checkedBytes
             + " bytes), " + (rebuiltIndexes == 0 ? "no index rebuilt"
             : rebuiltIndexes + " index rebuild(s), each explained in a warning above");
-        return new Result(segments, logStart, recoveryPoint, summary);
+        return new Result(segments, logStart, recoveryPoint, summary, rewrite);
     }
 
     private RecoveryPoint readRecoveryPoint(Path directory) throws IOException {
@@ -185,24 +221,34 @@ final class LogRecovery {
     }
 
     /**
-     * The segment files in offset order, after deleting leftovers: {@code *.deleted}, the recovery-point temp file,
-     * segments wholly below {@code logStart} (never the last one) and index files without a segment.
+     * The segment files in offset order, after deleting leftovers ({@code *.deleted}, temp files of the metadata
+     * files, segments wholly below {@code logStart} (never the last one) and index files without a segment) and
+     * finishing or undoing an interrupted truncation ({@link #finishTruncation}).
      */
     private List<Path> listAndClean(Path directory, long logStart) throws IOException {
         List<Path> files = new ArrayList<>();
         List<Path> indexFiles = new ArrayList<>();
+        List<Path> swaps = new ArrayList<>();
+        List<Path> fullSwaps = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.endsWith(SegmentLayout.DELETED_SUFFIX)) {
-                    LOG.info("partition {}: deleting {}, left by retention", partition, entry);
+                    LOG.info("partition {}: deleting {}, left by retention or truncation", partition, entry);
                     Files.deleteIfExists(entry);
-                } else if (name.equals(SegmentLayout.RECOVERY_POINT_TEMP_FILE)) {
+                } else if (name.equals(SegmentLayout.RECOVERY_POINT_TEMP_FILE)
+                    || name.equals(SegmentLayout.LEADER_EPOCH_TEMP_FILE)
+                    || name.equals(SegmentLayout.HIGH_WATERMARK_TEMP_FILE)) {
                     Files.deleteIfExists(entry);
-                } else if (name.equals(SegmentLayout.RECOVERY_POINT_FILE)) {
+                } else if (name.equals(SegmentLayout.RECOVERY_POINT_FILE) || name.equals(SegmentLayout.LEADER_EPOCH_FILE)
+                    || name.equals(SegmentLayout.HIGH_WATERMARK_FILE)) {
                     continue;
                 } else if (SegmentLayout.parseBaseOffset(name) >= 0 && Files.isRegularFile(entry)) {
                     files.add(entry);
+                } else if (SegmentLayout.parseBaseOffset(name, SegmentLayout.SWAP_SUFFIX) >= 0) {
+                    swaps.add(entry);
+                } else if (SegmentLayout.parseBaseOffset(name, SegmentLayout.FULL_SWAP_SUFFIX) >= 0) {
+                    fullSwaps.add(entry);
                 } else if (SegmentLayout.parseBaseOffset(name, SegmentLayout.INDEX_SUFFIX) >= 0
                     || SegmentLayout.parseBaseOffset(name, SegmentLayout.TIME_INDEX_SUFFIX) >= 0) {
                     indexFiles.add(entry);
@@ -211,12 +257,15 @@ final class LogRecovery {
                 }
             }
         }
+        if (!swaps.isEmpty() || !fullSwaps.isEmpty()) {
+            finishTruncation(directory, files, swaps, fullSwaps);
+        }
         files.sort(Comparator.comparingLong(LogRecovery::baseOf));
         int below = 0;
         while (below < files.size() - 1 && baseOf(files.get(below + 1)) <= logStart) {
             below++;
         }
-        if (below > 0) {
+        if (below > 0 && restartedAt < 0) {
             LOG.info("partition {}: deleting {} segment(s) below the log start offset {} (retention was interrupted)",
                 partition, below, logStart);
             for (Path file : files.subList(0, below)) {
@@ -237,6 +286,55 @@ final class LogRecovery {
             }
         }
         return files;
+    }
+
+    /**
+     * A truncation crashed after writing (and forcing) its new segment: it retires old segments newest first, so
+     * ({@code STORAGE.md}, "Truncation"):
+     * <ul>
+     *   <li>{@code <B>.log.swap} replaces {@code <B>.log} and every later segment. While {@code <B>.log} is there
+     *       (the last one it retires), the truncation had not reached its commit point: the swap is deleted and the
+     *       old segments left (a log that is still whole, or shorter by whole segments at its end). Once it is gone,
+     *       the swap is renamed to {@code <B>.log}: the truncation is complete.</li>
+     *   <li>{@code <X>.log.fullswap} replaces every segment. While any segment is left it is deleted; when none is,
+     *       it becomes {@code <X>.log} and the log restarts at X ({@link #restartedAt}).</li>
+     * </ul>
+     * Adds an installed file to {@code files}.
+     */
+    private void finishTruncation(Path directory, List<Path> files, List<Path> swaps, List<Path> fullSwaps)
+        throws IOException {
+        for (Path swap : swaps) {
+            long base = SegmentLayout.parseBaseOffset(swap.getFileName().toString(), SegmentLayout.SWAP_SUFFIX);
+            Path target = directory.resolve(SegmentLayout.fileName(base));
+            if (Files.exists(target) || !fullSwaps.isEmpty()) {
+                LOG.info("partition {}: deleting {}: a truncation to offset {} or later stopped before it retired {}",
+                    partition, swap, base, target.getFileName());
+                Files.deleteIfExists(swap);
+            } else {
+                Files.move(swap, target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.syncDirectory(directory);
+                files.add(target);
+                LOG.info("partition {}: finishing a truncation interrupted by a crash: {} installed as {}", partition,
+                    swap.getFileName(), target.getFileName());
+            }
+        }
+        for (Path fullSwap : fullSwaps) {
+            long base = SegmentLayout.parseBaseOffset(fullSwap.getFileName().toString(),
+                SegmentLayout.FULL_SWAP_SUFFIX);
+            if (!files.isEmpty() || restartedAt >= 0) {
+                LOG.info("partition {}: deleting {}: a full truncation (restart at offset {}) stopped before it retired "
+                    + "every segment", partition, fullSwap, base);
+                Files.deleteIfExists(fullSwap);
+            } else {
+                Path target = directory.resolve(SegmentLayout.fileName(base));
+                Files.move(fullSwap, target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.syncDirectory(directory);
+                files.add(target);
+                restartedAt = base;
+                LOG.info("partition {}: finishing a full truncation interrupted by a crash: the log restarts empty at "
+                    + "offset {}", partition, base);
+            }
+        }
     }
 
     private int sealedSize(Path file) throws IOException {
@@ -576,7 +674,11 @@ final class LogRecovery {
         try {
             segment.release();
         } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
+            if (failure == null) {
+                LOG.warn("partition {}: releasing {} failed", partition, segment, e);
+            } else {
+                failure.addSuppressed(e);
+            }
         }
     }
 }

@@ -14,8 +14,10 @@ import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_COUNT_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.netty.buffer.ByteBuf;
@@ -29,6 +31,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +71,8 @@ final class Segment {
     static final long NO_ROLL_BASE = Long.MIN_VALUE;
     /** A lookup that started from an index entry found bytes that do not match it. */
     private static final long INDEX_MISMATCH = Long.MIN_VALUE;
+    /** {@link #walkTo}: the published batches end before the offset looked for. */
+    private static final int NOT_FOUND = -2;
 
     static {
         try {
@@ -515,6 +520,18 @@ final class Segment {
      * @return the end position after the copied batches
      */
     int write(ByteBuf src, int from, int to, long firstOffset, int leaderEpoch) {
+        return copy(src, from, to, firstOffset, leaderEpoch, true);
+    }
+
+    /**
+     * Writer thread, follower append: as {@link #write}, but keeps each batch's base offset and leader epoch as
+     * {@code src} has them (a leader assigned them; the caller checked they continue this log).
+     */
+    int writeUnchanged(ByteBuf src, int from, int to) {
+        return copy(src, from, to, -1, -1, false);
+    }
+
+    private int copy(ByteBuf src, int from, int to, long firstOffset, int leaderEpoch, boolean stamp) {
         ByteBuf dst = writeBuffer;
         int position = end;
         int index = from;
@@ -522,9 +539,15 @@ final class Segment {
         while (index < to) {
             int size = LOG_OVERHEAD + src.getInt(index + BATCH_LENGTH_OFFSET);
             dst.setInt(position + BATCH_LENGTH_OFFSET, 0);
-            dst.setLong(position + BASE_OFFSET_OFFSET, offset);
-            dst.setInt(position + PARTITION_LEADER_EPOCH_OFFSET, leaderEpoch);
-            dst.setBytes(position + MAGIC_OFFSET, src, index + MAGIC_OFFSET, size - MAGIC_OFFSET);
+            if (stamp) {
+                dst.setLong(position + BASE_OFFSET_OFFSET, offset);
+                dst.setInt(position + PARTITION_LEADER_EPOCH_OFFSET, leaderEpoch);
+                dst.setBytes(position + MAGIC_OFFSET, src, index + MAGIC_OFFSET, size - MAGIC_OFFSET);
+            } else {
+                dst.setLong(position + BASE_OFFSET_OFFSET, src.getLong(index + BASE_OFFSET_OFFSET));
+                dst.setBytes(position + PARTITION_LEADER_EPOCH_OFFSET, src, index + PARTITION_LEADER_EPOCH_OFFSET,
+                    size - PARTITION_LEADER_EPOCH_OFFSET);
+            }
             // The body must not reach the page after the length does.
             VarHandle.storeStoreFence();
             dst.setInt(position + BATCH_LENGTH_OFFSET, size - LOG_OVERHEAD);
@@ -568,25 +591,35 @@ final class Segment {
     /**
      * Any thread. Whole batches from the one containing {@code offset} (which must lie in this segment and below
      * the log end the caller read before), at most {@code maxBytes} in total except that the first is always
-     * included. The buffer views the mapping, read-only; release is harmless. Checks every batch it walks (length
-     * bounds, magic, contiguous offsets) and, in a segment recovery did not verify, the CRC32C of batches it serves;
-     * stops before a batch that fails.
+     * included, and none whose last offset is {@code maxOffset} or more. The buffer views the mapping, read-only;
+     * release is harmless. Checks every batch it walks (length bounds, magic, contiguous offsets) and, in a segment
+     * recovery did not verify, the CRC32C of batches it serves; stops before a batch that fails.
      *
+     * @return the batches; {@link Unpooled#EMPTY_BUFFER} when the first one ends at or after {@code maxOffset}; null
+     *         when {@code offset} is past this segment's published batches (a truncation replaced the segment after
+     *         the caller read the log end: the caller reads again)
      * @throws CorruptBatchException when the batch containing {@code offset} (or one before it) fails its checks
      */
-    ByteBuf read(long offset, int maxBytes) {
+    ByteBuf read(long offset, int maxBytes, long maxOffset) {
         int limit = end;
         ByteBuffer view = readView;
         int position = locate(view, limit, offset);
+        if (position == NOT_FOUND) {
+            return null;
+        }
         long last = view.getLong(position + BASE_OFFSET_OFFSET) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET);
+        if (last >= maxOffset) {
+            return Unpooled.EMPTY_BUFFER;
+        }
         int stop = position + LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
         while (stop < limit && batchProblem(view, stop, limit) == null
             && view.getLong(stop + BASE_OFFSET_OFFSET) == last + 1) {
             int next = LOG_OVERHEAD + view.getInt(stop + BATCH_LENGTH_OFFSET);
-            if ((long) stop + next - position > maxBytes) {
+            long nextLast = last + view.getInt(stop + LAST_OFFSET_DELTA_OFFSET) + 1;
+            if ((long) stop + next - position > maxBytes || nextLast >= maxOffset) {
                 break;
             }
-            last += view.getInt(stop + LAST_OFFSET_DELTA_OFFSET) + 1;
+            last = nextLast;
             stop += next;
         }
         if (verifiedEnd < stop) {
@@ -595,14 +628,17 @@ final class Segment {
         return Unpooled.wrappedBuffer(view.slice(position, stop - position));
     }
 
-    /** Position of the batch containing {@code offset}: from the index entry below it, else from the first batch. */
+    /**
+     * Position of the batch containing {@code offset}: from the index entry below it, else from the first batch;
+     * {@link #NOT_FOUND} when the published batches end before it.
+     */
     private int locate(ByteBuffer view, int limit, long offset) {
         if (!indexSuspect) {
             long entry = index.floorEntry(offset);
             if (entry >= 0) {
                 int position = walkTo(view, limit, offset, OffsetIndex.position(entry),
                     baseOffset + OffsetIndex.relativeOffset(entry), false);
-                if (position >= 0) {
+                if (position >= 0 || position == NOT_FOUND) {
                     return position;
                 }
                 position = walkTo(view, limit, offset, HEADER_LENGTH, baseOffset, true);
@@ -616,11 +652,15 @@ final class Segment {
 
     /**
      * Walks batches from {@code position} (whose base offset must be {@code expected}) to the one containing
-     * {@code offset}. On a failed check: throws when {@code strict}, else returns -1 (the start came from the index).
+     * {@code offset}; {@link #NOT_FOUND} when every batch up to {@code limit} passed and none contains it. On a failed
+     * check: throws when {@code strict}, else returns -1 (the start came from the index).
      */
     private int walkTo(ByteBuffer view, int limit, long offset, int position, long expected, boolean strict) {
         while (true) {
-            String problem = position >= limit ? "offset " + offset + " not found before position " + limit
+            if (position == limit) {
+                return NOT_FOUND;
+            }
+            String problem = position > limit ? "offset " + offset + " not found before position " + limit
                 : batchProblem(view, position, limit);
             if (problem == null && view.getLong(position + BASE_OFFSET_OFFSET) != expected) {
                 problem = "batch base offset " + view.getLong(position + BASE_OFFSET_OFFSET) + ", expected "
@@ -639,6 +679,100 @@ final class Segment {
             expected = last + 1;
             position += LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
         }
+    }
+
+    /**
+     * Writer thread, truncation: the position of the batch that contains {@code offset}, which this segment's
+     * published batches must hold (or {@code offset} must be its next offset: then its end).
+     *
+     * @throws CorruptBatchException when a batch on the way fails its checks
+     */
+    int batchPosition(long offset) {
+        int limit = end;
+        if (offset == nextOffset) {
+            return limit;
+        }
+        int position = locate(readView, limit, offset);
+        if (position < 0) {
+            throw new IllegalStateException("partition " + partition + ": offset " + offset + " is not in " + this);
+        }
+        return position;
+    }
+
+    /** Base offset of the batch at {@code position} (a batch boundary below the end), or the next offset at the end. */
+    long baseOffsetAt(int position) {
+        return position == end ? nextOffset : readView.getLong(position + BASE_OFFSET_OFFSET);
+    }
+
+    /**
+     * Writer thread, truncation: checks the CRC32C of the batches before {@code upTo} that no one verified yet (a
+     * segment recovery trusted without reading), so a damaged batch is never copied into a segment that is trusted
+     * as written in this run.
+     *
+     * @throws CorruptBatchException naming the first batch that fails
+     */
+    void verifyUpTo(int upTo) {
+        if (verifiedEnd < upTo) {
+            ByteBuffer view = readView;
+            int good = verify(view, HEADER_LENGTH, upTo);
+            if (good < upTo) {
+                throw corrupt(good, "CRC32C mismatch");
+            }
+        }
+    }
+
+    /**
+     * Writer thread, truncation: writes a complete segment file {@code target} (replacing any) with base offset
+     * {@code newBaseOffset} holding this segment's batches {@code [16, upTo)} byte for byte (so at the same
+     * positions), through the file, and forces it (data and size). Allocates nothing on the heap for the batches:
+     * they go from the mapping to the file.
+     */
+    void writeCopy(Path target, long newBaseOffset, int upTo) throws IOException {
+        try (FileChannel out = FileChannel.open(target, CREATE, TRUNCATE_EXISTING, WRITE)) {
+            writeHeader(out, newBaseOffset);
+            if (upTo > HEADER_LENGTH) {
+                ByteBuffer batches = readView.duplicate();
+                batches.limit(upTo).position(HEADER_LENGTH);
+                long position = HEADER_LENGTH;
+                while (batches.hasRemaining()) {
+                    position += out.write(batches, position);
+                }
+            }
+            out.force(true);
+        }
+    }
+
+    /**
+     * Writes an empty segment file {@code target} (replacing any) with base offset {@code baseOffset}: the header
+     * only, forced.
+     */
+    static void writeEmpty(Path target, long baseOffset) throws IOException {
+        try (FileChannel out = FileChannel.open(target, CREATE, TRUNCATE_EXISTING, WRITE)) {
+            writeHeader(out, baseOffset);
+            out.force(true);
+        }
+    }
+
+    /**
+     * Open (rebuilding a lost leader-epoch cache): passes each published batch's leader epoch and base offset to
+     * {@code rebuilder}, oldest first; stops at the first batch header that fails its checks (reads report that one).
+     *
+     * @return null, or why the walk stopped early
+     */
+    String walkEpochs(LeaderEpochCache.Rebuilder rebuilder) {
+        ByteBuffer view = readView;
+        int limit = end;
+        int position = HEADER_LENGTH;
+        while (position < limit) {
+            String problem = batchProblem(view, position, limit);
+            if (problem != null) {
+                return problem + " at position " + position + " of " + file;
+            }
+            rebuilder.batch(view.getInt(position + PARTITION_LEADER_EPOCH_OFFSET),
+                view.getLong(position + BASE_OFFSET_OFFSET));
+            position += LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
+        }
+        return null;
     }
 
     /**
@@ -973,16 +1107,28 @@ final class Segment {
     }
 
     /**
-     * Writer thread, retention: renames the segment and its index files to {@code <name>.deleted}. The mappings stay
-     * valid (a rename does not touch them); {@link #release()} and {@link #deleteFiles()} come later.
+     * Writer thread, retention or truncation: renames the segment and its index files to {@code <name>.deleted}
+     * ({@code <name>.<n>.deleted} when a segment of the same base offset was retired less than
+     * {@code file.delete.delay.ms} ago, as after two truncations to one offset). The mappings stay valid (a rename
+     * does not touch them); {@link #release()} and {@link #deleteFiles()} come later. The segment file goes first: a
+     * crash half way leaves index files without a segment, which the next open deletes.
      */
     void renameToDeleted() throws IOException {
-        Path deleted = file.resolveSibling(file.getFileName() + SegmentLayout.DELETED_SUFFIX);
+        Path deleted = deletedName(file);
         Files.move(file, deleted);
         file = deleted;
-        index.renameTo(index.file().resolveSibling(index.file().getFileName() + SegmentLayout.DELETED_SUFFIX));
-        timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName()
-            + SegmentLayout.DELETED_SUFFIX));
+        index.renameTo(deletedName(index.file()));
+        timeIndex.renameTo(deletedName(timeIndex.file()));
+    }
+
+    /** A free {@code <name>.deleted} or {@code <name>.<n>.deleted} beside {@code path}. */
+    private static Path deletedName(Path path) {
+        String name = path.getFileName().toString();
+        Path candidate = path.resolveSibling(name + SegmentLayout.DELETED_SUFFIX);
+        for (int n = 1; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS); n++) {
+            candidate = path.resolveSibling(name + "." + n + SegmentLayout.DELETED_SUFFIX);
+        }
+        return candidate;
     }
 
     /** Writer thread, after {@link #release()}: deletes the segment's files (renamed or not). */

@@ -3,7 +3,8 @@ package io.yak.broker.log;
 /**
  * Byte layout of a segment file's header and the names of the files in a partition directory. The authority is
  * {@code yak-broker/STORAGE.md} ("Segment header", "Partition directory"); index files are {@link IndexLayout}, the
- * recovery-point file {@link RecoveryPointLayout}; {@code SegmentLayoutTest} compares this
+ * recovery-point file {@link RecoveryPointLayout}, the leader-epoch checkpoint {@link LeaderEpochLayout}, the
+ * high-watermark file {@link HighWatermarkLayout}; {@code SegmentLayoutTest} compares this
  * class with the document's table. The record batches after the header are {@code yak-wire/WIRE.md}, "Record
  * batch" ({@link io.yak.wire.record.RecordBatchLayout}).
  */
@@ -38,6 +39,24 @@ final class SegmentLayout {
     static final int FILE_NAME_DIGITS = 20;
     /** Written at close after everything was forced; deleted at open. */
     static final String CLEAN_SHUTDOWN_FILE = ".clean_shutdown";
+    /**
+     * {@code <base>.log.swap}: the new last segment a truncation wrote, forced, before it retired the old segments
+     * from that base on; recovery installs it once {@code <base>.log} is gone, else deletes it (STORAGE.md,
+     * "Truncation").
+     */
+    static final String SWAP_SUFFIX = ".log.swap";
+    /**
+     * {@code <base>.log.fullswap}: the empty segment a full truncation ({@code truncateFullyAndStartAt}) wrote before
+     * it retired every old segment; recovery installs it (and the log starts there) once no segment is left, else
+     * deletes it.
+     */
+    static final String FULL_SWAP_SUFFIX = ".log.fullswap";
+    /** The leader-epoch cache ({@link LeaderEpochLayout}). */
+    static final String LEADER_EPOCH_FILE = "leader-epoch-checkpoint";
+    static final String LEADER_EPOCH_TEMP_FILE = LEADER_EPOCH_FILE + ".tmp";
+    /** The checkpointed high watermark ({@link HighWatermarkLayout}). */
+    static final String HIGH_WATERMARK_FILE = "high-watermark";
+    static final String HIGH_WATERMARK_TEMP_FILE = HIGH_WATERMARK_FILE + ".tmp";
 
     private SegmentLayout() {
     }

@@ -18,6 +18,11 @@ import io.yak.wire.message.Frame;
 import io.yak.wire.message.ListOffsetsRequest;
 import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.PublishRequest;
+import io.yak.wire.message.ReplicaFetchRequest;
+import io.yak.wire.message.ReplicaFetchResponse;
+import io.yak.broker.partition.PublishCallback;
+import io.netty.buffer.Unpooled;
+import java.util.List;
 import io.yak.wire.message.PublishResponse;
 import io.yak.wire.record.RecordBatchFlyweight;
 import io.yak.wire.record.RecordCursor;
@@ -83,6 +88,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             case PUBLISH_REQUEST -> publish(ctx, id, (PublishRequest) frame.message());
             case CONSUME_REQUEST -> consume(id, (ConsumeRequest) frame.message());
             case LIST_OFFSETS_REQUEST -> listOffsets(ctx, id, (ListOffsetsRequest) frame.message());
+            case REPLICA_FETCH_REQUEST -> replicaFetch(id, (ReplicaFetchRequest) frame.message());
             case ERROR_RESPONSE -> {
                 // Never answered (WIRE.md, "Errors and closing", rule 6): answering a peer's error would start
                 // an error ping-pong between two servers.
@@ -116,26 +122,41 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (req.acks() != 0 && req.acks() != 1 && req.acks() != -1 || req.timeoutMs() < 0) {
+            records.release();
+            rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "publish answered "
+                + "INVALID_REQUEST: acks " + req.acks() + ", timeout_ms " + req.timeoutMs());
+            reply(ctx, Frame.of(id, new PublishResponse(ErrorCode.INVALID_REQUEST, partitions.epoch(), -1, -1)));
+            return;
+        }
         boolean ack = req.acks() != 0;
         started();
         // An answer appended in place must not overtake one the writer thread has given and not yet written here.
         // The callback runs on this event loop exactly when publish returns true (in place, or refused at once); a
         // writer thread's callback (publish returned false) is never on an event loop, so it always takes the task
         // that decrements the count.
-        boolean answered = partitions.publish(req.topic(), req.partition(), records, writerAnswersPending == 0,
-            (error, epoch, base, start) -> {
-                finished();
-                if (!ack) {
-                    if (error != ErrorCode.NONE) {
-                        LOG.debug("broker: acks=0 publish to {}-{} failed: {}", LogText.safe(req.topic()), req.partition(),
-                            error);
+        boolean answered = partitions.publish(req.topic(), req.partition(), req.acks(), req.timeoutMs(), records,
+            writerAnswersPending == 0, new PublishCallback() {
+                @Override
+                public void onPublished(ErrorCode error, long epoch, long base, long start) {
+                    finished();
+                    if (ack) {
+                        send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
+                    } else if (error != ErrorCode.NONE) {
+                        LOG.debug("broker: acks=0 publish to {}-{} failed: {}", LogText.safe(req.topic()),
+                            req.partition(), error);
                     }
-                    return;
                 }
-                Frame answer = Frame.of(id, new PublishResponse(error, epoch, base, start));
-                if (channel.eventLoop().inEventLoop()) {
-                    send(answer);
-                } else {
+
+                @Override
+                public void onPublishedLater(ErrorCode error, long epoch, long base, long start) {
+                    // Always through the event loop's queue, even from this very event loop (an acks=all publish
+                    // completed by a follower's fetch on another channel): the count below must drop exactly once.
+                    finished();
+                    if (!ack) {
+                        return;
+                    }
+                    Frame answer = Frame.of(id, new PublishResponse(error, epoch, base, start));
                     try {
                         channel.eventLoop().execute(() -> {
                             writerAnswersPending--;
@@ -198,6 +219,20 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 finished();
                 send(Frame.of(id, new ConsumeResponse(error, epoch, hw, start, records)));
             });
+    }
+
+    private void replicaFetch(int id, ReplicaFetchRequest req) {
+        if (req.maxBytes() <= 0 || req.maxWaitMs() < 0) {
+            rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "replica fetch answered "
+                + "INVALID_REQUEST: max_bytes " + req.maxBytes() + ", max_wait_ms " + req.maxWaitMs());
+            send(Frame.of(id, new ReplicaFetchResponse(ErrorCode.INVALID_REQUEST, List.of(), Unpooled.EMPTY_BUFFER)));
+            return;
+        }
+        started();
+        partitions.replicaFetch(req, channel.eventLoop(), response -> {
+            finished();
+            send(Frame.of(id, response));
+        });
     }
 
     private void listOffsets(ChannelHandlerContext ctx, int id, ListOffsetsRequest req) {

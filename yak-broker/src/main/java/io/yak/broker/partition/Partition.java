@@ -1,6 +1,9 @@
 package io.yak.broker.partition;
 
 import io.yak.broker.log.PartitionLog;
+import io.yak.broker.replica.DelayedPublishes;
+import io.yak.broker.replica.LeaderReplicas;
+import io.yak.wire.message.PartitionInfo;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +38,21 @@ final class Partition {
     volatile boolean opening;
     volatile boolean leader;
     volatile int leaderEpoch;
+    /** The coordinator's latest state of this partition (replicas, ISR, leader, epochs); null until one arrived. */
+    volatile PartitionInfo info;
+    /** {@code min.insync.replicas} for this partition (topic config, else the broker's), at most its replica count. */
+    volatile int minIsr = 1;
+    /**
+     * While this broker leads the partition: its followers' progress for the current leader epoch; null otherwise
+     * (and until the log is open). Guarded by {@link #replication}, as is {@link #delayed}.
+     */
+    volatile LeaderReplicas replicas;
+    /** acks=all publishes waiting for the high watermark. Guarded by {@link #replication}. */
+    final DelayedPublishes<DelayedPublish> delayed = new DelayedPublishes<>();
+    /** Guards {@link #replicas} and {@link #delayed}; held briefly, never while calling out. */
+    final Object replication = new Object();
+    /** Replica fetches parked until this partition's log grows, completed by the next append or their timer. */
+    final ConcurrentLinkedQueue<FetchWaiter> fetchWaiters = new ConcurrentLinkedQueue<>();
 
     Partition(String topic, int partition, ExecutorService writer) {
         this.topic = topic;

@@ -17,6 +17,20 @@ import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.AlterIsrResult;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.ReplicaFetchPartition;
+import io.yak.wire.message.ReplicaFetchPartitionData;
+import io.yak.wire.message.ReplicaFetchRequest;
+import io.yak.wire.message.ReplicaFetchResponse;
+import io.yak.wire.config.TopicConfigs;
+import io.yak.broker.log.EpochEndOffset;
+import io.yak.broker.replica.LeaderReplicas;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +81,13 @@ public final class PartitionManager implements AutoCloseable {
     private static final long WAIT_TICK_MS = 5;
 
     private final int brokerId;
+    private final ReplicationConfig replication;
+    private final IsrChannel isrChannel;
+    private final LongSupplier nowMs;
+    /** Pulls the partitions this broker follows; null when it never follows (single-copy tests). */
+    private final FollowerFetchers followers;
+    /** Brokers of the latest cluster view by id: addresses of leaders, broker epochs of followers. */
+    private volatile Map<Integer, BrokerInfo> brokers = Map.of();
     private final Path dataDir;
     private final LogConfig logConfig;
     private final boolean autoCreateTopics;
@@ -124,6 +145,28 @@ public final class PartitionManager implements AutoCloseable {
     PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
                      int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator,
                      LongSupplier nowMs) {
+        this(brokerId, dataDir, logConfig, logThreads, autoCreateTopics, numPartitions, retention, topicCreator,
+            ReplicationConfig.defaults(), IsrChannel.NONE, null, nowMs);
+    }
+
+    /**
+     * A manager whose partitions may have several replicas: {@code isr} proposes ISR changes of the partitions it
+     * leads, {@code fetchClient} pulls the records of the ones it follows (null: this broker never follows).
+     */
+    public PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
+                            int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator,
+                            ReplicationConfig replication, IsrChannel isr, ReplicaFetchClient fetchClient) {
+        this(brokerId, dataDir, logConfig, logThreads, autoCreateTopics, numPartitions, retention, topicCreator,
+            replication, isr, fetchClient, () -> System.nanoTime() / 1_000_000);
+    }
+
+    PartitionManager(int brokerId, Path dataDir, LogConfig logConfig, int logThreads, boolean autoCreateTopics,
+                     int numPartitions, RetentionConfig retention, BiConsumer<String, Integer> topicCreator,
+                     ReplicationConfig replication, IsrChannel isr, ReplicaFetchClient fetchClient,
+                     LongSupplier nowMs) {
+        this.replication = replication;
+        this.isrChannel = isr;
+        this.nowMs = nowMs;
         this.creations = new TopicCreations(brokerId, nowMs);
         this.retention = retention;
         this.brokerId = brokerId;
@@ -152,6 +195,12 @@ public final class PartitionManager implements AutoCloseable {
         }
         timer.scheduleWithFixedDelay(creations::expire, TopicCreations.CREATE_RETRY_MS, TopicCreations.CREATE_RETRY_MS,
             TimeUnit.MILLISECONDS);
+        long isrCheckMs = Math.max(10, replication.replicaLagTimeMaxMs() / 2);
+        timer.scheduleWithFixedDelay(this::checkIsr, isrCheckMs, isrCheckMs, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::scheduleHwCheckpoints, replication.hwCheckpointIntervalMs(),
+            replication.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
+        this.followers = fetchClient == null ? null
+            : new FollowerFetchers(brokerId, fetchClient, replication, isr::brokerEpoch, this::broker, this::applyFetched);
     }
 
     /** Tests: see {@link TopicCreations#expire()}. */
@@ -303,7 +352,7 @@ public final class PartitionManager implements AutoCloseable {
             }
             for (PartitionInfo info : t.partitions()) {
                 String name = t.name() + "-" + info.partition();
-                if (info.replica() == brokerId && !foundAtStart.contains(name)) {
+                if (info.isReplica(brokerId) && !foundAtStart.contains(name)) {
                     missing.add(name);
                 }
             }
@@ -448,30 +497,276 @@ public final class PartitionManager implements AutoCloseable {
             nextTopics.put(t.name(), t);
             creations.appeared(t.name());
             Partition[] ps = new Partition[t.partitionCount()];
+            int topicMinIsr = (int) Math.min(Short.MAX_VALUE,
+                t.longConfig(TopicConfigs.MIN_INSYNC_REPLICAS, replication.minInsyncReplicas()));
             for (PartitionInfo info : t.partitions()) {
                 Partition p = partition(t.name(), info.partition());
                 ps[info.partition()] = p;
-                boolean leads = info.leader() == brokerId;
-                if (leads != p.leader || (leads && info.leaderEpoch() != p.leaderEpoch)) {
-                    LOG.info("broker {}: partition {} leader {} (leader epoch {}, cluster epoch {}): {}", brokerId,
-                        p.name, info.leader() < 0 ? "none" : info.leader(), info.leaderEpoch(), epoch,
-                        leads ? "leading it" : "not leading it");
-                }
-                p.leaderEpoch = info.leaderEpoch();
-                p.leader = leads;
-                if (missingData.contains(p.name) && p.log == null && !p.opening && p.failure == null) {
-                    markOffline(p, "its log is missing from data.dir (empty, no " + META_FILE + ")");
-                }
-                if (leads && p.log == null && !p.opening && p.failure == null) {
-                    p.opening = true;
-                    LogConfig config = logConfigFor(t);
-                    p.onWriter(() -> open(p, config));
-                }
+                applyState(p, t, info, topicMinIsr);
             }
             next.put(t.name(), ps);
         }
+        Map<Integer, BrokerInfo> nextBrokers = new HashMap<>();
+        for (BrokerInfo b : metadata.brokers()) {
+            nextBrokers.put(b.id(), b);
+        }
+        brokers = nextBrokers;
         topics = nextTopics;
         partitions = next;
+        // partitions of deleted topics, or that moved away from this broker, are no longer followed
+        for (Partition p : byName.values()) {
+            Partition[] current = next.get(p.topic);
+            if (followers != null && (current == null || p.partition >= current.length)) {
+                followers.unfollow(p);
+            }
+        }
+    }
+
+    /**
+     * Applies the coordinator's state of one partition: leads it (a new leader epoch starts a new follower
+     * bookkeeping), follows its leader, or neither. Metadata thread.
+     */
+    private void applyState(Partition p, TopicInfo t, PartitionInfo info, int topicMinIsr) {
+        PartitionInfo before = p.info;
+        if (before != null && (info.leaderEpoch() < before.leaderEpoch()
+            || (info.leaderEpoch() == before.leaderEpoch() && info.partitionEpoch() < before.partitionEpoch()))) {
+            return; // an ALTER_ISR answer already gave a newer state than this view
+        }
+        p.info = info;
+        p.minIsr = Math.max(1, Math.min(topicMinIsr, info.replicas().size()));
+        boolean replica = info.isReplica(brokerId);
+        boolean leads = info.leader() == brokerId;
+        if (leads != p.leader || (leads && info.leaderEpoch() != p.leaderEpoch)
+            || (!leads && replica && before != null && before.leader() != info.leader())) {
+            LOG.info("broker {}: partition {} leader {} (leader epoch {}, replicas {}, isr {}, cluster epoch {}): {}",
+                brokerId, p.name, info.leader() < 0 ? "none" : info.leader(), info.leaderEpoch(), info.replicas(),
+                info.isr(), epoch, leads ? "leading it" : replica && info.leader() >= 0 ? "following it"
+                    : "not leading it");
+        } else if (before != null && !before.isr().equals(info.isr())) {
+            LOG.info("broker {}: partition {} isr {} -> {} (leader {}, partition epoch {})", brokerId, p.name,
+                before.isr(), info.isr(), info.leader(), info.partitionEpoch());
+        }
+        if (missingData.contains(p.name) && p.log == null && !p.opening && p.failure == null) {
+            markOffline(p, "its log is missing from data.dir (empty, no " + META_FILE + ")");
+        }
+        if (replica && p.log == null && !p.opening && p.failure == null) {
+            p.opening = true;
+            LogConfig config = logConfigFor(t);
+            p.onWriter(() -> open(p, config));
+        }
+        if (leads) {
+            if (followers != null) {
+                followers.unfollow(p);
+            }
+            if (!p.leader || info.leaderEpoch() != p.leaderEpoch) {
+                resign(p, ErrorCode.NOT_LEADER);
+                p.leaderEpoch = info.leaderEpoch();
+                p.leader = true;
+                p.onWriter(() -> makeLeader(p, info));
+            } else {
+                synchronized (p.replication) {
+                    if (p.replicas != null) {
+                        p.replicas.update(info, nowMs.getAsLong());
+                    }
+                }
+                afterIsrChange(p);
+            }
+            return;
+        }
+        resign(p, ErrorCode.NOT_LEADER);
+        p.leader = false;
+        p.leaderEpoch = info.leaderEpoch();
+        if (followers == null) {
+            return;
+        }
+        BrokerInfo leader = brokers.get(info.leader());
+        if (replica && info.leader() >= 0 && p.failure == null && !missingData.contains(p.name)) {
+            followers.follow(p, info.leader(), info.leaderEpoch());
+        } else {
+            followers.unfollow(p);
+        }
+    }
+
+    /** Writer thread, after the log opened: starts the bookkeeping of this leader epoch. */
+    private void makeLeader(Partition p, PartitionInfo info) {
+        PartitionLog log = p.log;
+        if (log == null || !p.leader || p.leaderEpoch != info.leaderEpoch()) {
+            return;
+        }
+        LeaderReplicas r = new LeaderReplicas(p.info.leaderEpoch() == info.leaderEpoch() ? p.info : info, brokerId,
+            log.logEndOffset(), nowMs.getAsLong());
+        synchronized (p.replication) {
+            p.replicas = r;
+        }
+        LOG.info("broker {}: partition {} leader epoch {} starts at offset {} (high watermark {}, isr {})", brokerId,
+            p.name, info.leaderEpoch(), log.logEndOffset(), log.highWatermark(), r.info().isr());
+        maybeAdvanceHighWatermark(p);
+    }
+
+    /** Ends this broker's leadership of {@code p}: waiting acks=all publishes and parked fetches are answered. */
+    private void resign(Partition p, ErrorCode why) {
+        List<DelayedPublish> waiting = new ArrayList<>();
+        synchronized (p.replication) {
+            if (p.replicas == null && p.delayed.size() == 0) {
+                return;
+            }
+            p.replicas = null;
+            p.delayed.drain(waiting);
+        }
+        for (DelayedPublish d : waiting) {
+            answerDelayed(d, why);
+        }
+        wakeFetchWaiters(p);
+    }
+
+    /** The ISR changed: acks=all publishes fail once it is below min.insync.replicas; the HW may move. */
+    private void afterIsrChange(Partition p) {
+        List<DelayedPublish> failed = null;
+        synchronized (p.replication) {
+            LeaderReplicas r = p.replicas;
+            if (r != null && r.info().isr().size() < p.minIsr && p.delayed.size() > 0) {
+                failed = new ArrayList<>();
+                p.delayed.drain(failed);
+            }
+        }
+        if (failed != null) {
+            for (DelayedPublish d : failed) {
+                answerDelayed(d, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+            }
+        }
+        maybeAdvanceHighWatermark(p);
+    }
+
+    private void answerDelayed(DelayedPublish d, ErrorCode error) {
+        if (d.timer != null) {
+            d.timer.cancel();
+        }
+        d.callback.onPublishedLater(error, epoch, error == ErrorCode.NONE ? d.baseOffset : -1, -1);
+    }
+
+    /**
+     * Moves the high watermark of a partition this broker leads to what its ISR allows, then answers the acks=all
+     * publishes it covers and the consumes parked at the old one. Any thread.
+     */
+    void maybeAdvanceHighWatermark(Partition p) {
+        PartitionLog log = p.log;
+        if (log == null) {
+            return;
+        }
+        long before = log.highWatermark();
+        long hw;
+        List<DelayedPublish> done = null;
+        synchronized (p.replication) {
+            LeaderReplicas r = p.replicas;
+            if (r == null) {
+                return;
+            }
+            long candidate = r.highWatermark(log.logEndOffset(), p.minIsr);
+            if (candidate > before) {
+                log.updateHighWatermark(candidate);
+            }
+            hw = log.highWatermark();
+            if (p.delayed.size() > 0) {
+                done = new ArrayList<>();
+                p.delayed.completed(hw, done);
+            }
+        }
+        if (hw > before) {
+            wakeWaiters(p);
+        }
+        if (done != null) {
+            long start = log.logStartOffset();
+            for (DelayedPublish d : done) {
+                if (d.timer != null) {
+                    d.timer.cancel();
+                }
+                d.callback.onPublishedLater(ErrorCode.NONE, epoch, d.baseOffset, start);
+            }
+        }
+    }
+
+    /** Timer: proposes to drop followers that have not caught up within replica.lag.time.max.ms. */
+    private void checkIsr() {
+        long now = nowMs.getAsLong();
+        for (Partition p : byName.values()) {
+            if (!p.leader) {
+                continue;
+            }
+            LeaderReplicas r;
+            List<Integer> shrunk;
+            String lagging;
+            synchronized (p.replication) {
+                r = p.replicas;
+                if (r == null) {
+                    continue;
+                }
+                shrunk = r.shrinkProposal(now, replication.replicaLagTimeMaxMs());
+                if (shrunk == null) {
+                    continue;
+                }
+                lagging = r.lagging(now, replication.replicaLagTimeMaxMs());
+                r.proposed(shrunk);
+            }
+            proposeIsr(p, r, shrunk, "behind for more than replica.lag.time.max.ms "
+                + replication.replicaLagTimeMaxMs() + ": " + lagging);
+        }
+    }
+
+    private void proposeIsr(Partition p, LeaderReplicas r, List<Integer> isr, String why) {
+        PartitionInfo info = r.info();
+        LOG.info("broker {}: partition {} asks the coordinator to change its isr {} -> {} ({})", brokerId, p.name,
+            info.isr(), isr, why);
+        isrChannel.alterIsr(new AlterIsrPartition(p.topic, p.partition, info.leaderEpoch(), info.partitionEpoch(),
+            isr), result -> onIsrResult(p, r, result));
+    }
+
+    private void onIsrResult(Partition p, LeaderReplicas r, AlterIsrResult result) {
+        boolean applied = false;
+        synchronized (p.replication) {
+            if (p.replicas != r) {
+                return; // the leadership changed meanwhile
+            }
+            if (result != null && result.error() == ErrorCode.NONE && result.leaderEpoch() == r.leaderEpoch()) {
+                PartitionInfo info = r.info();
+                PartitionInfo next = new PartitionInfo(info.partition(), result.leader(), result.leaderEpoch(),
+                    result.partitionEpoch(), info.replicas(), result.isr());
+                r.update(next, nowMs.getAsLong());
+                PartitionInfo current = p.info;
+                if (current == null || current.partitionEpoch() < next.partitionEpoch()) {
+                    p.info = next;
+                }
+                applied = true;
+            } else {
+                r.proposalFailed();
+            }
+        }
+        if (applied) {
+            LOG.info("broker {}: partition {} isr is now {} (partition epoch {})", brokerId, p.name, result.isr(),
+                result.partitionEpoch());
+        } else {
+            LOG.info("broker {}: partition {} isr change not applied: {}", brokerId, p.name,
+                result == null ? "no answer from the coordinator" : result.error() + " (current isr " + result.isr()
+                    + ", partition epoch " + result.partitionEpoch() + ")");
+        }
+        afterIsrChange(p);
+    }
+
+    private void scheduleHwCheckpoints() {
+        for (Partition p : byName.values()) {
+            if (p.log != null) {
+                p.onWriter(() -> {
+                    PartitionLog log = p.log;
+                    try {
+                        if (log != null && !log.failed()) {
+                            log.checkpointHighWatermark();
+                        }
+                    } catch (IOException e) {
+                        LOG.warn("broker {}: checkpointing the high watermark of {} failed: {}", brokerId, p.name,
+                            e.toString());
+                    }
+                });
+            }
+        }
     }
 
     public long epoch() {
@@ -510,6 +805,9 @@ public final class PartitionManager implements AutoCloseable {
         if (p.log == null) {
             return ErrorCode.PARTITION_OFFLINE;
         }
+        if (p.replicas == null) {
+            return ErrorCode.NOT_LEADER; // becoming leader: the writer is about to start the leader epoch
+        }
         return ErrorCode.NONE;
     }
 
@@ -535,8 +833,25 @@ public final class PartitionManager implements AutoCloseable {
      */
     public boolean publish(String topic, int partition, ByteBuf batches, boolean mayAppendInPlace,
                            PublishCallback callback) {
+        return publish(topic, partition, (short) 1, 0, batches, mayAppendInPlace, callback);
+    }
+
+    /**
+     * As {@link #publish(String, int, ByteBuf, boolean, PublishCallback)}, with the producer's {@code acks}: with -1
+     * (all) the answer waits until the high watermark passes the records, at most {@code timeoutMs}
+     * ({@code REQUEST_TIMED_OUT}); a partition whose ISR is below {@code min.insync.replicas} refuses at once with
+     * {@code NOT_ENOUGH_REPLICAS}.
+     */
+    public boolean publish(String topic, int partition, short acks, int timeoutMs, ByteBuf batches,
+                           boolean mayAppendInPlace, PublishCallback callback) {
         Partition p = lookup(topic, partition);
         ErrorCode error = check(topic, partition, p);
+        if (error == ErrorCode.NONE && acks == -1) {
+            PartitionInfo info = p.info;
+            if (info != null && info.isr().size() < p.minIsr) {
+                error = ErrorCode.NOT_ENOUGH_REPLICAS;
+            }
+        }
         if (error != ErrorCode.NONE) {
             batches.release();
             callback.onPublished(error, epoch, -1, -1);
@@ -545,30 +860,34 @@ public final class PartitionManager implements AutoCloseable {
         if (mayAppendInPlace && batches.readableBytes() < PartitionLog.IN_PLACE_MAX_BYTES
             && p.appendsQueued.get() == 0 && !p.lock.hasQueuedThreads() && p.lock.tryLock()) {
             long outcome;
+            long end;
             try {
                 outcome = append(p, batches, true);
+                end = p.log.logEndOffset();
             } finally {
                 p.lock.unlock();
             }
             if (outcome != PartitionLog.NEEDS_WRITER) {
                 inPlaceAppends.increment();
-                answer(p, outcome, callback);
-                return true;
+                return answer(p, outcome, end, acks, timeoutMs, callback, true);
             }
         }
         p.appendsQueued.incrementAndGet();
         try {
             p.writer.execute(() -> {
                 long outcome;
+                long end = -1;
                 p.lock.lock();
                 try {
                     outcome = append(p, batches, false);
                     writerAppends.increment();
+                    PartitionLog log = p.log;
+                    end = log == null ? -1 : log.logEndOffset();
                 } finally {
                     p.appendsQueued.decrementAndGet();
                     p.lock.unlock();
                 }
-                answer(p, outcome, callback);
+                answer(p, outcome, end, acks, timeoutMs, callback, false);
             });
         } catch (RejectedExecutionException e) {
             // the broker is closing its logs
@@ -629,16 +948,80 @@ public final class PartitionManager implements AutoCloseable {
      * now) before the publisher, so the two responses leave this thread back to back (usually one event-loop wake-up
      * for both), the consumers' first since they are the end-to-end path.
      */
-    private void answer(Partition p, long outcome, PublishCallback callback) {
+    private boolean answer(Partition p, long outcome, long end, short acks, int timeoutMs, PublishCallback callback,
+                           boolean now) {
         try {
-            wakeWaiters(p);
+            wakeFetchWaiters(p);
+            maybeAdvanceHighWatermark(p);
         } finally {
             // the publisher is answered whatever happened to a consume's answer (its connection counts on it)
             if (outcome >= 0) {
-                callback.onPublished(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
+                if (acks == -1 && !delay(p, outcome, end, timeoutMs, callback)) {
+                    return false;
+                }
+                if (now) {
+                    callback.onPublished(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
+                } else {
+                    callback.onPublishedLater(ErrorCode.NONE, epoch, outcome, p.log.logStartOffset());
+                }
             } else {
-                callback.onPublished(outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR,
-                    epoch, -1, -1);
+                ErrorCode error = outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR;
+                if (now) {
+                    callback.onPublished(error, epoch, -1, -1);
+                } else {
+                    callback.onPublishedLater(error, epoch, -1, -1);
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parks an acks=all publish until the high watermark reaches {@code end}, or answers at once.
+     *
+     * @return true when the publish may be answered now (its records are committed already)
+     */
+    private boolean delay(Partition p, long base, long end, int timeoutMs, PublishCallback callback) {
+        PartitionLog log = p.log;
+        DelayedPublish d;
+        synchronized (p.replication) {
+            if (log.highWatermark() >= end) {
+                return true;
+            }
+            d = new DelayedPublish(callback, base);
+            if (p.replicas == null) {
+                d.entry = null;
+            } else {
+                d.entry = p.delayed.add(end, d);
+            }
+        }
+        if (d.entry == null) {
+            // the leadership ended between the append and now
+            callback.onPublishedLater(ErrorCode.NOT_LEADER, epoch, -1, -1);
+            return false;
+        }
+        try {
+            d.timer = waitTimer.newTimeout(t -> {
+                boolean expired;
+                synchronized (p.replication) {
+                    expired = p.delayed.expire(d.entry);
+                }
+                if (expired) {
+                    callback.onPublishedLater(ErrorCode.REQUEST_TIMED_OUT, epoch, -1, -1);
+                }
+            }, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException e) {
+            // the timer stopped: the broker is closing, and close() answers what waits
+        }
+        return false;
+    }
+
+    /** Serves again the replica fetches parked on {@code p}: it grew, or its leadership ended. */
+    private void wakeFetchWaiters(Partition p) {
+        FetchWaiter w;
+        while ((w = p.fetchWaiters.poll()) != null) {
+            if (w.claim()) {
+                w.retry.run();
             }
         }
     }
@@ -675,7 +1058,9 @@ public final class PartitionManager implements AutoCloseable {
             return;
         }
         PartitionLog log = p.log;
-        if (offset == log.logEndOffset() && maxWaitMs > 0 && p.waiters.size() < MAX_WAITERS_PER_PARTITION) {
+        long hw = log.highWatermark();
+        if (offset >= hw && offset <= log.logEndOffset() && maxWaitMs > 0
+            && p.waiters.size() < MAX_WAITERS_PER_PARTITION) {
             ConsumeWaiter w = new ConsumeWaiter(offset, maxBytes, callback);
             p.waiters.add(w);
             w.timer = waitTimer.newTimeout(t -> {
@@ -684,8 +1069,8 @@ public final class PartitionManager implements AutoCloseable {
                     read(p, w.offset, w.maxBytes, w.callback);
                 }
             }, maxWaitMs, TimeUnit.MILLISECONDS);
-            // An append between the end check and the enqueue would not have seen this waiter.
-            if (log.logEndOffset() != offset && w.claim()) {
+            // A high watermark move between the check and the enqueue would not have seen this waiter.
+            if (log.highWatermark() != hw && w.claim()) {
                 p.waiters.remove(w);
                 read(p, offset, maxBytes, callback);
             }
@@ -697,8 +1082,10 @@ public final class PartitionManager implements AutoCloseable {
     private void read(Partition p, long offset, int maxBytes, ConsumeCallback callback) {
         PartitionLog log = p.log;
         ByteBuf records;
+        long hw = log.highWatermark();
         try {
-            records = log.read(offset, maxBytes);
+            records = offset >= hw && offset <= log.logEndOffset() ? Unpooled.EMPTY_BUFFER
+                : log.read(offset, maxBytes, hw);
         } catch (OffsetOutOfRangeException e) {
             callback.onConsumed(ErrorCode.OFFSET_OUT_OF_RANGE, epoch, log.logEndOffset(), log.logStartOffset(),
                 Unpooled.EMPTY_BUFFER);
@@ -715,7 +1102,7 @@ public final class PartitionManager implements AutoCloseable {
             callback.onConsumed(ErrorCode.STORAGE_ERROR, epoch, -1, -1, Unpooled.EMPTY_BUFFER);
             return;
         }
-        callback.onConsumed(ErrorCode.NONE, epoch, log.logEndOffset(), log.logStartOffset(), records);
+        callback.onConsumed(ErrorCode.NONE, epoch, hw, log.logStartOffset(), records);
     }
 
     /**
@@ -733,7 +1120,7 @@ public final class PartitionManager implements AutoCloseable {
         if (timestamp == -2) {
             out[0] = p.log.logStartOffset();
         } else if (timestamp == -1) {
-            out[0] = p.log.logEndOffset();
+            out[0] = p.log.highWatermark(); // Kafka's "latest": what consumers can read
         } else if (timestamp >= 0) {
             long offset;
             try {
@@ -744,11 +1131,260 @@ public final class PartitionManager implements AutoCloseable {
                 markOffline(p, "corrupt batch found by a timestamp lookup: " + reason(e));
                 return ErrorCode.STORAGE_ERROR;
             }
-            out[0] = offset < 0 ? p.log.logEndOffset() : offset;
+            out[0] = offset < 0 ? p.log.highWatermark() : Math.min(offset, p.log.highWatermark());
         } else {
             return ErrorCode.INVALID_REQUEST;
         }
         return ErrorCode.NONE;
+    }
+
+    /**
+     * Serves a follower's fetch: records of each partition from its fetch offset (not bounded by the high
+     * watermark), its divergence from this leader's log, and the follower's progress, from which the high watermark
+     * and the ISR move. When nothing is new it parks for up to {@code max_wait_ms}, and is served again on
+     * {@code retries} (the connection's event loop) once a partition grows. {@code answer} owns the response.
+     */
+    public void replicaFetch(ReplicaFetchRequest req, Executor retries, Consumer<ReplicaFetchResponse> answer) {
+        serveFetch(req, retries, answer, req.maxWaitMs() > 0);
+    }
+
+    private void serveFetch(ReplicaFetchRequest req, Executor retries, Consumer<ReplicaFetchResponse> answer,
+                            boolean mayWait) {
+        BrokerInfo follower = brokers.get(req.replicaId());
+        if (follower != null && follower.brokerEpoch() > req.brokerEpoch()) {
+            answer.accept(new ReplicaFetchResponse(ErrorCode.STALE_BROKER_EPOCH, List.of(), Unpooled.EMPTY_BUFFER));
+            return;
+        }
+        long now = nowMs.getAsLong();
+        List<ReplicaFetchPartitionData> out = new ArrayList<>(req.partitions().size());
+        CompositeByteBuf records = null;
+        long total = 0;
+        boolean news = false;
+        List<Partition> served = new ArrayList<>(req.partitions().size());
+        for (ReplicaFetchPartition fp : req.partitions()) {
+            Partition p = lookup(fp.topic(), fp.partition());
+            ErrorCode error = fetchError(fp, p, req.replicaId());
+            if (error != ErrorCode.NONE) {
+                out.add(ReplicaFetchPartitionData.empty(fp.topic(), fp.partition(), error, -1, -1, -1));
+                news = true;
+                continue;
+            }
+            PartitionLog log = p.log;
+            long leaderEnd = log.logEndOffset();
+            if (fp.lastFetchedEpoch() >= 0) {
+                EpochEndOffset ours = log.endOffsetForEpoch(fp.lastFetchedEpoch());
+                if (!ours.isUndefined()
+                    && (ours.epoch() != fp.lastFetchedEpoch() || ours.endOffset() < fp.fetchOffset())) {
+                    out.add(new ReplicaFetchPartitionData(fp.topic(), fp.partition(), ErrorCode.NONE,
+                        log.highWatermark(), log.logStartOffset(), leaderEnd, ours.epoch(), ours.endOffset(), 0));
+                    news = true;
+                    continue;
+                }
+            }
+            if (fp.fetchOffset() < log.logStartOffset() || fp.fetchOffset() > leaderEnd) {
+                out.add(ReplicaFetchPartitionData.empty(fp.topic(), fp.partition(), ErrorCode.OFFSET_OUT_OF_RANGE,
+                    log.highWatermark(), log.logStartOffset(), leaderEnd));
+                news = true;
+                continue;
+            }
+            LeaderReplicas r;
+            List<Integer> expanded = null;
+            synchronized (p.replication) {
+                r = p.replicas;
+                if (r != null) {
+                    r.onFetch(req.replicaId(), fp.fetchOffset(), leaderEnd, now);
+                    expanded = r.expandProposal(req.replicaId(), log.highWatermark());
+                    if (expanded != null) {
+                        r.proposed(expanded);
+                    }
+                }
+            }
+            if (r == null) {
+                out.add(ReplicaFetchPartitionData.empty(fp.topic(), fp.partition(), ErrorCode.NOT_LEADER, -1, -1, -1));
+                news = true;
+                continue;
+            }
+            if (expanded != null) {
+                proposeIsr(p, r, expanded, "broker " + req.replicaId() + " caught up to offset " + fp.fetchOffset());
+            }
+            maybeAdvanceHighWatermark(p);
+            served.add(p);
+            int length = 0;
+            if (fp.fetchOffset() < leaderEnd && total < req.maxBytes()) {
+                ByteBuf slice;
+                try {
+                    slice = log.read(fp.fetchOffset(), Math.max(1, Math.min(fp.maxBytes(),
+                        replication.replicaFetchMaxBytes())));
+                } catch (OffsetOutOfRangeException e) {
+                    slice = Unpooled.EMPTY_BUFFER;
+                } catch (CorruptBatchException e) {
+                    LOG.error("broker {}: partition {} is offline: corrupt batch found serving a replica fetch at "
+                        + "offset {}: {}", brokerId, p.name, fp.fetchOffset(), e.getMessage());
+                    markOffline(p, "corrupt batch at offset " + fp.fetchOffset() + ": " + reason(e));
+                    out.add(ReplicaFetchPartitionData.empty(fp.topic(), fp.partition(), ErrorCode.STORAGE_ERROR,
+                        -1, -1, -1));
+                    news = true;
+                    continue;
+                }
+                length = slice.readableBytes();
+                if (length > 0) {
+                    if (records == null) {
+                        records = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(Math.max(2,
+                            req.partitions().size()));
+                    }
+                    records.addComponent(true, slice);
+                    total += length;
+                    news = true;
+                } else {
+                    slice.release();
+                }
+            }
+            out.add(new ReplicaFetchPartitionData(fp.topic(), fp.partition(), ErrorCode.NONE, log.highWatermark(),
+                log.logStartOffset(), leaderEnd, ReplicaFetchPartitionData.NO_DIVERGENCE, -1, length));
+        }
+        if (!news && mayWait && !served.isEmpty()) {
+            park(req, retries, answer, served);
+            return;
+        }
+        answer.accept(new ReplicaFetchResponse(ErrorCode.NONE, out, records == null ? Unpooled.EMPTY_BUFFER : records));
+    }
+
+    private ErrorCode fetchError(ReplicaFetchPartition fp, Partition p, int replicaId) {
+        if (p == null) {
+            return partitions.containsKey(fp.topic()) ? ErrorCode.UNKNOWN_PARTITION : ErrorCode.UNKNOWN_TOPIC;
+        }
+        if (!p.leader || p.log == null || p.replicas == null) {
+            return ErrorCode.NOT_LEADER;
+        }
+        if (p.failure != null) {
+            return ErrorCode.STORAGE_ERROR;
+        }
+        if (fp.currentLeaderEpoch() < p.leaderEpoch) {
+            return ErrorCode.FENCED_LEADER_EPOCH;
+        }
+        if (fp.currentLeaderEpoch() > p.leaderEpoch) {
+            return ErrorCode.UNKNOWN_LEADER_EPOCH;
+        }
+        PartitionInfo info = p.info;
+        if (info == null || !info.isReplica(replicaId) || replicaId == brokerId) {
+            return ErrorCode.INELIGIBLE_REPLICA;
+        }
+        return ErrorCode.NONE;
+    }
+
+    /** Parks a fetch that found nothing new on each of its partitions until one grows or max_wait_ms passes. */
+    private void park(ReplicaFetchRequest req, Executor retries, Consumer<ReplicaFetchResponse> answer,
+                      List<Partition> served) {
+        long[] ends = new long[served.size()];
+        for (int i = 0; i < ends.length; i++) {
+            ends[i] = served.get(i).log.logEndOffset();
+        }
+        FetchWaiter[] self = new FetchWaiter[1];
+        FetchWaiter w = new FetchWaiter(() -> {
+            for (Partition p : served) {
+                p.fetchWaiters.remove(self[0]);
+            }
+            try {
+                retries.execute(() -> serveFetch(req, retries, answer, false));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("broker {}: replica fetch connection closed while parked", brokerId);
+            }
+        });
+        self[0] = w;
+        for (Partition p : served) {
+            p.fetchWaiters.add(w);
+        }
+        try {
+            w.timer = waitTimer.newTimeout(t -> {
+                if (w.claim()) {
+                    w.retry.run();
+                }
+            }, req.maxWaitMs(), TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException e) {
+            if (w.claim()) {
+                w.retry.run();
+            }
+            return;
+        }
+        // an append between the reads and the enqueue would not have seen this waiter
+        for (int i = 0; i < ends.length; i++) {
+            PartitionLog log = served.get(i).log;
+            if ((log == null || log.logEndOffset() != ends[i] || !served.get(i).leader) && w.claim()) {
+                w.retry.run();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Follower side, on the partition's writer thread holding its lock: applies what the leader answered for
+     * {@code asked} (records appended unchanged, a divergence truncated, the high watermark learned). Takes
+     * ownership of {@code records}.
+     *
+     * @return true when the partition made progress or needs no pause before the next fetch
+     */
+    boolean applyFetched(Partition p, ReplicaFetchPartition asked, ReplicaFetchPartitionData d, ByteBuf records) {
+        try {
+            PartitionLog log = p.log;
+            if (log == null || p.leader || p.failure != null || log.logEndOffset() != asked.fetchOffset()
+                || p.leaderEpoch != asked.currentLeaderEpoch()) {
+                return true; // the state moved on since the request was built: the next fetch starts from it
+            }
+            switch (d.error()) {
+                case NONE -> {
+                    if (d.diverged()) {
+                        EpochEndOffset ours = log.endOffsetForEpoch(d.divergingEpoch());
+                        long target = Math.min(d.divergingEndOffset(),
+                            ours.isUndefined() ? log.logEndOffset() : ours.endOffset());
+                        LOG.info("broker {}: partition {} diverges from leader at epoch {} (leader's end offset {}, "
+                                + "ours {}): truncating {} -> {}", brokerId, p.name, d.divergingEpoch(),
+                            d.divergingEndOffset(), ours.endOffset(), log.logEndOffset(), target);
+                        log.truncateTo(Math.max(target, log.logStartOffset()));
+                        return true;
+                    }
+                    if (records.isReadable()) {
+                        log.appendAsFollower(records);
+                    }
+                    long hw = Math.min(d.highWatermark(), log.logEndOffset());
+                    if (hw > log.highWatermark()) {
+                        log.updateHighWatermark(hw);
+                    }
+                    return true;
+                }
+                case OFFSET_OUT_OF_RANGE -> {
+                    if (asked.fetchOffset() < d.logStartOffset() || d.logEndOffset() < log.logStartOffset()) {
+                        LOG.warn("broker {}: partition {} starts anew at the leader's log start {} (our log {}..{})",
+                            brokerId, p.name, d.logStartOffset(), log.logStartOffset(), log.logEndOffset());
+                        log.truncateFullyAndStartAt(d.logStartOffset());
+                    } else {
+                        LOG.warn("broker {}: partition {} is ahead of the leader's log end {}: truncating {} -> {}",
+                            brokerId, p.name, d.logEndOffset(), log.logEndOffset(), d.logEndOffset());
+                        log.truncateTo(d.logEndOffset());
+                    }
+                    return true;
+                }
+                default -> {
+                    LOG.debug("broker {}: replica fetch of {} answered {}", brokerId, p.name, d.error());
+                    return false;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("broker {}: replicating {} failed: {}", brokerId, p.name, e.toString(), e);
+            offlineIfFailed(p, p.log, e);
+            return false;
+        } finally {
+            records.release();
+        }
+    }
+
+    /** Tests: the partition object, or null. */
+    Partition partitionForTests(String topic, int partition) {
+        return lookup(topic, partition);
+    }
+
+    /** Brokers of the latest cluster view (fetchers look up their leaders' addresses). */
+    BrokerInfo broker(int id) {
+        return brokers.get(id);
     }
 
     /**
@@ -764,6 +1400,12 @@ public final class PartitionManager implements AutoCloseable {
         LOG.info("broker {}: closing logs; since start {} publish(es) were appended in place on event loops, {} by "
             + "writer threads", brokerId, inPlaceAppends.sum(), writerAppends.sum());
         timer.shutdownNow();
+        if (followers != null) {
+            followers.close();
+        }
+        for (Partition p : byName.values()) {
+            resign(p, ErrorCode.PARTITION_OFFLINE);
+        }
         waitTimer.stop();
         for (Partition p : byName.values()) {
             ConsumeWaiter w;

@@ -3,6 +3,7 @@ package io.yak.broker.standalone;
 import io.yak.broker.BrokerConfig;
 import io.yak.broker.BrokerServer;
 import io.yak.coordinator.CoordinatorConfig;
+import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.wire.config.ConfigReader;
@@ -35,11 +36,12 @@ public final class StandaloneNode implements AutoCloseable {
         BrokerConfig b = BrokerConfig.from(r);
         long heartbeatTimeoutMs = r.longValue("heartbeat.timeout.ms", 6000, 100, 600_000);
         BrokerIds brokerIds = CoordinatorConfig.brokerIdsIncluding(r, b.brokerId());
+        ReplicationSettings replication = CoordinatorConfig.replication(r);
         r.finish();
         Path root = b.dataDir();
         CoordinatorConfig c = new CoordinatorConfig(b.coordinator(), root.resolve("coordinator"), heartbeatTimeoutMs,
             b.autoCreateTopics(), b.numPartitions(), b.limits(), brokerIds,
-            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS);
+            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS).withReplication(replication);
         return start(c, b.withDataDir(root.resolve("broker-" + b.brokerId())));
     }
 

@@ -103,7 +103,7 @@ class CoordinatorLinkShutdownTest {
         // stopped while the coordinator has not answered the registration yet
         CompletableFuture<ErrorCode> announced = CompletableFuture.supplyAsync(() -> link.announceShutdown(5000));
         await().atMost(Duration.ofSeconds(5)).until(link::shutdownAwaitsRegistration);
-        answer(registration, new RegisterBrokerResponse(ErrorCode.NONE, ClusterMetadata.EMPTY));
+        answer(registration, new RegisterBrokerResponse(ErrorCode.NONE, 1, ClusterMetadata.EMPTY));
 
         Received shutdown = next();
         assertThat(shutdown.message()).as("after its registration was accepted, a stopping broker announces; it "
@@ -116,7 +116,7 @@ class CoordinatorLinkShutdownTest {
     @Test
     void shouldStopHeartbeatingAndNotRegisterAgainWhenTheCoordinatorNoLongerKnowsTheBroker() throws Exception {
         Received registration = next();
-        answer(registration, new RegisterBrokerResponse(ErrorCode.NONE, ClusterMetadata.EMPTY));
+        answer(registration, new RegisterBrokerResponse(ErrorCode.NONE, 1, ClusterMetadata.EMPTY));
         Received first = next();
         assertThat(first.message().getClass().getSimpleName()).isEqualTo("HeartbeatRequest");
 

@@ -46,6 +46,20 @@ public final class LogTestSupport {
         return builder.finish();
     }
 
+    /**
+     * Writes one batch of these values at the writer index of {@code out} as a leader's log holds it: base offset
+     * {@code baseOffset} and leader epoch {@code epoch} (both outside the CRC32C), for follower appends; returns its
+     * size.
+     */
+    static int appendLeaderBatch(ByteBuf out, long baseOffset, int epoch, byte[]... values) {
+        int index = out.writerIndex();
+        int size = appendBatch(out, values);
+        RecordBatchFlyweight batch = new RecordBatchFlyweight().wrap(out, index, out.writerIndex());
+        batch.baseOffset(baseOffset);
+        batch.partitionLeaderEpoch(epoch);
+        return size;
+    }
+
     /** Writes one batch whose records all carry {@code timestamp} (so does the batch's max timestamp). */
     static int appendTimedBatch(ByteBuf out, long timestamp, byte[]... values) {
         RecordBatchBuilder builder = new RecordBatchBuilder();

@@ -170,7 +170,7 @@ class PartitionLogTest {
             assertThatThrownBy(() -> log.append(Unpooled.EMPTY_BUFFER, 0))
                 .isInstanceOf(IllegalArgumentException.class);
             assertThat(log.logEndOffset()).isEqualTo(2);
-            assertThat(log.append(good, 0)).isEqualTo(2);
+            assertThat(log.append(good, 7)).isEqualTo(2);
             assertNumbered(readAll(log, 0, 1), 0, 4);
         }
     }
@@ -204,12 +204,12 @@ class PartitionLogTest {
         Arrays.fill(big, (byte) 'x');
         try (PartitionLog log = open(SMALL)) {
             ByteBuf first = batch(big);
-            assertThat(log.append(first, 0)).isZero();
+            assertThat(log.append(first, 7)).isZero();
             assertThat(log.segmentCount()).isEqualTo(1);
             appendNumbered(log, 3);
             assertThat(log.segmentCount()).isEqualTo(2);
             ByteBuf second = batch(big, big);
-            assertThat(log.append(second, 0)).isEqualTo(4);
+            assertThat(log.append(second, 7)).isEqualTo(4);
             assertThat(log.segmentCount()).isEqualTo(3);
             appendNumbered(log, 1);
             assertThat(log.segmentCount()).isEqualTo(4);

@@ -142,6 +142,49 @@ class SegmentLayoutTest {
     }
 
     @Test
+    void shouldMatchTheLeaderEpochTablesOfStorageMd() throws IOException {
+        String doc = storageMd();
+        List<Row> header = table(doc, "Leader-epoch checkpoint file");
+        assertLayout(header, List.of("magic", "format_version", "reserved", "entry_count", "entries"),
+            new int[] {LeaderEpochLayout.MAGIC_OFFSET, LeaderEpochLayout.FORMAT_VERSION_OFFSET,
+                LeaderEpochLayout.RESERVED_OFFSET, LeaderEpochLayout.ENTRY_COUNT_OFFSET, LeaderEpochLayout.HEADER_LENGTH},
+            new int[] {LeaderEpochLayout.MAGIC_LENGTH, LeaderEpochLayout.FORMAT_VERSION_LENGTH,
+                LeaderEpochLayout.RESERVED_LENGTH, LeaderEpochLayout.ENTRY_COUNT_LENGTH});
+        assertThat(header.get(0).rule()).contains(String.format("0x%08X", LeaderEpochLayout.MAGIC));
+        assertThat(header.get(1).rule()).contains("`" + LeaderEpochLayout.FORMAT_VERSION + "`");
+        assertThat(header.get(3).rule()).contains(String.valueOf(LeaderEpochLayout.MAX_ENTRIES));
+        assertThat(header.get(4).size()).isEqualTo(LeaderEpochLayout.ENTRY_LENGTH + " × n");
+        // the CRC32C follows the entries: its offset is not a number, so the row is written out in full here
+        assertThat(doc).contains("\n| " + LeaderEpochLayout.HEADER_LENGTH + " + " + LeaderEpochLayout.ENTRY_LENGTH
+            + " × n | " + LeaderEpochLayout.CRC_LENGTH + " | `crc` | CRC32C of every byte before it |");
+
+        List<Row> entry = table(doc, "Leader-epoch entry");
+        assertLayout(entry, List.of("epoch", "start_offset"),
+            new int[] {LeaderEpochLayout.EPOCH_OFFSET, LeaderEpochLayout.START_OFFSET_OFFSET},
+            new int[] {LeaderEpochLayout.EPOCH_LENGTH, LeaderEpochLayout.START_OFFSET_LENGTH});
+        assertThat(entry.get(1).offset() + Integer.parseInt(entry.get(1).size()))
+            .isEqualTo(LeaderEpochLayout.ENTRY_LENGTH);
+    }
+
+    @Test
+    void shouldMatchTheHighWatermarkTableOfStorageMd() throws IOException {
+        List<Row> rows = table(storageMd(), "High-watermark file");
+        assertLayout(rows, List.of("magic", "format_version", "reserved", "high_watermark", "crc"),
+            new int[] {HighWatermarkLayout.MAGIC_OFFSET, HighWatermarkLayout.FORMAT_VERSION_OFFSET,
+                HighWatermarkLayout.RESERVED_OFFSET, HighWatermarkLayout.HIGH_WATERMARK_OFFSET,
+                HighWatermarkLayout.CRC_OFFSET},
+            new int[] {HighWatermarkLayout.MAGIC_LENGTH, HighWatermarkLayout.FORMAT_VERSION_LENGTH,
+                HighWatermarkLayout.RESERVED_LENGTH, HighWatermarkLayout.HIGH_WATERMARK_LENGTH,
+                HighWatermarkLayout.CRC_LENGTH});
+        assertThat(rows.get(0).rule()).contains(String.format("0x%08X", HighWatermarkLayout.MAGIC));
+        assertThat(rows.get(1).rule()).contains("`" + HighWatermarkLayout.FORMAT_VERSION + "`");
+        assertThat(rows.get(4).rule()).contains("bytes 0 to " + (HighWatermarkLayout.CRC_OFFSET - 1));
+        assertThat(rows.get(4).offset() + Integer.parseInt(rows.get(4).size()))
+            .isEqualTo(HighWatermarkLayout.FILE_LENGTH);
+        assertThat(storageMd()).contains(HighWatermarkLayout.FILE_LENGTH + " bytes");
+    }
+
+    @Test
     void shouldDocumentFileNamesAndTheMarker() throws IOException {
         String doc = storageMd();
         assertThat(doc).contains(SegmentLayout.fileName(0), "`" + SegmentLayout.CLEAN_SHUTDOWN_FILE + "`",
@@ -155,7 +198,10 @@ class SegmentLayoutTest {
         for (String name : List.of("<base offset>" + SegmentLayout.SEGMENT_SUFFIX,
             "<base offset>" + SegmentLayout.INDEX_SUFFIX, "<base offset>" + SegmentLayout.TIME_INDEX_SUFFIX,
             SegmentLayout.RECOVERY_POINT_FILE, SegmentLayout.RECOVERY_POINT_TEMP_FILE,
-            SegmentLayout.CLEAN_SHUTDOWN_FILE, "<name>" + SegmentLayout.DELETED_SUFFIX)) {
+            SegmentLayout.CLEAN_SHUTDOWN_FILE, "<name>" + SegmentLayout.DELETED_SUFFIX,
+            "<base offset>" + SegmentLayout.SWAP_SUFFIX, "<base offset>" + SegmentLayout.FULL_SWAP_SUFFIX,
+            SegmentLayout.LEADER_EPOCH_FILE, SegmentLayout.LEADER_EPOCH_TEMP_FILE, SegmentLayout.HIGH_WATERMARK_FILE,
+            SegmentLayout.HIGH_WATERMARK_TEMP_FILE)) {
             assertThat(doc).as("row for %s", name).contains("\n| `" + name + "` |");
         }
     }

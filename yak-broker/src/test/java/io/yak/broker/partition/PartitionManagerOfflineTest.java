@@ -54,7 +54,7 @@ class PartitionManagerOfflineTest {
     private static ClusterMetadata metadata(long epoch, int... leaders) {
         List<PartitionInfo> ps = new ArrayList<>();
         for (int p = 0; p < leaders.length; p++) {
-            ps.add(new PartitionInfo(p, leaders[p], 1, 0));
+            ps.add(new PartitionInfo(p, leaders[p], 0, 0, List.of(1), List.of(1)));
         }
         return new ClusterMetadata(epoch, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)),
             List.of(new TopicInfo("t", ps, Map.of())));
@@ -184,11 +184,11 @@ class PartitionManagerOfflineTest {
     private static ClusterMetadata metadataWith(long epoch, boolean withT, boolean withU) {
         List<TopicInfo> topics = new ArrayList<>();
         if (withT) {
-            topics.add(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0), new PartitionInfo(1, 1, 1, 0)),
+            topics.add(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 0, 0, List.of(1), List.of(1)), new PartitionInfo(1, 1, 0, 0, List.of(1), List.of(1))),
                 Map.of()));
         }
         if (withU) {
-            topics.add(new TopicInfo("u", List.of(new PartitionInfo(0, 1, 1, 0)), Map.of()));
+            topics.add(new TopicInfo("u", List.of(new PartitionInfo(0, 1, 0, 0, List.of(1), List.of(1))), Map.of()));
         }
         return new ClusterMetadata(epoch, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)), topics);
     }

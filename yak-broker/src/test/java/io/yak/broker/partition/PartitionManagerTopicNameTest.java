@@ -105,9 +105,9 @@ class PartitionManagerTopicNameTest {
     void shouldIgnoreATopicWithAnInvalidNameInTheClusterView() throws Exception {
         autoCreating();
         try (CapturedLogs logs = new CapturedLogs(PartitionManager.class)) {
-            pm.onMetadata(view(1, new TopicInfo("..", List.of(new PartitionInfo(0, 2, 2, 0)), Map.of()),
-                new TopicInfo(FORGED, List.of(new PartitionInfo(0, 2, 2, 0)), Map.of()),
-                new TopicInfo("good", List.of(new PartitionInfo(0, 2, 2, 0)), Map.of())));
+            pm.onMetadata(view(1, new TopicInfo("..", List.of(new PartitionInfo(0, 2, 0, 0, List.of(2), List.of(2))), Map.of()),
+                new TopicInfo(FORGED, List.of(new PartitionInfo(0, 2, 0, 0, List.of(2), List.of(2))), Map.of()),
+                new TopicInfo("good", List.of(new PartitionInfo(0, 2, 0, 0, List.of(2), List.of(2))), Map.of())));
             await().atMost(Duration.ofSeconds(10)).until(() -> consume("good") == ErrorCode.NONE);
             assertThat(consume("..")).isEqualTo(ErrorCode.INVALID_TOPIC);
             assertThat(listOffset(FORGED)).isEqualTo(ErrorCode.INVALID_TOPIC);
@@ -162,7 +162,7 @@ class PartitionManagerTopicNameTest {
         assertThat(listOffset("orders")).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
         assertThat(asked).containsExactly("orders", "orders");
 
-        pm.onMetadata(view(2, new TopicInfo("orders", List.of(new PartitionInfo(0, 2, 2, 0)), Map.of())));
+        pm.onMetadata(view(2, new TopicInfo("orders", List.of(new PartitionInfo(0, 2, 0, 0, List.of(2), List.of(2))), Map.of())));
         assertThat(pm.topicsBeingCreated()).as("forgotten once it appears").isZero();
     }
 }

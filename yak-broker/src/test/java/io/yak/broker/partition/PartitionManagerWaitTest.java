@@ -48,7 +48,7 @@ class PartitionManagerWaitTest {
         PartitionManager pm = new PartitionManager(1, dir, config, 1, false, 1, RetentionConfig.defaults(),
             (topic, n) -> { });
         pm.onMetadata(new ClusterMetadata(1, List.of(new BrokerInfo(1, "127.0.0.1", 9, true)),
-            List.of(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0)), Map.of()))));
+            List.of(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 0, 0, List.of(1), List.of(1))), Map.of()))));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             ErrorCode[] e = new ErrorCode[1];
             pm.consume("t", 0, 0, 1024, 0, (error, epoch, hw, start, records) -> {

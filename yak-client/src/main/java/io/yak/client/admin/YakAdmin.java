@@ -1,31 +1,42 @@
 package io.yak.client.admin;
 
 import io.yak.client.YakException;
+import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.CommonConfig;
-import io.yak.client.internal.Connection;
-import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.config.TopicConfigs;
+import io.yak.wire.log.LogText;
+import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.net.Connection;
+import io.yak.wire.net.NetworkClient;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Topic and cluster administration against the coordinator: create (optionally with per-topic configs), list and
- * describe topics, describe the cluster. Every call is synchronous (bounded by {@code request.timeout.ms}) and
+ * Topic and cluster administration: create topics (optionally with a replication factor and per-topic configs), list
+ * and describe them, describe the cluster (all against the coordinator), and read partitions' high watermarks (from
+ * their leaders). Every call is synchronous (bounded by {@code request.timeout.ms}) and
  * throws {@link YakException} with the server's error code, or {@link io.yak.client.YakConnectionException} when
  * the coordinator cannot be reached.
  * Never creates topics implicitly. Thread-safe.
@@ -34,6 +45,10 @@ import java.util.concurrent.TimeoutException;
  * {@code connect.timeout.ms} (10000), {@code retry.backoff.ms} (unused; accepted for symmetry).
  */
 public final class YakAdmin implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(YakAdmin.class);
+    /** {@code replicationFactor} of {@link #createTopic(String, int, int, Map)} for the coordinator's default. */
+    public static final int DEFAULT_REPLICATION_FACTOR = CreateTopicRequest.DEFAULT_REPLICATION_FACTOR;
+
     private final CommonConfig config;
     private final NetworkClient network;
     private final Connection coordinator;
@@ -43,8 +58,7 @@ public final class YakAdmin implements AutoCloseable {
         CommonConfig[] c = new CommonConfig[1];
         CommonConfig.parse(props, "admin config", r -> c[0] = CommonConfig.read(r, "admin"));
         this.config = c[0];
-        this.network = new NetworkClient(config.clientId(), config.requestTimeoutMs(), config.connectTimeoutMs(),
-            NetworkClient.DEFAULT_MAX_IN_FLIGHT);
+        this.network = ClientNetwork.create(config);
         this.coordinator = network.connection(config.coordinator());
     }
 
@@ -60,31 +74,50 @@ public final class YakAdmin implements AutoCloseable {
     }
 
     /**
-     * Creates a topic without per-topic configs (the brokers' defaults apply); {@code partitions} -1 takes the
-     * coordinator's num.partitions.
+     * Creates a topic without per-topic configs (the brokers' defaults apply) with the coordinator's
+     * {@code default.replication.factor}; {@code partitions} -1 takes the coordinator's num.partitions.
      *
      * @return the topic as created
-     * @throws YakException TOPIC_ALREADY_EXISTS, INVALID_TOPIC, NO_LIVE_BROKERS, ...
+     * @throws YakException TOPIC_ALREADY_EXISTS, INVALID_TOPIC, INVALID_REPLICATION_FACTOR, NO_LIVE_BROKERS, ...
      */
     public TopicInfo createTopic(String name, int partitions) {
-        return createTopic(name, partitions, Map.of());
+        return createTopic(name, partitions, DEFAULT_REPLICATION_FACTOR, Map.of());
     }
 
     /**
-     * Creates a topic with per-topic configs; {@code partitions} -1 takes the coordinator's num.partitions.
-     * Allowed keys and ranges are those of {@link TopicConfigs} ({@code retention.ms}, {@code retention.bytes},
-     * {@code segment.bytes}, {@code segment.ms}, {@code flush.messages}, {@code flush.ms}); values are decimal
-     * integers. The coordinator checks them: nothing is created when one is bad. A key left out takes the brokers'
-     * default.
-     *
-     * @param configs per-topic configs, e.g. {@code Map.of(TopicConfigs.RETENTION_MS, "86400000")}; may be empty
-     * @return the topic as created, its {@link TopicInfo#configs()} included
-     * @throws YakException INVALID_CONFIG (the message names the key and value), TOPIC_ALREADY_EXISTS,
-     *     INVALID_TOPIC, NO_LIVE_BROKERS, ...
+     * Creates a topic with per-topic configs and the coordinator's {@code default.replication.factor}. See
+     * {@link #createTopic(String, int, int, Map)}.
      */
     public TopicInfo createTopic(String name, int partitions, Map<String, String> configs) {
-        CreateTopicResponse r = (CreateTopicResponse) call(new CreateTopicRequest(name, partitions, configs),
-            "create topic");
+        return createTopic(name, partitions, DEFAULT_REPLICATION_FACTOR, configs);
+    }
+
+    /**
+     * Creates a topic with {@code replicationFactor} copies of each partition on distinct brokers (the first
+     * replica is the partition's preferred leader) and per-topic configs; {@code partitions} -1 takes the
+     * coordinator's num.partitions, {@code replicationFactor} {@link #DEFAULT_REPLICATION_FACTOR} (-1) its
+     * {@code default.replication.factor}. Allowed config keys and ranges are those of {@link TopicConfigs}
+     * ({@code retention.ms}, {@code retention.bytes}, {@code segment.bytes}, {@code segment.ms},
+     * {@code flush.messages}, {@code flush.ms}, {@code min.insync.replicas}); values are decimal integers. The
+     * coordinator checks everything first: nothing is created when something is bad. A key left out takes the
+     * brokers' default.
+     *
+     * @param replicationFactor 1..32767, or -1 for the coordinator's default
+     * @param configs per-topic configs, e.g. {@code Map.of(TopicConfigs.RETENTION_MS, "86400000")}; may be empty
+     * @return the topic as created, its {@link TopicInfo#configs()} included
+     * @throws IllegalArgumentException for a replication factor outside 1..32767 other than -1
+     * @throws YakException INVALID_REPLICATION_FACTOR (more replicas than brokers that can take the topic; the
+     *     message is the coordinator's), INVALID_CONFIG (the message names the key and value),
+     *     TOPIC_ALREADY_EXISTS, INVALID_TOPIC, NO_LIVE_BROKERS, ...
+     */
+    public TopicInfo createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        if (replicationFactor != DEFAULT_REPLICATION_FACTOR && (replicationFactor < 1
+                || replicationFactor > Short.MAX_VALUE)) {
+            throw new IllegalArgumentException("replication factor " + replicationFactor + " must be 1.."
+                + Short.MAX_VALUE + " or -1 for the coordinator's default.replication.factor");
+        }
+        CreateTopicResponse r = (CreateTopicResponse) call(new CreateTopicRequest(name, partitions,
+            (short) replicationFactor, configs), "create topic");
         if (r.error() != ErrorCode.NONE) {
             throw new YakException(r.error(),
                 "cannot create topic '" + name + "': " + describe(r.error(), r.message()));
@@ -104,8 +137,8 @@ public final class YakAdmin implements AutoCloseable {
     }
 
     /**
-     * One topic's partitions, leaders and leader epochs, and its per-topic configs ({@link TopicInfo#configs()},
-     * empty when it was created without any).
+     * One topic's partitions (leader, leader epoch, replicas, in-sync replicas) and its per-topic configs
+     * ({@link TopicInfo#configs()}, empty when it was created without any).
      *
      * @throws YakException UNKNOWN_TOPIC when it does not exist
      */
@@ -117,6 +150,56 @@ public final class YakAdmin implements AutoCloseable {
             throw new YakException(code, "unknown topic '" + name + "'");
         }
         return t;
+    }
+
+    /**
+     * The high watermark of each partition of {@code topic} that has a leader: the offset below which every record
+     * is on every in-sync replica, which consumers read up to. Asks each leader (LIST_OFFSETS "latest", answered
+     * with the high watermark), all at once, waiting up to {@code request.timeout.ms} in all.
+     *
+     * @return partition to high watermark; offline partitions and partitions whose leader did not answer with one
+     *     (an error, a lost connection, the timeout) are left out
+     * @throws YakException UNKNOWN_TOPIC when the topic does not exist, or when the coordinator cannot be asked
+     */
+    public Map<Integer, Long> highWatermarks(String topic) {
+        MetadataResponse r = (MetadataResponse) call(new MetadataRequest(false, List.of(topic)), "describe topic");
+        ClusterMetadata m = r.metadata();
+        TopicInfo t = m.topic(topic);
+        if (t == null) {
+            ErrorCode code = r.error() == ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC : r.error();
+            throw new YakException(code, "unknown topic '" + topic + "'");
+        }
+        Map<Integer, HostPort> brokers = new HashMap<>();
+        for (BrokerInfo b : m.brokers()) {
+            brokers.put(b.id(), new HostPort(b.host(), b.port()));
+        }
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+        Map<Integer, CompletableFuture<Message>> asked = new TreeMap<>();
+        for (PartitionInfo p : t.partitions()) {
+            HostPort leader = p.online() ? brokers.get(p.leader()) : null;
+            if (leader != null) {
+                asked.put(p.partition(), network.connection(leader).send(
+                    new ListOffsetsRequest(topic, p.partition(), ListOffsetsRequest.LATEST)));
+            }
+        }
+        Map<Integer, Long> out = new TreeMap<>();
+        for (Map.Entry<Integer, CompletableFuture<Message>> e : asked.entrySet()) {
+            try {
+                long leftNs = Math.max(0, deadlineNs - System.nanoTime());
+                ListOffsetsResponse lo = (ListOffsetsResponse) e.getValue().get(leftNs, TimeUnit.NANOSECONDS);
+                if (lo.error() == ErrorCode.NONE && lo.offset() >= 0) {
+                    out.put(e.getKey(), lo.offset());
+                }
+            } catch (ExecutionException | TimeoutException ex) {
+                LOG.debug("high watermark of {}-{} unknown: {}", LogText.safe(topic), e.getKey(),
+                    LogText.safe(String.valueOf(ex.getCause() != null ? ex.getCause() : ex)));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while asking for high watermarks",
+                    ex);
+            }
+        }
+        return out;
     }
 
     /** Brokers (with liveness), epoch and every topic. */

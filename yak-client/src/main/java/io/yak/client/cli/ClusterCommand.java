@@ -10,8 +10,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code yak cluster}: epoch, brokers with liveness, partition leaders per topic. */
-@Command(name = "cluster", description = "Show brokers, the cluster epoch and partition leaders.",
+/**
+ * {@code yak cluster}: epoch, brokers with liveness, partition leaders per topic, and the number of under-replicated
+ * partitions (fewer in-sync replicas than replicas) and offline ones (no leader).
+ */
+@Command(name = "cluster", description = "Show brokers, the cluster epoch, partition leaders and the counts of "
+    + "under-replicated and offline partitions.",
     mixinStandardHelpOptions = true)
 final class ClusterCommand implements Callable<Integer> {
     @ParentCommand
@@ -32,12 +36,22 @@ final class ClusterCommand implements Callable<Integer> {
             out.printf("  %-5d %-24s %s%n", b.id(), b.address(), b.alive() ? "alive" : "dead");
         }
         out.println("topics:");
+        int underReplicated = 0;
+        int offline = 0;
         for (TopicInfo t : m.topics()) {
             StringBuilder sb = new StringBuilder("  ").append(t.name()).append(':');
             for (PartitionInfo p : t.partitions()) {
                 sb.append(' ').append(p.partition()).append("->").append(TopicsCommand.leader(p));
+                if (p.underReplicated()) {
+                    underReplicated++;
+                }
+                if (!p.online()) {
+                    offline++;
+                }
             }
             out.println(sb);
         }
+        out.println("under-replicated partitions: " + underReplicated);
+        out.println("offline partitions: " + offline);
     }
 }

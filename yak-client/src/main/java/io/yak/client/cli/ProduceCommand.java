@@ -41,7 +41,7 @@ final class ProduceCommand implements Callable<Integer> {
         description = "Split each line at the first S into key and value (default: no key).")
     String keySeparator;
 
-    @Option(names = "--acks", paramLabel = "A", defaultValue = "1",
+    @Option(names = "--acks", paramLabel = "A", defaultValue = "all",
         description = "0, 1 or all (default: ${DEFAULT-VALUE}).")
     String acks;
 

@@ -5,9 +5,11 @@ import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +22,8 @@ import picocli.CommandLine.Spec;
 final class TopicsCommand implements Callable<Integer> {
     /** The keys of {@link TopicConfigs#KEYS}, for help texts (annotation values must be constants). */
     static final String CONFIG_KEYS = TopicConfigs.FLUSH_MESSAGES + ", " + TopicConfigs.FLUSH_MS + ", "
-        + TopicConfigs.RETENTION_BYTES + ", " + TopicConfigs.RETENTION_MS + ", " + TopicConfigs.SEGMENT_BYTES + ", "
-        + TopicConfigs.SEGMENT_MS;
+        + TopicConfigs.MIN_INSYNC_REPLICAS + ", " + TopicConfigs.RETENTION_BYTES + ", " + TopicConfigs.RETENTION_MS
+        + ", " + TopicConfigs.SEGMENT_BYTES + ", " + TopicConfigs.SEGMENT_MS;
 
     @ParentCommand
     YakCli root;
@@ -50,6 +52,12 @@ final class TopicsCommand implements Callable<Integer> {
             description = "Partition count, at least 1 (default: the coordinator's num.partitions).")
         Integer partitions;
 
+        /** Null when not given: the coordinator's default.replication.factor. */
+        @Option(names = "--replication-factor", paramLabel = "N",
+            description = "Copies of each partition, on distinct brokers, at least 1 (default: the coordinator's "
+                + "default.replication.factor).")
+        Integer replicationFactor;
+
         @Option(names = "--config", paramLabel = "KEY=VALUE",
             description = "Per-topic config, repeatable; keys: " + CONFIG_KEYS + " (integers; retention -1 = "
                 + "unlimited). Unset keys take the brokers' defaults.")
@@ -62,11 +70,18 @@ final class TopicsCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                     "--partitions must be at least 1, was " + partitions);
             }
+            if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--replication-factor must be 1.." + Short.MAX_VALUE + ", was " + replicationFactor);
+            }
             try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
-                // -1 asks YakAdmin for the coordinator's num.partitions
-                TopicInfo t = admin.createTopic(topic, partitions == null ? -1 : partitions, configs);
+                // -1 asks YakAdmin for the coordinator's num.partitions and default.replication.factor
+                TopicInfo t = admin.createTopic(topic, partitions == null ? -1 : partitions,
+                    replicationFactor == null ? YakAdmin.DEFAULT_REPLICATION_FACTOR : replicationFactor, configs);
                 int n = t.partitionCount();
-                parent.root.out.println("Created topic " + topic + " with " + n + (n == 1 ? " partition" : " partitions")
+                int rf = n == 0 ? 0 : t.partition(0).replicas().size();
+                parent.root.out.println("Created topic " + topic + " with " + n
+                    + (n == 1 ? " partition" : " partitions") + (rf > 1 ? " of " + rf + " replicas" : "")
                     + (t.configs().isEmpty() ? "" : " and configs " + configText(t)) + ".");
             }
             return 0;
@@ -89,35 +104,76 @@ final class TopicsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "describe", description = "Show a topic's partitions (leader, replica, leader epoch) and, "
-        + "when it has any, its per-topic configs on a line 'CONFIGS key=value ...'.", mixinStandardHelpOptions = true)
+    @Command(name = "describe", description = "Show topics' partitions: leader, leader epoch, replicas, in-sync "
+        + "replicas (ISR) and high watermark (HW, '-' when the leader cannot tell), and each topic's per-topic "
+        + "configs on a line 'CONFIGS key=value ...' when it has any.", mixinStandardHelpOptions = true)
     static final class Describe implements Callable<Integer> {
         @ParentCommand
         TopicsCommand parent;
 
-        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
+        @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic name (default: every topic).")
         String topic;
+
+        @Option(names = "--under-replicated", description = "Only partitions with fewer in-sync replicas than "
+            + "replicas.")
+        boolean underReplicated;
+
+        @Option(names = "--offline", description = "Only partitions without a leader.")
+        boolean offline;
 
         @Override
         public Integer call() {
             try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
-                TopicInfo t = admin.describeTopic(topic);
-                printTopic(parent.root.out, t);
+                List<TopicInfo> topics = topic != null ? List.of(admin.describeTopic(topic))
+                    : admin.describeCluster().topics();
+                Predicate<PartitionInfo> shown = p -> (!underReplicated && !offline)
+                    || (underReplicated && p.underReplicated()) || (offline && !p.online());
+                boolean filtered = underReplicated || offline;
+                printHeader(parent.root.out);
+                for (TopicInfo t : topics) {
+                    List<PartitionInfo> parts = t.partitions().stream().filter(shown).toList();
+                    if (parts.isEmpty() && filtered) {
+                        continue;
+                    }
+                    // the high watermarks are looked up only for partitions that are shown and have a leader
+                    Map<Integer, Long> hw = parts.stream().anyMatch(PartitionInfo::online)
+                        ? admin.highWatermarks(t.name()) : Map.of();
+                    printPartitions(parent.root.out, t.name(), parts, hw);
+                    if (!filtered && !t.configs().isEmpty()) {
+                        parent.root.out.println("CONFIGS " + configText(t));
+                    }
+                }
             }
             return 0;
         }
     }
 
-    /** The partition table, then {@code CONFIGS k=v ...} (sorted by key) when the topic has per-topic configs. */
-    static void printTopic(java.io.PrintStream out, TopicInfo t) {
-        out.printf("%-24s %-9s %-8s %-7s %s%n", "TOPIC", "PARTITION", "LEADER", "REPLICA", "LEADER_EPOCH");
-        for (PartitionInfo p : t.partitions()) {
-            out.printf("%-24s %-9d %-8s %-7d %d%n", t.name(), p.partition(), leader(p), p.replica(),
-                p.leaderEpoch());
+    static void printHeader(java.io.PrintStream out) {
+        out.printf("%-24s %-9s %-8s %-12s %-12s %-12s %s%n", "TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH",
+            "REPLICAS", "ISR", "HW");
+    }
+
+    /**
+     * One line per partition: leader ({@code offline} without one), leader epoch, replicas and ISR as
+     * comma-separated broker ids, high watermark ({@code -} when unknown).
+     */
+    static void printPartitions(java.io.PrintStream out, String topic, List<PartitionInfo> partitions,
+                                Map<Integer, Long> highWatermarks) {
+        for (PartitionInfo p : partitions) {
+            Long hw = highWatermarks.get(p.partition());
+            out.printf("%-24s %-9d %-8s %-12d %-12s %-12s %s%n", topic, p.partition(), leader(p), p.leaderEpoch(),
+                ids(p.replicas()), ids(p.isr()), hw == null ? "-" : hw.toString());
         }
-        if (!t.configs().isEmpty()) {
-            out.println("CONFIGS " + configText(t));
+    }
+
+    /** Broker ids as {@code 1,2,3}; {@code -} for none. */
+    static String ids(List<Integer> ids) {
+        if (ids.isEmpty()) {
+            return "-";
         }
+        StringJoiner j = new StringJoiner(",");
+        ids.forEach(id -> j.add(Integer.toString(id)));
+        return j.toString();
     }
 
     /** {@code k=v} pairs separated by spaces, sorted by key. */

@@ -2,6 +2,7 @@ package io.yak.client.consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.yak.client.TopicPartition;
+import io.yak.wire.config.HostPort;
 
 /**
  * What the consumer knows about one assigned partition. Owned by the thread calling poll; response handlers
@@ -11,7 +12,8 @@ import io.yak.client.TopicPartition;
  * owned reference to fetched batches starting at or before {@code position}; {@code prefetched} (fetched while
  * {@code buffered} is returned, from {@code bufferedEnd}) is the next response, used only if it still continues
  * from the position; {@code generation} changes whenever
- * the position is moved by anything but consumption, so answers to older requests are dropped.
+ * the position is moved by anything but consumption, so answers to older requests are dropped; {@code fetchId}
+ * names the one CONSUME whose answer is awaited, so the answer to a fetch abandoned for a new leader is dropped too.
  */
 final class PartitionState {
     final TopicPartition tp;
@@ -22,6 +24,22 @@ final class PartitionState {
     boolean committedChecked;
     boolean positionRequestInFlight;
     boolean fetchInFlight;
+    /** Counts the CONSUME requests sent; an answer is used only if it is the latest one's. */
+    int fetchId;
+    /** The broker the awaited CONSUME went to; null when none is in flight. */
+    HostPort fetchLeader;
+    /** The high watermark of the last CONSUME answer; -1 until one arrived. */
+    long highWatermark = -1;
+    /**
+     * The largest high watermark any leader answered: a position at or below it was reached legitimately, so a new
+     * leader whose high watermark is still below it (it learns the watermark a round trip later) is waited for,
+     * not treated as an out-of-range position.
+     */
+    long highestHighWatermark = -1;
+    /** Set while the leader's high watermark is below the position (see {@link #highestHighWatermark}). */
+    boolean behindLeader;
+    /** With {@link #behindLeader}: how long that is waited for before the position counts as out of range. */
+    long behindLeaderUntilNs;
     int generation;
     long retryAtNs;
     boolean assigned = true;
@@ -48,6 +66,7 @@ final class PartitionState {
 
     void moveTo(long offset, ConsumerConfig.OffsetReset reset) {
         clearBuffered();
+        behindLeader = false;
         position = offset;
         pendingReset = reset;
         generation++;

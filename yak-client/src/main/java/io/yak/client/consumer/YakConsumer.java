@@ -1,20 +1,16 @@
 package io.yak.client.consumer;
 
-import io.netty.buffer.ByteBuf;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
 import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
+import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.MetadataCache;
-import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
-import io.yak.wire.WireException;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.log.LogText;
 import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
-import io.yak.wire.message.ConsumeRequest;
-import io.yak.wire.message.ConsumeResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
 import io.yak.wire.message.ListOffsetsRequest;
@@ -22,9 +18,7 @@ import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.TopicInfo;
-import io.yak.wire.record.RecordBatchFlyweight;
-import io.yak.wire.record.RecordBatchLayout;
-import io.yak.wire.record.RecordCursor;
+import io.yak.wire.net.NetworkClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,8 +50,16 @@ import org.slf4j.LoggerFactory;
  * (earliest, latest, none); {@link #seek}, {@link #seekToBeginning}, {@link #seekToEnd} and
  * {@link #seekToTimestamp} move it ({@link #offsetsForTimes} looks up offsets by record time). {@link #poll}
  * keeps one CONSUME request in flight per partition (pipelined across partitions and across polls), returns up to
- * {@code max.poll.records} records, in offset order per partition, and advances the positions. Leader changes are
- * followed (LEADER_INFO pushes, NOT_LEADER, lost connections).
+ * {@code max.poll.records} records, in offset order per partition, and advances the positions. Only records
+ * below a partition's high watermark are returned: those every in-sync replica has, which survive the leader's loss.
+ * Leader changes are followed (LEADER_INFO pushes, NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH,
+ * PARTITION_OFFLINE, lost connections): the metadata is refreshed and the fetch retried at the new leader from the
+ * same position, so no offset is skipped or read twice. {@link #currentLag} tells how far a partition is behind its
+ * high watermark.
+ *
+ * <p>Inside: a {@link SubscriptionState} holds what is read and where each partition stands, a {@link Fetcher}
+ * sends the CONSUME requests and hands out their records; this class resolves positions (committed offsets, offset
+ * resets, timestamp lookups), commits, and runs the poll loop.
  *
  * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
  * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
@@ -88,17 +90,12 @@ public final class YakConsumer implements AutoCloseable {
     private final MetadataCache metadata;
     private final long backoffNs;
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
-    private final Map<TopicPartition, PartitionState> states = new LinkedHashMap<>();
-    private final List<PartitionState> order = new ArrayList<>();
-    private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
-    /** Reads batch headers of a fresh response (its end offset), separate from {@link #batch} used by drain. */
-    private final RecordBatchFlyweight headers = new RecordBatchFlyweight();
-    private final RecordCursor cursor = new RecordCursor();
-    private final RecordView view = new RecordView();
-    /** Set while a {@link RecordHandler} runs: the consumer refuses calls from it. */
-    private boolean inHandler;
+    private final SubscriptionState subscriptions = new SubscriptionState();
+    private final Fetcher fetcher;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
-    private final Supplier<List<String>> topicsOfInterest = this::topicsOfInterest;
+    private final Supplier<List<String>> topicsOfInterest = subscriptions::topicsOfInterest;
+    /** Set by the metadata listener (any thread); the owner thread then moves fetches to new leaders. */
+    private final AtomicBoolean metadataChanged = new AtomicBoolean();
     /**
      * Set while a wake-up event is queued, so metadata changes, awaited answers and {@link #wakeup()} calls never
      * pile up events.
@@ -111,12 +108,10 @@ public final class YakConsumer implements AutoCloseable {
     private boolean ignoreWakeups;
     /** Nesting of public calls by the owner thread; owner-thread only. */
     private int depth;
-    private Set<String> subscription;
     private boolean topicFetchInFlight;
     private long topicFetchRetryNs;
     private long topicFetchBackoffNs;
     private YakException pendingError;
-    private int nextCollect;
     private long nextAutoCommitNs;
     private volatile boolean closed;
 
@@ -133,11 +128,15 @@ public final class YakConsumer implements AutoCloseable {
         this.shownClientId = LogText.safe(config.common().clientId());
         this.nanoClock = nanoClock;
         this.backoffNs = TimeUnit.MILLISECONDS.toNanos(config.common().retryBackoffMs());
-        this.network = new NetworkClient(config.common().clientId(), config.common().requestTimeoutMs(),
-            config.common().connectTimeoutMs(), NetworkClient.DEFAULT_MAX_IN_FLIGHT);
+        this.network = ClientNetwork.create(config.common());
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.CONSUMER,
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
-        metadata.addListener(this::signal);
+        this.fetcher = new Fetcher(config, subscriptions, metadata, network, events::add, nanoClock,
+            e -> pendingError = e);
+        metadata.addListener(() -> {
+            metadataChanged.set(true);
+            signal();
+        });
         this.nextAutoCommitNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
         LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", shownClientId,
             config.common().coordinator(), LogText.safe(config.groupId()), config.autoOffsetReset());
@@ -156,8 +155,7 @@ public final class YakConsumer implements AutoCloseable {
                     throw new IllegalArgumentException("empty topic name in " + topics);
                 }
             }
-            unassignAll();
-            subscription = new LinkedHashSet<>(topics);
+            subscriptions.subscribe(topics);
             topicFetchRetryNs = nanoClock.getAsLong();
         } finally {
             release();
@@ -168,16 +166,7 @@ public final class YakConsumer implements AutoCloseable {
     public void assign(Collection<TopicPartition> partitions) {
         acquire();
         try {
-            subscription = null;
-            Set<TopicPartition> wanted = new LinkedHashSet<>(partitions);
-            for (PartitionState s : new ArrayList<>(order)) {
-                if (!wanted.contains(s.tp)) {
-                    remove(s);
-                }
-            }
-            for (TopicPartition tp : wanted) {
-                addState(tp);
-            }
+            subscriptions.assign(partitions);
             topicFetchRetryNs = nanoClock.getAsLong(); // check the new partitions against the metadata at once
         } finally {
             release();
@@ -188,7 +177,7 @@ public final class YakConsumer implements AutoCloseable {
     public Set<TopicPartition> assignment() {
         acquire();
         try {
-            return Collections.unmodifiableSet(new LinkedHashSet<>(states.keySet()));
+            return Collections.unmodifiableSet(subscriptions.assignment());
         } finally {
             release();
         }
@@ -220,7 +209,7 @@ public final class YakConsumer implements AutoCloseable {
     private void seekTo(Collection<TopicPartition> partitions, ConsumerConfig.OffsetReset reset) {
         acquire();
         try {
-            Collection<TopicPartition> tps = partitions.isEmpty() ? new ArrayList<>(states.keySet()) : partitions;
+            Collection<TopicPartition> tps = partitions.isEmpty() ? subscriptions.assignment() : partitions;
             for (TopicPartition tp : tps) {
                 PartitionState s = state(tp);
                 s.moveTo(-1, reset);
@@ -243,7 +232,7 @@ public final class YakConsumer implements AutoCloseable {
     public void seekToTimestamp(Collection<TopicPartition> partitions, long timestampMs) {
         acquire();
         try {
-            Collection<TopicPartition> tps = partitions.isEmpty() ? new ArrayList<>(states.keySet()) : partitions;
+            Collection<TopicPartition> tps = partitions.isEmpty() ? subscriptions.assignment() : partitions;
             Map<TopicPartition, Long> timestamps = new LinkedHashMap<>();
             for (TopicPartition tp : tps) {
                 state(tp);
@@ -461,11 +450,32 @@ public final class YakConsumer implements AutoCloseable {
                         + timeoutMs + " ms");
                 }
                 updateTopics(now);
-                metadata.maybeRefresh(topicsOfInterest, subscription != null);
+                metadata.maybeRefresh(topicsOfInterest, subscriptions.subscribed());
                 resolvePositions(now);
                 waitForEvent(Math.min(deadline - now, MAX_WAIT_SLICE_NS), "position");
             }
             return s.position;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * How many records of {@code tp} are readable but not yet returned: the partition's high watermark, as its
+     * leader last answered a fetch, minus the position (Kafka's {@code currentLag}). The high watermark, not the
+     * leader's log end, since consumers read only records every in-sync replica has. No request is sent.
+     *
+     * @return empty until a fetch of the partition was answered or while the position is unknown
+     * @throws IllegalStateException when the partition is not assigned
+     */
+    public java.util.OptionalLong currentLag(TopicPartition tp) {
+        acquire();
+        try {
+            PartitionState s = state(tp);
+            if (s.highWatermark < 0 || s.position < 0) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(Math.max(0, s.highWatermark - s.position));
         } finally {
             release();
         }
@@ -499,7 +509,7 @@ public final class YakConsumer implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         acquire();
         try {
-            if (subscription == null && states.isEmpty()) {
+            if (subscriptions.isEmpty()) {
                 throw new IllegalStateException("consumer " + clientId() + " has no subscription or assignment");
             }
             long start = nanoClock.getAsLong();
@@ -511,11 +521,14 @@ public final class YakConsumer implements AutoCloseable {
                 throwIfWokenUp("poll");
                 throwPendingError();
                 updateTopics(now);
-                metadata.maybeRefresh(topicsOfInterest, subscription != null);
+                metadata.maybeRefresh(topicsOfInterest, subscriptions.subscribed());
                 resolvePositions(now);
-                int n = collect(handler);
+                int n = fetcher.collect(handler);
                 long remainingNs = timeoutNs - (now - start);
-                sendFetches(now, remainingNs);
+                if (metadataChanged.getAndSet(false)) {
+                    fetcher.abandonFetchesToFormerLeaders();
+                }
+                fetcher.sendFetches(now, remainingNs);
                 if (n > 0 || remainingNs <= 0) {
                     return n;
                 }
@@ -538,13 +551,7 @@ public final class YakConsumer implements AutoCloseable {
     public void commitSync() {
         acquire();
         try {
-            Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
-            for (PartitionState s : order) {
-                if (s.position >= 0) {
-                    offsets.put(s.tp, s.position);
-                }
-            }
-            commit(offsets);
+            commit(subscriptions.positions());
         } finally {
             release();
         }
@@ -708,9 +715,8 @@ public final class YakConsumer implements AutoCloseable {
                 }
             }
             closed = true;
-            for (PartitionState s : order) {
-                s.clearBuffered();
-            }
+            fetcher.close();
+            subscriptions.clearBuffers();
             network.close();
             // The event loop has stopped: every answer still queued is in events now; their handlers release.
             runEvents();
@@ -723,51 +729,12 @@ public final class YakConsumer implements AutoCloseable {
     // ---------------------------------------------------------------- assignment
 
     private PartitionState state(TopicPartition tp) {
-        PartitionState s = states.get(tp);
-        if (s == null) {
-            throw new IllegalStateException("partition " + tp + " is not assigned to this consumer");
-        }
-        return s;
-    }
-
-    private PartitionState addState(TopicPartition tp) {
-        PartitionState s = states.get(tp);
-        if (s == null) {
-            s = new PartitionState(tp);
-            states.put(tp, s);
-            order.add(s);
-        }
-        return s;
-    }
-
-    private void remove(PartitionState s) {
-        s.assigned = false;
-        s.clearBuffered();
-        s.generation++;
-        states.remove(s.tp);
-        order.remove(s);
-    }
-
-    private void unassignAll() {
-        for (PartitionState s : new ArrayList<>(order)) {
-            remove(s);
-        }
-    }
-
-    private List<String> topicsOfInterest() {
-        if (subscription != null) {
-            return new ArrayList<>(subscription);
-        }
-        Set<String> topics = new LinkedHashSet<>();
-        for (PartitionState s : order) {
-            topics.add(s.tp.topic());
-        }
-        return new ArrayList<>(topics);
+        return subscriptions.state(tp);
     }
 
     /** Checks the subscribed topics or the assigned partitions against the metadata. */
     private void updateTopics(long now) {
-        if (subscription != null) {
+        if (subscriptions.subscribed()) {
             updateSubscription(now);
         } else {
             checkAssignedPartitions(now);
@@ -777,7 +744,7 @@ public final class YakConsumer implements AutoCloseable {
     /** With a subscription: assigns partitions the metadata lists; asks for (and creates) missing topics. */
     private void updateSubscription(long now) {
         List<String> missing = null;
-        for (String topic : subscription) {
+        for (String topic : subscriptions.subscription()) {
             TopicInfo t = metadata.topic(topic);
             if (t == null) {
                 if (missing == null) {
@@ -787,7 +754,7 @@ public final class YakConsumer implements AutoCloseable {
                 continue;
             }
             for (int p = 0; p < t.partitionCount(); p++) {
-                addState(new TopicPartition(topic, p)).known = true;
+                subscriptions.add(new TopicPartition(topic, p)).known = true;
             }
         }
         if (missing != null) {
@@ -803,7 +770,7 @@ public final class YakConsumer implements AutoCloseable {
      */
     private void checkAssignedPartitions(long now) {
         List<String> missing = null;
-        for (PartitionState s : order) {
+        for (PartitionState s : subscriptions.partitions()) {
             if (s.known) {
                 continue;
             }
@@ -853,7 +820,7 @@ public final class YakConsumer implements AutoCloseable {
             return;
         }
         for (String topic : asked) {
-            if (!wanted(topic)) {
+            if (!subscriptions.wanted(topic)) {
                 continue;
             }
             TopicInfo t = r.metadata().topic(topic);
@@ -867,8 +834,8 @@ public final class YakConsumer implements AutoCloseable {
                         + (r.message() == null ? "" : ": " + r.message()));
                     return;
                 }
-            } else if (subscription == null) {
-                PartitionState s = missingPartition(t);
+            } else if (!subscriptions.subscribed()) {
+                PartitionState s = subscriptions.missingPartition(t);
                 if (s != null) {
                     pendingError = new YakException(ErrorCode.UNKNOWN_PARTITION, "topic " + topic + " has "
                         + t.partitionCount() + " partition(s); there is no partition " + s.tp.partition()
@@ -879,33 +846,10 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    /** Whether the subscription or the assignment (still) reads from {@code topic}. */
-    private boolean wanted(String topic) {
-        if (subscription != null) {
-            return subscription.contains(topic);
-        }
-        for (PartitionState s : order) {
-            if (s.tp.topic().equals(topic)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** An assigned partition of {@code t} that the topic does not have, or null. */
-    private PartitionState missingPartition(TopicInfo t) {
-        for (PartitionState s : order) {
-            if (s.tp.topic().equals(t.name()) && t.partition(s.tp.partition()) == null) {
-                return s;
-            }
-        }
-        return null;
-    }
-
     // ---------------------------------------------------------------- positions
 
     private void resolvePositions(long now) {
-        for (PartitionState s : order) {
+        for (PartitionState s : subscriptions.partitions()) {
             if (s.position >= 0 || s.positionRequestInFlight || now - s.retryAtNs < 0) {
                 continue;
             }
@@ -939,7 +883,7 @@ public final class YakConsumer implements AutoCloseable {
         if (e != null || code != ErrorCode.NONE) {
             YakException ye = e != null ? asYak(e)
                 : new YakException(code, "fetching the committed offset of " + s.tp + " failed: " + code);
-            handleRetriable(s, ye, "committed offset");
+            fetcher.retryLater(s, ye, "committed offset");
             return;
         }
         long offset = ((FetchOffsetResponse) m).offset();
@@ -973,206 +917,13 @@ public final class YakConsumer implements AutoCloseable {
         if (e != null || code != ErrorCode.NONE) {
             YakException ye = e != null ? asYak(e)
                 : new YakException(code, "listing the " + reset + " offset of " + s.tp + " failed: " + code);
-            handleRetriable(s, ye, "list offsets");
+            fetcher.retryLater(s, ye, "list offsets");
             return;
         }
         s.position = ((ListOffsetsResponse) m).offset();
         s.pendingReset = null;
         LOG.debug("{}: {}-{} reset to {} offset {}", shownClientId, LogText.safe(s.tp.topic()), s.tp.partition(),
             reset, s.position);
-    }
-
-    // ---------------------------------------------------------------- fetching
-
-    private void sendFetches(long now, long remainingNs) {
-        int maxWaitMs = (int) Math.min(config.fetchMaxWaitMs(),
-            Math.max(0, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
-        for (PartitionState s : order) {
-            // One CONSUME in flight per partition, also while buffered records are returned (a prefetch), so the
-            // network and the broker work while the application processes the previous response.
-            long offset = s.position < 0 ? -1 : s.nextFetchOffset();
-            if (offset < 0 || s.fetchInFlight || now - s.retryAtNs < 0) {
-                continue;
-            }
-            HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
-            if (leader == null) {
-                metadata.requestRefresh();
-                s.retryAtNs = now + backoffNs;
-                continue;
-            }
-            s.fetchInFlight = true;
-            int gen = s.generation;
-            network.connection(leader)
-                .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), offset, config.fetchMaxBytes(), maxWaitMs),
-                    (long) config.common().requestTimeoutMs() + maxWaitMs)
-                .whenComplete((m, e) -> events.add(() -> onFetch(s, gen, offset, leader, m, e)));
-        }
-    }
-
-    private void onFetch(PartitionState s, int gen, long offset, HostPort leader, Message m, Throwable e) {
-        s.fetchInFlight = false;
-        ConsumeResponse r = (ConsumeResponse) m;
-        boolean prefetch = s.buffered != null;
-        if (closed || !s.assigned || gen != s.generation || s.nextFetchOffset() != offset
-            || (prefetch && (e != null || r.error() != ErrorCode.NONE))) {
-            // Stale, or a prefetch that failed: the fetch from the position after the buffer will tell.
-            if (r != null) {
-                r.release();
-            }
-            return;
-        }
-        if (e != null) {
-            handleRetriable(s, asYak(e), "fetch from " + leader);
-            return;
-        }
-        ErrorCode code = r.error();
-        if (code == ErrorCode.NONE) {
-            ByteBuf records = r.records();
-            long end = endOffset(records);
-            if (end < 0) {
-                r.release();
-            } else if (prefetch) {
-                s.prefetched = records;
-                s.prefetchedStart = records.getLong(records.readerIndex() + RecordBatchLayout.BASE_OFFSET_OFFSET);
-                s.prefetchedEnd = end;
-            } else {
-                s.buffered = records;
-                s.bufferedIndex = records.readerIndex();
-                s.validatedIndex = -1;
-                s.bufferedEnd = end;
-            }
-            return;
-        }
-        r.release();
-        if (code == ErrorCode.OFFSET_OUT_OF_RANGE) {
-            if (config.autoOffsetReset() == ConsumerConfig.OffsetReset.NONE) {
-                pendingError = new YakException(code, "offset " + offset + " of " + s.tp
-                    + " is out of range (log start " + r.logStartOffset() + ", end " + r.highWatermark()
-                    + ") and auto.offset.reset=none");
-                return;
-            }
-            // WARN, not INFO: the records between the old position and the new one are not read (the CLI shows WARN)
-            LOG.warn("{}: offset {} of {}-{} out of range (log {}..{}); resetting to {}", shownClientId, offset,
-                LogText.safe(s.tp.topic()), s.tp.partition(), r.logStartOffset(), r.highWatermark(),
-                config.autoOffsetReset());
-            s.moveTo(-1, config.autoOffsetReset());
-            return;
-        }
-        handleRetriable(s, new YakException(code, "fetch of " + s.tp + " at offset " + offset + " from "
-            + LogText.safe(String.valueOf(leader)) + " failed: " + code), "fetch");
-    }
-
-    /** Retriable: refresh metadata and back off this partition. Otherwise: surface from poll. */
-    private void handleRetriable(PartitionState s, YakException e, String what) {
-        if (e.retriable()) {
-            LOG.debug("{}: {} of {}-{} failed, retrying: {}", shownClientId, LogText.safe(what),
-                LogText.safe(s.tp.topic()), s.tp.partition(), LogText.safe(e.getMessage()));
-            metadata.requestRefresh();
-            s.retryAtNs = nanoClock.getAsLong() + backoffNs;
-        } else {
-            pendingError = e;
-        }
-    }
-
-    /**
-     * The offset after the last complete batch of a response, from the batch headers alone (the CRC is checked
-     * when the batch is returned); -1 when the response holds no complete batch.
-     */
-    private long endOffset(ByteBuf records) {
-        long end = -1;
-        int index = records.readerIndex();
-        int limit = records.writerIndex();
-        while (limit - index >= RecordBatchLayout.RECORDS_OFFSET) {
-            headers.wrap(records, index, limit);
-            int size = headers.sizeInBytes();
-            if (size < RecordBatchLayout.RECORDS_OFFSET || size > limit - index) {
-                break;
-            }
-            end = headers.lastOffset() + 1;
-            index += size;
-        }
-        return end;
-    }
-
-    /** Hands buffered records to {@code handler}, round-robin over partitions, up to max.poll.records; how many. */
-    private int collect(RecordHandler handler) {
-        int n = order.size();
-        if (n == 0) {
-            return 0;
-        }
-        int start = nextCollect % n;
-        nextCollect = start + 1;
-        int max = config.maxPollRecords();
-        int handed = 0;
-        for (int i = 0; i < n && handed < max; i++) {
-            PartitionState s = order.get((start + i) % n);
-            if (s.buffered != null && s.position >= 0) {
-                handed += drain(s, handler, max - handed);
-            }
-        }
-        return handed;
-    }
-
-    /** Up to {@code max} records of the partition's buffered response; returns how many. */
-    private int drain(PartitionState s, RecordHandler handler, int max) {
-        ByteBuf buf = s.buffered;
-        int limit = buf.writerIndex();
-        int handed = 0;
-        try {
-            while (handed < max) {
-                int index = s.bufferedIndex;
-                if (limit - index < RecordBatchLayout.RECORDS_OFFSET) {
-                    break;
-                }
-                batch.wrap(buf, index, limit);
-                int size = batch.sizeInBytes();
-                if (size < RecordBatchLayout.RECORDS_OFFSET || size > limit - index) {
-                    break; // a partial batch at the end of the response: fetched again from the position
-                }
-                if (s.validatedIndex != index) {
-                    batch.validate();
-                    s.validatedIndex = index;
-                }
-                if (batch.lastOffset() >= s.position) {
-                    cursor.wrap(batch);
-                    while (cursor.next()) {
-                        long offset = cursor.offset();
-                        if (offset < s.position) {
-                            continue;
-                        }
-                        if (handed >= max) {
-                            return handed;
-                        }
-                        hand(handler, s);
-                        s.position = offset + 1;
-                        handed++;
-                    }
-                }
-                s.bufferedIndex = index + size;
-            }
-        } catch (WireException e) {
-            // Records already collected are returned; the error surfaces on the next poll, and every later one
-            // until the user seeks past the batch.
-            s.clearBuffered();
-            s.retryAtNs = nanoClock.getAsLong() + backoffNs;
-            pendingError = new YakException(ErrorCode.CORRUPT_RECORD_BATCH, "corrupt data from " + s.tp
-                + " near offset " + s.position + ": " + e.getMessage(), e);
-            return handed;
-        }
-        if (handed < max || s.bufferedIndex >= limit) {
-            s.advanceBuffer();
-        }
-        return handed;
-    }
-
-    private void hand(RecordHandler handler, PartitionState s) {
-        inHandler = true;
-        try {
-            handler.onRecord(view.set(s.tp, cursor));
-        } finally {
-            view.clear();
-            inHandler = false;
-        }
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -1182,7 +933,7 @@ public final class YakConsumer implements AutoCloseable {
             return;
         }
         nextAutoCommitNs = now + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
-        for (PartitionState s : order) {
+        for (PartitionState s : subscriptions.partitions()) {
             if (s.position >= 0) {
                 long offset = s.position;
                 TopicPartition tp = s.tp;
@@ -1200,13 +951,7 @@ public final class YakConsumer implements AutoCloseable {
     }
 
     private void commitSyncQuietly() {
-        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
-        for (PartitionState s : order) {
-            if (s.position >= 0) {
-                offsets.put(s.tp, s.position);
-            }
-        }
-        commit(offsets);
+        commit(subscriptions.positions());
     }
 
     private void runEvents() {
@@ -1314,7 +1059,7 @@ public final class YakConsumer implements AutoCloseable {
         if (closed && !evenIfClosed) {
             throw new IllegalStateException("consumer " + clientId() + " is closed");
         }
-        if (inHandler) {
+        if (fetcher.inHandler()) {
             throw new IllegalStateException("a RecordHandler must not call the consumer that handed it the record");
         }
         Thread me = Thread.currentThread();
@@ -1332,7 +1077,7 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    private static YakException asYak(Throwable t) {
+    static YakException asYak(Throwable t) {
         Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (c instanceof YakException ye) {
             return ye;

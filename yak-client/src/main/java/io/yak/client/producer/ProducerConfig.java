@@ -8,7 +8,9 @@ import java.util.Properties;
 /**
  * Validated producer settings. Keys (defaults): {@code coordinator} (127.0.0.1:7000), {@code client.id},
  * {@code request.timeout.ms} (30000), {@code connect.timeout.ms} (10000), {@code retry.backoff.ms} (100),
- * {@code batch.size} (16384 bytes), {@code linger.ms} (5), {@code acks} (0, 1, all or -1; 1),
+ * {@code batch.size} (16384 bytes), {@code linger.ms} (5), {@code acks} (0, 1, all or -1; all, as in Kafka 4: a
+ * record is acknowledged once every in-sync replica has it, or refused while fewer than the topic's
+ * {@code min.insync.replicas} are in sync; 1: once the leader stored it; 0: not at all),
  * {@code retries} (Integer.MAX_VALUE), {@code delivery.timeout.ms} (120000, at least linger.ms +
  * request.timeout.ms), {@code buffer.memory} (33554432 bytes), {@code max.block.ms} (60000),
  * {@code max.in.flight.requests.per.connection} (5 PUBLISH requests per connection), {@code max.request.size}
@@ -28,7 +30,7 @@ record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short a
             CommonConfig common = CommonConfig.read(r, "producer");
             int batchSize = r.intValue("batch.size", 16_384, 1, MAX_REQUEST_SIZE_LIMIT);
             long lingerMs = r.longValue("linger.ms", 5, 0, 3_600_000);
-            short acks = parseAcks(r.string("acks", "1"));
+            short acks = parseAcks(r.string("acks", "all"));
             int retries = r.intValue("retries", Integer.MAX_VALUE, 0, Integer.MAX_VALUE);
             long deliveryTimeoutMs = r.longValue("delivery.timeout.ms", 120_000, 1, Integer.MAX_VALUE);
             long bufferMemory = r.longValue("buffer.memory", 32L * 1024 * 1024, 1, Long.MAX_VALUE);

@@ -242,6 +242,14 @@ final class RecordAccumulator {
         }
     }
 
+    /** Sender thread: whether a batch that was sent before (a retry) waits at the head of the partition's queue. */
+    boolean retryQueued(PartitionQueue q) {
+        synchronized (q) {
+            ProducerBatch head = q.batches.peekFirst();
+            return head != null && head.attempts > 0;
+        }
+    }
+
     /** Releases a finished batch's buffer and memory and wakes flushers. */
     void deallocate(ProducerBatch b) {
         incomplete.remove(b);

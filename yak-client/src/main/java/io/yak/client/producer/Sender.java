@@ -4,15 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.yak.client.YakException;
-import io.yak.client.internal.Connection;
 import io.yak.client.internal.MetadataCache;
-import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.log.LogText;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.PublishRequest;
 import io.yak.wire.message.PublishResponse;
+import io.yak.wire.net.Connection;
+import io.yak.wire.net.NetworkClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +29,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer's I/O thread ({@code yak-producer-sender}): takes ready batches from the accumulator, sends them to
  * the partition's leader, and settles the answers: tells every record its offset, or puts the batches back for a
- * retry (retriable error, after a metadata refresh and {@code retry.backoff.ms}) until {@code retries} or
- * {@code delivery.timeout.ms} run out.
+ * retry until {@code retries} or {@code delivery.timeout.ms} run out.
+ *
+ * <p>Each PUBLISH carries {@code acks} and, as its {@code timeout_ms}, the producer's {@code request.timeout.ms}:
+ * with {@code acks=all} the leader answers once every in-sync replica has the records, or {@code REQUEST_TIMED_OUT}
+ * after that long; the client gives the answer as long.
+ *
+ * <p>Retries (as Kafka's producer): every retriable failure is retried after {@code retry.backoff.ms}, within
+ * {@code delivery.timeout.ms} of the batch's creation: {@code NOT_LEADER}, {@code FENCED_LEADER_EPOCH},
+ * {@code PARTITION_OFFLINE}, {@code UNKNOWN_TOPIC}, no answer at all (a lost connection, a client-side timeout) also
+ * refresh the metadata first, since the leader may have moved; {@code NOT_ENOUGH_REPLICAS} (nothing stored),
+ * {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} (stored by the leader: the retry may store it twice),
+ * {@code UNKNOWN_LEADER_EPOCH}, {@code REQUEST_TIMED_OUT} answered by the leader and {@code STORAGE_ERROR} are retried
+ * at the same leader (see {@link #leaderMayHaveMoved}). LEADER_INFO pushes move the leader too. A batch whose
+ * partition has no known leader waits (asking for metadata) until it gets one or expires.
  *
  * <p>One PUBLISH carries every batch of a partition that is ready when it goes, up to {@code max.request.size}
  * bytes (the broker appends them back to back, so batch {@code i} starts at the response's base offset plus the
@@ -38,12 +50,13 @@ import org.slf4j.LoggerFactory;
  * {@code max.in.flight.requests.per.connection} bounds requests, not batches, as its name says.
  *
  * <p>Ordering: up to {@code max.in.flight.requests.per.connection} requests of a partition are in flight at once,
- * all on the leader's one connection, which the broker appends in arrival order. After a retriable failure the
- * partition sends one batch per request, one request at a time, failed batches first in creation order, until a
- * retry succeeds. As with
- * Kafka's producer without idempotence, a batch that fails while a later one of the same partition succeeds is
- * stored after it; {@code max.in.flight.requests.per.connection=1} gives strict order. A retry after a lost answer
- * may store a batch twice (at-least-once delivery).
+ * all on the leader's one connection, which the broker appends in arrival order; requests go to a new leader only
+ * once none is in flight to the old one. After a retriable failure the partition sends one batch per request, one
+ * request at a time, failed batches first in creation order, until a retried batch succeeds. Limitation (as with
+ * Kafka's producer without idempotence, which the next issue adds): a request already in flight behind the failed
+ * one may still be stored, so with more than one request in flight a retried batch can be stored after a later batch
+ * of its partition; {@code max.in.flight.requests.per.connection=1} gives strict order. A retry after a lost answer
+ * or {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} may store a batch twice (at-least-once delivery).
  *
  * <p>Responses arrive on the event loop and are only queued there; all batch state changes and every record
  * future completion happen on this thread, so user callbacks never run on the event loop.
@@ -264,6 +277,8 @@ final class Sender implements Runnable {
             n[0]--;
         }
         RuntimeException error = c.error == null ? null : unwrap(c.error);
+        // No answer at all (lost connection, client-side timeout): the leader may be gone or paused, so ask.
+        boolean leaderMayHaveMoved = error != null;
         if (error == null) {
             if (config.acks() == 0) {
                 completeAll(batches, -1);
@@ -271,20 +286,22 @@ final class Sender implements Runnable {
             }
             PublishResponse r = (PublishResponse) c.response;
             if (r.error() == ErrorCode.NONE) {
-                // The broker appended the request's batches back to back from the base offset.
-                first.queue.retrying = false;
+                // The broker appended the request's batches back to back from the base offset. The partition
+                // leaves retry mode when a retry succeeded, or when no failed batch waits any more (it expired);
+                // not when a batch sent before the failure succeeds while the failed one waits for its retry.
+                if (first.attempts > 1 || !accumulator.retryQueued(first.queue)) {
+                    first.queue.retrying = false;
+                }
                 completeAll(batches, r.baseOffset());
                 return;
             }
+            leaderMayHaveMoved = leaderMayHaveMoved(r.error(), r.epoch());
             error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
                 + first.topic() + "-" + first.partition() + " at " + LogText.safe(String.valueOf(first.sentTo))
-                + " failed: " + r.error()
-                + (r.error() == ErrorCode.INVALID_TIMESTAMP ? " (a record timestamp is further ahead of the "
-                    + "broker's clock than its log.message.timestamp.after.max.ms)" : "")
-                + " (broker epoch " + r.epoch() + ")");
+                + " failed: " + r.error() + explain(r.error()) + " (broker epoch " + r.epoch() + ")");
         }
         boolean retriable = error instanceof YakException ye && ye.retriable();
-        if (retriable) {
+        if (retriable && leaderMayHaveMoved) {
             metadata.requestRefresh();
         }
         for (ProducerBatch b : batches) {
@@ -297,6 +314,41 @@ final class Sender implements Runnable {
             } else {
                 fail(b, error);
             }
+        }
+    }
+
+    /**
+     * Whether an error answer means the producer's view of the partition's leader may be stale, so metadata is
+     * refreshed before the retry (Kafka's "invalid metadata" errors): the broker does not lead it (any more), knows
+     * a newer leader epoch, has no leader for it, or does not know the topic; also when the broker's cluster view
+     * is newer than ours. {@code NOT_ENOUGH_REPLICAS*}, {@code UNKNOWN_LEADER_EPOCH} (the broker is behind, not
+     * us), a broker-side {@code REQUEST_TIMED_OUT} or {@code STORAGE_ERROR} come from a leader that is still the
+     * leader: they are retried after the backoff, without asking the coordinator.
+     */
+    private boolean leaderMayHaveMoved(ErrorCode code, long brokerEpoch) {
+        switch (code) {
+            case NOT_LEADER:
+            case FENCED_LEADER_EPOCH:
+            case PARTITION_OFFLINE:
+            case UNKNOWN_TOPIC:
+                return true;
+            default:
+                return brokerEpoch > metadata.epoch();
+        }
+    }
+
+    private static String explain(ErrorCode code) {
+        switch (code) {
+            case INVALID_TIMESTAMP:
+                return " (a record timestamp is further ahead of the broker's clock than its "
+                    + "log.message.timestamp.after.max.ms)";
+            case NOT_ENOUGH_REPLICAS:
+                return " (fewer in-sync replicas than min.insync.replicas; nothing was stored)";
+            case NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+                return " (stored by the leader, but the in-sync replicas fell below min.insync.replicas before all "
+                    + "had it)";
+            default:
+                return "";
         }
     }
 

@@ -2,12 +2,13 @@ package io.yak.client.producer;
 
 import io.yak.client.RecordMetadata;
 import io.yak.client.YakException;
+import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.MetadataCache;
-import io.yak.client.internal.NetworkClient;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.log.LogText;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.net.NetworkClient;
 import io.yak.wire.record.RecordBatchBuilder;
 import java.util.List;
 import java.util.Objects;
@@ -31,9 +32,14 @@ import org.slf4j.LoggerFactory;
  * {@code retry.backoff.ms}, {@code connect.timeout.ms}, {@code max.request.size}, {@code client.id}); unknown keys
  * throw {@link IllegalArgumentException}.
  *
- * <p>Guarantees: records of one partition are stored in the order they were sent (one batch per partition in
- * flight); delivery is at-least-once (a retry after a lost answer may store a batch twice). A future completes
- * with the record's offset ({@code -1} with acks=0) or fails with a {@link YakException}.
+ * <p>Guarantees: with the default {@code acks=all} a record is acknowledged once every in-sync replica of its
+ * partition has it, so it survives the loss of the leader. Retriable errors ({@code NOT_LEADER}, a lost connection,
+ * {@code NOT_ENOUGH_REPLICAS}, ...) are retried, following leader changes, within {@code delivery.timeout.ms}.
+ * Delivery is at-least-once: a retry after a lost answer may store a batch twice. Records of one partition are
+ * stored in the order they were sent, except that with {@code max.in.flight.requests.per.connection} above 1 (5 by
+ * default) a retried batch may land after a later batch that was already in flight; set it to 1 for strict order
+ * (see {@link Sender}). A future completes with the record's offset ({@code -1} with acks=0) or fails with a
+ * {@link YakException}.
  *
  * <p>Thread-safe. Futures complete on the sender thread: chain only quick work onto them (or use the
  * {@code *Async} variants), and never call {@link #flush()} from such a callback.
@@ -61,8 +67,7 @@ public final class YakProducer implements AutoCloseable {
     YakProducer(Properties props, LongSupplier nanoClock, Random random) {
         this.config = ProducerConfig.from(props);
         this.maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
-        this.network = new NetworkClient(config.common().clientId(), config.common().requestTimeoutMs(),
-            config.common().connectTimeoutMs(), NetworkClient.DEFAULT_MAX_IN_FLIGHT);
+        this.network = ClientNetwork.create(config.common());
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.PRODUCER,
             config.common().clientId(), null, config.common().retryBackoffMs(), nanoClock);
         this.accumulator = new RecordAccumulator(config.batchSize(), config.lingerMs(), config.deliveryTimeoutMs(),

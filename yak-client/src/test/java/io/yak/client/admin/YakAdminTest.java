@@ -46,6 +46,44 @@ class YakAdminTest {
     }
 
     @Test
+    void shouldCreateReplicatedTopicsAndRefuseMoreReplicasThanBrokers() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            TopicInfo t = admin.createTopic("copies", 3, 2, Map.of(TopicConfigs.MIN_INSYNC_REPLICAS, "2"));
+            assertThat(cluster.coordinator.lastCreateTopic().replicationFactor()).isEqualTo((short) 2);
+            assertThat(t.partitions()).allSatisfy(p -> {
+                assertThat(p.replicas()).hasSize(2).doesNotHaveDuplicates();
+                assertThat(p.isr()).containsExactlyElementsOf(p.replicas());
+                assertThat(p.leader()).isEqualTo(p.preferredLeader());
+            });
+            assertThat(t.configs()).containsEntry(TopicConfigs.MIN_INSYNC_REPLICAS, "2");
+            admin.createTopic("plain", 1);
+            assertThat(cluster.coordinator.lastCreateTopic().replicationFactor())
+                .as("the old signature asks for the coordinator's default").isEqualTo((short) -1);
+            assertThatThrownBy(() -> admin.createTopic("toomany", 1, 3, Map.of()))
+                .isInstanceOfSatisfying(YakException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REPLICATION_FACTOR))
+                .hasMessageContaining("replication factor 3").hasMessageContaining("2 available broker(s)");
+            assertThat(cluster.coordinator.metadata().topic("toomany")).isNull();
+            assertThatThrownBy(() -> admin.createTopic("zero", 1, 0, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replication factor 0");
+        }
+    }
+
+    @Test
+    void shouldReadTheHighWatermarksFromTheLeaders() {
+        try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
+            admin.createTopic("marks", 3, 2, Map.of());
+            cluster.store.appendValues("marks", 0, java.util.List.of("a", "b", "c"), 2);
+            cluster.store.appendValues("marks", 1, java.util.List.of("a"), 1);
+            cluster.broker(2).highWatermarkLag(1); // partition 1's leader: one record not on every replica yet
+            cluster.coordinator.setLeader("marks", 2, -1, false);
+            assertThat(admin.highWatermarks("marks")).containsExactly(Map.entry(0, 3L), Map.entry(1, 0L));
+            assertThatThrownBy(() -> admin.highWatermarks("ghost")).isInstanceOfSatisfying(YakException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC));
+        }
+    }
+
+    @Test
     void shouldReportServerErrorsWithTheirCodes() {
         try (YakAdmin admin = YakAdmin.connect(cluster.bootstrap())) {
             admin.createTopic("dup", 1);

@@ -199,13 +199,78 @@ class YakCliTest {
         assertThat(described.code()).isZero();
         List<String> lines = described.outLines();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).contains("PARTITION", "LEADER", "REPLICA", "LEADER_EPOCH");
-        assertThat(lines.get(1).split("\\s+")).containsExactly("orders", "0", "1", "1", "0");
-        assertThat(lines.get(2).split("\\s+")).containsExactly("orders", "1", "offline", "2", "1");
+        assertThat(lines.get(0).split("\\s+"))
+            .containsExactly("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "HW");
+        assertThat(lines.get(1).split("\\s+")).containsExactly("orders", "0", "1", "0", "1", "1", "0");
+        assertThat(lines.get(2).split("\\s+")).containsExactly("orders", "1", "offline", "1", "2", "2", "-");
         Run unknown = yak("", "topics", "describe", "--topic", "ghost");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.errLines()).hasSize(1);
         assertThat(unknown.err()).contains("unknown topic 'ghost'");
+    }
+
+    @Test
+    void shouldCreateTopicsWithAReplicationFactor() {
+        Run created = yak("", "topics", "create", "--topic", "copies", "--partitions", "2", "--replication-factor",
+            "2");
+        assertThat(created.code()).isZero();
+        assertThat(created.outLines()).containsExactly("Created topic copies with 2 partitions of 2 replicas.");
+        assertThat(cluster.coordinator.lastCreateTopic().replicationFactor()).isEqualTo((short) 2);
+        assertThat(cluster.coordinator.metadata().topic("copies").partitions())
+            .allSatisfy(p -> assertThat(p.replicas()).hasSize(2));
+
+        cluster.coordinator.defaultReplicationFactor(2);
+        assertThat(yak("", "topics", "create", "--topic", "byDefault", "--partitions", "1").outLines())
+            .containsExactly("Created topic byDefault with 1 partition of 2 replicas.");
+        assertThat(cluster.coordinator.lastCreateTopic().replicationFactor())
+            .as("no --replication-factor: the coordinator's default").isEqualTo((short) -1);
+
+        Run tooMany = yak("", "topics", "create", "--topic", "toomany", "--replication-factor", "3");
+        assertThat(tooMany.code()).isEqualTo(1);
+        assertThat(tooMany.errLines()).singleElement().asString().startsWith("yak: ")
+            .contains("INVALID_REPLICATION_FACTOR", "replication factor 3 larger than the 2 available broker(s)");
+        assertThat(tooMany.out()).isEmpty();
+        assertThat(cluster.coordinator.metadata().topic("toomany")).isNull();
+
+        Run zero = yak("", "topics", "create", "--topic", "t", "--replication-factor", "0");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.errLines()).singleElement().asString().contains("--replication-factor", "0");
+        assertThat(run("", "topics", "create", "--help").out()).contains("--replication-factor");
+    }
+
+    @Test
+    void shouldDescribeReplicasIsrAndHighWatermarkAndFilterUnderReplicatedAndOfflinePartitions() {
+        yak("", "topics", "create", "--topic", "rep", "--partitions", "3", "--replication-factor", "2");
+        yak("", "topics", "create", "--topic", "solo", "--partitions", "1", "--replication-factor", "1");
+        cluster.store.appendValues("rep", 0, List.of("a", "b", "c", "d"), 2);
+        cluster.coordinator.setIsr("rep", 1, List.of(2));
+        cluster.coordinator.setLeader("rep", 2, -1, false);
+
+        Run all = yak("", "topics", "describe", "--topic", "rep");
+        assertThat(all.code()).isZero();
+        assertThat(all.outLines()).extracting(l -> List.of(l.split("\\s+"))).containsExactly(
+            List.of("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "HW"),
+            List.of("rep", "0", "1", "0", "1,2", "1,2", "4"),
+            List.of("rep", "1", "2", "0", "2,1", "2", "0"),
+            List.of("rep", "2", "offline", "1", "1,2", "1,2", "-"));
+
+        Run under = yak("", "topics", "describe", "--under-replicated");
+        assertThat(under.code()).isZero();
+        assertThat(under.outLines()).hasSize(2);
+        assertThat(under.outLines().get(1).split("\\s+")).containsExactly("rep", "1", "2", "0", "2,1", "2", "0");
+        Run offline = yak("", "topics", "describe", "--offline");
+        assertThat(offline.outLines()).hasSize(2);
+        assertThat(offline.outLines().get(1)).startsWith("rep").contains("offline");
+        Run both = yak("", "topics", "describe", "--topic", "rep", "--offline", "--under-replicated");
+        assertThat(both.outLines()).hasSize(3);
+        Run none = yak("", "topics", "describe", "--topic", "solo", "--under-replicated");
+        assertThat(none.code()).isZero();
+        assertThat(none.outLines()).as("only the header").hasSize(1);
+        Run every = yak("", "topics", "describe");
+        assertThat(every.outLines()).as("every topic without --topic").hasSize(1 + 3 + 1);
+
+        Run summary = yak("", "cluster");
+        assertThat(summary.outLines()).contains("under-replicated partitions: 1", "offline partitions: 1");
     }
 
     @Test
@@ -217,7 +282,9 @@ class YakCliTest {
         assertThat(r.out()).contains("epoch ")
             .contains("1     127.0.0.1:" + cluster.broker(1).port())
             .contains("alive")
-            .contains("t: 0->offline 1->2");
+            .contains("t: 0->offline 1->2")
+            .contains("under-replicated partitions: 0")
+            .contains("offline partitions: 1");
     }
 
     @Test

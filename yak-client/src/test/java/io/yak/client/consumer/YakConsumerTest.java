@@ -352,6 +352,131 @@ class YakConsumerTest {
         }
     }
 
+    /**
+     * The leader-related errors of a fetch (and a lost connection) ask for metadata and retry the same offset: every
+     * record comes exactly once, in order.
+     */
+    @Test
+    void shouldRetryLeaderErrorsOfAFetchWithoutSkippingOrRepeatingOffsets() {
+        cluster.coordinator.createTopic("epochs", 1);
+        cluster.store.appendValues("epochs", 0, values("a", 0, 10), 5);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        p.setProperty("max.poll.records", "3");
+        List<ConsumerRecord> read = new ArrayList<>();
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("epochs"));
+            read.addAll(pollUntil(c, r -> r.size() >= 4));
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+            for (ErrorCode code : List.of(ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH,
+                    ErrorCode.PARTITION_OFFLINE, ErrorCode.NOT_LEADER)) {
+                cluster.broker(1).failNextConsumes(1, code);
+                cluster.store.appendValues("epochs", 0, values(code.name() + "-", 0, 3), 3);
+                read.addAll(c.poll(Duration.ofMillis(300)));
+            }
+            cluster.broker(1).dropConnections();
+            cluster.store.appendValues("epochs", 0, values("z", 0, 3), 3);
+            read.addAll(pollUntil(c, r -> read.size() + r.size() >= 25));
+            assertThat(cluster.coordinator.metadataRequests.get()).isGreaterThan(metadataBefore);
+        }
+        List<String> expected = new ArrayList<>(values("a", 0, 10));
+        for (String code : List.of("FENCED_LEADER_EPOCH-", "UNKNOWN_LEADER_EPOCH-", "PARTITION_OFFLINE-",
+                "NOT_LEADER-")) {
+            expected.addAll(values(code, 0, 3));
+        }
+        expected.addAll(values("z", 0, 3));
+        assertThat(valuesOf(read, 0)).containsExactlyElementsOf(expected);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i).offset()).isEqualTo(i);
+        }
+    }
+
+    /**
+     * A LEADER_INFO push moves a fetch long-polling at the former leader at once: the next fetch goes to the new
+     * leader without waiting for the old one's answer, and what the old one still answers is dropped.
+     */
+    @Test
+    void shouldMoveALongPollToTheNewLeaderOnALeaderInfoPush() {
+        cluster.coordinator.createTopic("longpoll", 1);
+        cluster.store.appendValues("longpoll", 0, values("a", 0, 5), 5);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        p.setProperty("fetch.max.wait.ms", "8000");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(new TopicPartition("longpoll", 0)));
+            List<ConsumerRecord> first = new ArrayList<>();
+            while (first.size() < 5) {
+                first.addAll(c.poll(Duration.ofSeconds(8)));
+            }
+            // the next fetch now long-polls at broker 1, for up to 8 s
+            await().atMost(Duration.ofSeconds(5)).until(() -> cluster.broker(1).consumeRequests.get() >= 2);
+            long start = System.nanoTime();
+            cluster.broker(1).staleLeadership(true); // it would still serve what it is asked
+            cluster.coordinator.setLeader("longpoll", 0, 2, true);
+            while (cluster.broker(2).consumeRequests.get() == 0) {
+                assertThat(c.poll(Duration.ofMillis(100))).isEmpty();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("moved before the long poll ended")
+                    .isLessThan(Duration.ofSeconds(4));
+            }
+            cluster.store.appendValues("longpoll", 0, values("b", 0, 5), 5);
+            List<ConsumerRecord> second = pollUntil(c, r -> r.size() >= 5);
+            assertThat(valuesOf(second, 0)).containsExactlyElementsOf(values("b", 0, 5));
+            assertThat(second.get(0).offset()).isEqualTo(5);
+            assertThat(c.poll(Duration.ofMillis(300))).as("the old leader's answer is not returned twice").isEmpty();
+        }
+    }
+
+    /**
+     * A new leader learns the high watermark a round trip after its election, so for a moment it is below the
+     * position reached at the old leader and it answers OFFSET_OUT_OF_RANGE: the consumer waits for it instead of
+     * resetting (which would read records again with earliest, or skip some with latest).
+     */
+    @Test
+    void shouldWaitForANewLeaderWhoseHighWatermarkIsBehindThePosition() {
+        cluster.coordinator.createTopic("catchup", 1);
+        cluster.store.appendValues("catchup", 0, values("a", 0, 10), 5);
+        Properties p = props();
+        p.setProperty("auto.offset.reset", "earliest");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("catchup"));
+            pollUntil(c, r -> r.size() >= 10);
+            cluster.broker(2).highWatermarkLag(5);
+            cluster.coordinator.setLeader("catchup", 0, 2, true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                assertThat(c.poll(Duration.ofMillis(50))).isEmpty();
+                return cluster.broker(2).consumeRequests.get() >= 3;
+            });
+            cluster.broker(2).highWatermarkLag(0);
+            cluster.store.appendValues("catchup", 0, values("b", 0, 5), 5);
+            List<ConsumerRecord> after = pollUntil(c, r -> r.size() >= 5);
+            assertThat(valuesOf(after, 0)).containsExactlyElementsOf(values("b", 0, 5));
+            assertThat(after.get(0).offset()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void shouldTellTheLagBehindTheHighWatermark() {
+        cluster.coordinator.createTopic("lagging", 1);
+        cluster.store.appendValues("lagging", 0, values("a", 0, 10), 5);
+        TopicPartition tp = new TopicPartition("lagging", 0);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        p.setProperty("max.poll.records", "3");
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            assertThat(c.currentLag(tp)).isEmpty();
+            pollUntil(c, r -> r.size() >= 3);
+            assertThat(c.currentLag(tp)).hasValue(10 - c.position(tp));
+            cluster.broker(1).highWatermarkLag(4); // records at or above the high watermark are not readable yet
+            cluster.store.appendValues("lagging", 0, values("b", 0, 4), 4);
+            pollUntil(c, r -> r.size() >= 7);
+            assertThat(c.position(tp)).isEqualTo(10);
+            assertThat(c.currentLag(tp)).hasValue(0);
+            assertThatThrownBy(() -> c.currentLag(new TopicPartition("lagging", 1)))
+                .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     @Test
     void shouldCommitAndResumeFromTheCommittedOffset() {
         cluster.coordinator.createTopic("grouped", 2);

@@ -40,6 +40,9 @@ public final class FakeBroker implements AutoCloseable {
     private final AtomicInteger dropAndCloseAt = new AtomicInteger(-1);
     private final AtomicBoolean holdPublishes = new AtomicBoolean();
     public final AtomicInteger publishRequests = new AtomicInteger();
+    /** {@code acks} and {@code timeout_ms} of the last publish received. */
+    public volatile short lastAcks;
+    public volatile int lastPublishTimeoutMs;
     /** Record batches received in publishes, and the largest publish payload in bytes. */
     public final AtomicInteger publishedBatches = new AtomicInteger();
     public final AtomicInteger largestPublishBytes = new AtomicInteger();
@@ -53,6 +56,10 @@ public final class FakeBroker implements AutoCloseable {
     private volatile boolean noneAsMinusOne;
     /** While set, the broker serves every partition it is asked for, like one that has not heard of a move yet. */
     private volatile boolean staleLeadership;
+    private final AtomicInteger failNextConsumes = new AtomicInteger();
+    private volatile ErrorCode failConsumesWith = ErrorCode.NONE;
+    /** How far this broker's high watermark trails the log end (a new leader that has not caught up on it yet). */
+    private volatile long highWatermarkLag;
 
     public FakeBroker(int id, FakeCoordinator coordinator, FakeLogStore store) {
         this.id = id;
@@ -109,6 +116,25 @@ public final class FakeBroker implements AutoCloseable {
         staleLeadership = on;
     }
 
+    /** The next {@code n} CONSUME requests of a partition this broker leads are answered with {@code code}. */
+    public void failNextConsumes(int n, ErrorCode code) {
+        failConsumesWith = code;
+        failNextConsumes.set(n);
+    }
+
+    /**
+     * This broker's high watermark is {@code lag} below the log end: it serves only batches below it, and a fetch
+     * above it is OFFSET_OUT_OF_RANGE (as {@code WIRE.md} says), like a new leader that learns the high watermark a
+     * round trip after its election.
+     */
+    public void highWatermarkLag(long lag) {
+        highWatermarkLag = lag;
+    }
+
+    private long highWatermark(String topic, int partition) {
+        return Math.max(store.start(topic, partition), store.end(topic, partition) - highWatermarkLag);
+    }
+
     @Override
     public void close() {
         server.close();
@@ -155,6 +181,8 @@ public final class FakeBroker implements AutoCloseable {
 
         private void publish(ChannelHandlerContext ctx, int correlationId, PublishRequest r) {
             publishRequests.incrementAndGet();
+            lastAcks = r.acks();
+            lastPublishTimeoutMs = r.timeoutMs();
             ByteBuf records = r.records();
             largestPublishBytes.accumulateAndGet(records.readableBytes(), Math::max);
             io.yak.wire.record.RecordBatchFlyweight fw = new io.yak.wire.record.RecordBatchFlyweight();
@@ -201,19 +229,21 @@ public final class FakeBroker implements AutoCloseable {
             consumeRequests.incrementAndGet();
             long epoch = coordinator.metadata().epoch();
             ErrorCode error = leads(r.topic(), r.partition());
+            if (error == ErrorCode.NONE && failNextConsumes.get() > 0 && failNextConsumes.decrementAndGet() >= 0) {
+                error = failConsumesWith;
+            }
             if (error != ErrorCode.NONE) {
                 reply(ctx, correlationId, error, epoch, r, List.of());
                 return;
             }
             long start = store.start(r.topic(), r.partition());
-            long end = store.end(r.topic(), r.partition());
+            long end = highWatermark(r.topic(), r.partition());
             if (r.offset() < start || r.offset() > end) {
                 reply(ctx, correlationId, ErrorCode.OFFSET_OUT_OF_RANGE, epoch, r, List.of());
                 return;
             }
             if (r.offset() < end || r.maxWaitMs() <= 0) {
-                reply(ctx, correlationId, ErrorCode.NONE, epoch, r,
-                    store.read(r.topic(), r.partition(), r.offset(), r.maxBytes()));
+                reply(ctx, correlationId, ErrorCode.NONE, epoch, r, belowHighWatermark(r));
                 return;
             }
             // Long poll: answer on the next append or after maxWaitMs, whichever comes first.
@@ -223,16 +253,26 @@ public final class FakeBroker implements AutoCloseable {
             Runnable answer = () -> {
                 if (answered.compareAndSet(false, true)) {
                     store.removeListener(r.topic(), r.partition(), listener.get());
-                    reply(ctx, correlationId, ErrorCode.NONE, epoch, r,
-                        store.read(r.topic(), r.partition(), r.offset(), r.maxBytes()));
+                    reply(ctx, correlationId, ErrorCode.NONE, epoch, r, belowHighWatermark(r));
                 }
             };
             listener.set(k -> ctx.executor().execute(answer));
             store.onAppend(r.topic(), r.partition(), listener.get());
             ctx.executor().schedule(answer, r.maxWaitMs(), TimeUnit.MILLISECONDS);
-            if (store.end(r.topic(), r.partition()) > r.offset()) {
+            if (highWatermark(r.topic(), r.partition()) > r.offset()) {
                 ctx.executor().execute(answer);
             }
+        }
+
+        private List<FakeLogStore.StoredBatch> belowHighWatermark(ConsumeRequest r) {
+            long hw = highWatermark(r.topic(), r.partition());
+            List<FakeLogStore.StoredBatch> out = new java.util.ArrayList<>();
+            for (FakeLogStore.StoredBatch b : store.read(r.topic(), r.partition(), r.offset(), r.maxBytes())) {
+                if (b.baseOffset() + b.records() <= hw) {
+                    out.add(b);
+                }
+            }
+            return out;
         }
 
         private void reply(ChannelHandlerContext ctx, int correlationId, ErrorCode error, long epoch, ConsumeRequest r,
@@ -245,7 +285,7 @@ public final class FakeBroker implements AutoCloseable {
                 records.writeBytes(b.bytes());
             }
             ctx.writeAndFlush(Frame.of(correlationId, new ConsumeResponse(error, epoch,
-                store.end(r.topic(), r.partition()), store.start(r.topic(), r.partition()), records)))
+                highWatermark(r.topic(), r.partition()), store.start(r.topic(), r.partition()), records)))
                 .addListener(f -> {
                     // A write that failed before the encoder took the payload (pipeline already torn down) leaves
                     // it with us; one the encoder took was released by the failed write.
@@ -268,7 +308,7 @@ public final class FakeBroker implements AutoCloseable {
                 if (r.timestamp() == ListOffsetsRequest.EARLIEST) {
                     offset = store.start(r.topic(), r.partition());
                 } else if (r.timestamp() == ListOffsetsRequest.LATEST) {
-                    offset = store.end(r.topic(), r.partition());
+                    offset = highWatermark(r.topic(), r.partition()); // "latest" is the high watermark, as in Kafka
                 } else if (r.timestamp() >= 0) {
                     offset = store.offsetForTimestamp(r.topic(), r.partition(), r.timestamp());
                     if (noneAsMinusOne && offset == store.end(r.topic(), r.partition())) {

@@ -45,6 +45,8 @@ public final class FakeCoordinator implements AutoCloseable {
 
     private final FakeServer server;
     private final int defaultPartitions;
+    private int defaultReplicationFactor = 1;
+    private CreateTopicRequest lastCreateTopic;
     private final Set<Channel> registered = ConcurrentHashMap.newKeySet();
     private final TreeMap<Integer, BrokerInfo> brokers = new TreeMap<>();
     private final LinkedHashMap<String, List<PartitionInfo>> topics = new LinkedHashMap<>();
@@ -104,13 +106,23 @@ public final class FakeCoordinator implements AutoCloseable {
         return new ClusterMetadata(epoch, new ArrayList<>(brokers.values()), ts);
     }
 
-    /** Creates a topic with leaders round-robin over the brokers. */
+    /** Creates a topic with one replica per partition, leaders round-robin over the brokers. */
     public synchronized ErrorCode createTopic(String name, int partitions) {
         return createTopic(name, partitions, Map.of());
     }
 
     /** Creates a topic with per-topic configs, checked as the real coordinator does (INVALID_CONFIG). */
     public synchronized ErrorCode createTopic(String name, int partitions, Map<String, String> configs) {
+        return createTopic(name, partitions, (short) 1, configs);
+    }
+
+    /**
+     * Creates a topic as the real coordinator does: {@code replicationFactor} distinct brokers per partition
+     * (-1: {@link #defaultReplicationFactor}), partition i's replicas starting at broker position i, the first
+     * leading, all in sync; a factor above the broker count is INVALID_REPLICATION_FACTOR.
+     */
+    public synchronized ErrorCode createTopic(String name, int partitions, short replicationFactor,
+                                              Map<String, String> configs) {
         if (!TOPIC_NAME.matcher(name).matches()) {
             return ErrorCode.INVALID_TOPIC;
         }
@@ -123,12 +135,22 @@ public final class FakeCoordinator implements AutoCloseable {
         if (brokers.isEmpty()) {
             return ErrorCode.NO_LIVE_BROKERS;
         }
+        int rf = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+        if (rf < 1) {
+            return ErrorCode.INVALID_REQUEST;
+        }
+        if (rf > brokers.size()) {
+            return ErrorCode.INVALID_REPLICATION_FACTOR;
+        }
         int n = partitions == -1 ? defaultPartitions : partitions;
         List<Integer> ids = new ArrayList<>(brokers.keySet());
         List<PartitionInfo> parts = new ArrayList<>();
         for (int p = 0; p < n; p++) {
-            int id = ids.get(p % ids.size());
-            parts.add(new PartitionInfo(p, id, id, 0));
+            List<Integer> replicas = new ArrayList<>();
+            for (int r = 0; r < rf; r++) {
+                replicas.add(ids.get((p + r) % ids.size()));
+            }
+            parts.add(new PartitionInfo(p, replicas.get(0), 0, 0, replicas, replicas));
         }
         topics.put(name, parts);
         topicConfigs.put(name, Map.copyOf(configs));
@@ -136,13 +158,43 @@ public final class FakeCoordinator implements AutoCloseable {
         return ErrorCode.NONE;
     }
 
-    /** Moves a partition's leader (-1 = offline); with {@code push} every registered client hears of it. */
+    /** The replication factor CREATE_TOPIC with -1 gets (1 unless set). */
+    public synchronized void defaultReplicationFactor(int rf) {
+        defaultReplicationFactor = rf;
+    }
+
+    /** The last CREATE_TOPIC request received, or null. */
+    public synchronized CreateTopicRequest lastCreateTopic() {
+        return lastCreateTopic;
+    }
+
+    /** Sets a partition's ISR (partition epoch + 1), telling nobody. */
+    public synchronized void setIsr(String topic, int partition, List<Integer> isr) {
+        List<PartitionInfo> parts = topics.get(topic);
+        PartitionInfo old = parts.get(partition);
+        parts.set(partition, new PartitionInfo(partition, old.leader(), old.leaderEpoch(), old.partitionEpoch() + 1,
+            old.replicas(), isr));
+        epoch++;
+    }
+
+    /**
+     * Moves a partition's leader (-1 = offline; leader epoch + 1; a new leader joins the replicas and the ISR);
+     * with {@code push} every registered client hears of it.
+     */
     public void setLeader(String topic, int partition, int leader, boolean push) {
         synchronized (this) {
             List<PartitionInfo> parts = topics.get(topic);
             PartitionInfo old = parts.get(partition);
-            parts.set(partition, new PartitionInfo(partition, leader, leader == -1 ? old.replica() : leader,
-                old.leaderEpoch() + 1));
+            List<Integer> replicas = new ArrayList<>(old.replicas());
+            List<Integer> isr = new ArrayList<>(old.isr());
+            if (leader != -1 && !replicas.contains(leader)) {
+                replicas.add(leader);
+            }
+            if (leader != -1 && !isr.contains(leader)) {
+                isr.add(leader);
+            }
+            parts.set(partition, new PartitionInfo(partition, leader, old.leaderEpoch() + 1, old.partitionEpoch() + 1,
+                replicas, isr));
             epoch++;
         }
         if (push) {
@@ -192,8 +244,12 @@ public final class FakeCoordinator implements AutoCloseable {
             return metadata(r);
         }
         if (m instanceof CreateTopicRequest r) {
-            ErrorCode e = createTopic(r.topic(), r.partitions(), r.configs());
-            String why = e == ErrorCode.INVALID_CONFIG ? TopicConfigs.problem(r.configs()) : e.toString();
+            lastCreateTopic = r;
+            ErrorCode e = createTopic(r.topic(), r.partitions(), r.replicationFactor(), r.configs());
+            String why = e == ErrorCode.INVALID_CONFIG ? TopicConfigs.problem(r.configs())
+                : e == ErrorCode.INVALID_REPLICATION_FACTOR ? "replication factor " + r.replicationFactor()
+                    + " larger than the " + brokers.size() + " available broker(s)"
+                : e.toString();
             return new CreateTopicResponse(e, e == ErrorCode.NONE ? null : "topic " + r.topic() + ": " + why,
                 metadata());
         }

@@ -7,13 +7,14 @@ import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.net.NetworkClient;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MetadataCacheTest {
-    private final NetworkClient net = new NetworkClient("test", 1000, 1000, 4);
+    private final NetworkClient net = ClientNetwork.create("test", 1000, 1000, 4);
     private final MetadataCache cache = new MetadataCache(net, new HostPort("127.0.0.1", 1), MetadataCache.Role.ADMIN,
         "test", null, 100, System::nanoTime);
 
@@ -23,7 +24,8 @@ class MetadataCacheTest {
     }
 
     private static TopicInfo topic(String name, int leader, int leaderEpoch) {
-        return new TopicInfo(name, List.of(new PartitionInfo(0, leader, 1, leaderEpoch)));
+        return new TopicInfo(name,
+            List.of(new PartitionInfo(0, leader, leaderEpoch, leaderEpoch, List.of(1), List.of(1))));
     }
 
     private static final List<BrokerInfo> BROKERS = List.of(new BrokerInfo(1, "127.0.0.1", 9001, true),

@@ -319,7 +319,7 @@ class RecordAccumulatorTest {
         System.out.println("seed " + SEED);
         List<PartitionInfo> parts = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
-            parts.add(new PartitionInfo(p, 1, 1, 0));
+            parts.add(PartitionInfo.single(p, 1, 0));
         }
         TopicInfo topic = new TopicInfo("t", parts);
         Router router = new Router(new StickyPartitioner(new Random(SEED)), acc);

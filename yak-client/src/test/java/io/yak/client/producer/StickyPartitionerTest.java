@@ -21,7 +21,7 @@ class StickyPartitionerTest {
             off.add(o);
         }
         for (int p = 0; p < partitions; p++) {
-            ps.add(new PartitionInfo(p, off.contains(p) ? -1 : 1, 1, 0));
+            ps.add(new PartitionInfo(p, off.contains(p) ? -1 : 1, 0, 0, List.of(1), List.of(1)));
         }
         return new TopicInfo("t", ps);
     }

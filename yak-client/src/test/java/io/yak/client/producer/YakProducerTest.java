@@ -175,8 +175,58 @@ class YakProducerTest {
             producer.flush();
             assertThat(cluster.broker(1).notLeaderAnswers.get()).isGreaterThanOrEqualTo(1);
             assertThat(cluster.coordinator.metadataRequests.get()).isGreaterThan(metadataBefore);
+            assertThat(cluster.broker(2).publishRequests.get()).as("retried at the new leader").isPositive();
         }
         assertContiguousAndStored("moving", futures, values);
+    }
+
+    /** The leader refuses for lack of in-sync replicas (nothing stored), then accepts: stored once, no refresh. */
+    @Test
+    void shouldRetryNotEnoughReplicasAtTheSameLeaderAndStoreTheRecordOnce() throws Exception {
+        cluster.coordinator.createTopic("isr", 1);
+        FakeBroker leader = cluster.broker(1);
+        try (YakProducer producer = new YakProducer(props())) {
+            producer.send("isr", null, bytes("warm-up")).get(10, TimeUnit.SECONDS);
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+            int publishesBefore = leader.publishRequests.get();
+            leader.failNextPublishes(1, ErrorCode.NOT_ENOUGH_REPLICAS);
+            RecordMetadata md = producer.send("isr", null, bytes("once")).get(10, TimeUnit.SECONDS);
+            assertThat(md.offset()).isEqualTo(1);
+            assertThat(leader.publishRequests.get() - publishesBefore).as("refused once, then accepted").isEqualTo(2);
+            assertThat(cluster.coordinator.metadataRequests.get()).as("the leader did not move: no metadata asked")
+                .isEqualTo(metadataBefore);
+        }
+        assertThat(cluster.store.records("isr", 0)).extracting(r -> new String(r.value(), UTF_8))
+            .containsExactly("warm-up", "once");
+    }
+
+    /** A fenced leader epoch means our view is stale: the producer asks for metadata, then retries. */
+    @Test
+    void shouldRefreshMetadataOnAFencedLeaderEpochAndRetry() throws Exception {
+        cluster.coordinator.createTopic("fenced", 1);
+        try (YakProducer producer = new YakProducer(props())) {
+            producer.send("fenced", null, bytes("warm-up")).get(10, TimeUnit.SECONDS);
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+            cluster.broker(1).failNextPublishes(2, ErrorCode.FENCED_LEADER_EPOCH);
+            assertThat(producer.send("fenced", null, bytes("x")).get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
+            assertThat(cluster.coordinator.metadataRequests.get()).isGreaterThan(metadataBefore);
+        }
+        assertThat(cluster.store.records("fenced", 0)).hasSize(2);
+    }
+
+    /** Kafka 4's default: acks=all, and the broker waits for the ISR at most the producer's request timeout. */
+    @Test
+    void shouldPublishWithAcksAllAndTheRequestTimeoutByDefault() throws Exception {
+        Properties p = props();
+        p.setProperty("request.timeout.ms", "12345");
+        try (YakProducer producer = new YakProducer(p)) {
+            RecordMetadata md = producer.send("defaults", null, bytes("x")).get(10, TimeUnit.SECONDS);
+            FakeBroker leader = cluster.broker(cluster.coordinator.metadata().topic("defaults")
+                .partition(md.partition()).leader());
+            assertThat(leader.lastAcks).isEqualTo((short) -1);
+            assertThat(leader.lastPublishTimeoutMs).isEqualTo(12345);
+        }
+        assertThat(ProducerConfig.from(props()).acks()).isEqualTo((short) -1);
     }
 
     @Test

@@ -10,14 +10,33 @@ import java.util.Set;
 final class BrokerEntry {
     /** Connection id of a broker restored from the state file: no connection yet. */
     static final long NO_CONNECTION = 0;
+    /** {@link #brokerEpoch} of a broker with no registration known (restored from a version 1 or 2 state file). */
+    static final long NO_EPOCH = BrokerInfo.NO_EPOCH;
     /** {@link #deadSinceMs} of a broker no liveness check has seen dead yet. */
     static final long DEAD_SINCE_UNSEEN = Long.MIN_VALUE;
 
     final int id;
     String host;
     int port;
-    /** True from registration until the heartbeat timeout; brokers restored from disk start dead. */
+    /**
+     * True from registration until the heartbeat timeout or a clean shutdown. A broker restored from the state file
+     * is alive when it was when the file was written, until the heartbeat timeout counted from the coordinator's
+     * start (it keeps serving meanwhile, and registers again with the same incarnation).
+     */
     boolean alive;
+    /**
+     * The random id the broker process chose at its start ({@code REGISTER_BROKER_REQUEST.incarnation_id}): the
+     * same id again is the same process (its connection dropped, the coordinator restarted), another id a new process
+     * whose predecessor is treated as dead first. Meaningless while {@link #brokerEpoch} is {@link #NO_EPOCH}.
+     */
+    long incarnationId;
+    /**
+     * The epoch of this incarnation's registration: the cluster epoch its first registration bumped to, so it is
+     * larger than every broker epoch given before. Kept while the broker is dead (the same incarnation may come
+     * back); {@link #NO_EPOCH} when no incarnation is known. Leaders refuse replica fetches and the coordinator
+     * refuses ALTER_ISR carrying another one.
+     */
+    long brokerEpoch = NO_EPOCH;
     /** Coordinator clock, in ms, of the last registration or heartbeat. */
     long lastHeartbeatMs;
     /**
@@ -32,21 +51,27 @@ final class BrokerEntry {
      */
     long deadSinceMs = DEAD_SINCE_UNSEEN;
     /**
-     * How many partitions are assigned to this broker (it holds their only replica). Never decreases (topics are
-     * never deleted or moved); a broker is forgotten only while it is 0. Checked against the topics by the
-     * cluster state's invariants.
+     * How many partitions this broker is a replica of. Never decreases (topics are never deleted, replicas never
+     * moved); a broker is forgotten only while it is 0 (a replica's data may be the only copy left). Checked against
+     * the topics by the cluster state's invariants.
      */
     int replicaCount;
     /** The connection the broker registered on; identifies a second registration as a restart or a clash. */
     long connectionId;
     boolean connectionOpen;
     /**
-     * Partitions assigned to this broker that its latest heartbeat lists as ones it cannot serve (the entries that
-     * name one of its partitions; others are ignored). Each of them has no leader. Empty while the broker is dead
-     * and from each registration that makes it lead its partitions again until its next heartbeat says otherwise.
-     * Replaced whole, never changed in place.
+     * Partitions this broker is a replica of that its latest heartbeat lists as ones it cannot serve (the entries
+     * that name one of its partitions; others are ignored). It neither leads them nor is in their ISR while they
+     * have a leader, and it cannot join their ISR. Empty while the broker is dead and from each new incarnation's
+     * registration until its next heartbeat says otherwise. Replaced whole, never changed in place.
      */
     Set<PartitionRef> offline = Set.of();
+    /**
+     * Whether {@link #offline} is this broker's current list: false for a broker restored alive from the state file
+     * (the list is not stored) until its first heartbeat. Until then it keeps what it leads and the ISRs it is in,
+     * but is neither elected nor added anywhere: it may not be able to serve what it would get.
+     */
+    boolean reportKnown = true;
     /** The ignored entries of the last heartbeat logged at WARN, for rate-limiting that line, and the repeats since. */
     String ignoredReport;
     long ignoredWarnedMs;
@@ -68,6 +93,6 @@ final class BrokerEntry {
     }
 
     BrokerInfo toInfo() {
-        return new BrokerInfo(id, host, port, alive);
+        return new BrokerInfo(id, host, port, alive, alive ? brokerEpoch : NO_EPOCH);
     }
 }

@@ -76,8 +76,18 @@ final class BrokerRegistry {
         NEW,
         /** A live broker registered again on its connection with another address. */
         MOVED,
-        /** A known broker's new run (after its death, or a restart): it leads its partitions again. */
-        RETURNED
+        /**
+         * The same incarnation, alive, registered on a new connection (its connection dropped, or the coordinator
+         * restarted): changes no leadership; the metadata changes only when its address did.
+         */
+        RECONNECTED,
+        /** The same incarnation, declared dead meanwhile, is alive again. */
+        RETURNED,
+        /**
+         * A new incarnation (a restarted process) of a known broker: the old one is treated as dead first (when it
+         * was alive), then the new one gets a new broker epoch.
+         */
+        NEW_INCARNATION
     }
 
     /**
@@ -85,34 +95,40 @@ final class BrokerRegistry {
      *
      * @param error      NONE, INVALID_REQUEST (bad id or address, id not in broker.ids, too many brokers) or
      *                   BROKER_ID_IN_USE
-     * @param change     what the metadata must show differently (NONE also for every refusal)
-     * @param broker     the broker registered (null when nothing changed)
-     * @param oldAddress its address before (MOVED, RETURNED), for the log
-     * @param restart    RETURNED while still alive: a restart rather than a return after death
+     * @param change     what the registration changed (NONE also for every refusal)
+     * @param broker     the broker registered (null when refused)
+     * @param oldAddress its address before, for the log
+     * @param wasAlive   whether it was alive before this registration
      */
-    record Registration(ErrorCode error, Change change, BrokerEntry broker, String oldAddress, boolean restart) {
-        static final Registration REPEATED = new Registration(ErrorCode.NONE, Change.NONE, null, null, false);
-
+    record Registration(ErrorCode error, Change change, BrokerEntry broker, String oldAddress, boolean wasAlive) {
         static Registration refused(ErrorCode error) {
             return new Registration(error, Change.NONE, null, null, false);
+        }
+
+        boolean addressChanged() {
+            return oldAddress != null && !oldAddress.equals(broker.address());
         }
     }
 
     /**
-     * A broker announces itself (first start, restart, or return after being declared dead). Refused, changing
-     * nothing, when the id is negative or not in {@code broker.ids}, the address is not a sane host and port, the
-     * registry is full, or the id belongs to a live process: a second process with the same id is refused, even
-     * with the same address (two brokers both advertising {@code localhost:9092}, say), as Kafka refuses a broker id
-     * whose session is still alive. Accepted when the id is new, when the broker is dead, when it registers again on
-     * the same connection, or when its previous registration is over: its connection closed (a process that
-     * exited, even by {@code kill -9}), or, from the same host:port, silent for half the heartbeat timeout (a
-     * restart after the host or the network lost the old connection without closing it). Each refusal is logged,
-     * at most once per remote address per minute at WARN.
+     * A broker announces itself (first start, restart, reconnection, or return after being declared dead). Refused,
+     * changing nothing, when the id is negative or not in {@code broker.ids}, the address is not a sane host and
+     * port, the registry is full, or the id belongs to another live process: a second process with the same id is
+     * refused, even with the same address (two brokers both advertising {@code localhost:9092}, say), as Kafka
+     * refuses a broker id whose session is still alive. Accepted when the id is new, when the broker is dead, when it
+     * registers again on the same connection, when the same incarnation registers again from the same address (the
+     * same process: its connection dropped), or when its previous registration is over: its connection closed (a
+     * process that exited, even by {@code kill -9}), or, from the same host:port, silent for half the heartbeat
+     * timeout (a restart after the host or the network lost the old connection without closing it). Each refusal is
+     * logged, at most once per remote address per minute at WARN. The broker epoch of a new incarnation is set by
+     * the caller, which knows the cluster epoch.
      *
-     * @param connectionId identifies the connection it registered on (any value but 0)
-     * @param remote       the peer's socket address, for the log (only its IP counts: see {@link #remoteKey})
+     * @param incarnationId the process's random id ({@code REGISTER_BROKER_REQUEST.incarnation_id})
+     * @param connectionId  identifies the connection it registered on (any value but 0)
+     * @param remote        the peer's socket address, for the log (only its IP counts: see {@link #remoteKey})
      */
-    Registration register(int id, String host, int port, long connectionId, SocketAddress remote, long nowMs) {
+    Registration register(int id, String host, int port, long incarnationId, long connectionId, SocketAddress remote,
+                          long nowMs) {
         String problem = addressProblem(id, host, port);
         if (problem == null && !allowed.allows(id)) {
             problem = "broker id " + id + " is not in broker.ids " + allowed;
@@ -127,35 +143,45 @@ final class BrokerRegistry {
         }
         if (b == null) {
             b = new BrokerEntry(id, host, port);
+            b.incarnationId = incarnationId;
             brokers.put(id, b);
             attach(b, connectionId, nowMs);
             return new Registration(ErrorCode.NONE, Change.NEW, b, null, false);
         }
-        if (b.alive && b.connectionId == connectionId) {
+        boolean sameIncarnation = b.brokerEpoch != BrokerEntry.NO_EPOCH && b.incarnationId == incarnationId;
+        if (b.alive && b.connectionId == connectionId && sameIncarnation) {
             // A repeat on its own connection (a registration in flight twice): proof of life, not a heartbeat.
             b.lastHeartbeatMs = nowMs;
             if (b.sameAddress(host, port)) {
-                return Registration.REPEATED;
+                return new Registration(ErrorCode.NONE, Change.NONE, b, b.address(), true);
             }
             String old = b.address();
             b.host = host;
             b.port = port;
-            return new Registration(ErrorCode.NONE, Change.MOVED, b, old, false);
+            return new Registration(ErrorCode.NONE, Change.MOVED, b, old, true);
         }
-        if (b.alive && b.connectionOpen
-            && (!b.sameAddress(host, port) || nowMs - b.lastHeartbeatMs < heartbeatTimeoutMs / 2)) {
+        boolean sameProcess = sameIncarnation && b.sameAddress(host, port);
+        if (b.alive && b.connectionOpen && b.connectionId != connectionId
+            && (!b.sameAddress(host, port) || (!sameProcess && nowMs - b.lastHeartbeatMs < heartbeatTimeoutMs / 2))) {
             refusals.refused(remoteKey(remote), id, host, port, clash(b, host, port, nowMs), nowMs);
             return Registration.refused(ErrorCode.BROKER_ID_IN_USE);
         }
-        boolean restart = b.alive;
+        boolean wasAlive = b.alive;
         String old = b.address();
         b.host = host;
         b.port = port;
         attach(b, connectionId, nowMs);
-        // A new run of the broker opens its logs afresh: it leads every partition again, and its next heartbeat
-        // (sent right after the registration) names those it still cannot serve.
+        if (sameIncarnation) {
+            // The same process: it keeps its view, including the partitions it reported it cannot serve.
+            return new Registration(ErrorCode.NONE, wasAlive ? Change.RECONNECTED : Change.RETURNED, b, old,
+                wasAlive);
+        }
+        // A new process opens its logs afresh: its next heartbeat (sent right after the registration) names the
+        // partitions it cannot serve.
+        b.incarnationId = incarnationId;
         b.offline = Set.of();
-        return new Registration(ErrorCode.NONE, Change.RETURNED, b, old, restart);
+        b.reportKnown = true;
+        return new Registration(ErrorCode.NONE, Change.NEW_INCARNATION, b, old, wasAlive);
     }
 
     /** Why this id and address cannot be a broker's, or null when they can. */
@@ -255,7 +281,8 @@ final class BrokerRegistry {
     /** The broker is dead from now on (timeout or clean shutdown); the caller takes its partitions offline. */
     void markDead(BrokerEntry b) {
         b.alive = false;
-        b.offline = Set.of(); // its partitions are offline anyway; a registration starts its report afresh
+        b.offline = Set.of(); // it serves nothing now; a registration starts its report afresh
+        b.reportKnown = true;
         b.deadSinceMs = BrokerEntry.DEAD_SINCE_UNSEEN;
     }
 
@@ -266,8 +293,9 @@ final class BrokerRegistry {
      * @return whether it was forgotten
      */
     boolean forgetIfNeverHeard(BrokerEntry b) {
-        if (b.alive || b.heardSinceRegistration || b.replicaCount != 0) {
-            return false;
+        if (b.alive || b.heardSinceRegistration || b.replicaCount != 0
+                || b.connectionId == BrokerEntry.NO_CONNECTION) {
+            return false; // (one restored alive that never registered again served before the restart)
         }
         brokers.remove(b.id);
         return true;
@@ -275,8 +303,8 @@ final class BrokerRegistry {
 
     /**
      * Starts the dead clock of brokers no check has seen dead yet, and forgets those dead for {@code
-     * dead.broker.forget.ms} that hold no partition (with one replica per partition, a broker that holds one is the
-     * only place its data lives: it is kept for ever).
+     * dead.broker.forget.ms} that hold no partition (a broker that holds a replica may hold the only copy left of
+     * some records: it is kept for ever).
      *
      * @return the brokers forgotten, in id order
      */
@@ -322,12 +350,22 @@ final class BrokerRegistry {
     }
 
     /**
-     * A broker from the state file: dead until it registers.
+     * A broker from the state file. One stored alive (and still in {@code broker.ids}) is alive now, heard from at
+     * {@code nowMs}: it has the whole heartbeat timeout from the coordinator's start to register again; the others
+     * are dead until they register.
      *
+     * @param brokerEpoch {@link BrokerEntry#NO_EPOCH} when no incarnation is known (version 1 and 2 files): the
+     *                    broker is then dead, and its next registration is a new incarnation
      * @throws IllegalStateException when the id is stored twice
      */
-    void restore(int id, String host, int port) {
-        if (brokers.put(id, new BrokerEntry(id, host, port)) != null) {
+    void restore(int id, String host, int port, long incarnationId, long brokerEpoch, boolean alive, long nowMs) {
+        BrokerEntry b = new BrokerEntry(id, host, port);
+        b.incarnationId = incarnationId;
+        b.brokerEpoch = brokerEpoch;
+        b.alive = alive && brokerEpoch != BrokerEntry.NO_EPOCH && allowed.allows(id);
+        b.lastHeartbeatMs = nowMs;
+        b.reportKnown = !b.alive;
+        if (brokers.put(id, b) != null) {
             throw new IllegalStateException("broker " + id + " stored twice");
         }
     }
@@ -341,8 +379,8 @@ final class BrokerRegistry {
             }
         }
         if (!refused.isEmpty()) {
-            LOG.warn("broker(s) {} of the state file are not in broker.ids {}: they cannot register, and their "
-                + "partitions stay offline (one without partitions is forgotten after dead.broker.forget.ms)",
+            LOG.warn("broker(s) {} of the state file are not in broker.ids {}: they stay dead and cannot register "
+                + "(one without partitions is forgotten after dead.broker.forget.ms)",
                 refused, allowed);
         }
     }

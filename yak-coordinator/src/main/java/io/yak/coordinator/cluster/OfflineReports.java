@@ -6,20 +6,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies what a live broker lists in every heartbeat: the partitions assigned to it that it cannot serve. Each
- * listed partition it leads goes offline, each one it listed before and lists no more is led by it again (through
- * the {@link LeaderElector}, which logs every change). Entries naming no partition of that broker (an unknown topic,
- * a partition out of range, another broker's) are ignored and logged at WARN, at most every
- * {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the same ones repeat (a broker sends its list with every
- * heartbeat); the repeats in between go to DEBUG and are counted in the next WARN.
+ * Reads what a live broker lists in every heartbeat: the partitions it holds a replica of that it cannot serve, and
+ * tells the {@link ClusterState} which of them are newly listed (it applies the broker-death rule to each, for that
+ * partition only) and which are no longer listed (each may be led by it again). Entries naming no partition of that
+ * broker (an unknown topic, a partition out of range, one it is not a replica of) are ignored and logged at WARN, at
+ * most every {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the same ones repeat (a broker sends its list with
+ * every heartbeat); the repeats in between go to DEBUG and are counted in the next WARN.
  *
- * <p>Not thread-safe: called only by {@link ClusterState} on the thread that owns it; the caller bumps the epoch.
+ * <p>Not thread-safe: called only by {@link ClusterState} on the thread that owns it.
  */
 final class OfflineReports {
     /** A heartbeat listing partitions not assigned to its broker, again and again, is logged this often. */
@@ -29,31 +28,39 @@ final class OfflineReports {
 
     private static final Logger LOG = LoggerFactory.getLogger(OfflineReports.class);
 
-    private final LeaderElector elector;
+    /**
+     * What changed in a broker's list.
+     *
+     * @param listed   partitions listed now and not before
+     * @param unlisted partitions listed before and not now
+     */
+    record Change(List<PartitionRef> listed, List<PartitionRef> unlisted) {
+        static final Change NONE = new Change(List.of(), List.of());
 
-    OfflineReports(LeaderElector elector) {
-        this.elector = elector;
+        boolean isEmpty() {
+            return listed.isEmpty() && unlisted.isEmpty();
+        }
+    }
+
+    private OfflineReports() {
     }
 
     /**
-     * Applies broker {@code b}'s whole current list. Allocates nothing for the usual heartbeat (an empty list from a
-     * broker that listed nothing before).
+     * Takes broker {@code b}'s whole current list as its view ({@link BrokerEntry#offline}) and says what changed.
+     * Allocates nothing for the usual heartbeat (an empty list from a broker that listed nothing before).
      *
      * @param offlinePartitions the partitions it cannot serve, in any order, repeats allowed
-     * @param newEpoch          the epoch the caller bumps to when this returns true (for the log)
-     * @return whether leadership changed: the caller then bumps the epoch once
      */
-    boolean apply(BrokerEntry b, List<PartitionRef> offlinePartitions, Map<String, TopicEntry> topics, long newEpoch,
-                  long nowMs) {
+    static Change apply(BrokerEntry b, List<PartitionRef> offlinePartitions, PartitionStates topics, long nowMs) {
         if (offlinePartitions.isEmpty() && b.offline.isEmpty()) {
             b.ignoredReport = null; // entries ignored before are gone: if they come back, warn again
-            return false; // the usual heartbeat: nothing to compare, nothing allocated
+            return Change.NONE; // the usual heartbeat: nothing to compare, nothing allocated
         }
         Set<PartitionRef> reported = new LinkedHashSet<>();
         List<String> ignored = new ArrayList<>();
         int ignoredCount = 0;
         for (PartitionRef ref : offlinePartitions) {
-            String problem = notAssigned(b, ref, topics);
+            String problem = notAReplica(b, ref, topics);
             if (problem == null) {
                 reported.add(ref);
             } else if (ignoredCount++ < MAX_IGNORED_LOGGED) {
@@ -63,33 +70,28 @@ final class OfflineReports {
         }
         warnIgnored(b, ignored, ignoredCount, nowMs);
         if (reported.equals(b.offline)) {
-            return false;
+            return Change.NONE;
         }
-        List<PartitionRef> wentOffline = new ArrayList<>();
+        List<PartitionRef> listed = new ArrayList<>();
         for (PartitionRef ref : reported) {
-            if (!b.offline.contains(ref) && elector.brokerCannotServe(b, topics.get(ref.topic()), ref.partition(),
-                    newEpoch)) {
-                wentOffline.add(ref);
+            if (!b.offline.contains(ref)) {
+                listed.add(ref);
             }
         }
-        List<PartitionRef> cameBack = new ArrayList<>();
+        List<PartitionRef> unlisted = new ArrayList<>();
         for (PartitionRef ref : b.offline) {
-            if (!reported.contains(ref) && elector.brokerServesAgain(b, topics.get(ref.topic()), ref.partition(),
-                    newEpoch)) {
-                cameBack.add(ref);
+            if (!reported.contains(ref)) {
+                unlisted.add(ref);
             }
         }
         b.offline = Collections.unmodifiableSet(reported);
-        if (wentOffline.isEmpty() && cameBack.isEmpty()) {
-            return false; // cannot happen while the invariants hold; nothing to publish
-        }
-        LOG.info("broker {} reports {} partition(s) it cannot serve {}: offline now {}, led again {}, epoch {}", b.id,
-            reported.size(), reported, wentOffline, cameBack, newEpoch);
-        return true;
+        LOG.info("broker {} reports {} partition(s) it cannot serve {}: newly listed {}, no longer listed {}", b.id,
+            reported.size(), reported, listed, unlisted);
+        return new Change(listed, unlisted);
     }
 
-    /** Why {@code ref} is not one of broker {@code b}'s partitions, or null when it is. */
-    private static String notAssigned(BrokerEntry b, PartitionRef ref, Map<String, TopicEntry> topics) {
+    /** Why {@code ref} is not a partition broker {@code b} holds a replica of, or null when it is. */
+    private static String notAReplica(BrokerEntry b, PartitionRef ref, PartitionStates topics) {
         TopicEntry t = topics.get(ref.topic());
         if (t == null) {
             return "unknown topic";
@@ -97,8 +99,8 @@ final class OfflineReports {
         if (ref.partition() < 0 || ref.partition() >= t.partitionCount()) {
             return "topic " + t.name + " has partitions 0.." + (t.partitionCount() - 1);
         }
-        int replica = t.replicas[ref.partition()];
-        return replica == b.id ? null : "assigned to broker " + replica;
+        PartitionState s = t.partition(ref.partition());
+        return s.isReplica(b.id) ? null : "its replicas are brokers " + PartitionStates.ids(s.replicas());
     }
 
     /**

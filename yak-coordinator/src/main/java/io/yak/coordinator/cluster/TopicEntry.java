@@ -10,42 +10,44 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One topic's partitions: the broker each is assigned to (its only replica), its current leader and leader epoch;
- * and its per-topic configs, fixed at creation. Mutable; owned by the thread that owns the {@link ClusterState}.
- *
- * <p>Invariant, per partition p: {@code leaders[p]} is either {@link PartitionInfo#NO_LEADER} or
- * {@code replicas[p]} (one replica per partition: only its replica can lead it), and {@code leaderEpochs[p]}
- * never decreases.
+ * One topic: its partitions' states and its per-topic configs, fixed at creation. Each partition's state is an
+ * immutable {@link PartitionState}, replaced whole in its slot by {@link PartitionStates#apply} (the only writer).
+ * Owned by the thread that owns the {@link ClusterState}.
  */
 final class TopicEntry {
     final String name;
-    final int[] replicas;
-    final int[] leaders;
-    final int[] leaderEpochs;
+    /** Element p is partition p's current state; the count never changes. */
+    private final PartitionState[] partitions;
     /** Validated per-topic configs (keys of TopicConfigs), unmodifiable and sorted by key; never change. */
     final SortedMap<String, String> configs;
 
-    TopicEntry(String name, int[] replicas, int[] leaders, int[] leaderEpochs, Map<String, String> configs) {
-        if (replicas.length != leaders.length || replicas.length != leaderEpochs.length || replicas.length == 0) {
-            throw new IllegalStateException("topic " + name + ": inconsistent partition arrays " + replicas.length
-                + "/" + leaders.length + "/" + leaderEpochs.length);
+    TopicEntry(String name, List<PartitionState> partitions, Map<String, String> configs) {
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException("topic " + name + " without partitions");
         }
         this.name = name;
-        this.replicas = replicas;
-        this.leaders = leaders;
-        this.leaderEpochs = leaderEpochs;
+        this.partitions = partitions.toArray(new PartitionState[0]);
         this.configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
     }
 
     int partitionCount() {
-        return replicas.length;
+        return partitions.length;
+    }
+
+    PartitionState partition(int p) {
+        return partitions[p];
+    }
+
+    /** Replaces partition p's state; only {@link PartitionStates#apply} calls it, so every change is logged. */
+    void set(int p, PartitionState state) {
+        partitions[p] = state;
     }
 
     TopicInfo toInfo() {
-        List<PartitionInfo> partitions = new ArrayList<>(replicas.length);
-        for (int p = 0; p < replicas.length; p++) {
-            partitions.add(new PartitionInfo(p, leaders[p], replicas[p], leaderEpochs[p]));
+        List<PartitionInfo> infos = new ArrayList<>(partitions.length);
+        for (int p = 0; p < partitions.length; p++) {
+            infos.add(partitions[p].toInfo(p));
         }
-        return new TopicInfo(name, partitions, configs);
+        return new TopicInfo(name, infos, configs);
     }
 }

@@ -2,10 +2,12 @@ package io.yak.coordinator.net;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.yak.coordinator.cluster.AlterIsrOutcome;
 import io.yak.coordinator.cluster.ClusterState;
 import io.yak.coordinator.cluster.FetchedOffset;
 import io.yak.coordinator.cluster.HeartbeatResult;
 import io.yak.coordinator.cluster.RegisterResult;
+import io.yak.coordinator.cluster.TopicCreation;
 import io.yak.coordinator.cluster.TopicLookup;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.coordinator.store.StoreWriter;
@@ -15,6 +17,8 @@ import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.log.LogText;
 import io.yak.wire.log.RejectReason;
 import io.yak.wire.log.RejectionLog;
+import io.yak.wire.message.AlterIsrRequest;
+import io.yak.wire.message.AlterIsrResponse;
 import io.yak.wire.message.BrokerShutdownRequest;
 import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
@@ -75,7 +79,7 @@ public final class RequestProcessor {
     private static final Set<MessageType> SERVED = EnumSet.of(MessageType.REGISTER_BROKER_REQUEST,
         MessageType.HEARTBEAT_REQUEST, MessageType.BROKER_SHUTDOWN_REQUEST, MessageType.REGISTER_PRODUCER_REQUEST,
         MessageType.REGISTER_CONSUMER_REQUEST, MessageType.CREATE_TOPIC_REQUEST, MessageType.METADATA_REQUEST,
-        MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST);
+        MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST, MessageType.ALTER_ISR_REQUEST);
 
     /**
      * @param state         owned by {@code stateExecutor}'s single thread from now on
@@ -143,6 +147,21 @@ public final class RequestProcessor {
         return true;
     }
 
+    /**
+     * Moves leadership back to preferred replicas and, when a leader moved, persists and broadcasts. Must run on
+     * the state thread.
+     *
+     * @return whether a leader moved
+     */
+    public boolean electPreferredLeaders() {
+        if (!state.electPreferredLeaders()) {
+            return false;
+        }
+        ClusterMetadata metadata = state.metadata();
+        writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
+        return true;
+    }
+
     private void handle(Responder r, long connectionId, Frame frame) {
         Message m = frame.message();
         int correlationId = frame.correlationId();
@@ -160,6 +179,7 @@ public final class RequestProcessor {
                 case METADATA_REQUEST -> metadata(r, correlationId, (MetadataRequest) m);
                 case COMMIT_OFFSET_REQUEST -> commitOffset(r, correlationId, (CommitOffsetRequest) m);
                 case FETCH_OFFSET_REQUEST -> fetchOffset(r, correlationId, (FetchOffsetRequest) m);
+                case ALTER_ISR_REQUEST -> alterIsr(r, correlationId, (AlterIsrRequest) m);
                 default -> {
                     LOG.warn("{} sent {} (correlation id {}), which the coordinator does not serve",
                         r.channel().remoteAddress(), m.type(), correlationId);
@@ -177,16 +197,16 @@ public final class RequestProcessor {
     }
 
     private void registerBroker(Responder r, int correlationId, long connectionId, RegisterBrokerRequest m) {
-        RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), connectionId,
-            r.channel().remoteAddress(), clock.millis());
+        RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), m.incarnationId(),
+            connectionId, r.channel().remoteAddress(), clock.millis());
         if (result.error() == ErrorCode.NONE) {
             broadcaster.register(r.channel());
         } else {
             rejections.countOnly(RejectReason.REGISTRATION_REFUSED); // logged by the state, once per address a minute
         }
         ClusterMetadata md = state.metadata();
-        reply(r, correlationId, new RegisterBrokerResponse(result.error(), md),
-            new RegisterBrokerResponse(ErrorCode.STORAGE_ERROR, md), result.changed(), result.changed());
+        reply(r, correlationId, new RegisterBrokerResponse(result.error(), result.brokerEpoch(), md),
+            new RegisterBrokerResponse(ErrorCode.STORAGE_ERROR, -1, md), result.changed(), result.changed());
     }
 
     /**
@@ -238,14 +258,17 @@ public final class RequestProcessor {
     }
 
     private void createTopic(Responder r, int correlationId, CreateTopicRequest m) {
-        ErrorCode error = state.createTopic(m.topic(), m.partitions(), m.configs(), clock.millis());
+        TopicCreation result = state.createTopic(m.topic(), m.partitions(), m.replicationFactor(), m.configs(),
+            clock.millis());
+        ErrorCode error = result.error();
         ClusterMetadata md = state.metadata();
         boolean changed = error == ErrorCode.NONE;
-        String message = changed ? null : createTopicError(error, m);
+        String message = changed ? null : result.message() != null ? result.message() : createTopicError(error, m);
         if (!changed) {
             rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "CREATE_TOPIC '"
-                + LogText.safe(m.topic()) + "' (" + m.partitions() + " partitions, configs "
-                + LogText.safe(String.valueOf(m.configs())) + ") answered " + error + ": " + LogText.safe(message));
+                + LogText.safe(m.topic()) + "' (" + m.partitions() + " partitions, replication factor "
+                + m.replicationFactor() + ", configs " + LogText.safe(String.valueOf(m.configs())) + ") answered "
+                + error + ": " + LogText.safe(message));
         }
         reply(r, correlationId, new CreateTopicResponse(error, message, md),
             new CreateTopicResponse(ErrorCode.STORAGE_ERROR, "topic created but not yet persisted", md), changed,
@@ -283,6 +306,21 @@ public final class RequestProcessor {
         }
         reply(r, correlationId, new CommitOffsetResponse(error), new CommitOffsetResponse(ErrorCode.STORAGE_ERROR),
             error == ErrorCode.NONE, false);
+    }
+
+    /**
+     * A leader's ISR change: answered once the accepted changes are stored, then broadcast. A refused request (stale
+     * broker epoch, unknown broker) is counted and logged, rate-limited: a fenced old process may retry.
+     */
+    private void alterIsr(Responder r, int correlationId, AlterIsrRequest m) {
+        AlterIsrOutcome outcome = state.alterIsr(m.brokerId(), m.brokerEpoch(), m.partitions());
+        if (outcome.error() != ErrorCode.NONE) {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "ALTER_ISR of broker "
+                + m.brokerId() + " (broker epoch " + m.brokerEpoch() + ", " + m.partitions().size()
+                + " partition(s)) answered " + outcome.error());
+        }
+        reply(r, correlationId, new AlterIsrResponse(outcome.error(), outcome.results()),
+            new AlterIsrResponse(ErrorCode.STORAGE_ERROR, outcome.results()), outcome.changed(), outcome.changed());
     }
 
     private void fetchOffset(Responder r, int correlationId, FetchOffsetRequest m) {

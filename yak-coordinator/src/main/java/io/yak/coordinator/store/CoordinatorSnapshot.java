@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 /**
  * Everything the coordinator persists, as one immutable value: the content of the state file described in
- * {@code yak-coordinator/STATE.md}. Liveness and current leaders are not persisted: after a restart every broker
- * is dead (and every partition offline) until it registers again.
+ * {@code yak-coordinator/STATE.md}: brokers with their incarnation and broker epoch, every partition's replicas,
+ * ISR, leader and epochs, so a coordinator restart changes no leadership.
  *
  * @param epoch          the cluster epoch when the snapshot was taken
  * @param nextProducerId the producer id the next REGISTER_PRODUCER gets
@@ -26,8 +26,24 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
         offsets = List.copyOf(offsets);
     }
 
-    /** A known broker and its last advertised address. */
-    public record Broker(int id, String host, int port) {
+    /** {@link Broker#brokerEpoch()} when no incarnation is known (brokers read from a version 1 or 2 file). */
+    public static final long NO_BROKER_EPOCH = -1;
+    /** {@link Partition#leader()} of an offline partition. */
+    public static final int NO_LEADER = -1;
+
+    /**
+     * A known broker.
+     *
+     * @param host          its last advertised address
+     * @param incarnationId the random id of its latest registered process
+     * @param brokerEpoch   that registration's broker epoch, or {@link #NO_BROKER_EPOCH}
+     * @param alive         whether it was alive when the snapshot was taken
+     */
+    public record Broker(int id, String host, int port, long incarnationId, long brokerEpoch, boolean alive) {
+        /** A broker as a version 1 or 2 file stores it: no incarnation known, dead. */
+        public Broker(int id, String host, int port) {
+            this(id, host, port, 0, NO_BROKER_EPOCH, false);
+        }
     }
 
     /**
@@ -46,8 +62,29 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
         }
     }
 
-    /** One partition: the broker it is assigned to and its latest leader epoch. */
-    public record Partition(int replica, int leaderEpoch) {
+    /**
+     * One partition's replication state.
+     *
+     * @param replicas       the brokers holding a copy, the preferred leader first
+     * @param isr            the in-sync replicas, in replicas order
+     * @param leader         the leading broker, or {@link #NO_LEADER}
+     * @param leaderEpoch    its leader epoch
+     * @param partitionEpoch its partition epoch
+     */
+    public record Partition(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                            int partitionEpoch) {
+        public Partition {
+            replicas = List.copyOf(replicas);
+            isr = List.copyOf(isr);
+        }
+
+        /**
+         * A partition as a version 1 or 2 file stores it: one replica, in sync, offline (its broker leads it again
+         * when it registers), the partition epoch starting at the leader epoch.
+         */
+        public Partition(int replica, int leaderEpoch) {
+            this(List.of(replica), List.of(replica), NO_LEADER, leaderEpoch, leaderEpoch);
+        }
     }
 
     /** A consumer group's next offset to read in one partition. */

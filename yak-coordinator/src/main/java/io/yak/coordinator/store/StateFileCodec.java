@@ -18,17 +18,19 @@ import java.util.zip.CRC32C;
 
 /**
  * Encodes and decodes the state file. The layout is specified in {@code yak-coordinator/STATE.md}, which is the
- * authority; the constants below mirror it. Decoding checks magic, version, the CRC32C trailer, every length and
- * count against the bytes left, and the snapshot's invariants, and reports the first problem found. Writes
- * {@link #VERSION}; reads it and {@link #VERSION_1}.
+ * authority; the constants and field names below mirror it ({@code StateDocumentTest} compares them). Decoding checks
+ * magic, version, the CRC32C trailer, every length and count against the bytes left, and the snapshot's invariants,
+ * and reports the first problem found. Writes {@link #VERSION}; reads it, {@link #VERSION_2} and {@link #VERSION_1}.
  *
  * <p>Stateless; any thread.
  */
 final class StateFileCodec {
     /** "YAKC" in ASCII. */
     static final int MAGIC = 0x59414B43;
-    /** The format this build writes: version 1 plus per-topic configs. */
-    static final short VERSION = 2;
+    /** The format this build writes: version 2 plus replication (brokers' incarnations, partitions' ISR). */
+    static final short VERSION = 3;
+    /** Version 1 plus per-topic configs; one replica per partition. Still read. */
+    static final short VERSION_2 = 2;
     /** The first format, without per-topic configs; still read (its topics get no configs). */
     static final short VERSION_1 = 1;
     static final int MAGIC_OFFSET = 0;
@@ -45,60 +47,128 @@ final class StateFileCodec {
     /** Smallest valid file: header, three zero counts, trailer. */
     static final int MIN_FILE_LENGTH = BODY_OFFSET + 3 * 4 + CRC_LENGTH;
     static final int MAX_STRING_BYTES = 0xFFFF;
+    /** Size of a string field in {@link #layout}: its uint16 length and its bytes. */
+    static final String STRING_SIZE = "2+n";
 
     private StateFileCodec() {
     }
 
+    /** One field as written: its name in STATE.md's layout table and its size in bytes ({@value #STRING_SIZE}). */
+    record Field(String name, String size) {
+    }
+
     static byte[] encode(CoordinatorSnapshot s) {
+        return write(s, null);
+    }
+
+    /** The fields {@link #encode} writes for {@code s}, in order, each once; for the check against STATE.md. */
+    static List<Field> layout(CoordinatorSnapshot s) {
+        List<Field> fields = new ArrayList<>();
+        write(s, fields);
+        return fields;
+    }
+
+    private static byte[] write(CoordinatorSnapshot s, List<Field> trace) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 64 * s.offsets().size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeShort(VERSION);
-            out.writeLong(s.epoch());
-            out.writeLong(s.nextProducerId());
-            out.writeInt(s.brokers().size());
+        try (DataOutputStream data = new DataOutputStream(bytes)) {
+            Writer out = new Writer(data, trace);
+            out.int32("magic", MAGIC);
+            out.int16("version", VERSION);
+            out.int64("epoch", s.epoch());
+            out.int64("next_producer_id", s.nextProducerId());
+            out.int32("broker_count", s.brokers().size());
             for (CoordinatorSnapshot.Broker b : s.brokers()) {
-                out.writeInt(b.id());
-                writeString(out, b.host());
-                out.writeInt(b.port());
+                out.int32("broker.id", b.id());
+                out.string("broker.host", b.host());
+                out.int32("broker.port", b.port());
+                out.int64("broker.incarnation_id", b.incarnationId());
+                out.int64("broker.broker_epoch", b.brokerEpoch());
+                out.int8("broker.alive", b.alive() ? 1 : 0);
             }
-            out.writeInt(s.topics().size());
+            out.int32("topic_count", s.topics().size());
             for (CoordinatorSnapshot.Topic t : s.topics()) {
-                writeString(out, t.name());
-                out.writeInt(t.partitions().size());
+                out.string("topic.name", t.name());
+                out.int32("topic.partition_count", t.partitions().size());
                 for (CoordinatorSnapshot.Partition p : t.partitions()) {
-                    out.writeInt(p.replica());
-                    out.writeInt(p.leaderEpoch());
+                    out.int32("partition.leader", p.leader());
+                    out.int32("partition.leader_epoch", p.leaderEpoch());
+                    out.int32("partition.partition_epoch", p.partitionEpoch());
+                    out.int32("partition.replica_count", p.replicas().size());
+                    for (int r : p.replicas()) {
+                        out.int32("partition.replica", r);
+                    }
+                    out.int32("partition.isr_count", p.isr().size());
+                    for (int r : p.isr()) {
+                        out.int32("partition.isr", r);
+                    }
                 }
-                out.writeInt(t.configs().size());
+                out.int32("topic.config_count", t.configs().size());
                 for (Map.Entry<String, String> c : t.configs().entrySet()) {
-                    writeString(out, c.getKey());
-                    writeString(out, c.getValue());
+                    out.string("config.key", c.getKey());
+                    out.string("config.value", c.getValue());
                 }
             }
-            out.writeInt(s.offsets().size());
+            out.int32("offset_count", s.offsets().size());
             for (CoordinatorSnapshot.CommittedOffset o : s.offsets()) {
-                writeString(out, o.group());
-                writeString(out, o.topic());
-                out.writeInt(o.partition());
-                out.writeLong(o.offset());
+                out.string("offset.group", o.group());
+                out.string("offset.topic", o.topic());
+                out.int32("offset.partition", o.partition());
+                out.int64("offset.offset", o.offset());
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
-            out.writeInt((int) crc.getValue());
+            out.int32("crc", (int) crc.getValue());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen: writing to memory", e);
         }
         return bytes.toByteArray();
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length > MAX_STRING_BYTES) {
-            throw new IllegalArgumentException("string of " + b.length + " UTF-8 bytes > " + MAX_STRING_BYTES);
+    /** Writes fields and, when tracing, records each field name the first time it is written. */
+    private static final class Writer {
+        private final DataOutputStream out;
+        private final List<Field> trace;
+
+        Writer(DataOutputStream out, List<Field> trace) {
+            this.out = out;
+            this.trace = trace;
         }
-        out.writeShort(b.length);
-        out.write(b);
+
+        private void traced(String name, String size) {
+            if (trace != null && trace.stream().noneMatch(f -> f.name().equals(name))) {
+                trace.add(new Field(name, size));
+            }
+        }
+
+        void int8(String name, int v) throws IOException {
+            traced(name, "1");
+            out.writeByte(v);
+        }
+
+        void int16(String name, short v) throws IOException {
+            traced(name, "2");
+            out.writeShort(v);
+        }
+
+        void int32(String name, int v) throws IOException {
+            traced(name, "4");
+            out.writeInt(v);
+        }
+
+        void int64(String name, long v) throws IOException {
+            traced(name, "8");
+            out.writeLong(v);
+        }
+
+        void string(String name, String v) throws IOException {
+            traced(name, STRING_SIZE);
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            if (b.length > MAX_STRING_BYTES) {
+                throw new IllegalArgumentException("string of " + b.length + " UTF-8 bytes > " + MAX_STRING_BYTES);
+            }
+            out.writeShort(b.length);
+            out.write(b);
+        }
     }
 
     /**
@@ -118,9 +188,9 @@ final class StateFileCodec {
                 MAGIC));
         }
         short version = in.getShort(VERSION_OFFSET);
-        if (version != VERSION && version != VERSION_1) {
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
             throw corrupt(source, "unsupported format version " + version + " (this build reads " + VERSION_1
-                + " and " + VERSION + ")");
+                + " to " + VERSION + ")");
         }
         int crcOffset = file.length - CRC_LENGTH;
         CRC32C crc = new CRC32C();
@@ -137,8 +207,8 @@ final class StateFileCodec {
         if (epoch < 0 || nextProducerId < 1) {
             throw corrupt(source, "epoch " + epoch + " / next producer id " + nextProducerId + " out of range");
         }
-        List<CoordinatorSnapshot.Broker> brokers = readBrokers(r);
-        List<CoordinatorSnapshot.Topic> topics = readTopics(r, brokers, version >= VERSION);
+        List<CoordinatorSnapshot.Broker> brokers = readBrokers(r, version);
+        List<CoordinatorSnapshot.Topic> topics = readTopics(r, brokers, version);
         List<CoordinatorSnapshot.CommittedOffset> offsets = readOffsets(r);
         if (in.hasRemaining()) {
             throw corrupt(source, in.remaining() + " unexpected bytes before the CRC at position " + in.position());
@@ -146,8 +216,10 @@ final class StateFileCodec {
         return new CoordinatorSnapshot(epoch, nextProducerId, brokers, topics, offsets);
     }
 
-    private static List<CoordinatorSnapshot.Broker> readBrokers(Reader r) throws CorruptStateException {
-        int n = r.count("broker_count", 4 + 2 + 4);
+    private static List<CoordinatorSnapshot.Broker> readBrokers(Reader r, short version)
+            throws CorruptStateException {
+        boolean replicated = version >= VERSION;
+        int n = r.count("broker_count", 4 + 2 + 4 + (replicated ? 8 + 8 + 1 : 0));
         List<CoordinatorSnapshot.Broker> brokers = new ArrayList<>(n);
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -157,17 +229,29 @@ final class StateFileCodec {
             if (id < 0 || port < 0 || port > 65535 || host.isEmpty() || !ids.add(id)) {
                 throw r.corrupt("broker " + i + " (id " + id + " at " + host + ":" + port + ") is invalid or a duplicate");
             }
-            brokers.add(new CoordinatorSnapshot.Broker(id, host, port));
+            if (!replicated) {
+                brokers.add(new CoordinatorSnapshot.Broker(id, host, port));
+                continue;
+            }
+            long incarnationId = r.int64("broker.incarnation_id");
+            long brokerEpoch = r.int64("broker.broker_epoch");
+            int alive = r.int8("broker.alive");
+            if (brokerEpoch < CoordinatorSnapshot.NO_BROKER_EPOCH || alive < 0 || alive > 1
+                    || (alive == 1 && brokerEpoch == CoordinatorSnapshot.NO_BROKER_EPOCH)) {
+                throw r.corrupt("broker " + id + " has broker epoch " + brokerEpoch + " and alive " + alive);
+            }
+            brokers.add(new CoordinatorSnapshot.Broker(id, host, port, incarnationId, brokerEpoch, alive == 1));
         }
         return brokers;
     }
 
     private static List<CoordinatorSnapshot.Topic> readTopics(Reader r, List<CoordinatorSnapshot.Broker> brokers,
-                                                              boolean withConfigs) throws CorruptStateException {
+                                                              short version) throws CorruptStateException {
         Set<Integer> brokerIds = new HashSet<>();
         for (CoordinatorSnapshot.Broker b : brokers) {
             brokerIds.add(b.id());
         }
+        boolean withConfigs = version >= VERSION_2;
         int n = r.count("topic_count", 2 + 4 + (withConfigs ? 4 : 0));
         List<CoordinatorSnapshot.Topic> topics = new ArrayList<>(n);
         Set<String> names = new HashSet<>();
@@ -176,24 +260,92 @@ final class StateFileCodec {
             if (name.isEmpty() || !names.add(name)) {
                 throw r.corrupt("topic " + i + " '" + name + "' is empty or a duplicate");
             }
-            int np = r.count("topic.partition_count", 8);
+            int np = r.count("topic.partition_count", version >= VERSION ? 4 * 7 : 8);
             if (np == 0) {
                 throw r.corrupt("topic '" + name + "' has no partitions");
             }
             List<CoordinatorSnapshot.Partition> partitions = new ArrayList<>(np);
             for (int p = 0; p < np; p++) {
-                int replica = r.int32("partition.replica");
-                int leaderEpoch = r.int32("partition.leader_epoch");
-                if (!brokerIds.contains(replica) || leaderEpoch < 0) {
-                    throw r.corrupt("partition " + name + "-" + p + " has replica " + replica + " (unknown broker?)"
-                        + " and leader epoch " + leaderEpoch);
-                }
-                partitions.add(new CoordinatorSnapshot.Partition(replica, leaderEpoch));
+                partitions.add(version >= VERSION ? readPartition(r, brokerIds, name, p)
+                    : readSingleReplica(r, brokerIds, name, p));
             }
             Map<String, String> configs = withConfigs ? readConfigs(r, name) : Map.of();
             topics.add(new CoordinatorSnapshot.Topic(name, partitions, configs));
         }
         return topics;
+    }
+
+    /** A version 1 or 2 partition: its one replica and leader epoch. */
+    private static CoordinatorSnapshot.Partition readSingleReplica(Reader r, Set<Integer> brokerIds, String topic,
+                                                                   int p) throws CorruptStateException {
+        int replica = r.int32("partition.replica");
+        int leaderEpoch = r.int32("partition.leader_epoch");
+        if (!brokerIds.contains(replica) || leaderEpoch < 0) {
+            throw r.corrupt("partition " + topic + "-" + p + " has replica " + replica + " (unknown broker?)"
+                + " and leader epoch " + leaderEpoch);
+        }
+        return new CoordinatorSnapshot.Partition(replica, leaderEpoch);
+    }
+
+    private static CoordinatorSnapshot.Partition readPartition(Reader r, Set<Integer> brokerIds, String topic, int p)
+            throws CorruptStateException {
+        int leader = r.int32("partition.leader");
+        int leaderEpoch = r.int32("partition.leader_epoch");
+        int partitionEpoch = r.int32("partition.partition_epoch");
+        List<Integer> replicas = readIds(r, "partition.replica_count", "partition.replica");
+        List<Integer> isr = readIds(r, "partition.isr_count", "partition.isr");
+        String problem = null;
+        for (int replica : replicas) {
+            if (!brokerIds.contains(replica)) {
+                problem = "replica " + replica + " is not a listed broker";
+            }
+        }
+        if (problem == null) {
+            problem = replicationProblem(replicas, isr, leader, leaderEpoch, partitionEpoch);
+        }
+        if (problem != null) {
+            throw r.corrupt("partition " + topic + "-" + p + " (replicas " + replicas + ", isr " + isr + ", leader "
+                + leader + ", leader epoch " + leaderEpoch + ", partition epoch " + partitionEpoch + "): " + problem);
+        }
+        return new CoordinatorSnapshot.Partition(replicas, isr, leader, leaderEpoch, partitionEpoch);
+    }
+
+    private static List<Integer> readIds(Reader r, String countField, String field) throws CorruptStateException {
+        int n = r.count(countField, 4);
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(r.int32(field));
+        }
+        return ids;
+    }
+
+    /**
+     * Why a partition's stored state breaks STATE.md's rules, or null: replicas distinct and at least one; the ISR
+     * at least one, distinct replicas in replicas order; the leader -1 or in the ISR; epochs {@code >= 0}.
+     */
+    static String replicationProblem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                                     int partitionEpoch) {
+        if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
+            return "replicas empty or repeated";
+        }
+        if (isr.isEmpty()) {
+            return "isr empty";
+        }
+        int last = -1;
+        for (int member : isr) {
+            int position = replicas.indexOf(member);
+            if (position <= last) {
+                return "isr not distinct replicas in replicas order";
+            }
+            last = position;
+        }
+        if (leader != CoordinatorSnapshot.NO_LEADER && !isr.contains(leader)) {
+            return "leader not in the isr";
+        }
+        if (leaderEpoch < 0 || partitionEpoch < 0) {
+            return "negative epoch";
+        }
+        return null;
     }
 
     private static Map<String, String> readConfigs(Reader r, String topic) throws CorruptStateException {
@@ -249,6 +401,11 @@ final class StateFileCodec {
                 throw corrupt("truncated inside field '" + field + "': needs " + bytes + " bytes, " + in.remaining()
                     + " left");
             }
+        }
+
+        int int8(String field) throws CorruptStateException {
+            need(1, field);
+            return in.get();
         }
 
         int int32(String field) throws CorruptStateException {

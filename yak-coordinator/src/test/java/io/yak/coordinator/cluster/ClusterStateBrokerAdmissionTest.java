@@ -55,7 +55,8 @@ class ClusterStateBrokerAdmissionTest {
 
         RegisterResult r = state.registerBroker(4, "fake", 9092, 999, FUZZER, now);
 
-        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.INVALID_REQUEST, false));
+        assertThat(r)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.INVALID_REQUEST, false);
         assertThat(state.metadata()).isSameAs(before);
         assertThat(state.snapshot()).isEqualTo(stored);
         assertThat(state.heartbeat(4, 999, List.of(), now).known()).as("not registered").isFalse();
@@ -84,7 +85,7 @@ class ClusterStateBrokerAdmissionTest {
 
         try (CapturedLogs logs = new CapturedLogs(BrokerRegistry.class)) {
             ClusterState shrunk = ClusterState.restore(TIMEOUT_MS, 3, true, BrokerIds.parse("1-2"), FORGET_MS,
-                stored);
+                ReplicationSettings.DEFAULTS, stored, now);
 
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("[3]", "not in broker.ids 1-2");
             assertThat(shrunk.registerBroker(3, "h3", 9003, 103, BROKERS, now).error())
@@ -131,7 +132,8 @@ class ClusterStateBrokerAdmissionTest {
         try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
             RegisterResult r = state.registerBroker(1, host, 9001, 101, remote(9), now);
 
-            assertThat(r).isEqualTo(new RegisterResult(ErrorCode.INVALID_REQUEST, false));
+            assertThat(r)
+                .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.INVALID_REQUEST, false);
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("invalid host")
                 .doesNotContain("\n", "\r", "\u0007", "\u0000", "\u2028", "\u202e");
         }
@@ -213,8 +215,8 @@ class ClusterStateBrokerAdmissionTest {
         assertThat(state.createTopic("created", 6, now)).isEqualTo(ErrorCode.NONE);
         assertThat(state.lookupTopics(true, List.of("auto"), now).error()).isEqualTo(ErrorCode.NONE);
 
-        assertThat(state.metadata().topic("created").partitions()).extracting(PartitionInfo::replica).containsOnly(1);
-        assertThat(state.metadata().topic("auto").partitions()).extracting(PartitionInfo::replica).containsOnly(1);
+        assertThat(state.metadata().topic("created").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(1);
+        assertThat(state.metadata().topic("auto").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(1);
         assertThat(state.metadata().topic("created").partitions()).allSatisfy(p -> assertThat(p.online()).isTrue());
     }
 
@@ -230,7 +232,7 @@ class ClusterStateBrokerAdmissionTest {
 
         heartbeat(2);
         assertThat(state.createTopic("t", 3, now)).isEqualTo(ErrorCode.NONE);
-        assertThat(state.metadata().topic("t").partitions()).extracting(PartitionInfo::replica).containsOnly(2);
+        assertThat(state.metadata().topic("t").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(2);
     }
 
     @Test
@@ -241,12 +243,12 @@ class ClusterStateBrokerAdmissionTest {
         heartbeat(1);
 
         assertThat(state.createTopic("edge", 2, now)).isEqualTo(ErrorCode.NONE);
-        assertThat(state.metadata().topic("edge").partitions()).extracting(PartitionInfo::replica)
+        assertThat(state.metadata().topic("edge").partitions()).extracting(PartitionInfo::preferredLeader)
             .as("broker 2 was heard from exactly half a timeout ago").containsExactly(1, 2);
 
         now += 1;
         assertThat(state.createTopic("late", 4, now)).isEqualTo(ErrorCode.NONE);
-        assertThat(state.metadata().topic("late").partitions()).extracting(PartitionInfo::replica).containsOnly(1);
+        assertThat(state.metadata().topic("late").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(1);
         assertThat(state.metadata().broker(2).alive()).as("late, not dead").isTrue();
     }
 
@@ -261,8 +263,8 @@ class ClusterStateBrokerAdmissionTest {
         state.heartbeat(2, 202, List.of(), now);
         state.createTopic("after", 2, now);
 
-        assertThat(state.metadata().topic("before").partitions()).extracting(PartitionInfo::replica).containsOnly(1);
-        assertThat(state.metadata().topic("after").partitions()).extracting(PartitionInfo::replica)
+        assertThat(state.metadata().topic("before").partitions()).extracting(PartitionInfo::preferredLeader).containsOnly(1);
+        assertThat(state.metadata().topic("after").partitions()).extracting(PartitionInfo::preferredLeader)
             .containsExactly(2, 1);
     }
 
@@ -307,13 +309,23 @@ class ClusterStateBrokerAdmissionTest {
         assertThat(state.metadata().brokers()).isEmpty();
     }
 
+    /** The snapshot as if every broker had been dead when it was taken (and their partitions offline). */
+    static CoordinatorSnapshot allDead(CoordinatorSnapshot s) {
+        return new CoordinatorSnapshot(s.epoch(), s.nextProducerId(), s.brokers().stream()
+            .map(b -> new CoordinatorSnapshot.Broker(b.id(), b.host(), b.port(), b.incarnationId(), b.brokerEpoch(),
+                false)).toList(), s.topics().stream().map(t -> new CoordinatorSnapshot.Topic(t.name(),
+                t.partitions().stream().map(p -> new CoordinatorSnapshot.Partition(p.replicas(), p.isr(),
+                    CoordinatorSnapshot.NO_LEADER, p.leaderEpoch(), p.partitionEpoch() + 1)).toList(), t.configs()))
+            .toList(), s.offsets());
+    }
+
     @Test
     void shouldStartTheForgetDelayOfRestoredBrokersAtTheFirstCheck() {
         start(1);
         start(2);
         state.createTopic("t", 1, now); // on broker 1
         ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, BrokerIds.parse("1-3"), FORGET_MS,
-            state.snapshot());
+            ReplicationSettings.DEFAULTS, allDead(state.snapshot()), now);
         long epoch = restored.epoch();
 
         assertThat(restored.checkLiveness(now)).as("the clock starts").isFalse();

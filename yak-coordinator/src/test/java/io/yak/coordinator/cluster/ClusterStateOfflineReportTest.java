@@ -44,7 +44,12 @@ class ClusterStateOfflineReportTest {
         }
         assertThat(state.createTopic("t", 6, now)).isEqualTo(ErrorCode.NONE);
         before = topic();
-        assertThat(before.partitions()).extracting(PartitionInfo::replica).containsExactly(1, 2, 3, 1, 2, 3);
+        assertThat(before.partitions()).extracting(PartitionInfo::preferredLeader).containsExactly(1, 2, 3, 1, 2, 3);
+    }
+
+    /** A one-replica partition's expected metadata. */
+    static PartitionInfo single(int partition, int leader, int leaderEpoch, int partitionEpoch, int replica) {
+        return new PartitionInfo(partition, leader, leaderEpoch, partitionEpoch, List.of(replica), List.of(replica));
     }
 
     private TopicInfo topic() {
@@ -61,12 +66,13 @@ class ClusterStateOfflineReportTest {
     @Test
     void shouldTakeOnlyTheReportedPartitionOfflineWithOneEpochBumpAndItsLeaderEpochKept() {
         long epoch = state.epoch();
-        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+        try (CapturedLogs logs = new CapturedLogs(PartitionStates.class)) {
             HeartbeatResult r = heartbeat(2, T1);
 
             assertThat(r).isEqualTo(new HeartbeatResult(true, true));
-            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader 2 -> none (broker 2 reports it "
-                + "cannot serve it; the reason is in that broker's log), epoch " + (epoch + 1));
+            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader 2 -> none, leaderEpoch 0, isr [2] "
+                + "(broker 2 reports it cannot serve it; the reason is in that broker's log), partitionEpoch 1, epoch "
+                + (epoch + 1));
         }
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         ClusterMetadata md = state.metadata();
@@ -74,7 +80,7 @@ class ClusterStateOfflineReportTest {
         assertThat(md.broker(2).alive()).as("the broker itself stays alive").isTrue();
         for (PartitionInfo p : md.topic("t").partitions()) {
             if (p.partition() == 1) {
-                assertThat(p).isEqualTo(new PartitionInfo(1, PartitionInfo.NO_LEADER, 2, 0));
+                assertThat(p).isEqualTo(single(1, PartitionInfo.NO_LEADER, 0, 1, 2));
             } else {
                 assertThat(p).as("partition %d", p.partition()).isEqualTo(before.partition(p.partition()));
             }
@@ -105,14 +111,14 @@ class ClusterStateOfflineReportTest {
     void shouldLeadAgainWithABumpedLeaderEpochOnceNoLongerReported() {
         heartbeat(2, T1, T4);
         long epoch = state.epoch();
-        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+        try (CapturedLogs logs = new CapturedLogs(PartitionStates.class)) {
             assertThat(heartbeat(2, T4)).isEqualTo(new HeartbeatResult(true, true));
 
-            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader none -> 2 (broker 2 no longer "
-                + "reports it cannot serve it), leaderEpoch 1, epoch " + (epoch + 1));
+            assertThat(logs.at(Level.INFO)).containsExactly("partition t-1 leader none -> 2, leaderEpoch 1, isr [2] "
+                + "(broker 2 no longer reports it cannot serve it), partitionEpoch 2, epoch " + (epoch + 1));
         }
         assertThat(state.epoch()).isEqualTo(epoch + 1);
-        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+        assertThat(topic().partition(1)).isEqualTo(single(1, 2, 1, 2, 2));
         assertThat(topic().partition(4).online()).isFalse();
 
         assertThat(heartbeat(2)).isEqualTo(new HeartbeatResult(true, true));
@@ -131,8 +137,8 @@ class ClusterStateOfflineReportTest {
         assertThat(heartbeat(2, T4)).isEqualTo(new HeartbeatResult(true, true));
 
         assertThat(state.epoch()).isEqualTo(epoch + 1);
-        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
-        assertThat(topic().partition(4)).isEqualTo(new PartitionInfo(4, PartitionInfo.NO_LEADER, 2, 0));
+        assertThat(topic().partition(1)).isEqualTo(single(1, 2, 1, 2, 2));
+        assertThat(topic().partition(4)).isEqualTo(single(4, PartitionInfo.NO_LEADER, 0, 1, 2));
     }
 
     @Test
@@ -145,7 +151,7 @@ class ClusterStateOfflineReportTest {
             assertThat(r).isEqualTo(new HeartbeatResult(true, true));
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("broker 2", "nope-0 (unknown topic)",
                 "t-6 (topic t has partitions 0..5)", "t--1 (topic t has partitions 0..5)",
-                "t-0 (assigned to broker 1)", "ignoring them");
+                "t-0 (its replicas are brokers [1])", "ignoring them");
         }
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, 2, 3);
@@ -176,10 +182,10 @@ class ClusterStateOfflineReportTest {
 
             List<String> warnings = logs.at(Level.WARN);
             assertThat(warnings).hasSize(4);
-            assertThat(warnings.get(0)).contains("t-0 (assigned to broker 1)").doesNotContain("since the last");
+            assertThat(warnings.get(0)).contains("t-0 (its replicas are brokers [1])").doesNotContain("since the last");
             assertThat(warnings.get(1)).contains("listed 299 more time(s) since the last warning");
             assertThat(warnings.get(2)).contains("listed 299 more time(s)");
-            assertThat(warnings.get(3)).as("another list is news").contains("t-2 (assigned to broker 3)")
+            assertThat(warnings.get(3)).as("another list is news").contains("t-2 (its replicas are brokers [3])")
                 .doesNotContain("since the last");
             assertThat(logs.at(Level.DEBUG)).hasSize(900 - 3);
         }
@@ -224,11 +230,12 @@ class ClusterStateOfflineReportTest {
         heartbeat(1);
         heartbeat(3);
         long epoch = state.epoch();
-        try (CapturedLogs logs = new CapturedLogs(LeaderElector.class)) {
+        try (CapturedLogs logs = new CapturedLogs(PartitionStates.class)) {
             assertThat(state.checkLiveness(now)).isTrue();
 
             assertThat(logs.at(Level.INFO)).as("t-1 had no leader to lose").containsExactly(
-                "partition t-4 leader 2 -> none (broker 2 dead), epoch " + (epoch + 1));
+                "partition t-4 leader 2 -> none, leaderEpoch 0, isr [2] (broker 2 dead), partitionEpoch 1, epoch "
+                    + (epoch + 1));
         }
         assertThat(topic().partitions()).extracting(PartitionInfo::leader).containsExactly(1, -1, 3, 1, -1, 3);
 
@@ -253,33 +260,50 @@ class ClusterStateOfflineReportTest {
         assertThat(state.registerBroker(2, "h2", 9002, 202, REMOTE, now).changed()).isTrue();
         connection.put(2, 202L);
         assertThat(state.epoch()).isEqualTo(epoch + 1);
-        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+        assertThat(topic().partition(1)).isEqualTo(single(1, 2, 1, 2, 2));
+        assertThat(topic().partition(4)).as("ended with the old incarnation, led by the new one")
+            .isEqualTo(single(4, 2, 1, 2, 2));
 
         // Its first heartbeat, right after the registration, says the log is still damaged.
         assertThat(heartbeat(2, T1)).isEqualTo(new HeartbeatResult(true, true));
         assertThat(state.epoch()).isEqualTo(epoch + 2);
-        assertThat(topic().partition(1)).isEqualTo(new PartitionInfo(1, PartitionInfo.NO_LEADER, 2, 1));
+        assertThat(topic().partition(1)).isEqualTo(single(1, PartitionInfo.NO_LEADER, 1, 3, 2));
     }
 
     @Test
-    void shouldApplyAReportOnlyAfterTheRegistrationThatFollowsACoordinatorRestart() {
+    void shouldKeepLeadersAcrossACoordinatorRestartAndElectOnlyOnceTheBrokersFirstHeartbeatIsKnown() {
         heartbeat(2, T4);
+        TopicInfo beforeRestart = topic();
         now += 10;
-        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot());
-        assertThat(restored.metadata().topic("t").partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot(), now);
+        assertThat(restored.metadata().topic("t")).as("nothing re-elected").isEqualTo(beforeRestart);
+        assertThat(restored.metadata().broker(2).alive()).isTrue();
 
         // The broker's heartbeat reaches the new coordinator before it registered again: refused, nothing applied.
         assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(false, false));
-        assertThat(restored.registerBroker(2, "h2", 9002, 302, REMOTE, now).changed()).isTrue();
-        assertThat(restored.metadata().topic("t").partition(4).leader()).isEqualTo(2);
         long epoch = restored.epoch();
+        RegisterResult again = restored.registerBroker(2, "h2", 9002, 102, 302, REMOTE, now);
+        assertThat(again.changed()).as("the same incarnation").isFalse();
+        assertThat(restored.epoch()).isEqualTo(epoch);
 
-        assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(true, true));
+        // Its list is the same as before the restart: nothing changes.
+        assertThat(restored.heartbeat(2, 302, List.of(T4), now)).isEqualTo(new HeartbeatResult(true, false));
+        assertThat(restored.metadata().topic("t")).isEqualTo(beforeRestart);
 
-        assertThat(restored.epoch()).isEqualTo(epoch + 1);
-        TopicInfo t = restored.metadata().topic("t");
-        assertThat(t.partition(4)).isEqualTo(new PartitionInfo(4, PartitionInfo.NO_LEADER, 2, 1));
-        assertThat(t.partition(1)).isEqualTo(new PartitionInfo(1, 2, 2, 1));
+        // Repaired: it leads t-4 again.
+        assertThat(restored.heartbeat(2, 302, List.of(), now)).isEqualTo(new HeartbeatResult(true, true));
+        assertThat(restored.metadata().topic("t").partition(4)).isEqualTo(single(4, 2, 1, 2, 2));
+    }
+
+    @Test
+    void shouldLeadWhatTheBrokerNoLongerReportsOnceItsFirstHeartbeatAfterACoordinatorRestartListsNothing() {
+        heartbeat(2, T4);
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot(), now);
+        restored.registerBroker(2, "h2", 9002, 102, 302, REMOTE, now);
+
+        assertThat(restored.heartbeat(2, 302, List.of(), now)).isEqualTo(new HeartbeatResult(true, true));
+
+        assertThat(restored.metadata().topic("t").partition(4)).isEqualTo(single(4, 2, 1, 2, 2));
     }
 
     @Test
@@ -289,8 +313,8 @@ class ClusterStateOfflineReportTest {
         assertThat(state.createTopic("u", 3, now)).isEqualTo(ErrorCode.NONE);
 
         TopicInfo u = state.metadata().topic("u");
-        assertThat(u.partitions()).allSatisfy(p -> assertThat(p.leader()).isEqualTo(p.replica()));
-        assertThat(u.partitions()).extracting(PartitionInfo::replica)
+        assertThat(u.partitions()).allSatisfy(p -> assertThat(p.leader()).isEqualTo(p.preferredLeader()));
+        assertThat(u.partitions()).extracting(PartitionInfo::preferredLeader)
             .as("broker 2 leads fewest now, but not fewer than the others once its two offline ones count: by id")
             .containsExactly(1, 2, 3);
         assertThat(topic().partition(1).online()).isFalse();

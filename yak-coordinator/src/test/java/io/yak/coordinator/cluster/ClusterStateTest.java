@@ -69,7 +69,7 @@ class ClusterStateTest {
     void shouldRegisterNewBrokerAliveAndBumpEpochOnce() {
         RegisterResult r = state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
 
-        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(r).extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, true);
         assertThat(state.epoch()).isEqualTo(1);
         ClusterMetadata md = state.metadata();
         assertThat(md.epoch()).isEqualTo(1);
@@ -92,7 +92,8 @@ class ClusterStateTest {
 
         RegisterResult again = state.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now + 10);
 
-        assertThat(again).isEqualTo(new RegisterResult(ErrorCode.NONE, false));
+        assertThat(again)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, false);
         assertThat(state.epoch()).isEqualTo(1);
     }
 
@@ -104,7 +105,8 @@ class ClusterStateTest {
         RegisterResult r = state.registerBroker(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), CONN_1, REMOTE,
             now);
 
-        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.INVALID_REQUEST, false));
+        assertThat(r)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.INVALID_REQUEST, false);
         assertThat(state.epoch()).isZero();
         assertThat(state.metadata().brokers()).isEmpty();
     }
@@ -115,7 +117,8 @@ class ClusterStateTest {
 
         RegisterResult clash = state.registerBroker(1, "other", 9009, CONN_2, REMOTE, now);
 
-        assertThat(clash).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
+        assertThat(clash)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.BROKER_ID_IN_USE, false);
         assertThat(state.epoch()).isEqualTo(1);
         assertThat(state.metadata().broker(1).address()).isEqualTo("h1:9001");
     }
@@ -154,7 +157,8 @@ class ClusterStateTest {
 
         RegisterResult moved = state.registerBroker(1, "other", 9009, CONN_2, REMOTE, now);
 
-        assertThat(moved).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(moved)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, true);
         assertThat(state.metadata().broker(1).address()).isEqualTo("other:9009");
         assertThat(state.metadata().broker(1).alive()).isTrue();
     }
@@ -170,7 +174,8 @@ class ClusterStateTest {
 
         RegisterResult impostor = state.registerBroker(2, "h2", 9002, 999, REMOTE, now);
 
-        assertThat(impostor).isEqualTo(new RegisterResult(ErrorCode.BROKER_ID_IN_USE, false));
+        assertThat(impostor)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.BROKER_ID_IN_USE, false);
         assertThat(state.epoch()).isEqualTo(epoch);
         assertThat(state.heartbeat(2, CONN_2, List.of(), now).known()).as("the live one keeps its id").isTrue();
         assertThat(state.brokerShutdown(2, 999)).as("the refused one cannot stop it").isFalse();
@@ -188,11 +193,12 @@ class ClusterStateTest {
         state.connectionClosed(CONN_2);
         RegisterResult restart = state.registerBroker(2, "h2", 9002, 998, REMOTE, now);
 
-        assertThat(restart).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(restart)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, true);
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         for (PartitionInfo p : topic("t").partitions()) {
-            assertThat(p.leader()).isEqualTo(p.replica());
-            assertThat(p.leaderEpoch()).isEqualTo(p.replica() == 2 ? 1 : 0);
+            assertThat(p.leader()).isEqualTo(p.preferredLeader());
+            assertThat(p.leaderEpoch()).isEqualTo(p.preferredLeader() == 2 ? 1 : 0);
         }
 
         // a host that lost the connection without closing it: silent for half the timeout, then a restart
@@ -203,7 +209,8 @@ class ClusterStateTest {
         assertThat(sameAddressOtherId.error()).as("broker 1 was just heard from").isEqualTo(
             ErrorCode.BROKER_ID_IN_USE);
         RegisterResult afterSilence = state.registerBroker(3, "h3", 9003, 996, REMOTE, now);
-        assertThat(afterSilence).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(afterSilence)
+            .extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, true);
         assertThat(state.heartbeat(3, CONN_3, List.of(), now).known()).as("the old connection no longer counts")
             .isFalse();
         assertThat(state.heartbeat(3, 996, List.of(), now).known()).isTrue();
@@ -238,7 +245,7 @@ class ClusterStateTest {
         assertThat(md.broker(3).alive()).isTrue();
         for (PartitionInfo p : md.topic("t").partitions()) {
             PartitionInfo old = before.partition(p.partition());
-            if (p.replica() == 2) {
+            if (p.preferredLeader() == 2) {
                 assertThat(p.leader()).isEqualTo(PartitionInfo.NO_LEADER);
                 assertThat(p.online()).isFalse();
             } else {
@@ -265,7 +272,7 @@ class ClusterStateTest {
         assertThat(md.broker(1).alive()).isTrue();
         for (PartitionInfo p : md.topic("t").partitions()) {
             PartitionInfo old = before.partition(p.partition());
-            assertThat(p.leader()).isEqualTo(p.replica() == 2 ? PartitionInfo.NO_LEADER : old.leader());
+            assertThat(p.leader()).isEqualTo(p.preferredLeader() == 2 ? PartitionInfo.NO_LEADER : old.leader());
             assertThat(p.leaderEpoch()).isEqualTo(old.leaderEpoch());
         }
         // dead now: a heartbeat is told to register, a second shutdown and the liveness check change nothing
@@ -278,7 +285,7 @@ class ClusterStateTest {
         assertThat(state.registerBroker(2, "h2", 9002, 202, REMOTE, now).error()).isEqualTo(ErrorCode.NONE);
         assertThat(state.epoch()).isEqualTo(epochBefore + 1);
         for (PartitionInfo p : state.metadata().topic("t").partitions()) {
-            if (p.replica() == 2) {
+            if (p.preferredLeader() == 2) {
                 assertThat(p.leader()).isEqualTo(2);
                 assertThat(p.leaderEpoch()).isEqualTo(before.partition(p.partition()).leaderEpoch() + 1);
             }
@@ -409,12 +416,12 @@ class ClusterStateTest {
 
         RegisterResult r = state.registerBroker(2, "h2", 9002, 555, REMOTE, now);
 
-        assertThat(r).isEqualTo(new RegisterResult(ErrorCode.NONE, true));
+        assertThat(r).extracting(RegisterResult::error, RegisterResult::changed).containsExactly(ErrorCode.NONE, true);
         assertThat(state.epoch()).isEqualTo(epoch + 1);
         assertThat(state.metadata().broker(2).alive()).isTrue();
         for (PartitionInfo p : topic("t").partitions()) {
-            assertThat(p.leader()).isEqualTo(p.replica());
-            assertThat(p.leaderEpoch()).isEqualTo(p.replica() == 2 ? 1 : 0);
+            assertThat(p.leader()).isEqualTo(p.preferredLeader());
+            assertThat(p.leaderEpoch()).isEqualTo(p.preferredLeader() == 2 ? 1 : 0);
         }
     }
 
@@ -426,7 +433,7 @@ class ClusterStateTest {
 
         assertThat(topic("auto").partitionCount()).isEqualTo(3);
         assertThat(topic("auto").partitions()).allSatisfy(p -> {
-            assertThat(p.leader()).isEqualTo(p.replica());
+            assertThat(p.leader()).isEqualTo(p.preferredLeader());
             assertThat(p.leaderEpoch()).isZero();
         });
     }
@@ -499,7 +506,7 @@ class ClusterStateTest {
 
         state.createTopic("t", 4, now);
 
-        assertThat(topic("t").partitions()).extracting(PartitionInfo::replica).doesNotContain(2);
+        assertThat(topic("t").partitions()).extracting(PartitionInfo::preferredLeader).doesNotContain(2);
     }
 
     @Test
@@ -608,32 +615,34 @@ class ClusterStateTest {
     }
 
     @Test
-    void shouldRestoreSnapshotWithEveryBrokerDeadAndEveryPartitionOffline() {
+    void shouldRestoreSnapshotKeepingLeadersAndBrokersAliveUntilTheirTimeout() {
         registerThree();
         state.createTopic("t", 6, now);
         state.commitOffset("g", "t", 4, 77);
         long producerId = state.allocateProducerId();
         CoordinatorSnapshot snapshot = state.snapshot();
+        now += 5;
 
-        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, snapshot);
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, snapshot, now);
 
         assertThat(restored.epoch()).isEqualTo(state.epoch() + 1);
-        assertThat(restored.metadata().brokers()).hasSize(3).allSatisfy(b -> assertThat(b.alive()).isFalse());
-        TopicInfo t = restored.metadata().topic("t");
-        assertThat(t.partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
-        assertThat(t.partitions()).extracting(PartitionInfo::replica)
-            .containsExactlyElementsOf(topic("t").partitions().stream().map(PartitionInfo::replica).toList());
+        assertThat(restored.metadata().brokers()).isEqualTo(state.metadata().brokers());
+        assertThat(restored.metadata().topics()).isEqualTo(state.metadata().topics());
         assertThat(restored.fetchOffset("g", "t", 4).offset()).isEqualTo(77);
         assertThat(restored.allocateProducerId()).isGreaterThan(producerId);
-        assertThat(restored.heartbeat(1, CONN_1, List.of(), now).known()).isFalse();
+        assertThat(restored.heartbeat(1, CONN_1, List.of(), now).known()).as("must register again").isFalse();
         assertThat(restored.snapshot().topics()).isEqualTo(snapshot.topics());
+        assertThat(restored.checkLiveness(now + TIMEOUT_MS)).as("the whole timeout from the start").isFalse();
 
-        restored.registerBroker(1, "h1", 9001, CONN_1, REMOTE, now);
-        assertThat(restored.metadata().topic("t").partitions()).filteredOn(p -> p.replica() == 1)
-            .allSatisfy(p -> {
-                assertThat(p.leader()).isEqualTo(1);
-                assertThat(p.leaderEpoch()).isEqualTo(1);
-            });
+        long brokerEpoch = state.metadata().broker(1).brokerEpoch();
+        RegisterResult again = restored.registerBroker(1, "h1", 9001, CONN_1, 501, REMOTE, now + TIMEOUT_MS);
+        assertThat(again).isEqualTo(new RegisterResult(ErrorCode.NONE, false, brokerEpoch));
+        assertThat(restored.metadata().topics()).isEqualTo(state.metadata().topics());
+
+        assertThat(restored.checkLiveness(now + TIMEOUT_MS + 1)).as("brokers 2 and 3 never came back").isTrue();
+        assertThat(restored.metadata().brokers()).extracting(BrokerInfo::alive).containsExactly(true, false, false);
+        assertThat(restored.metadata().topic("t").partitions()).allSatisfy(p ->
+            assertThat(p.online()).isEqualTo(p.preferredLeader() == 1));
     }
 
     @Test
@@ -641,7 +650,7 @@ class ClusterStateTest {
         CoordinatorSnapshot bad = new CoordinatorSnapshot(3, 1, List.of(),
             List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(9, 0)))), List.of());
 
-        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad))
+        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad, now))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("t-0")
             .hasMessageContaining("unknown broker 9");
@@ -713,7 +722,7 @@ class ClusterStateTest {
         state.createTopic("kept", 2, Map.of("retention.ms", "-1", "segment.ms", "60000"), now);
         state.createTopic("plain", 1, now);
 
-        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot());
+        ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot(), now);
 
         assertThat(restored.metadata().topic("kept").configs())
             .containsExactly(Map.entry("retention.ms", "-1"), Map.entry("segment.ms", "60000"));
@@ -726,7 +735,7 @@ class ClusterStateTest {
             List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(1, 0)),
                 Map.of("segment.bytes", "12"))), List.of());
 
-        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad))
+        assertThatThrownBy(() -> ClusterState.restore(TIMEOUT_MS, 3, true, bad, now))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("topic t")
             .hasMessageContaining("segment.bytes=12");

@@ -31,10 +31,13 @@ class StateStoreTest {
 
     static CoordinatorSnapshot sample() {
         return new CoordinatorSnapshot(17, 5,
-            List.of(new CoordinatorSnapshot.Broker(1, "127.0.0.1", 9001),
-                new CoordinatorSnapshot.Broker(2, "broker-2.example", 9002)),
-            List.of(new CoordinatorSnapshot.Topic("orders", List.of(new CoordinatorSnapshot.Partition(1, 0),
-                    new CoordinatorSnapshot.Partition(2, 3), new CoordinatorSnapshot.Partition(1, 1)),
+            List.of(new CoordinatorSnapshot.Broker(1, "127.0.0.1", 9001, 0x1234_5678_9ABC_DEF0L, 12, true),
+                new CoordinatorSnapshot.Broker(2, "broker-2.example", 9002, -77, 15, false),
+                new CoordinatorSnapshot.Broker(3, "h3", 9003)),
+            List.of(new CoordinatorSnapshot.Topic("orders", List.of(
+                    new CoordinatorSnapshot.Partition(List.of(1, 2, 3), List.of(1, 3), 1, 4, 9),
+                    new CoordinatorSnapshot.Partition(List.of(2, 3, 1), List.of(2), -1, 3, 5),
+                    new CoordinatorSnapshot.Partition(1, 1)),
                     Map.of("retention.ms", "86400000", "segment.bytes", "1048576")),
                 new CoordinatorSnapshot.Topic("x", List.of(new CoordinatorSnapshot.Partition(2, 0)))),
             List.of(new CoordinatorSnapshot.CommittedOffset("group-ü", "orders", 2, 1234567890123L),
@@ -210,10 +213,52 @@ class StateStoreTest {
     }
 
     @Test
-    void shouldWriteFormatVersion2() throws IOException {
+    void shouldWriteFormatVersion3() throws IOException {
         byte[] b = savedBytes(sample());
 
-        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 2);
+        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 3);
+    }
+
+    @Test
+    void shouldReadAVersion2FileAsOneReplicaPerPartitionOfflineWithDeadBrokers() throws IOException {
+        CoordinatorSnapshot v2 = new CoordinatorSnapshot(9, 4,
+            List.of(new CoordinatorSnapshot.Broker(1, "h1", 9001), new CoordinatorSnapshot.Broker(2, "h2", 9002)),
+            List.of(new CoordinatorSnapshot.Topic("old", List.of(new CoordinatorSnapshot.Partition(1, 2),
+                new CoordinatorSnapshot.Partition(2, 0)), Map.of("retention.ms", "1000"))),
+            List.of(new CoordinatorSnapshot.CommittedOffset("g", "old", 1, 5)));
+        Files.write(dir.resolve(StateStore.FILE_NAME), encodeOldVersion(v2, 2));
+
+        try (StateStore store = StateStore.open(dir)) {
+            CoordinatorSnapshot loaded = store.load().orElseThrow();
+            assertThat(loaded).isEqualTo(v2);
+            assertThat(loaded.brokers()).allSatisfy(b -> {
+                assertThat(b.alive()).isFalse();
+                assertThat(b.brokerEpoch()).isEqualTo(CoordinatorSnapshot.NO_BROKER_EPOCH);
+            });
+            assertThat(loaded.topics().get(0).partitions().get(0)).isEqualTo(
+                new CoordinatorSnapshot.Partition(List.of(1), List.of(1), CoordinatorSnapshot.NO_LEADER, 2, 2));
+            store.save(loaded);
+            assertThat(store.load()).contains(v2);
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve(StateStore.FILE_NAME)))
+            .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1,2,3|3,1|1", "1,1|1|1", "1,2|1|2", "1,2||-1", "1,9|1|1"})
+    void shouldRefuseAPartitionBreakingTheReplicationRules(String spec) {
+        String[] f = spec.split("\\|", -1);
+        List<Integer> replicas = Arrays.stream(f[0].split(",")).map(Integer::valueOf).toList();
+        List<Integer> isr = f[1].isEmpty() ? List.of() : Arrays.stream(f[1].split(",")).map(Integer::valueOf).toList();
+        CoordinatorSnapshot bad = new CoordinatorSnapshot(1, 1, List.of(new CoordinatorSnapshot.Broker(1, "h", 1),
+            new CoordinatorSnapshot.Broker(2, "h", 2), new CoordinatorSnapshot.Broker(3, "h", 3)),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(replicas, isr,
+                Integer.parseInt(f[2]), 0, 0)))), List.of());
+
+        CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class,
+            () -> StateFileCodec.decode(StateFileCodec.encode(bad), "test"));
+
+        assertThat(e.getMessage()).contains("partition t-0 (replicas " + replicas);
     }
 
     @Test
@@ -223,7 +268,7 @@ class StateStoreTest {
             List.of(new CoordinatorSnapshot.Topic("old", List.of(new CoordinatorSnapshot.Partition(1, 2),
                 new CoordinatorSnapshot.Partition(1, 0)))),
             List.of(new CoordinatorSnapshot.CommittedOffset("g", "old", 1, 5)));
-        Files.write(dir.resolve(StateStore.FILE_NAME), encodeVersion1(withoutConfigs));
+        Files.write(dir.resolve(StateStore.FILE_NAME), encodeOldVersion(withoutConfigs, 1));
 
         try (StateStore store = StateStore.open(dir)) {
             CoordinatorSnapshot loaded = store.load().orElseThrow();
@@ -235,12 +280,12 @@ class StateStoreTest {
             .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
     }
 
-    /** The format 1 layout of STATE.md, written independently of the codec. */
-    private static byte[] encodeVersion1(CoordinatorSnapshot s) throws IOException {
+    /** The format 1 or 2 layout of STATE.md, written independently of the codec. */
+    private static byte[] encodeOldVersion(CoordinatorSnapshot s, int version) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(StateFileCodec.MAGIC);
-            out.writeShort(1);
+            out.writeShort(version);
             out.writeLong(s.epoch());
             out.writeLong(s.nextProducerId());
             out.writeInt(s.brokers().size());
@@ -254,8 +299,15 @@ class StateStoreTest {
                 writeString(out, t.name());
                 out.writeInt(t.partitions().size());
                 for (CoordinatorSnapshot.Partition p : t.partitions()) {
-                    out.writeInt(p.replica());
+                    out.writeInt(p.replicas().get(0));
                     out.writeInt(p.leaderEpoch());
+                }
+                if (version >= 2) {
+                    out.writeInt(t.configs().size());
+                    for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                        writeString(out, c.getKey());
+                        writeString(out, c.getValue());
+                    }
                 }
             }
             out.writeInt(s.offsets().size());
@@ -312,7 +364,7 @@ class StateStoreTest {
 
         CorruptStateException e = loadCorrupt(StateFileCodec.encode(bad));
 
-        assertThat(e.getMessage()).contains("partition t-0 has replica 2");
+        assertThat(e.getMessage()).contains("partition t-0 (replicas [2]", "replica 2 is not a listed broker");
     }
 
     @Test

@@ -31,6 +31,8 @@ public final class TopicConfigs {
     public static final String FLUSH_MESSAGES = "flush.messages";
     /** Longest time appended records wait for a forced flush, in ms. */
     public static final String FLUSH_MS = "flush.ms";
+    /** Replicas that must be in sync for an {@code acks=all} publish to be accepted. */
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     /** Value of {@link #RETENTION_MS} and {@link #RETENTION_BYTES} meaning no limit. */
     public static final long UNLIMITED = -1;
     /** Smallest {@link #SEGMENT_BYTES}. */
@@ -50,6 +52,7 @@ public final class TopicConfigs {
         r.put(SEGMENT_MS, new Range(1, Long.MAX_VALUE));
         r.put(FLUSH_MESSAGES, new Range(1, Long.MAX_VALUE));
         r.put(FLUSH_MS, new Range(1, Long.MAX_VALUE));
+        r.put(MIN_INSYNC_REPLICAS, new Range(1, Short.MAX_VALUE));
         RANGES = Collections.unmodifiableSortedMap(r);
     }
 

@@ -43,6 +43,10 @@ public final class Messages {
             case ERROR_RESPONSE -> ErrorResponse.read(body);
             case BROKER_SHUTDOWN_REQUEST -> BrokerShutdownRequest.read(body);
             case BROKER_SHUTDOWN_RESPONSE -> BrokerShutdownResponse.read(body);
+            case REPLICA_FETCH_REQUEST -> ReplicaFetchRequest.read(body);
+            case REPLICA_FETCH_RESPONSE -> ReplicaFetchResponse.read(body);
+            case ALTER_ISR_REQUEST -> AlterIsrRequest.read(body);
+            case ALTER_ISR_RESPONSE -> AlterIsrResponse.read(body);
         };
         if (body.isReadable()) {
             m.release();

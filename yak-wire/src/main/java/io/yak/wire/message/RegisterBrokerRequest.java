@@ -3,8 +3,13 @@ package io.yak.wire.message;
 import io.netty.buffer.ByteBuf;
 import io.yak.wire.MessageType;
 
-/** A broker announces itself and its advertised address. See {@code WIRE.md}, section "REGISTER_BROKER_REQUEST". */
-public record RegisterBrokerRequest(int brokerId, String host, int port) implements Message {
+/**
+ * A broker announces itself and its advertised address. {@code incarnationId} is chosen at random when the broker
+ * process starts: the coordinator tells a process that registers again (its connection dropped, the coordinator
+ * restarted) from a restarted one, which lost what it had not flushed. See {@code WIRE.md}, section
+ * "REGISTER_BROKER_REQUEST".
+ */
+public record RegisterBrokerRequest(int brokerId, String host, int port, long incarnationId) implements Message {
     @Override
     public MessageType type() {
         return MessageType.REGISTER_BROKER_REQUEST;
@@ -15,10 +20,11 @@ public record RegisterBrokerRequest(int brokerId, String host, int port) impleme
         out.writeInt(brokerId);
         Codec.writeString(out, host);
         out.writeInt(port);
+        out.writeLong(incarnationId);
     }
 
     static RegisterBrokerRequest read(ByteBuf in) {
         return new RegisterBrokerRequest(Codec.readInt(in, "broker_id"), Codec.readRequiredString(in, "host"),
-            Codec.readInt(in, "port"));
+            Codec.readInt(in, "port"), Codec.readLong(in, "incarnation_id"));
     }
 }

@@ -57,7 +57,7 @@ class TopicConfigsTest {
 
     @Test
     void shouldListTheKeysSorted() {
-        assertThat(TopicConfigs.KEYS).containsExactly("flush.messages", "flush.ms", "retention.bytes", "retention.ms",
+        assertThat(TopicConfigs.KEYS).containsExactly("flush.messages", "flush.ms", "min.insync.replicas", "retention.bytes", "retention.ms",
             "segment.bytes", "segment.ms");
     }
 }

@@ -134,7 +134,7 @@ class MessageRoundTripTest {
         String longest = "é".repeat(Codec.MAX_STRING_BYTES / 2) + "x"; // 32767 UTF-8 bytes
         assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(Codec.MAX_STRING_BYTES);
         List<Message> messages = List.of(
-            new RegisterBrokerRequest(Integer.MIN_VALUE, longest, Integer.MAX_VALUE),
+            new RegisterBrokerRequest(Integer.MIN_VALUE, longest, Integer.MAX_VALUE, Long.MIN_VALUE),
             new RegisterConsumerRequest("", null),
             new ErrorResponse(ErrorCode.NONE, null),
             new ErrorResponse(ErrorCode.INVALID_TOPIC, ""),
@@ -144,7 +144,7 @@ class MessageRoundTripTest {
             new HeartbeatRequest(0, List.of(new PartitionRef(longest, Integer.MIN_VALUE))),
             new CreateTopicResponse(ErrorCode.NO_LIVE_BROKERS, null, ClusterMetadata.EMPTY),
             new LeaderInfo(new ClusterMetadata(Long.MAX_VALUE, List.of(new BrokerInfo(0, "h", 0, false)),
-                List.of(new TopicInfo("t", List.of()), new TopicInfo("\u0000", List.of(new PartitionInfo(0, -1, 3, 0)))))),
+                List.of(new TopicInfo("t", List.of()), new TopicInfo("\u0000", List.of(new PartitionInfo(0, -1, 0, 0, List.of(3), List.of(3))))))),
             new PublishRequest("t", 0, (short) -1, 0, Unpooled.buffer(0)),
             new ConsumeResponse(ErrorCode.NONE, 0, 0, 0, Unpooled.buffer(0)));
         for (Message m : messages) {
@@ -175,7 +175,7 @@ class MessageRoundTripTest {
         try {
             fromLinked.writeBody(body);
             assertThat(body.readShort()).isEqualTo((short) 1); // "t"
-            body.skipBytes(1 + 4);
+            body.skipBytes(1 + 4 + 2); // "t", partitions, replication_factor
             assertThat(body.readInt()).as("config_count").isEqualTo(3);
             assertThat(Codec.readRequiredString(body, "key")).isEqualTo("flush.ms");
             assertThat(Codec.readRequiredString(body, "value")).isEqualTo("5");
@@ -191,7 +191,7 @@ class MessageRoundTripTest {
         assertThat(new CreateTopicRequest("t", -1).configs()).isEmpty();
         assertThat(new CreateTopicRequest("t", -1)).isEqualTo(new CreateTopicRequest("t", -1, Map.of()))
             .isEqualTo(new CreateTopicRequest("t", -1, null));
-        TopicInfo plain = new TopicInfo("t", List.of(new PartitionInfo(0, 1, 1, 0)));
+        TopicInfo plain = new TopicInfo("t", List.of(PartitionInfo.single(0, 1, 0)));
         assertThat(plain.configs()).isEmpty();
         assertThat(plain).isEqualTo(new TopicInfo("t", plain.partitions(), Map.of()));
         assertThat(plain.config("retention.ms")).isNull();
@@ -222,7 +222,7 @@ class MessageRoundTripTest {
     void shouldRejectARepeatedConfigKey() {
         ByteBuf body = Unpooled.buffer();
         Codec.writeString(body, "t");
-        body.writeInt(1).writeInt(2);
+        body.writeInt(1).writeShort(-1).writeInt(2);
         for (int i = 0; i < 2; i++) {
             Codec.writeString(body, "retention.ms");
             Codec.writeString(body, Integer.toString(i));
@@ -230,7 +230,7 @@ class MessageRoundTripTest {
         assertMalformed(MessageType.CREATE_TOPIC_REQUEST, body, "config key 'retention.ms' repeated");
         ByteBuf negative = Unpooled.buffer();
         Codec.writeString(negative, "t");
-        negative.writeInt(1).writeInt(-1);
+        negative.writeInt(1).writeShort(-1).writeInt(-1);
         assertMalformed(MessageType.CREATE_TOPIC_REQUEST, negative, "outside 0..65536");
     }
 
@@ -328,8 +328,8 @@ class MessageRoundTripTest {
     void shouldRejectPartitionsOutOfOrderAndCountsOutOfRange() {
         ByteBuf body = Unpooled.buffer();
         new LeaderInfo(new ClusterMetadata(1, List.of(), List.of(new TopicInfo("t", List.of(
-            new PartitionInfo(0, 1, 1, 0), new PartitionInfo(1, 1, 1, 0)))))).writeBody(body);
-        body.setInt(body.writerIndex() - 4 - 16, 5); // second partition (before the config count) claims number 5
+            PartitionInfo.single(0, 1, 0), PartitionInfo.single(1, 1, 0)))))).writeBody(body);
+        body.setInt(body.writerIndex() - 4 - 32, 5); // second partition (before the config count) claims number 5
         assertMalformed(MessageType.LEADER_INFO, body, "partition 5 at position 1");
 
         ByteBuf counts = Unpooled.buffer().writeBoolean(false).writeInt(Codec.MAX_COUNT + 1);

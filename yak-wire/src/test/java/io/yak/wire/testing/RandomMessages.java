@@ -38,6 +38,14 @@ import io.yak.wire.message.RegisterConsumerResponse;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.AlterIsrRequest;
+import io.yak.wire.message.AlterIsrResponse;
+import io.yak.wire.message.AlterIsrResult;
+import io.yak.wire.message.ReplicaFetchPartition;
+import io.yak.wire.message.ReplicaFetchPartitionData;
+import io.yak.wire.message.ReplicaFetchRequest;
+import io.yak.wire.message.ReplicaFetchResponse;
 import io.yak.wire.record.RecordBatchBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,8 +87,8 @@ public final class RandomMessages {
 
     public Message message(MessageType type) {
         return switch (type) {
-            case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt());
-            case REGISTER_BROKER_RESPONSE -> new RegisterBrokerResponse(error(), metadata());
+            case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt(), anyLong());
+            case REGISTER_BROKER_RESPONSE -> new RegisterBrokerResponse(error(), anyLong(), metadata());
             case HEARTBEAT_REQUEST -> new HeartbeatRequest(anyInt(), partitionRefs());
             case HEARTBEAT_RESPONSE -> new HeartbeatResponse(error(), anyLong());
             case LEADER_INFO -> new LeaderInfo(metadata());
@@ -88,7 +96,7 @@ public final class RandomMessages {
             case REGISTER_PRODUCER_RESPONSE -> new RegisterProducerResponse(error(), anyLong(), metadata());
             case REGISTER_CONSUMER_REQUEST -> new RegisterConsumerRequest(string(), nullableString());
             case REGISTER_CONSUMER_RESPONSE -> new RegisterConsumerResponse(error(), metadata());
-            case CREATE_TOPIC_REQUEST -> new CreateTopicRequest(string(), anyInt(), configs(6));
+            case CREATE_TOPIC_REQUEST -> new CreateTopicRequest(string(), anyInt(), (short) anyInt(), configs(6));
             case CREATE_TOPIC_RESPONSE -> new CreateTopicResponse(error(), nullableString(), metadata());
             case METADATA_REQUEST -> new MetadataRequest(r.nextBoolean(), strings());
             case METADATA_RESPONSE -> new MetadataResponse(error(), nullableString(), metadata());
@@ -105,6 +113,10 @@ public final class RandomMessages {
             case ERROR_RESPONSE -> new ErrorResponse(error(), nullableString());
             case BROKER_SHUTDOWN_REQUEST -> new BrokerShutdownRequest(anyInt());
             case BROKER_SHUTDOWN_RESPONSE -> new BrokerShutdownResponse(error(), anyLong());
+            case REPLICA_FETCH_REQUEST -> replicaFetchRequest();
+            case REPLICA_FETCH_RESPONSE -> replicaFetchResponse();
+            case ALTER_ISR_REQUEST -> alterIsrRequest();
+            case ALTER_ISR_RESPONSE -> alterIsrResponse();
         };
     }
 
@@ -222,7 +234,7 @@ public final class RandomMessages {
         int brokerCount = large ? 50 + r.nextInt(50) : r.nextInt(6);
         List<BrokerInfo> brokers = new ArrayList<>(brokerCount);
         for (int i = 0; i < brokerCount; i++) {
-            brokers.add(new BrokerInfo(r.nextBoolean() ? i : anyInt(), string(), r.nextInt(65536), r.nextBoolean()));
+            brokers.add(new BrokerInfo(r.nextBoolean() ? i : anyInt(), string(), r.nextInt(65536), r.nextBoolean(), anyLong()));
         }
         int topicCount = large ? 100 + r.nextInt(100) : r.nextInt(5);
         List<TopicInfo> topics = new ArrayList<>(topicCount);
@@ -230,13 +242,79 @@ public final class RandomMessages {
             int partitionCount = r.nextInt(large ? 20 : 9);
             List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
             for (int p = 0; p < partitionCount; p++) {
-                int replica = brokerCount == 0 ? r.nextInt(10) : brokers.get(r.nextInt(brokerCount)).id();
-                int leader = r.nextInt(4) == 0 ? PartitionInfo.NO_LEADER : replica;
-                partitions.add(new PartitionInfo(p, leader, replica, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10)));
+                List<Integer> replicas = brokerIds(brokers);
+                List<Integer> isr = replicas.subList(0, r.nextInt(replicas.size() + 1));
+                int leader = r.nextInt(4) == 0 || isr.isEmpty() ? PartitionInfo.NO_LEADER : isr.get(0);
+                partitions.add(new PartitionInfo(p, leader, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10),
+                    r.nextInt(4) == 0 ? anyInt() : r.nextInt(30), replicas, isr));
             }
             topics.add(new TopicInfo(string(), partitions, configs(large ? 2 : 5)));
         }
         return new ClusterMetadata(anyLong(), brokers, topics);
+    }
+
+    /** One to three broker ids, from {@code brokers} when there are any. */
+    private List<Integer> brokerIds(List<BrokerInfo> brokers) {
+        int n = 1 + r.nextInt(3);
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(brokers.isEmpty() ? r.nextInt(10) : brokers.get(r.nextInt(brokers.size())).id());
+        }
+        return ids;
+    }
+
+    private List<Integer> ids() {
+        int n = r.nextInt(4);
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(r.nextBoolean() ? r.nextInt(5) : anyInt());
+        }
+        return ids;
+    }
+
+    public ReplicaFetchRequest replicaFetchRequest() {
+        int n = r.nextInt(compact ? 3 : 8);
+        List<ReplicaFetchPartition> ps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ps.add(new ReplicaFetchPartition(string(), anyInt(), anyInt(), anyLong(), anyInt(), anyInt()));
+        }
+        return new ReplicaFetchRequest(anyInt(), anyLong(), anyInt(), anyInt(), ps);
+    }
+
+    /** A response whose partitions share one pooled payload, split at random. */
+    public ReplicaFetchResponse replicaFetchResponse() {
+        ByteBuf records = records();
+        int n = r.nextInt(compact ? 3 : 8);
+        List<ReplicaFetchPartitionData> ps = new ArrayList<>(n);
+        int left = records.readableBytes();
+        for (int i = 0; i < n; i++) {
+            int length = i == n - 1 ? left : r.nextInt(left + 1);
+            left -= length;
+            ps.add(new ReplicaFetchPartitionData(string(), anyInt(), error(), anyLong(), anyLong(), anyLong(),
+                anyInt(), anyLong(), length));
+        }
+        if (n == 0) {
+            records.clear();
+        }
+        return new ReplicaFetchResponse(error(), ps, records);
+    }
+
+    public AlterIsrRequest alterIsrRequest() {
+        int n = r.nextInt(compact ? 3 : 8);
+        List<AlterIsrPartition> ps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ps.add(new AlterIsrPartition(string(), anyInt(), anyInt(), anyInt(), ids()));
+        }
+        return new AlterIsrRequest(anyInt(), anyLong(), ps);
+    }
+
+    public AlterIsrResponse alterIsrResponse() {
+        int n = r.nextInt(compact ? 3 : 8);
+        List<AlterIsrResult> ps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ps.add(new AlterIsrResult(string(), anyInt(), error(), anyInt(), anyInt(), anyInt(), ids()));
+        }
+        return new AlterIsrResponse(error(), ps);
     }
 
     /** A pooled payload buffer owned by the caller: empty, real record batches, or arbitrary bytes. */

@@ -22,6 +22,9 @@ import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
+import io.yak.wire.net.Connection;
+import io.yak.wire.net.ConnectionListener;
+import io.yak.wire.net.NetworkClient;
 import io.yak.wire.testing.CapturedLogs;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -38,7 +41,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class NetworkClientTest {
+/**
+ * The client library's view of yak-wire's request machinery ({@link ClientNetwork}): every failure a user can see
+ * is a {@link YakException} or a {@link YakConnectionException}, as before the machinery moved to yak-wire.
+ */
+class ClientNetworkTest {
     /** A request as the scripted server received it. */
     record Received(ChannelHandlerContext ctx, int correlationId, Message message) {
         void answer(Message m) {
@@ -63,7 +70,7 @@ class NetworkClientTest {
     }
 
     private NetworkClient client(long requestTimeoutMs, int maxInFlight) {
-        NetworkClient c = new NetworkClient("test", requestTimeoutMs, 2000, maxInFlight);
+        NetworkClient c = ClientNetwork.create("test", requestTimeoutMs, 2000, maxInFlight);
         clients.add(c);
         return c;
     }
@@ -113,7 +120,7 @@ class NetworkClientTest {
     @Test
     void shouldEscapeWhatAServerSaysInExceptionsAndLogLines() throws Exception {
         String forged = "bad\n2026-12-07 10:00:00.000 ERROR [main] x - FORGED LINE";
-        try (CapturedLogs logs = new CapturedLogs(ResponseHandler.class)) {
+        try (CapturedLogs logs = new CapturedLogs("io.yak.wire.net.ResponseHandler")) {
             Connection c = client(10_000, 64).connection(address());
             CompletableFuture<Message> f = c.send(new FetchOffsetRequest("g", "t", 0));
             Received r = next();

@@ -1,11 +1,10 @@
-package io.yak.client.internal;
+package io.yak.wire.net;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
 import io.yak.wire.log.LogText;
@@ -75,8 +74,9 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         }
         for (InFlight p : expired) {
             pending.remove(p.correlationId);
-            p.fail(new YakException(ErrorCode.REQUEST_TIMED_OUT,
-                "request to " + connection.shownAddress() + " timed out (correlation id " + p.correlationId + ")"));
+            p.fail(connection.failures().requestFailed(ErrorCode.REQUEST_TIMED_OUT,
+                "request to " + connection.shownAddress() + " timed out (correlation id " + p.correlationId + ")",
+                null));
         }
         expired.clear();
     }
@@ -102,7 +102,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         }
         if (m instanceof ErrorResponse e) {
             // the server's text may quote what a peer sent: escaped before an application logs it (issue 19)
-            p.fail(new YakException(e.error(), connection.shownAddress() + ": " + LogText.safe(e.message())));
+            p.fail(connection.failures().requestFailed(e.error(), connection.shownAddress() + ": "
+                + LogText.safe(e.message()), null));
             return;
         }
         p.complete(m);
@@ -146,7 +147,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         if (!pending.isEmpty()) {
             List<InFlight> all = new ArrayList<>(pending.values());
             pending.clear();
-            YakException lost = connection.lostFailure(null);
+            RuntimeException lost = connection.lostFailure(null);
             for (InFlight p : all) {
                 p.fail(lost);
             }

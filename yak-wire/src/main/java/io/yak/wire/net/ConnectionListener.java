@@ -1,4 +1,4 @@
-package io.yak.client.internal;
+package io.yak.wire.net;
 
 import io.yak.wire.message.Message;
 

@@ -1,12 +1,11 @@
-package io.yak.client.internal;
+package io.yak.wire.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
-import io.yak.client.YakConnectionException;
-import io.yak.client.YakException;
+import io.netty.util.NetUtil;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.codec.FrameDecoder;
 import io.yak.wire.codec.FrameEncoder;
@@ -24,13 +23,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's link to one server address: a Netty channel opened on first use and reopened on the next request
- * after it closed. Requests are pipelined and matched by correlation id (a counter per connection, never 0); at
- * most {@code maxInFlight} are outstanding, further callers wait for a slot (up to their timeout; on an event-loop
- * thread they fail instead of waiting). Each request has a deadline after which its future fails with
- * {@link ErrorCode#REQUEST_TIMED_OUT}; a closed channel fails all of them with a {@link YakConnectionException}.
+ * The link to one server address: a Netty channel opened on first use and reopened on the next request after it
+ * closed. Requests are pipelined and matched by correlation id (a counter per connection, never 0, so pushes with
+ * correlation id 0 are told apart). At most {@code maxInFlight} are outstanding; further callers wait for a slot up
+ * to their timeout, or, on one of the client's event loops, fail at once instead of waiting. Each request has a
+ * deadline after which its future fails with {@link ErrorCode#REQUEST_TIMED_OUT} (checked every 20 ms on the
+ * channel's event loop); a channel that closes or cannot be opened fails all of them with
+ * the client's {@link RequestFailures#connectionFailed connection failure}; an {@code ERROR_RESPONSE} fails the
+ * request it names with its code.
  *
- * <p>Thread-safe. Futures complete on the event loop: callers chain only quick, non-blocking work onto them.
+ * <p>Buffers: {@code send} takes ownership of the request's payload (released whatever becomes of the send); a
+ * response future that completes owns the response's payload: whoever gets the message releases it
+ * ({@link Message#release()}), also when it only looks at the error code.
+ *
+ * <p>Thread-safe. Futures complete on the connection's event loop: callers chain only quick, non-blocking work
+ * onto them (or hand over with {@code *Async}), and never call a blocking {@code send} from such a callback.
  */
 public final class Connection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
@@ -68,13 +75,17 @@ public final class Connection {
         return shownAddress;
     }
 
-    /** Installs the listener for handshakes, pushes and disconnects; set it before the first request. */
+    /** Installs the listener for handshakes, pushes and disconnects (null: none); set it before the first request. */
     public void listener(ConnectionListener l) {
         this.listener = l == null ? NO_LISTENER : l;
     }
 
     ConnectionListener listener() {
         return listener;
+    }
+
+    RequestFailures failures() {
+        return client.failures();
     }
 
     /** Whether a channel is open right now. */
@@ -92,9 +103,11 @@ public final class Connection {
     }
 
     /**
-     * Sends a request and returns the future of its response. Takes ownership of the request's payload. The
-     * response future owns the response's payload (whoever gets it releases it). Blocks while
-     * {@code maxInFlight} requests are outstanding.
+     * Sends a request (connecting first when needed) and returns the future of its response, which fails after
+     * {@code timeoutMs}. Takes ownership of the request's payload; the completed future owns the response's.
+     * Waits up to {@code timeoutMs} while {@code maxInFlight} requests are outstanding, except on an event loop of
+     * the client, where it fails at once with {@code REQUEST_TIMED_OUT} instead. Never throws: every failure is
+     * reported through the future.
      */
     public CompletableFuture<Message> send(Message request, long timeoutMs) {
         CompletableFuture<Message> future = new CompletableFuture<>();
@@ -138,15 +151,15 @@ public final class Connection {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 request.release();
-                future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT,
+                future.completeExceptionally(failures().requestFailed(ErrorCode.REQUEST_TIMED_OUT,
                     "interrupted while waiting to send to " + shownAddress, e));
                 return false;
             }
         }
         if (!ok) {
             request.release();
-            future.completeExceptionally(new YakException(ErrorCode.REQUEST_TIMED_OUT,
-                maxInFlight + " requests in flight to " + shownAddress + " for " + timeoutMs + " ms"));
+            future.completeExceptionally(failures().requestFailed(ErrorCode.REQUEST_TIMED_OUT,
+                maxInFlight + " requests in flight to " + shownAddress + " for " + timeoutMs + " ms", null));
         }
         return ok;
     }
@@ -157,7 +170,8 @@ public final class Connection {
 
     private int nextCorrelationId() {
         int id = correlationIds.incrementAndGet();
-        while (id == 0) {
+        while (id <= 0) { // positive ids only (WIRE.md): 0 is a push, and the counter may wrap
+            correlationIds.compareAndSet(id, 0);
             id = correlationIds.incrementAndGet();
         }
         return id;
@@ -167,7 +181,7 @@ public final class Connection {
         InFlight.Link l;
         try {
             l = currentLink();
-        } catch (YakConnectionException e) {
+        } catch (RuntimeException e) {
             p.abort(e);
             return;
         }
@@ -194,36 +208,55 @@ public final class Connection {
 
     private InFlight.Link connect() {
         ResponseHandler handler = new ResponseHandler(this);
+        int maxFrameBytes = client.maxResponseFrameBytes();
         Bootstrap b = client.bootstrap().clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(NetworkClient.MAX_RESPONSE_FRAME_BYTES),
-                    FrameEncoder.INSTANCE, handler);
+                ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), FrameEncoder.INSTANCE, handler);
             }
         });
-        // Resolved here, on the caller's thread: the event loop never does DNS.
-        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
-        if (remote.isUnresolved()) {
-            throw connectFailure(new java.net.UnknownHostException(address.host()));
-        }
         LOG.debug("connecting to {}", shownAddress);
-        ChannelFuture cf = b.connect(remote);
+        ChannelFuture cf = b.connect(remoteAddress());
         InFlight.Link l = new InFlight.Link(cf, handler);
         // Added first, so the handshake is written before any request waiting for this channel.
         cf.addListener(f -> {
             if (f.isSuccess()) {
                 handshake(l);
             } else {
-                LOG.debug("cannot connect to {}: {}", shownAddress, LogText.safe(f.cause().toString()));
+                LOG.debug("cannot connect to {}: {}", shownAddress, LogText.safe(String.valueOf(f.cause())));
             }
         });
         return l;
     }
 
+    /**
+     * The address to connect to. A user thread resolves a name itself (as it always did; failing at once for an
+     * unknown host); an event loop must not block on DNS, so it hands the name to the bootstrap's resolver, which
+     * looks it up on another thread. IP literals need no lookup.
+     */
+    private InetSocketAddress remoteAddress() {
+        if (client.inEventLoop() && !NetUtil.isValidIpV4Address(address.host())
+                && !NetUtil.isValidIpV6Address(address.host())) {
+            return InetSocketAddress.createUnresolved(address.host(), address.port());
+        }
+        InetSocketAddress remote = new InetSocketAddress(address.host(), address.port());
+        if (remote.isUnresolved()) {
+            throw connectFailure(new java.net.UnknownHostException(address.host()));
+        }
+        return remote;
+    }
+
     /** Runs on the event loop right after connecting. */
     private void handshake(InFlight.Link l) {
         ConnectionListener lsn = listener;
-        Message request = lsn.handshake();
+        Message request;
+        try {
+            request = lsn.handshake();
+        } catch (RuntimeException e) {
+            LOG.error("{}: handshake listener failed; closing the connection", shownAddress, e);
+            l.connectFuture().channel().close();
+            return;
+        }
         if (request == null) {
             return;
         }
@@ -233,6 +266,8 @@ public final class Connection {
         f.whenComplete((response, error) -> {
             try {
                 lsn.handshakeDone(response, error);
+            } catch (RuntimeException e) {
+                LOG.error("{}: handshake listener failed on the answer", shownAddress, e);
             } finally {
                 if (response != null) {
                     response.release();
@@ -242,8 +277,8 @@ public final class Connection {
         p.connected(l);
     }
 
-    /** Closes the current channel, failing its in-flight requests. */
-    void close() {
+    /** Closes the current channel, failing its in-flight requests; the next request reconnects. */
+    public void close() {
         InFlight.Link l;
         synchronized (this) {
             l = link;
@@ -253,19 +288,20 @@ public final class Connection {
         }
     }
 
-    YakConnectionException connectFailure(Throwable cause) {
+    RuntimeException connectFailure(Throwable cause) {
         String reason = describe(cause);
-        return new YakConnectionException(address.toString(), reason, "cannot reach " + shownAddress + ": " + reason,
-            cause);
+        return failures().connectionFailed(address.toString(), reason,
+            "cannot reach " + shownAddress + ": " + LogText.safe(reason), cause);
     }
 
-    YakConnectionException lostFailure(Throwable cause) {
-        return new YakConnectionException(address.toString(), "connection lost",
+    RuntimeException lostFailure(Throwable cause) {
+        return failures().connectionFailed(address.toString(), "connection lost",
             "connection to " + shownAddress + " lost", cause);
     }
 
-    YakException closedFailure() {
-        return new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "client " + LogText.safe(client.name()) + " is closed");
+    RuntimeException closedFailure() {
+        return failures().requestFailed(ErrorCode.UNKNOWN_SERVER_ERROR,
+            "client " + LogText.safe(client.name()) + " is closed", null);
     }
 
     /** A short, human cause: "connection refused", "connect timed out". */

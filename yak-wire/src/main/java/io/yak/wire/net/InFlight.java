@@ -1,8 +1,7 @@
-package io.yak.client.internal;
+package io.yak.wire.net;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.Message;
@@ -102,9 +101,9 @@ final class InFlight implements Runnable, ChannelFutureListener {
         if (finish()) {
             if (response != null && response.type().id() != expectedResponseType) {
                 response.release();
-                future.completeExceptionally(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                future.completeExceptionally(connection.failures().requestFailed(ErrorCode.UNKNOWN_SERVER_ERROR,
                     connection.shownAddress() + " answered " + response.type() + " to a request expecting type id "
-                        + expectedResponseType));
+                        + expectedResponseType, null));
                 return;
             }
             if (!future.complete(response) && response != null) {
