@@ -327,30 +327,6 @@ public final class CoordinatorServer implements AutoCloseable {
     }
 
     /**
-     * Runs preferred leader election now, on the state thread, and waits for it (tests). A resulting LEADER_INFO
-     * broadcast is sent after the change is persisted, possibly after this returns.
-     *
-     * @return whether a leader moved
-     */
-    public boolean electPreferredLeaders() {
-        ScheduledExecutorService executor;
-        synchronized (this) {
-            if (!started || closed) {
-                throw new IllegalStateException("coordinator not running");
-            }
-            executor = stateExecutor;
-        }
-        try {
-            return executor.submit(processor::electPreferredLeaders).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while electing preferred leaders", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("preferred leader election failed", e.getCause());
-        }
-    }
-
-    /**
      * Stops accepting, closes every connection, finishes queued requests and state writes, stops every thread and
      * releases data.dir. Idempotent; waits up to about 10 s per stage.
      */

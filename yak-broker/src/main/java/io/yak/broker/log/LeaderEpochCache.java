@@ -144,11 +144,6 @@ final class LeaderEpochCache {
         return snapshot.latestEpoch;
     }
 
-    /** Number of entries. Any thread. */
-    int size() {
-        return snapshot.size();
-    }
-
     /**
      * The epoch of the record at {@code offset}: that of the last entry starting at or before it, or
      * {@link #UNDEFINED_EPOCH} when {@code offset} is before the first entry. Does not check that the log holds the
@@ -173,18 +168,8 @@ final class LeaderEpochCache {
             return EpochEndOffset.UNDEFINED;
         }
         // the last entry whose epoch is at most the requested one (epochs strictly increase)
-        int low = 0;
-        int high = s.size() - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (s.epochs[mid] <= requestedEpoch) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
-        }
+        int search = Arrays.binarySearch(s.epochs, requestedEpoch);
+        int found = search >= 0 ? search : -search - 2;
         if (found < 0) {
             return EpochEndOffset.UNDEFINED;
         }
@@ -230,7 +215,7 @@ final class LeaderEpochCache {
     /** Writer thread: writes the file even if nothing changed (a rebuilt or repaired cache). */
     void persist() throws IOException {
         Snapshot s = snapshot;
-        LeaderEpochCheckpoint.write(directory, s.epochs, s.starts, s.size());
+        LeaderEpochCheckpoint.write(directory, s.epochs, s.starts);
     }
 
     private void replace(Snapshot next) throws IOException {
@@ -238,7 +223,7 @@ final class LeaderEpochCache {
         if (next == current || next.sameAs(current)) {
             return;
         }
-        LeaderEpochCheckpoint.write(directory, next.epochs, next.starts, next.size());
+        LeaderEpochCheckpoint.write(directory, next.epochs, next.starts);
         snapshot = next;
     }
 

@@ -4,32 +4,22 @@ import static io.yak.broker.log.LeaderEpochLayout.ENTRY_COUNT_OFFSET;
 import static io.yak.broker.log.LeaderEpochLayout.ENTRY_LENGTH;
 import static io.yak.broker.log.LeaderEpochLayout.EPOCH_OFFSET;
 import static io.yak.broker.log.LeaderEpochLayout.FORMAT_VERSION;
-import static io.yak.broker.log.LeaderEpochLayout.FORMAT_VERSION_OFFSET;
 import static io.yak.broker.log.LeaderEpochLayout.HEADER_LENGTH;
 import static io.yak.broker.log.LeaderEpochLayout.MAGIC;
-import static io.yak.broker.log.LeaderEpochLayout.MAGIC_OFFSET;
 import static io.yak.broker.log.LeaderEpochLayout.MAX_ENTRIES;
-import static io.yak.broker.log.LeaderEpochLayout.RESERVED_OFFSET;
 import static io.yak.broker.log.LeaderEpochLayout.START_OFFSET_OFFSET;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.zip.CRC32C;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A partition's {@code leader-epoch-checkpoint} file ({@code STORAGE.md}, "Leader-epoch checkpoint file"): the
  * entries of its {@link LeaderEpochCache}. Replaced atomically (temp file, force, rename, fsync of the directory; in
- * place when the disk is too full for the temp file and the size did not change: the CRC32C tells a torn write).
- * Writer thread or open only.
+ * place when the disk is too full for the temp file and the size did not change: the CRC32C tells a torn write), see
+ * {@link MetadataFile}. Writer thread or open only.
  */
 final class LeaderEpochCheckpoint {
-    private static final Logger LOG = LoggerFactory.getLogger(LeaderEpochCheckpoint.class);
-
     private LeaderEpochCheckpoint() {
     }
 
@@ -47,39 +37,15 @@ final class LeaderEpochCheckpoint {
      */
     static Entries read(Path directory) throws IOException, InvalidFileException {
         Path file = directory.resolve(SegmentLayout.LEADER_EPOCH_FILE);
-        byte[] bytes;
-        try {
-            if (Files.size(file) > LeaderEpochLayout.fileLength(MAX_ENTRIES)) {
-                throw new InvalidFileException(file + " has " + Files.size(file) + " bytes, more than "
-                    + MAX_ENTRIES + " entries take");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        ByteBuffer buf = MetadataFile.read(file, MAGIC, FORMAT_VERSION, LeaderEpochLayout.fileLength(0),
+            LeaderEpochLayout.fileLength(MAX_ENTRIES));
+        if (buf == null) {
             return null;
         }
-        if (bytes.length < LeaderEpochLayout.fileLength(0)) {
-            throw new InvalidFileException(file + " has " + bytes.length + " bytes, less than the "
-                + LeaderEpochLayout.fileLength(0) + " of an empty one");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        if (buf.getInt(MAGIC_OFFSET) != MAGIC) {
-            throw new InvalidFileException(file + ": magic 0x" + Integer.toHexString(buf.getInt(MAGIC_OFFSET))
-                + " != 0x" + Integer.toHexString(MAGIC));
-        }
-        if (buf.getShort(FORMAT_VERSION_OFFSET) != FORMAT_VERSION) {
-            throw new InvalidFileException(file + ": format version " + buf.getShort(FORMAT_VERSION_OFFSET)
-                + ", this broker reads " + FORMAT_VERSION);
-        }
         int count = buf.getInt(ENTRY_COUNT_OFFSET);
-        if (count < 0 || count > MAX_ENTRIES || bytes.length != LeaderEpochLayout.fileLength(count)) {
-            throw new InvalidFileException(file + ": entry count " + count + " in a file of " + bytes.length
+        if (count < 0 || count > MAX_ENTRIES || buf.capacity() != LeaderEpochLayout.fileLength(count)) {
+            throw new InvalidFileException(file + ": entry count " + count + " in a file of " + buf.capacity()
                 + " bytes");
-        }
-        int crcPosition = bytes.length - LeaderEpochLayout.CRC_LENGTH;
-        int crc = crc(bytes, crcPosition);
-        if (buf.getInt(crcPosition) != crc) {
-            throw new InvalidFileException(file + ": CRC32C mismatch: stored "
-                + Integer.toHexString(buf.getInt(crcPosition)) + ", computed " + Integer.toHexString(crc));
         }
         int[] epochs = new int[count];
         long[] starts = new long[count];
@@ -96,30 +62,19 @@ final class LeaderEpochCheckpoint {
         return new Entries(epochs, starts);
     }
 
-    /** Replaces {@code <directory>/leader-epoch-checkpoint} atomically with the first {@code count} entries. */
-    static void write(Path directory, int[] epochs, long[] startOffsets, int count) throws IOException {
-        byte[] bytes = new byte[LeaderEpochLayout.fileLength(count)];
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        buf.putInt(MAGIC_OFFSET, MAGIC);
-        buf.putShort(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-        buf.putShort(RESERVED_OFFSET, (short) 0);
+    /**
+     * Replaces {@code <directory>/leader-epoch-checkpoint} atomically with the entries {@code epochs[i]} starting at
+     * {@code startOffsets[i]}.
+     */
+    static void write(Path directory, int[] epochs, long[] startOffsets) throws IOException {
+        int count = epochs.length;
+        ByteBuffer buf = MetadataFile.create(LeaderEpochLayout.fileLength(count), MAGIC, FORMAT_VERSION);
         buf.putInt(ENTRY_COUNT_OFFSET, count);
         for (int i = 0; i < count; i++) {
             int position = HEADER_LENGTH + i * ENTRY_LENGTH;
             buf.putInt(position + EPOCH_OFFSET, epochs[i]);
             buf.putLong(position + START_OFFSET_OFFSET, startOffsets[i]);
         }
-        int crcPosition = bytes.length - LeaderEpochLayout.CRC_LENGTH;
-        buf.putInt(crcPosition, crc(bytes, crcPosition));
-        Path file = directory.resolve(SegmentLayout.LEADER_EPOCH_FILE);
-        if (DurableFiles.replaceOrOverwrite(file, bytes)) {
-            LOG.warn("{}: no space for {}.tmp (disk full?), overwrote it in place", file, file.getFileName());
-        }
-    }
-
-    private static int crc(byte[] bytes, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
-        return (int) crc.getValue();
+        MetadataFile.write(directory.resolve(SegmentLayout.LEADER_EPOCH_FILE), buf);
     }
 }

@@ -6,15 +6,14 @@ import static io.yak.wire.record.RecordBatchLayout.BATCH_LENGTH_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_LENGTH;
 import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LOG_OVERHEAD;
-import static io.yak.wire.record.RecordBatchLayout.MAGIC_V2;
 import static io.yak.wire.record.RecordBatchLayout.MAX_TIMESTAMP_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
-import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
 
 import io.netty.buffer.ByteBuf;
 import io.yak.wire.WireException;
 import io.yak.wire.record.RecordBatchFlyweight;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +209,7 @@ final class LogRecovery {
     private RecoveryPoint readRecoveryPoint(Path directory) throws IOException {
         try {
             return RecoveryPoint.read(directory);
-        } catch (RecoveryPoint.InvalidException e) {
+        } catch (InvalidFileException e) {
             LOG.warn("partition {}: ignoring invalid recovery-point file: {}", partition, e.getMessage());
             return null;
         }
@@ -441,11 +440,13 @@ final class LogRecovery {
      * {@code limit} or to the first batch whose base offset reaches {@code stopAtOffset}.
      */
     private Walk walk(ByteBuf buf, int position, long offset, int limit, long stopAtOffset) {
+        // Segment.batchProblem checks batch headers for recovery and reads alike; it needs a view at the same positions
+        ByteBuffer view = buf.nioBuffer(0, buf.capacity());
         long next = offset;
         long max = Segment.NO_TIMESTAMP;
         while (position < limit && next < stopAtOffset) {
             batch.wrap(buf, position, limit);
-            String problem = checkHeader(limit);
+            String problem = Segment.batchProblem(view, position, limit);
             if (problem == null && batch.baseOffset() != next) {
                 problem = "batch base offset " + batch.baseOffset() + ", expected " + next;
             }
@@ -613,29 +614,6 @@ final class LogRecovery {
         } catch (WireException e) {
             return e.getMessage();
         }
-    }
-
-    /** {@link RecordBatchFlyweight#validate()} without the CRC32C: lengths, magic, record count. */
-    private String checkHeader(int limit) {
-        int position = batch.index();
-        if (!batch.headerFits()) {
-            return "batch header needs " + RECORDS_OFFSET + " bytes, " + (limit - position) + " left";
-        }
-        int length = batch.batchLength();
-        if (length < MIN_BATCH_LENGTH || length > limit - position - LOG_OVERHEAD) {
-            int left = limit - position - LOG_OVERHEAD;
-            return "batch length " + length + " outside " + MIN_BATCH_LENGTH + ".." + left + (length > left
-                ? ": longer than the " + left + " bytes left (a write cut short, or damage)"
-                : ": below the smallest batch");
-        }
-        if (batch.magic() != MAGIC_V2) {
-            return "batch magic " + batch.magic() + " != " + MAGIC_V2;
-        }
-        int count = batch.recordCount();
-        if (count <= 0 || batch.lastOffsetDelta() != count - 1) {
-            return "record count " + count + " with last offset delta " + batch.lastOffsetDelta();
-        }
-        return null;
     }
 
     /** What the first dropped batch's header claims, for the warning; it failed a check, so it is only a hint. */

@@ -336,7 +336,7 @@ public final class PartitionLog implements AutoCloseable {
         checkWritable();
         int from = batches.readerIndex();
         int to = batches.writerIndex();
-        long records = checkBatches(batches, from, to, true);
+        long records = checkBatches(batches, from, to);
         int latestEpoch = epochCache.latestEpoch();
         if (leaderEpoch != latestEpoch) {
             if (inPlaceOnly) {
@@ -419,7 +419,7 @@ public final class PartitionLog implements AutoCloseable {
         if (from == to) {
             return nextOffset;
         }
-        long records = checkBatches(batches, from, to, false);
+        checkAppendLength(from, to);
         int latestEpoch = epochCache.latestEpoch();
         List<long[]> newEpochs = null;
         long expected = nextOffset;
@@ -450,6 +450,7 @@ public final class PartitionLog implements AutoCloseable {
             expected = batch.lastOffset() + 1;
             index += batch.sizeInBytes();
         }
+        long records = expected - nextOffset;
         long nowMs = clockMs.getAsLong();
         Segment segment = segmentFor(to - from, nowMs);
         long baseOffset = nextOffset;
@@ -472,13 +473,11 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * The header checks both append paths share (lengths, magic, record count); with {@code leader}, the CRC32C the
-     * caller already checked is asserted too (under {@code -ea}). Returns the record count.
+     * The leader append's header checks (lengths, magic, record count; the CRC32C the caller already checked only
+     * under {@code -ea}). Returns the record count. A follower append checks more, with {@code validateDeep}.
      */
-    private long checkBatches(ByteBuf src, int from, int to, boolean leader) {
-        if (to - from > Integer.MAX_VALUE - HEADER_LENGTH) {
-            throw new IllegalArgumentException("append of " + (to - from) + " bytes to partition " + name);
-        }
+    private long checkBatches(ByteBuf src, int from, int to) {
+        checkAppendLength(from, to);
         long records = 0;
         int index = from;
         do {
@@ -498,11 +497,18 @@ public final class PartitionLog implements AutoCloseable {
             if (count <= 0 || batch.lastOffsetDelta() != count - 1) {
                 throw badBatch(index, "record count " + count + ", last offset delta " + batch.lastOffsetDelta());
             }
-            assert !leader || batch.crc() == batch.computeCrc() : "append of a batch with a bad CRC32C to partition " + name;
+            assert batch.crc() == batch.computeCrc() : "append of a batch with a bad CRC32C to partition " + name;
             records += count;
             index += LOG_OVERHEAD + length;
         } while (index < to);
         return records;
+    }
+
+    /** A segment holds at most {@code Integer.MAX_VALUE} bytes, its header included. */
+    private void checkAppendLength(int from, int to) {
+        if (to - from > Integer.MAX_VALUE - HEADER_LENGTH) {
+            throw new IllegalArgumentException("append of " + (to - from) + " bytes to partition " + name);
+        }
     }
 
     private IllegalArgumentException badBatch(int index, String what) {
@@ -834,9 +840,10 @@ public final class PartitionLog implements AutoCloseable {
             truncateFullyAndStartAt(offset);
             return offset;
         }
-        Segment[] list = segments.list;
-        Segment holder = segments.floor(offset);
-        int first = Arrays.asList(list).indexOf(holder);
+        Segments current = segments;
+        Segment[] list = current.list;
+        int first = current.floorIndex(offset);
+        Segment holder = list[first];
         int position = holder.batchPosition(offset);
         long newEnd = holder.baseOffsetAt(position);
         if (newEnd < logStartOffset) {
@@ -1386,6 +1393,11 @@ public final class PartitionLog implements AutoCloseable {
 
         /** The last segment whose base offset is at most {@code offset}; offset is at least the first base. */
         Segment floor(long offset) {
+            return list[floorIndex(offset)];
+        }
+
+        /** Index in {@link #list} of {@link #floor}{@code (offset)}. */
+        int floorIndex(long offset) {
             int low = 0;
             int high = list.length - 1;
             while (low < high) {
@@ -1396,7 +1408,7 @@ public final class PartitionLog implements AutoCloseable {
                     high = mid - 1;
                 }
             }
-            return list[low];
+            return low;
         }
     }
 }

@@ -1,30 +1,33 @@
 package io.yak.broker.partition;
 
-import io.netty.util.Timeout;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.List;
 
 /**
- * A replica fetch parked because none of its partitions had anything new: completed once by the first append to
- * any of them or by its timer (the flag decides), and then served again from scratch.
+ * A replica fetch parked because none of its partitions had anything new: completed by the first append to any of
+ * them or by its timer, and then served again from scratch.
  */
-final class FetchWaiter extends AtomicBoolean {
+final class FetchWaiter extends Waiter {
     private static final long serialVersionUID = 1L;
 
-    final Runnable retry;
-    volatile Timeout timer;
+    private final List<Partition> partitions;
+    private final Runnable serve;
 
-    FetchWaiter(Runnable retry) {
-        this.retry = retry;
+    FetchWaiter(List<Partition> partitions, Runnable serve) {
+        this.partitions = partitions;
+        this.serve = serve;
     }
 
-    boolean claim() {
-        if (!compareAndSet(false, true)) {
-            return false;
+    void park() {
+        for (Partition p : partitions) {
+            p.fetchWaiters.add(this);
         }
-        Timeout t = timer;
-        if (t != null) {
-            t.cancel();
+    }
+
+    /** After a successful {@link #claim()}: leaves the other partitions' queues and serves the fetch again. */
+    void fire() {
+        for (Partition p : partitions) {
+            p.fetchWaiters.remove(this);
         }
-        return true;
+        serve.run();
     }
 }

@@ -579,7 +579,6 @@ public final class PartitionManager implements AutoCloseable {
         if (followers == null) {
             return;
         }
-        BrokerInfo leader = brokers.get(info.leader());
         if (replica && info.leader() >= 0 && p.failure == null && !missingData.contains(p.name)) {
             followers.follow(p, info.leader(), info.leaderEpoch());
         } else {
@@ -605,12 +604,13 @@ public final class PartitionManager implements AutoCloseable {
 
     /** Ends this broker's leadership of {@code p}: waiting acks=all publishes and parked fetches are answered. */
     private void resign(Partition p, ErrorCode why) {
-        List<DelayedPublish> waiting = new ArrayList<>();
+        List<DelayedPublish> waiting;
         synchronized (p.replication) {
             if (p.replicas == null && p.delayed.size() == 0) {
-                return;
+                return; // every cluster view passes here for each partition this broker does not lead
             }
             p.replicas = null;
+            waiting = new ArrayList<>(p.delayed.size());
             p.delayed.drain(waiting);
         }
         for (DelayedPublish d : waiting) {
@@ -951,8 +951,10 @@ public final class PartitionManager implements AutoCloseable {
     private boolean answer(Partition p, long outcome, long end, short acks, int timeoutMs, PublishCallback callback,
                            boolean now) {
         try {
-            wakeFetchWaiters(p);
-            maybeAdvanceHighWatermark(p);
+            if (outcome >= 0) {
+                wakeFetchWaiters(p);
+                maybeAdvanceHighWatermark(p);
+            }
         } finally {
             // the publisher is answered whatever happened to a consume's answer (its connection counts on it)
             if (outcome >= 0) {
@@ -983,28 +985,30 @@ public final class PartitionManager implements AutoCloseable {
      */
     private boolean delay(Partition p, long base, long end, int timeoutMs, PublishCallback callback) {
         PartitionLog log = p.log;
-        DelayedPublish d;
+        if (log.highWatermark() >= end) {
+            return true; // one replica, or followers already past it: the usual case needs no lock (the HW only rises)
+        }
+        DelayedPublish d = null;
         synchronized (p.replication) {
             if (log.highWatermark() >= end) {
                 return true;
             }
-            d = new DelayedPublish(callback, base);
-            if (p.replicas == null) {
-                d.entry = null;
-            } else {
+            if (p.replicas != null) {
+                d = new DelayedPublish(callback, base);
                 d.entry = p.delayed.add(end, d);
             }
         }
-        if (d.entry == null) {
+        if (d == null) {
             // the leadership ended between the append and now
             callback.onPublishedLater(ErrorCode.NOT_LEADER, epoch, -1, -1);
             return false;
         }
+        DelayedPublish parked = d;
         try {
-            d.timer = waitTimer.newTimeout(t -> {
+            parked.timer = waitTimer.newTimeout(t -> {
                 boolean expired;
                 synchronized (p.replication) {
-                    expired = p.delayed.expire(d.entry);
+                    expired = p.delayed.expire(parked.entry);
                 }
                 if (expired) {
                     callback.onPublishedLater(ErrorCode.REQUEST_TIMED_OUT, epoch, -1, -1);
@@ -1021,7 +1025,7 @@ public final class PartitionManager implements AutoCloseable {
         FetchWaiter w;
         while ((w = p.fetchWaiters.poll()) != null) {
             if (w.claim()) {
-                w.retry.run();
+                w.fire();
             }
         }
     }
@@ -1279,38 +1283,31 @@ public final class PartitionManager implements AutoCloseable {
         for (int i = 0; i < ends.length; i++) {
             ends[i] = served.get(i).log.logEndOffset();
         }
-        FetchWaiter[] self = new FetchWaiter[1];
-        FetchWaiter w = new FetchWaiter(() -> {
-            for (Partition p : served) {
-                p.fetchWaiters.remove(self[0]);
-            }
+        FetchWaiter w = new FetchWaiter(served, () -> {
             try {
                 retries.execute(() -> serveFetch(req, retries, answer, false));
             } catch (RejectedExecutionException e) {
                 LOG.debug("broker {}: replica fetch connection closed while parked", brokerId);
             }
         });
-        self[0] = w;
-        for (Partition p : served) {
-            p.fetchWaiters.add(w);
-        }
+        w.park();
         try {
             w.timer = waitTimer.newTimeout(t -> {
                 if (w.claim()) {
-                    w.retry.run();
+                    w.fire();
                 }
             }, req.maxWaitMs(), TimeUnit.MILLISECONDS);
         } catch (IllegalStateException e) {
             if (w.claim()) {
-                w.retry.run();
+                w.fire(); // the timer stopped: the broker is closing
             }
             return;
         }
         // an append between the reads and the enqueue would not have seen this waiter
         for (int i = 0; i < ends.length; i++) {
-            PartitionLog log = served.get(i).log;
-            if ((log == null || log.logEndOffset() != ends[i] || !served.get(i).leader) && w.claim()) {
-                w.retry.run();
+            Partition p = served.get(i);
+            if ((p.log == null || p.log.logEndOffset() != ends[i] || !p.leader) && w.claim()) {
+                w.fire();
                 return;
             }
         }

@@ -125,17 +125,23 @@ public final class LeaderReplicas {
         if (info.isr().size() < minIsr) {
             return UNKNOWN;
         }
-        long hw = leaderEnd;
-        for (int r : maximalIsr()) {
+        // Runs after every append: walks the two lists instead of building maximalIsr()'s set.
+        long hw = lowestEnd(info.isr(), leaderEnd);
+        return pendingIsr == null || hw == UNKNOWN ? hw : lowestEnd(pendingIsr, hw);
+    }
+
+    /** The smallest of {@code hw} and the log ends of {@code members} other than the leader; UNKNOWN if one is. */
+    private long lowestEnd(List<Integer> members, long hw) {
+        for (int i = 0; i < members.size(); i++) {
+            int r = members.get(i);
             if (r == leaderId) {
                 continue;
             }
             Follower f = followers.get(r);
-            long end = f == null ? UNKNOWN : f.logEndOffset;
-            if (end == UNKNOWN) {
+            if (f == null || f.logEndOffset == UNKNOWN) {
                 return UNKNOWN;
             }
-            hw = Math.min(hw, end);
+            hw = Math.min(hw, f.logEndOffset);
         }
         return hw;
     }

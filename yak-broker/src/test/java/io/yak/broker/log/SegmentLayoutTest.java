@@ -185,6 +185,25 @@ class SegmentLayoutTest {
     }
 
     @Test
+    void shouldGiveEveryMetadataFileTheFrameMetadataFileReadsAndWrites() {
+        // magic, format_version, reserved, CRC32C length, and the CRC32C last
+        int[] frame = {MetadataFile.MAGIC_OFFSET, MetadataFile.FORMAT_VERSION_OFFSET, MetadataFile.RESERVED_OFFSET,
+            MetadataFile.CRC_LENGTH, 0};
+        assertThat(new int[] {RecoveryPointLayout.MAGIC_OFFSET, RecoveryPointLayout.FORMAT_VERSION_OFFSET,
+            RecoveryPointLayout.RESERVED_OFFSET, RecoveryPointLayout.CRC_LENGTH,
+            RecoveryPointLayout.FILE_LENGTH - RecoveryPointLayout.CRC_OFFSET - RecoveryPointLayout.CRC_LENGTH})
+            .as("recovery-point").containsExactly(frame);
+        assertThat(new int[] {HighWatermarkLayout.MAGIC_OFFSET, HighWatermarkLayout.FORMAT_VERSION_OFFSET,
+            HighWatermarkLayout.RESERVED_OFFSET, HighWatermarkLayout.CRC_LENGTH,
+            HighWatermarkLayout.FILE_LENGTH - HighWatermarkLayout.CRC_OFFSET - HighWatermarkLayout.CRC_LENGTH})
+            .as("high-watermark").containsExactly(frame);
+        assertThat(new int[] {LeaderEpochLayout.MAGIC_OFFSET, LeaderEpochLayout.FORMAT_VERSION_OFFSET,
+            LeaderEpochLayout.RESERVED_OFFSET, LeaderEpochLayout.CRC_LENGTH,
+            LeaderEpochLayout.fileLength(0) - LeaderEpochLayout.HEADER_LENGTH - LeaderEpochLayout.CRC_LENGTH})
+            .as("leader-epoch-checkpoint").containsExactly(frame);
+    }
+
+    @Test
     void shouldDocumentFileNamesAndTheMarker() throws IOException {
         String doc = storageMd();
         assertThat(doc).contains(SegmentLayout.fileName(0), "`" + SegmentLayout.CLEAN_SHUTDOWN_FILE + "`",

@@ -16,12 +16,15 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.ReplicaFetchRequest;
 import io.yak.wire.message.ReplicaFetchResponse;
 import io.yak.wire.message.TopicInfo;
+import io.yak.wire.record.RecordBatchFlyweight;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +49,7 @@ class ReplicationTest {
     private final List<PartitionManager> managers = new ArrayList<>();
     private final ExecutorService loop = Executors.newSingleThreadExecutor();
     /** Brokers whose fetches fail, as if cut off from every leader. */
-    private final java.util.Set<Integer> cutOff = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> cutOff = ConcurrentHashMap.newKeySet();
     private final FakeCoordinator coordinator = new FakeCoordinator();
 
     @AfterEach
@@ -131,7 +134,7 @@ class ReplicationTest {
         Partition p = pm.partitionForTests("t", 0);
         StringBuilder sb = new StringBuilder();
         long offset = p.log.logStartOffset();
-        io.yak.wire.record.RecordBatchFlyweight batch = new io.yak.wire.record.RecordBatchFlyweight();
+        RecordBatchFlyweight batch = new RecordBatchFlyweight();
         while (offset < p.log.logEndOffset()) {
             ByteBuf part = p.log.read(offset, Integer.MAX_VALUE);
             try {

@@ -21,7 +21,6 @@ import io.yak.wire.message.TopicInfo;
 import io.yak.wire.net.Connection;
 import io.yak.wire.net.NetworkClient;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -143,13 +142,17 @@ public final class YakAdmin implements AutoCloseable {
      * @throws YakException UNKNOWN_TOPIC when it does not exist
      */
     public TopicInfo describeTopic(String name) {
+        return topicMetadata(name).topic(name);
+    }
+
+    /** The cluster view as the coordinator answers a METADATA for {@code name}; UNKNOWN_TOPIC when it lacks it. */
+    private ClusterMetadata topicMetadata(String name) {
         MetadataResponse r = (MetadataResponse) call(new MetadataRequest(false, List.of(name)), "describe topic");
-        TopicInfo t = r.metadata().topic(name);
-        if (t == null) {
+        if (r.metadata().topic(name) == null) {
             ErrorCode code = r.error() == ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC : r.error();
             throw new YakException(code, "unknown topic '" + name + "'");
         }
-        return t;
+        return r.metadata();
     }
 
     /**
@@ -162,23 +165,13 @@ public final class YakAdmin implements AutoCloseable {
      * @throws YakException UNKNOWN_TOPIC when the topic does not exist, or when the coordinator cannot be asked
      */
     public Map<Integer, Long> highWatermarks(String topic) {
-        MetadataResponse r = (MetadataResponse) call(new MetadataRequest(false, List.of(topic)), "describe topic");
-        ClusterMetadata m = r.metadata();
-        TopicInfo t = m.topic(topic);
-        if (t == null) {
-            ErrorCode code = r.error() == ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC : r.error();
-            throw new YakException(code, "unknown topic '" + topic + "'");
-        }
-        Map<Integer, HostPort> brokers = new HashMap<>();
-        for (BrokerInfo b : m.brokers()) {
-            brokers.put(b.id(), new HostPort(b.host(), b.port()));
-        }
+        ClusterMetadata m = topicMetadata(topic);
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         Map<Integer, CompletableFuture<Message>> asked = new TreeMap<>();
-        for (PartitionInfo p : t.partitions()) {
-            HostPort leader = p.online() ? brokers.get(p.leader()) : null;
+        for (PartitionInfo p : m.topic(topic).partitions()) {
+            BrokerInfo leader = p.online() ? m.broker(p.leader()) : null;
             if (leader != null) {
-                asked.put(p.partition(), network.connection(leader).send(
+                asked.put(p.partition(), network.connection(new HostPort(leader.host(), leader.port())).send(
                     new ListOffsetsRequest(topic, p.partition(), ListOffsetsRequest.LATEST)));
             }
         }

@@ -135,7 +135,7 @@ final class TopicsCommand implements Callable<Integer> {
                     if (parts.isEmpty() && filtered) {
                         continue;
                     }
-                    // the high watermarks are looked up only for partitions that are shown and have a leader
+                    // leaders are asked only for a topic with a shown partition that has one (then for all of it)
                     Map<Integer, Long> hw = parts.stream().anyMatch(PartitionInfo::online)
                         ? admin.highWatermarks(t.name()) : Map.of();
                     printPartitions(parent.root.out, t.name(), parts, hw);

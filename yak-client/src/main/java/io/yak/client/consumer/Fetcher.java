@@ -103,7 +103,7 @@ final class Fetcher {
             // One CONSUME in flight per partition, also while buffered records are returned (a prefetch), so the
             // network and the broker work while the application processes the previous response.
             long offset = s.position < 0 ? -1 : s.nextFetchOffset();
-            if (offset < 0 || s.fetchInFlight || now - s.retryAtNs < 0) {
+            if (offset < 0 || s.fetchInFlight() || now - s.retryAtNs < 0) {
                 continue;
             }
             HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
@@ -112,7 +112,6 @@ final class Fetcher {
                 s.retryAtNs = now + backoffNs;
                 continue;
             }
-            s.fetchInFlight = true;
             s.fetchLeader = leader;
             int fetchId = ++s.fetchId;
             int gen = s.generation;
@@ -132,14 +131,13 @@ final class Fetcher {
         List<PartitionState> partitions = subscriptions.partitions();
         for (int i = 0, n = partitions.size(); i < n; i++) {
             PartitionState s = partitions.get(i);
-            if (!s.fetchInFlight) {
+            if (!s.fetchInFlight()) {
                 continue;
             }
             HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
             if (leader != null && !leader.equals(s.fetchLeader)) {
                 LOG.debug("{}: {}-{} moved from {} to {}; fetching there", shownClientId, LogText.safe(s.tp.topic()),
                     s.tp.partition(), LogText.safe(String.valueOf(s.fetchLeader)), LogText.safe(leader.toString()));
-                s.fetchInFlight = false;
                 s.fetchLeader = null;
                 s.fetchId++;
             }
@@ -155,7 +153,6 @@ final class Fetcher {
             }
             return;
         }
-        s.fetchInFlight = false;
         s.fetchLeader = null;
         boolean prefetch = s.buffered != null;
         boolean failed = e != null || r.error() != ErrorCode.NONE;

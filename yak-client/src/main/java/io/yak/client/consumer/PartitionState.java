@@ -23,10 +23,9 @@ final class PartitionState {
     ConsumerConfig.OffsetReset pendingReset;
     boolean committedChecked;
     boolean positionRequestInFlight;
-    boolean fetchInFlight;
     /** Counts the CONSUME requests sent; an answer is used only if it is the latest one's. */
     int fetchId;
-    /** The broker the awaited CONSUME went to; null when none is in flight. */
+    /** The broker the awaited CONSUME went to; null when none is in flight ({@link #fetchInFlight()}). */
     HostPort fetchLeader;
     /** The high watermark of the last CONSUME answer; -1 until one arrived. */
     long highWatermark = -1;
@@ -108,6 +107,10 @@ final class PartitionState {
         bufferedIndex = 0;
         validatedIndex = -1;
         bufferedEnd = -1;
+    }
+
+    boolean fetchInFlight() {
+        return fetchLeader != null;
     }
 
     /** Where the next CONSUME starts: the position, or after the buffered data (a prefetch); -1 for none. */

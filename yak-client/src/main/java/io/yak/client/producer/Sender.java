@@ -289,7 +289,8 @@ final class Sender implements Runnable {
                 // The broker appended the request's batches back to back from the base offset. The partition
                 // leaves retry mode when a retry succeeded, or when no failed batch waits any more (it expired);
                 // not when a batch sent before the failure succeeds while the failed one waits for its retry.
-                if (first.attempts > 1 || !accumulator.retryQueued(first.queue)) {
+                // Checked only in retry mode: the queue's lock is not taken for every response.
+                if (first.queue.retrying && (first.attempts > 1 || !accumulator.retryQueued(first.queue))) {
                     first.queue.retrying = false;
                 }
                 completeAll(batches, r.baseOffset());

@@ -170,7 +170,7 @@ public final class ClusterState {
     }
 
     private PartitionState restorePartition(String topic, int p, CoordinatorSnapshot.Partition stored) {
-        String problem = PartitionState.problem(stored.replicas(), stored.isr(), stored.leader(),
+        String problem = CoordinatorSnapshot.Partition.problem(stored.replicas(), stored.isr(), stored.leader(),
             stored.leaderEpoch(), stored.partitionEpoch());
         if (problem != null) {
             throw new IllegalStateException("partition " + topic + "-" + p + ": " + problem);
@@ -532,11 +532,6 @@ public final class ClusterState {
         return TopicCreation.CREATED;
     }
 
-    /** Why a topic without configs could not be created now with the default replication factor, or NONE. */
-    public ErrorCode validateNewTopic(String name, int partitions, long nowMs) {
-        return validateNewTopic(name, partitions, -1, Map.of(), nowMs).error();
-    }
-
     /** Why a topic could not be created now with the default replication factor, or NONE. */
     public ErrorCode validateNewTopic(String name, int partitions, Map<String, String> configs, long nowMs) {
         return validateNewTopic(name, partitions, -1, configs, nowMs).error();
@@ -561,12 +556,12 @@ public final class ClusterState {
         if (TopicConfigs.problem(configs) != null) {
             return new TopicCreation(ErrorCode.INVALID_CONFIG, null);
         }
-        if (partitions().contains(name)) {
+        if (this.partitions.contains(name)) {
             return new TopicCreation(ErrorCode.TOPIC_ALREADY_EXISTS, null);
         }
-        if (partitions().totalPartitions() + n > MAX_TOTAL_PARTITIONS) {
+        if (this.partitions.totalPartitions() + n > MAX_TOTAL_PARTITIONS) {
             LOG.warn("rejecting topic {} with {} partitions: cluster has {} of at most {} partitions", name, n,
-                partitions().totalPartitions(), MAX_TOTAL_PARTITIONS);
+                this.partitions.totalPartitions(), MAX_TOTAL_PARTITIONS);
             return new TopicCreation(ErrorCode.INVALID_REQUEST, null);
         }
         List<BrokerEntry> eligible = brokers.eligibleForNewPartitions(nowMs);
@@ -579,10 +574,6 @@ public final class ClusterState {
                 + eligible.size() + " brokers available (ids " + PartitionStates.ids(ids(eligible)) + ")");
         }
         return TopicCreation.CREATED;
-    }
-
-    private PartitionStates partitions() {
-        return partitions;
     }
 
     private int replicationFactor(int asked) {
@@ -754,20 +745,15 @@ public final class ClusterState {
         };
     }
 
-    /** {@link #canServe}, but never {@code excluded} (the broker whose death is being applied). */
-    private IntPredicate canServeExcept(TopicEntry t, int p, int excluded) {
-        IntPredicate can = canServe(t, p);
-        return id -> id != excluded && can.test(id);
-    }
-
     /**
-     * The broker-death rule for broker {@code b} on every partition (it died, shut down, or its incarnation ended).
+     * The broker-death rule for broker {@code b} on every partition (it died, shut down, or its incarnation ended:
+     * then it is still alive, and the rule itself never elects it).
      *
      * @return how many partitions changed
      */
     private int brokerGone(BrokerEntry b, String why, long newEpoch) {
-        return partitions.applyToAll((t, p, s) -> Elections.withoutBroker(s, b.id, canServeExcept(t, p, b.id)), why,
-            false, newEpoch);
+        return partitions.applyToAll((t, p, s) -> Elections.withoutBroker(s, b.id, canServe(t, p)), why, false,
+            newEpoch);
     }
 
     /**

@@ -21,8 +21,8 @@ final class Elections {
      * ISR and can serve leads instead and {@code b} leaves the ISR; with none, the partition goes offline with its
      * ISR unchanged ({@code b} stays: the last replica standing is the only one that may lead it again without
      * losing records). A follower in the ISR of a led partition leaves the ISR. An offline partition keeps its ISR.
-     *
-     * @param canServe must already answer false for {@code b}
+     * {@code b} is never elected, whatever {@code canServe} says of it (a new incarnation is alive when its
+     * predecessor ends).
      */
     static PartitionState withoutBroker(PartitionState p, int b, IntPredicate canServe) {
         if (!p.inIsr(b)) {

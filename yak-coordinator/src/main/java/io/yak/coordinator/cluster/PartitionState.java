@@ -1,5 +1,6 @@
 package io.yak.coordinator.cluster;
 
+import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.message.PartitionInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,7 +12,8 @@ import java.util.function.IntPredicate;
  * One partition's replication state as the coordinator decides it: an immutable value, replaced whole by every
  * change (see {@link Elections} and {@link IsrChanges}), never edited field by field.
  *
- * <p>Invariants, checked by the constructor (a violation is a bug: {@link IllegalStateException}):
+ * <p>Invariants, checked by the constructor (a violation is a bug: {@link IllegalStateException}) with the check
+ * the state file's reading uses ({@link CoordinatorSnapshot.Partition#problem}):
  * <ul>
  *   <li>{@code replicas} is not empty and distinct; its first element is the preferred leader;</li>
  *   <li>{@code isr} is not empty, a subset of {@code replicas} and kept in replicas order (so equal sets are equal
@@ -32,29 +34,10 @@ record PartitionState(List<Integer> replicas, List<Integer> isr, int leader, int
     PartitionState {
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
-        String problem = problem(replicas, isr, leader, leaderEpoch, partitionEpoch);
+        String problem = CoordinatorSnapshot.Partition.problem(replicas, isr, leader, leaderEpoch, partitionEpoch);
         if (problem != null) {
             throw new IllegalStateException(problem);
         }
-    }
-
-    /** Why these values are not a partition state, or null when they are. For the constructor and restore. */
-    static String problem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
-                          int partitionEpoch) {
-        if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
-            return "replicas " + replicas + " empty or not distinct";
-        }
-        if (isr.isEmpty() || !isr.equals(inReplicaOrder(replicas, isr))) { // null when not a distinct subset
-            return "isr " + isr + " empty, not distinct, not a subset of replicas " + replicas
-                + " or not in their order";
-        }
-        if (leader != PartitionInfo.NO_LEADER && !isr.contains(leader)) {
-            return "leader " + leader + " not in isr " + isr;
-        }
-        if (leaderEpoch < 0 || partitionEpoch < 0) {
-            return "leader epoch " + leaderEpoch + " / partition epoch " + partitionEpoch + " negative";
-        }
-        return null;
     }
 
     /** A new partition: every replica in sync, the first one (the preferred replica) leads, both epochs 0. */

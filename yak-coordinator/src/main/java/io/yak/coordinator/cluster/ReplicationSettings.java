@@ -51,11 +51,6 @@ public record ReplicationSettings(int defaultReplicationFactor, boolean uncleanL
             leaderImbalanceCheckIntervalMs);
     }
 
-    public ReplicationSettings withAutoLeaderRebalance(boolean enable, long checkIntervalMs) {
-        return new ReplicationSettings(defaultReplicationFactor, uncleanLeaderElectionEnable, enable,
-            checkIntervalMs);
-    }
-
     /** For the start-up log line. */
     public String describe() {
         return DEFAULT_REPLICATION_FACTOR + " " + defaultReplicationFactor + ", " + UNCLEAN_LEADER_ELECTION_ENABLE

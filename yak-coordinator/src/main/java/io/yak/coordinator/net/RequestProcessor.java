@@ -139,12 +139,7 @@ public final class RequestProcessor {
      * @return whether the state changed
      */
     public boolean checkLiveness() {
-        if (!state.checkLiveness(clock.millis())) {
-            return false;
-        }
-        ClusterMetadata metadata = state.metadata();
-        writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
-        return true;
+        return persistAndBroadcastIf(state.checkLiveness(clock.millis()));
     }
 
     /**
@@ -154,12 +149,16 @@ public final class RequestProcessor {
      * @return whether a leader moved
      */
     public boolean electPreferredLeaders() {
-        if (!state.electPreferredLeaders()) {
-            return false;
+        return persistAndBroadcastIf(state.electPreferredLeaders());
+    }
+
+    /** For a change no request asked for: when {@code changed}, persists the state, then pushes its metadata. */
+    private boolean persistAndBroadcastIf(boolean changed) {
+        if (changed) {
+            ClusterMetadata metadata = state.metadata();
+            writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
         }
-        ClusterMetadata metadata = state.metadata();
-        writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
-        return true;
+        return changed;
     }
 
     private void handle(Responder r, long connectionId, Frame frame) {
@@ -180,12 +179,8 @@ public final class RequestProcessor {
                 case COMMIT_OFFSET_REQUEST -> commitOffset(r, correlationId, (CommitOffsetRequest) m);
                 case FETCH_OFFSET_REQUEST -> fetchOffset(r, correlationId, (FetchOffsetRequest) m);
                 case ALTER_ISR_REQUEST -> alterIsr(r, correlationId, (AlterIsrRequest) m);
-                default -> {
-                    LOG.warn("{} sent {} (correlation id {}), which the coordinator does not serve",
-                        r.channel().remoteAddress(), m.type(), correlationId);
-                    reply(r, correlationId, new ErrorResponse(ErrorCode.INVALID_REQUEST,
-                        "the coordinator does not serve " + m.type()), null, false, false);
-                }
+                // CoordinatorRequestHandler answers every type not in SERVED; one reaching here is a bug
+                default -> throw new IllegalStateException(m.type() + " is in SERVED but has no case here");
             }
         } catch (RuntimeException e) {
             LOG.error("bug while handling {} (correlation id {}) from {}; closing that connection", m.type(),

@@ -1,6 +1,7 @@
 package io.yak.coordinator.store;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,6 +85,40 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
          */
         public Partition(int replica, int leaderEpoch) {
             this(List.of(replica), List.of(replica), NO_LEADER, leaderEpoch, leaderEpoch);
+        }
+
+        /**
+         * Why these values are not a partition's replication state (STATE.md's rules: replicas distinct and at
+         * least one; the ISR at least one, distinct replicas in replicas order; the leader {@link #NO_LEADER} or in
+         * the ISR; epochs {@code >= 0}), or null when they are. The one check of these rules: when the state file
+         * is read, and for every state the coordinator's {@code PartitionState} takes.
+         */
+        public static String problem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                                     int partitionEpoch) {
+            if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
+                return "replicas " + replicas + " empty or not distinct";
+            }
+            boolean ordered = !isr.isEmpty();
+            int last = -1;
+            for (int member : isr) {
+                int position = replicas.indexOf(member); // -1 for a non-replica
+                if (position <= last) {
+                    ordered = false; // also a repeat, or not a replica
+                    break;
+                }
+                last = position;
+            }
+            if (!ordered) {
+                return "isr " + isr + " empty, not distinct, not a subset of replicas " + replicas
+                    + " or not in their order";
+            }
+            if (leader != NO_LEADER && !isr.contains(leader)) {
+                return "leader " + leader + " not in isr " + isr;
+            }
+            if (leaderEpoch < 0 || partitionEpoch < 0) {
+                return "leader epoch " + leaderEpoch + " / partition epoch " + partitionEpoch + " negative";
+            }
+            return null;
         }
     }
 

@@ -301,7 +301,7 @@ final class StateFileCodec {
             }
         }
         if (problem == null) {
-            problem = replicationProblem(replicas, isr, leader, leaderEpoch, partitionEpoch);
+            problem = CoordinatorSnapshot.Partition.problem(replicas, isr, leader, leaderEpoch, partitionEpoch);
         }
         if (problem != null) {
             throw r.corrupt("partition " + topic + "-" + p + " (replicas " + replicas + ", isr " + isr + ", leader "
@@ -317,35 +317,6 @@ final class StateFileCodec {
             ids.add(r.int32(field));
         }
         return ids;
-    }
-
-    /**
-     * Why a partition's stored state breaks STATE.md's rules, or null: replicas distinct and at least one; the ISR
-     * at least one, distinct replicas in replicas order; the leader -1 or in the ISR; epochs {@code >= 0}.
-     */
-    static String replicationProblem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
-                                     int partitionEpoch) {
-        if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
-            return "replicas empty or repeated";
-        }
-        if (isr.isEmpty()) {
-            return "isr empty";
-        }
-        int last = -1;
-        for (int member : isr) {
-            int position = replicas.indexOf(member);
-            if (position <= last) {
-                return "isr not distinct replicas in replicas order";
-            }
-            last = position;
-        }
-        if (leader != CoordinatorSnapshot.NO_LEADER && !isr.contains(leader)) {
-            return "leader not in the isr";
-        }
-        if (leaderEpoch < 0 || partitionEpoch < 0) {
-            return "negative epoch";
-        }
-        return null;
     }
 
     private static Map<String, String> readConfigs(Reader r, String topic) throws CorruptStateException {
