@@ -26,6 +26,7 @@ import io.yak.wire.message.ReplicaFetchRequest;
 import io.yak.wire.message.ReplicaFetchResponse;
 import io.yak.wire.config.TopicConfigs;
 import io.yak.broker.log.EpochEndOffset;
+import io.yak.broker.replica.Divergence;
 import io.yak.broker.replica.LeaderReplicas;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -695,6 +696,7 @@ public final class PartitionManager implements AutoCloseable {
             LeaderReplicas r;
             List<Integer> shrunk;
             String lagging;
+            int from;
             synchronized (p.replication) {
                 r = p.replicas;
                 if (r == null) {
@@ -705,22 +707,22 @@ public final class PartitionManager implements AutoCloseable {
                     continue;
                 }
                 lagging = r.lagging(now, replication.replicaLagTimeMaxMs());
-                r.proposed(shrunk);
+                from = r.proposed(shrunk);
             }
-            proposeIsr(p, r, shrunk, "behind for more than replica.lag.time.max.ms "
+            proposeIsr(p, r, shrunk, from, "behind for more than replica.lag.time.max.ms "
                 + replication.replicaLagTimeMaxMs() + ": " + lagging);
         }
     }
 
-    private void proposeIsr(Partition p, LeaderReplicas r, List<Integer> isr, String why) {
-        PartitionInfo info = r.info();
+    /** Sends a proposal {@link LeaderReplicas#proposed} recorded, computed from partition epoch {@code from}. */
+    private void proposeIsr(Partition p, LeaderReplicas r, List<Integer> isr, int from, String why) {
         LOG.info("broker {}: partition {} asks the coordinator to change its isr {} -> {} ({})", brokerId, p.name,
-            info.isr(), isr, why);
-        isrChannel.alterIsr(new AlterIsrPartition(p.topic, p.partition, info.leaderEpoch(), info.partitionEpoch(),
-            isr), result -> onIsrResult(p, r, result));
+            r.info().isr(), isr, why);
+        AlterIsrPartition proposal = new AlterIsrPartition(p.topic, p.partition, r.leaderEpoch(), from, isr);
+        isrChannel.alterIsr(proposal, result -> onIsrResult(p, r, proposal, result));
     }
 
-    private void onIsrResult(Partition p, LeaderReplicas r, AlterIsrResult result) {
+    private void onIsrResult(Partition p, LeaderReplicas r, AlterIsrPartition proposal, AlterIsrResult result) {
         boolean applied = false;
         synchronized (p.replication) {
             if (p.replicas != r) {
@@ -736,8 +738,11 @@ public final class PartitionManager implements AutoCloseable {
                     p.info = next;
                 }
                 applied = true;
+            } else if (result == null) {
+                // the coordinator may have applied it: it stays counted until the next state of this epoch tells
+                r.proposalUnanswered(proposal.partitionEpoch());
             } else {
-                r.proposalFailed();
+                r.proposalFailed(proposal.partitionEpoch());
             }
         }
         if (applied) {
@@ -1165,6 +1170,7 @@ public final class PartitionManager implements AutoCloseable {
         long total = 0;
         boolean news = false;
         List<Partition> served = new ArrayList<>(req.partitions().size());
+        long[] servedEnds = new long[req.partitions().size()];
         for (ReplicaFetchPartition fp : req.partitions()) {
             Partition p = lookup(fp.topic(), fp.partition());
             ErrorCode error = fetchError(fp, p, req.replicaId());
@@ -1175,15 +1181,13 @@ public final class PartitionManager implements AutoCloseable {
             }
             PartitionLog log = p.log;
             long leaderEnd = log.logEndOffset();
-            if (fp.lastFetchedEpoch() >= 0) {
-                EpochEndOffset ours = log.endOffsetForEpoch(fp.lastFetchedEpoch());
-                if (!ours.isUndefined()
-                    && (ours.epoch() != fp.lastFetchedEpoch() || ours.endOffset() < fp.fetchOffset())) {
-                    out.add(new ReplicaFetchPartitionData(fp.topic(), fp.partition(), ErrorCode.NONE,
-                        log.highWatermark(), log.logStartOffset(), leaderEnd, ours.epoch(), ours.endOffset(), 0));
-                    news = true;
-                    continue;
-                }
+            EpochEndOffset diverged = Divergence.divergence(log.endOffsetForEpoch(fp.lastFetchedEpoch()),
+                log.latestEpoch(), log.logStartOffset(), fp.lastFetchedEpoch(), fp.fetchOffset());
+            if (diverged != null) {
+                out.add(new ReplicaFetchPartitionData(fp.topic(), fp.partition(), ErrorCode.NONE,
+                    log.highWatermark(), log.logStartOffset(), leaderEnd, diverged.epoch(), diverged.endOffset(), 0));
+                news = true;
+                continue;
             }
             if (fp.fetchOffset() < log.logStartOffset() || fp.fetchOffset() > leaderEnd) {
                 out.add(ReplicaFetchPartitionData.empty(fp.topic(), fp.partition(), ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -1193,13 +1197,14 @@ public final class PartitionManager implements AutoCloseable {
             }
             LeaderReplicas r;
             List<Integer> expanded = null;
+            int expandedFrom = 0;
             synchronized (p.replication) {
                 r = p.replicas;
                 if (r != null) {
                     r.onFetch(req.replicaId(), fp.fetchOffset(), leaderEnd, now);
                     expanded = r.expandProposal(req.replicaId(), log.highWatermark());
                     if (expanded != null) {
-                        r.proposed(expanded);
+                        expandedFrom = r.proposed(expanded);
                     }
                 }
             }
@@ -1209,9 +1214,11 @@ public final class PartitionManager implements AutoCloseable {
                 continue;
             }
             if (expanded != null) {
-                proposeIsr(p, r, expanded, "broker " + req.replicaId() + " caught up to offset " + fp.fetchOffset());
+                proposeIsr(p, r, expanded, expandedFrom, "broker " + req.replicaId() + " caught up to offset "
+                    + fp.fetchOffset());
             }
             maybeAdvanceHighWatermark(p);
+            servedEnds[served.size()] = leaderEnd;
             served.add(p);
             int length = 0;
             if (fp.fetchOffset() < leaderEnd && total < req.maxBytes()) {
@@ -1247,7 +1254,7 @@ public final class PartitionManager implements AutoCloseable {
                 log.logStartOffset(), leaderEnd, ReplicaFetchPartitionData.NO_DIVERGENCE, -1, length));
         }
         if (!news && mayWait && !served.isEmpty()) {
-            park(req, retries, answer, served);
+            park(req, retries, answer, served, servedEnds);
             return;
         }
         answer.accept(new ReplicaFetchResponse(ErrorCode.NONE, out, records == null ? Unpooled.EMPTY_BUFFER : records));
@@ -1278,11 +1285,7 @@ public final class PartitionManager implements AutoCloseable {
 
     /** Parks a fetch that found nothing new on each of its partitions until one grows or max_wait_ms passes. */
     private void park(ReplicaFetchRequest req, Executor retries, Consumer<ReplicaFetchResponse> answer,
-                      List<Partition> served) {
-        long[] ends = new long[served.size()];
-        for (int i = 0; i < ends.length; i++) {
-            ends[i] = served.get(i).log.logEndOffset();
-        }
+                      List<Partition> served, long[] ends) {
         FetchWaiter w = new FetchWaiter(served, () -> {
             try {
                 retries.execute(() -> serveFetch(req, retries, answer, false));
@@ -1304,7 +1307,8 @@ public final class PartitionManager implements AutoCloseable {
             return;
         }
         // an append between the reads and the enqueue would not have seen this waiter
-        for (int i = 0; i < ends.length; i++) {
+        // (compared with the ends the fetch was served from, not read again: an append in between would be missed)
+        for (int i = 0; i < served.size(); i++) {
             Partition p = served.get(i);
             if ((p.log == null || p.log.logEndOffset() != ends[i] || !p.leader) && w.claim()) {
                 w.fire();
@@ -1331,12 +1335,12 @@ public final class PartitionManager implements AutoCloseable {
                 case NONE -> {
                     if (d.diverged()) {
                         EpochEndOffset ours = log.endOffsetForEpoch(d.divergingEpoch());
-                        long target = Math.min(d.divergingEndOffset(),
-                            ours.isUndefined() ? log.logEndOffset() : ours.endOffset());
+                        long target = Divergence.truncationTarget(ours, d.divergingEpoch(), d.divergingEndOffset(),
+                            log.logEndOffset(), log.logStartOffset());
                         LOG.info("broker {}: partition {} diverges from leader at epoch {} (leader's end offset {}, "
                                 + "ours {}): truncating {} -> {}", brokerId, p.name, d.divergingEpoch(),
                             d.divergingEndOffset(), ours.endOffset(), log.logEndOffset(), target);
-                        log.truncateTo(Math.max(target, log.logStartOffset()));
+                        log.truncateTo(target);
                         return true;
                     }
                     if (records.isReadable()) {

@@ -29,6 +29,13 @@ public final class LeaderReplicas {
     private final Map<Integer, Follower> followers = new HashMap<>();
     /** The ISR proposed to the coordinator and not answered yet, or null. */
     private List<Integer> pendingIsr;
+    /**
+     * The answer to {@link #pendingIsr} was lost ({@link #proposalUnanswered}): the coordinator may have applied it,
+     * so it stays pending until the next state of this leader epoch ({@link #update}) tells.
+     */
+    private boolean unanswered;
+    /** The partition epoch {@link #pendingIsr} was computed from: names the proposal an answer is for. */
+    private int pendingFrom;
 
     private static final class Follower {
         long logEndOffset = UNKNOWN;
@@ -65,10 +72,18 @@ public final class LeaderReplicas {
         return info;
     }
 
-    /** A newer state of the same leader epoch (an ISR change). Clears the proposal it answers. */
+    /**
+     * A newer state of the same leader epoch (an ISR change), or the same one again. Clears the proposal it answers;
+     * after {@link #proposalUnanswered} any state clears it: it is what the coordinator holds after the request was
+     * applied or lost (it comes on the connection registered after the one the answer was lost with).
+     */
     public void update(PartitionInfo next, long nowMs) {
-        if (next.partitionEpoch() > info.partitionEpoch()) {
+        if (next.partitionEpoch() < info.partitionEpoch()) {
+            return; // an answer that arrived after a newer cluster view: never go back to an older ISR
+        }
+        if (next.partitionEpoch() > info.partitionEpoch() || unanswered) {
             pendingIsr = null;
+            unanswered = false;
         }
         for (int r : next.isr()) {
             Follower f = followers.get(r);
@@ -150,14 +165,57 @@ public final class LeaderReplicas {
         return pendingIsr != null;
     }
 
-    /** Records that {@code isr} was proposed to the coordinator. */
-    public void proposed(List<Integer> isr) {
+    /**
+     * Records that {@code isr} was proposed to the coordinator, computed from the current state (its partition
+     * epoch, {@link PartitionInfo#partitionEpoch()} of {@link #info()}, is the proposal's compare-and-set version and
+     * names it in {@link #proposalFailed(int)} and {@link #proposalUnanswered(int)}).
+     *
+     * @return that partition epoch: the one to send, read under the same monitor as the proposal was made
+     */
+    public int proposed(List<Integer> isr) {
         pendingIsr = List.copyOf(isr);
+        pendingFrom = info.partitionEpoch();
+        unanswered = false;
+        return pendingFrom;
     }
 
-    /** The proposal failed (refused, or no answer): the next check may propose again. */
+    /**
+     * Forgets the pending proposal, whichever it was: the broker's behaviour before the replication simulation found
+     * that it loses acknowledged records (a late refusal clears a newer proposal; a lost answer forgets one the
+     * coordinator may have applied). Only the simulation calls it, to replay those bugs ({@code ReplicationSim},
+     * {@code -Dyak.sim.legacyIsrAnswer}); the broker uses {@link #proposalFailed(int)} and
+     * {@link #proposalUnanswered(int)}.
+     */
     public void proposalFailed() {
         pendingIsr = null;
+        unanswered = false;
+    }
+
+    /**
+     * The coordinator refused the proposal computed from {@code fromPartitionEpoch} (nothing changed): the next check
+     * may propose again. A refusal of an older proposal changes nothing: a newer state superseded that one (which
+     * let the current one be made), and the refusal, sent after that state, must not clear the current one, which
+     * the coordinator may still apply (found by the replication simulation, {@code ReplicationSimTest}).
+     */
+    public void proposalFailed(int fromPartitionEpoch) {
+        if (pendingIsr != null && pendingFrom == fromPartitionEpoch) {
+            pendingIsr = null;
+            unanswered = false;
+        }
+    }
+
+    /**
+     * No answer came to the proposal computed from {@code fromPartitionEpoch} (the connection to the coordinator was
+     * lost or could not be used, or the request was refused as a whole): the coordinator may have applied it. Until
+     * the next state of this leader epoch arrives ({@link #update}: the cluster view of the next registration), the
+     * proposed members stay in the maximal ISR and nothing else is proposed. Forgetting them instead let the high
+     * watermark pass a follower the coordinator had just added to the ISR, which could then be elected without records
+     * acknowledged with acks=all (found by the replication simulation, {@code ReplicationSimTest}).
+     */
+    public void proposalUnanswered(int fromPartitionEpoch) {
+        if (pendingIsr != null && pendingFrom == fromPartitionEpoch) {
+            unanswered = true;
+        }
     }
 
     /**
