@@ -84,7 +84,7 @@ final class BenchRun {
      * actual partition count, the consumers used), followed by a note for each difference from what was asked.
      */
     private WorkloadSpec onTopic(WorkloadSpec spec, String bootstrap) {
-        Topics.Found topic = Topics.ensure(bootstrap, spec.topic(), spec.partitions());
+        Topics.Found topic = Topics.ensure(bootstrap, spec.topic(), spec.partitions(), spec.replication());
         WorkloadSpec found = spec.onTopic(topic.partitionCount());
         out.println("== " + found.describe());
         if (topic.note() != null) {

@@ -18,11 +18,15 @@ final class Topics {
     record Found(int partitionCount, String note) {
     }
 
-    /** Creates {@code topic} with {@code partitions} partitions, or uses it as it is when it exists. */
-    static Found ensure(String bootstrap, String topic, int partitions) {
+    /**
+     * Creates {@code topic} with {@code partitions} partitions replicated as {@code replication} says, or uses it as
+     * it is when it exists.
+     */
+    static Found ensure(String bootstrap, String topic, int partitions, WorkloadSpec.Replication replication) {
         try (YakAdmin admin = YakAdmin.connect(bootstrap)) {
             try {
-                int created = admin.createTopic(topic, partitions).partitionCount();
+                int created = admin.createTopic(topic, partitions, replication.replicationFactor(),
+                    replication.topicConfigs()).partitionCount();
                 if (created > 0) {
                     return new Found(created, created == partitions ? null : String.format(
                         "note: topic %s created with %d partitions (asked for %d)", topic, created, partitions));

@@ -1,6 +1,8 @@
 package io.yak.bench;
 
+import io.yak.wire.config.TopicConfigs;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One workload: what to produce, consume or round-trip, how much and how.
@@ -20,7 +22,32 @@ import java.util.Locale;
  * @param client      client settings
  */
 record WorkloadSpec(String name, Kind kind, String topic, int partitions, long records, int recordSize,
-                    long throughput, int producers, int consumers, ClientSettings client) {
+                    long throughput, int producers, int consumers, ClientSettings client, Replication replication) {
+    /**
+     * How a topic the tool creates is replicated: {@code replicationFactor} -1 takes the coordinator's default,
+     * {@code minInsyncReplicas} -1 the brokers'.
+     */
+    record Replication(short replicationFactor, int minInsyncReplicas) {
+        static final Replication DEFAULT = new Replication((short) -1, -1);
+
+        Map<String, String> topicConfigs() {
+            return minInsyncReplicas < 0 ? Map.of()
+                : Map.of(TopicConfigs.MIN_INSYNC_REPLICAS, Integer.toString(minInsyncReplicas));
+        }
+
+        String describe() {
+            return (replicationFactor < 0 ? "" : ", replication factor " + replicationFactor)
+                + (minInsyncReplicas < 0 ? "" : ", min.insync.replicas=" + minInsyncReplicas);
+        }
+    }
+
+    /** A workload on a topic with the cluster's default replication. */
+    WorkloadSpec(String name, Kind kind, String topic, int partitions, long records, int recordSize, long throughput,
+                 int producers, int consumers, ClientSettings client) {
+        this(name, kind, topic, partitions, records, recordSize, throughput, producers, consumers, client,
+            Replication.DEFAULT);
+    }
+
     /** e2e values carry a sequence number and the send time, 8 bytes each. */
     static final int E2E_MIN_RECORD_SIZE = 16;
 
@@ -66,7 +93,7 @@ record WorkloadSpec(String name, Kind kind, String topic, int partitions, long r
      */
     WorkloadSpec onTopic(int partitionCount) {
         return new WorkloadSpec(name, kind, topic, partitionCount, records, recordSize, throughput, producers,
-            Math.min(consumers, partitionCount), client);
+            Math.min(consumers, partitionCount), client, replication);
     }
 
     boolean capped() {
@@ -83,7 +110,8 @@ record WorkloadSpec(String name, Kind kind, String topic, int partitions, long r
             .append(kind == Kind.CONSUME ? String.format(Locale.ROOT, "%,d records", records)
                 : String.format(Locale.ROOT, "%,d x %d B", records, recordSize))
             .append(", topic ").append(topic)
-            .append(", ").append(partitions).append(partitions == 1 ? " partition" : " partitions");
+            .append(", ").append(partitions).append(partitions == 1 ? " partition" : " partitions")
+            .append(replication.describe());
         switch (kind) {
             case PRODUCE -> b.append(", acks=").append(client.acks())
                 .append(", ").append(capped() ? String.format(Locale.ROOT, "capped at %,d records/s", throughput)

@@ -242,6 +242,7 @@ class BenchSmokeIT {
         "consume --consumers 0|--consumers must be positive",
         "all --scale 0|--scale must be > 0",
         "all --acks 0|--acks is fixed by the workloads of all",
+        "all --replicated|--replicated needs --coordinator",
         "produce --node-prop no.such.key=1|embedded node setting rejected",
         "produce --coordinator 127.0.0.1:9 --node-prop log.threads=2|--node-prop configures the embedded node",
         "frobnicate|Unmatched argument",

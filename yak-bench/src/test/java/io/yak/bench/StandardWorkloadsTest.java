@@ -29,6 +29,27 @@ class StandardWorkloadsTest {
     }
 
     @Test
+    void shouldDefineTheReplicatedAnchorWorkloads() {
+        List<WorkloadSpec> w = StandardWorkloads.replicatedSpecs("p", 1, CLIENT);
+        assertThat(w).extracting(WorkloadSpec::name).containsExactly("W6", "W7", "W8");
+        assertThat(w).extracting(WorkloadSpec::records).containsExactly(5_000_000L, 1_000_000L, 20_000L);
+        assertThat(w).extracting(WorkloadSpec::recordSize).containsExactly(100, 1024, 100);
+        assertThat(w).extracting(WorkloadSpec::partitions).containsExactly(3, 3, 1);
+        assertThat(w).extracting(s -> s.client().acks()).containsOnly("all");
+        assertThat(w).extracting(WorkloadSpec::kind).containsExactly(WorkloadSpec.Kind.PRODUCE,
+            WorkloadSpec.Kind.PRODUCE, WorkloadSpec.Kind.E2E);
+        assertThat(w).extracting(WorkloadSpec::replication)
+            .containsOnly(new WorkloadSpec.Replication((short) 3, 2));
+        assertThat(w.get(0).replication().topicConfigs()).containsExactly(Map.entry("min.insync.replicas", "2"));
+        assertThat(w.get(2).client().lingerMs()).isZero();
+        assertThat(w.get(0).describe()).contains("3 partitions, replication factor 3, min.insync.replicas=2");
+        assertThat(w).allSatisfy(s -> assertThat(s.validate()).isNull());
+        assertThat(StandardWorkloads.specs("p", 1, CLIENT)).extracting(WorkloadSpec::replication)
+            .containsOnly(WorkloadSpec.Replication.DEFAULT);
+        assertThat(WorkloadSpec.Replication.DEFAULT.topicConfigs()).isEmpty();
+    }
+
+    @Test
     void shouldScaleCountsButNeverBelowOneRecord() {
         List<WorkloadSpec> w = StandardWorkloads.specs("p", 0.001, CLIENT);
         assertThat(w).extracting(WorkloadSpec::records).containsExactly(5000L, 1000L, 5000L, 5000L, 20L);

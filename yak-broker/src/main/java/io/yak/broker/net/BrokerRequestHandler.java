@@ -279,15 +279,33 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
         pendingFlush = true;
     }
 
-    /** From any thread. */
+    /** From any thread. Takes ownership of {@code frame}'s payload. */
     private void send(Frame frame) {
         if (channel.eventLoop().inEventLoop()) {
-            if (reading) {
-                channel.write(frame, channel.voidPromise());
-                pendingFlush = true;
-            } else {
-                channel.writeAndFlush(frame, channel.voidPromise());
+            write(frame);
+        } else {
+            try {
+                channel.eventLoop().execute(() -> write(frame));
+            } catch (RejectedExecutionException e) {
+                frame.release();
+                LOG.debug("broker: connection {} closing, answer dropped", channel.remoteAddress());
             }
+        }
+    }
+
+    /**
+     * On the event loop. A closed channel's pipeline no longer passes writes through the encoder, and Netty releases
+     * only reference-counted messages it drops: a {@link Frame} is not, so its payload (the records of a consume or
+     * replica fetch answered after the peer left, e.g. a parked fetch of a follower that stopped) would leak. Issue 14.
+     */
+    private void write(Frame frame) {
+        if (!channel.isActive()) {
+            frame.release();
+            return;
+        }
+        if (reading) {
+            channel.write(frame, channel.voidPromise());
+            pendingFlush = true;
         } else {
             channel.writeAndFlush(frame, channel.voidPromise());
         }

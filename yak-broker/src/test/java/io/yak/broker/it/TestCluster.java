@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import io.yak.broker.BrokerConfig;
 import io.yak.broker.BrokerServer;
 import io.yak.broker.log.LogConfig;
+import io.yak.broker.partition.ReplicationConfig;
+import io.yak.broker.partition.RetentionConfig;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.coordinator.cluster.BrokerIds;
@@ -25,10 +27,13 @@ final class TestCluster implements AutoCloseable {
     static final long HEARTBEAT_TIMEOUT_MS = 1000;
 
     private final Path root;
-    private final CoordinatorServer coordinator;
+    /** Replaced by {@link #startCoordinator()} after {@link #stopCoordinator()}. */
+    private CoordinatorServer coordinator;
+    private final CoordinatorConfig coordinatorConfig;
     private final List<BrokerServer> brokers = new ArrayList<>();
     private final int segmentBytes;
     private final ServerLimits limits;
+    private final ReplicationConfig replication;
 
     TestCluster(Path root, int brokerCount, int segmentBytes) throws Exception {
         this(root, brokerCount, segmentBytes, HEARTBEAT_TIMEOUT_MS);
@@ -42,13 +47,31 @@ final class TestCluster implements AutoCloseable {
     /** @param limits every server's connection limits ({@code max.frame.bytes}, request memory, timeouts) */
     TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs, ServerLimits limits)
             throws Exception {
+        this(root, brokerCount, segmentBytes, heartbeatTimeoutMs, limits, ReplicationConfig.defaults());
+    }
+
+    /** @param replication every broker's replication settings ({@code min.insync.replicas}, {@code replica.*}) */
+    TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs, ReplicationConfig replication)
+            throws Exception {
+        this(root, brokerCount, segmentBytes, heartbeatTimeoutMs,
+            ServerLimits.defaults(FrameLayout.DEFAULT_MAX_FRAME_BYTES), replication);
+    }
+
+    private TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs, ServerLimits limits,
+                        ReplicationConfig replication) throws Exception {
         this.root = root;
         this.segmentBytes = segmentBytes;
         this.limits = limits;
+        this.replication = replication;
         coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
             root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, limits, BrokerIds.ANY,
             CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS));
         coordinator.start();
+        CoordinatorConfig first = coordinator.config();
+        // a restarted coordinator binds the port brokers and clients know
+        coordinatorConfig = new CoordinatorConfig(new HostPort("127.0.0.1", coordinator.address().getPort()),
+            first.dataDir(), first.heartbeatTimeoutMs(), first.autoCreateTopics(), first.numPartitions(),
+            first.limits(), first.brokerIds(), first.deadBrokerForgetMs(), first.replication());
         try {
             for (int id = 1; id <= brokerCount; id++) {
                 brokers.add(startBroker(id, 0));
@@ -66,8 +89,9 @@ final class TestCluster implements AutoCloseable {
     BrokerConfig brokerConfig(int id, int port) {
         LogConfig d = LogConfig.defaults();
         return new BrokerConfig(id, new HostPort("127.0.0.1", port), coordinatorAddress(),
-            root.resolve("broker-" + id), HEARTBEAT_INTERVAL_MS, 3, true, limits.maxFrameBytes(), 1,
-            new LogConfig(segmentBytes, d.indexIntervalBytes(), d.flushMessages(), d.flushMs())).withLimits(limits);
+            root.resolve("broker-" + id), HEARTBEAT_INTERVAL_MS, 3, true, limits, 1,
+            new LogConfig(segmentBytes, d.indexIntervalBytes(), d.flushMessages(), d.flushMs()),
+            RetentionConfig.defaults(), BrokerConfig.DEFAULT_TIMESTAMP_AFTER_MAX_MS, replication);
     }
 
     private BrokerServer startBroker(int id, int port) throws Exception {
@@ -77,7 +101,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     HostPort coordinatorAddress() {
-        return new HostPort("127.0.0.1", coordinator.address().getPort());
+        return coordinatorConfig.listen();
     }
 
     String bootstrap() {
@@ -108,6 +132,17 @@ final class TestCluster implements AutoCloseable {
         BrokerServer b = startBroker(id, port);
         brokers.set(id - 1, b);
         return b;
+    }
+
+    /** Stops the coordinator as its process stopping would; the brokers keep running. */
+    void stopCoordinator() {
+        coordinator.close();
+    }
+
+    /** Starts the coordinator again on its old port and data.dir (after {@link #stopCoordinator()}). */
+    void startCoordinator() {
+        coordinator = new CoordinatorServer(coordinatorConfig);
+        coordinator.start();
     }
 
     Path root() {
