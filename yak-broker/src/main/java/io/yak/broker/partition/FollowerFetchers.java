@@ -40,7 +40,7 @@ final class FollowerFetchers implements AutoCloseable {
     private static final long ERROR_PAUSE_MS = 200;
     private static final long MAX_BACKOFF_MS = 1000;
 
-    /** Applies one partition's answer on its writer thread; see {@link PartitionManager#applyFetched}. */
+    /** Applies one partition's answer on its writer thread; see {@link FollowerApply#applyFetched}. */
     interface Applier {
         boolean apply(Partition p, ReplicaFetchPartition asked, ReplicaFetchPartitionData data, ByteBuf records);
     }

@@ -1033,7 +1033,7 @@ final class ReplicationSim {
                 note("b" + id + " p" + p.index + " isr change not applied: " + (result == null ? "no answer"
                     : result.error()));
                 if (legacyIsrAnswer) {
-                    r.proposalFailed(); // PartitionManager.onIsrResult before proposalUnanswered/proposalFailed(int)
+                    r.proposalFailed(); // LeaderReplication.onIsrResult before proposalUnanswered/proposalFailed(int)
                 } else if (result == null) {
                     r.proposalUnanswered(proposal.partitionEpoch());
                 } else if (LEGACY_REFUSAL) {
@@ -1084,7 +1084,7 @@ final class ReplicationSim {
                 () -> producer.onAnswer(requestId, partition, error, offset));
         }
 
-        // ----- leader: serving replica fetches (PartitionManager.serveFetch)
+        // ----- leader: serving replica fetches (ReplicaFetchServer.serveFetch)
 
         void onFetch(Conn c, Broker follower, long requestId, long followerEpoch, int partition,
                      int currentLeaderEpoch, long fetchOffset, int lastFetchedEpoch) {
@@ -1132,7 +1132,7 @@ final class ReplicationSim {
         private EpochEndOffset divergence(SimLog log, int lastFetchedEpoch, long fetchOffset) {
             EpochEndOffset ours = log.endOffsetForEpoch(lastFetchedEpoch);
             if (legacyDivergence) {
-                // PartitionManager.serveFetch's inline rule before Divergence
+                // ReplicaFetchServer.serveFetch's inline rule before Divergence
                 if (lastFetchedEpoch >= 0 && !ours.isUndefined()
                     && (ours.epoch() != lastFetchedEpoch || ours.endOffset() < fetchOffset)) {
                     return ours;
@@ -1173,7 +1173,7 @@ final class ReplicationSim {
                 () -> follower.onFetchAnswer(c, requestId, partition, error, hw, logStart, leaderEnd, diverged, sent));
         }
 
-        // ----- follower (FollowerFetchers + PartitionManager.applyFetched)
+        // ----- follower (FollowerFetchers + FollowerApply.applyFetched)
 
         private void follow(Part p, int leader) {
             p.followLeader = leader;

@@ -1,0 +1,197 @@
+package io.yak.broker.partition;
+
+import io.yak.broker.log.DurableFiles;
+import io.yak.wire.config.TopicNames;
+import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionInfo;
+import io.yak.wire.message.TopicInfo;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's data.dir: the partition directories found at start, its lock ({@link DataDirLock}), the
+ * {@value #META_FILE} file naming the broker it belongs to, and the check, at the first cluster view, that no
+ * partition the cluster has on this broker is missing from it (a disk that did not mount).
+ *
+ * <p>Threads: {@link #scan} at start; {@link #confirm} and {@link #isMissing} on the metadata thread;
+ * {@link #unlock} at close, once no writer thread can touch a log.
+ */
+final class DataDir {
+    /** Logs as the manager whose lines these always were (log filters and tests name it). */
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
+    /** Marks a data.dir as this broker's: {@code broker.id=N}. */
+    static final String META_FILE = "broker.meta";
+
+    private final int brokerId;
+    private final Path dir;
+    /** Held while the logs are open. */
+    private volatile DataDirLock dirLock;
+    /**
+     * False from {@link #scan} while the data.dir is empty and has no {@value #META_FILE}: until the first cluster
+     * view shows whether this broker id already has partitions (then their data is missing: a disk that did not
+     * mount?) or not (a new broker: the file is written). Link thread.
+     */
+    private boolean confirmed = true;
+    /** The partition directories {@link #scan} found in a data.dir without {@value #META_FILE}. */
+    private Set<String> foundAtStart = Set.of();
+    /**
+     * The partitions the cluster had on this broker when its data.dir was found empty: they stay offline (new ones
+     * are created as usual). Link thread.
+     */
+    private Set<String> missingData = Set.of();
+
+    DataDir(int brokerId, Path dir) {
+        this.brokerId = brokerId;
+        this.dir = dir;
+    }
+
+    /** The directory of the partition named {@code name}. */
+    Path resolve(String name) {
+        return dir.resolve(name);
+    }
+
+    /**
+     * Lists the partition directories under the data dir. Their logs are opened (and recovered) on their writer
+     * threads as soon as the coordinator's metadata confirms this broker leads them, so each opens with its
+     * topic's configs; until then requests for them get the retriable PARTITION_OFFLINE.
+     */
+    void scan() throws IOException {
+        Files.createDirectories(dir);
+        lock();
+        List<String> found = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path d : dirs) {
+                Matcher m = PARTITION_DIR.matcher(d.getFileName().toString());
+                if (m.matches()) {
+                    found.add(d.getFileName().toString());
+                }
+            }
+        }
+        Collections.sort(found);
+        LOG.info("broker {}: data.dir {} holds {} partition(s) {}; each opens when the coordinator confirms its "
+            + "leadership", brokerId, dir.toAbsolutePath(), found.size(), found);
+        Path meta = dir.resolve(META_FILE);
+        if (Files.exists(meta)) {
+            int owner = readMetaBrokerId(meta);
+            if (owner != brokerId) {
+                throw new IOException("it belongs to broker " + owner + " (" + META_FILE + "), not to broker "
+                    + brokerId + ": wrong data.dir or broker.id?");
+            }
+        } else {
+            // A new broker, a data.dir from before broker.meta existed, or one whose disk did not mount: the first
+            // cluster view tells (confirm), from the partitions found here now.
+            foundAtStart = Set.copyOf(found);
+            confirmed = false;
+        }
+    }
+
+    private static int readMetaBrokerId(Path meta) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        try {
+            return Integer.parseInt(p.getProperty("broker.id", "").trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(meta + " has no valid broker.id line (broker.id=N)", e);
+        }
+    }
+
+    private void writeMeta() throws IOException {
+        DurableFiles.replace(dir.resolve(META_FILE), ("# The broker whose partition logs live in this directory.\n"
+            + "broker.id=" + brokerId + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Metadata thread: whether the first cluster view is still to be checked against the directory. */
+    boolean needsConfirmation() {
+        return !confirmed;
+    }
+
+    /** Metadata thread: whether {@code name} is one of the partitions whose data {@link #confirm} found missing. */
+    boolean isMissing(String name) {
+        return missingData.contains(name);
+    }
+
+    /**
+     * The first cluster view after starting on a data.dir without {@value #META_FILE}. Every partition the cluster
+     * has on this broker id has its directory (none at all: a new broker; all of them: a data.dir from before the
+     * file existed): the file is written, on {@code writer} (this is the link's event loop). Some are missing: their
+     * data is gone, or the disk did not mount, or data.dir is wrong; creating them empty would give their offsets
+     * out again from 0, so they stay offline, and the file is not written, so the check holds at every start until
+     * an operator decides (partitions created meanwhile do not make the directory look complete).
+     */
+    void confirm(ClusterMetadata metadata, Executor writer) {
+        List<String> missing = new ArrayList<>();
+        for (TopicInfo t : metadata.topics()) {
+            if (!TopicNames.isValid(t.name())) {
+                continue; // never served here (Leadership.onMetadata)
+            }
+            for (PartitionInfo info : t.partitions()) {
+                String name = t.name() + "-" + info.partition();
+                if (info.isReplica(brokerId) && !foundAtStart.contains(name)) {
+                    missing.add(name);
+                }
+            }
+        }
+        confirmed = true;
+        if (missing.isEmpty()) {
+            try {
+                writer.execute(() -> {
+                    try {
+                        writeMeta();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("broker {}: cannot write {}: {}", brokerId, dir.resolve(META_FILE),
+                            e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("broker {}: closing; {} not written", brokerId, META_FILE);
+            }
+            return;
+        }
+        missingData = Set.copyOf(missing);
+        LOG.error("broker {}: data.dir {} has no {} and lacks {} partition(s) the cluster has on broker {} {}: is the "
+                + "disk mounted, is data.dir right? They stay offline rather than start empty from offset 0. If "
+                + "their data is really gone, write 'broker.id={}' to {} and restart this broker: they are then "
+                + "created empty", brokerId, dir.toAbsolutePath(), META_FILE, missing.size(), brokerId, missing,
+            brokerId, dir.resolve(META_FILE));
+    }
+
+    /**
+     * Takes {@code data.dir/.lock} ({@link DataDirLock}), so that a second broker (a copied config, a wrong broker.id)
+     * cannot open the same partition logs. A no-op when this broker holds it already.
+     */
+    private void lock() throws IOException {
+        if (dirLock == null) {
+            dirLock = DataDirLock.acquire(dir, "broker");
+        }
+    }
+
+    void unlock() {
+        DataDirLock lock = dirLock;
+        dirLock = null;
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("broker {}: releasing the lock of {} failed: {}", brokerId, dir, e.toString());
+            }
+        }
+    }
+}
