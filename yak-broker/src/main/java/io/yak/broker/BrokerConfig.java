@@ -8,6 +8,7 @@ import io.yak.wire.config.ConfigException;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
+import io.yak.wire.config.TopicConfigs;
 import java.nio.file.Path;
 
 /**
@@ -119,9 +120,18 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
         return limits.maxFrameBytes();
     }
 
-    /** Loads a broker-only file; any key the broker does not know stops it. */
+    /**
+     * Loads a broker-only file; any key the broker does not know stops it. {@code min.insync.replicas} is refused
+     * with a pointer to the coordinator's file: the coordinator decides it for the whole cluster (its eligible-leader
+     * rule depends on leaders using its value), and sends it with every topic.
+     */
     public static BrokerConfig load(Path file) {
         ConfigReader r = ConfigReader.load(file);
+        if (r.has(TopicConfigs.MIN_INSYNC_REPLICAS)) {
+            throw new ConfigException(r.source() + ": key '" + TopicConfigs.MIN_INSYNC_REPLICAS + "' is a cluster "
+                + "setting: set it in the coordinator's file (a topic may set its own with --config "
+                + TopicConfigs.MIN_INSYNC_REPLICAS + "=N)");
+        }
         BrokerConfig c = from(r);
         r.finish();
         return c;

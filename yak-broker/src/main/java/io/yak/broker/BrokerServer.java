@@ -103,7 +103,7 @@ public final class BrokerServer implements AutoCloseable {
             throw e;
         }
         LOG.info("broker {}: listening on {}", config.brokerId(), address);
-        link.start(config.listen().host(), address.getPort());
+        link.start(config.listen().host(), address.getPort(), partitions.previousShutdownClean());
     }
 
     private void bind() throws IOException, InterruptedException {

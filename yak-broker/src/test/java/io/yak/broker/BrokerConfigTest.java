@@ -3,9 +3,14 @@ package io.yak.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The startup line shows the settings with the keys users write, and limits that are off as such. */
 class BrokerConfigTest {
@@ -45,5 +50,15 @@ class BrokerConfigTest {
         assertThat(off.describe()).contains("log.message.timestamp.after.max.ms=no limit");
         assertThatThrownBy(() -> from("log.message.timestamp.after.max.ms", "-1"))
             .hasMessageContaining("log.message.timestamp.after.max.ms");
+    }
+
+    @Test
+    void shouldSendMinInsyncReplicasToTheCoordinatorsFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("broker.properties");
+        Files.writeString(file, "broker.id=1\ndata.dir=d\nmin.insync.replicas=2\n");
+
+        assertThatThrownBy(() -> BrokerConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("'min.insync.replicas' is a cluster setting")
+            .hasMessageContaining("coordinator's file");
     }
 }

@@ -155,7 +155,8 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
 
     /**
      * Reads keys {@code default.replication.factor} (default 1), {@code unclean.leader.election.enable} (false),
-     * {@code auto.leader.rebalance.enable} (true) and {@code leader.imbalance.check.interval.ms} (30000). Public for
+     * {@code auto.leader.rebalance.enable} (true), {@code leader.imbalance.check.interval.ms} (30000) and {@code
+     * min.insync.replicas} (1). Public for
      * the broker's standalone mode, which reads the coordinator's keys it supports itself.
      *
      * @throws ConfigException naming the key of a bad value
@@ -169,7 +170,8 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
             r.bool(AUTO_LEADER_REBALANCE_ENABLE, d.autoLeaderRebalanceEnable()),
             r.longValue(LEADER_IMBALANCE_CHECK_INTERVAL_MS, d.leaderImbalanceCheckIntervalMs(),
                 ReplicationSettings.MIN_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
-                ReplicationSettings.MAX_LEADER_IMBALANCE_CHECK_INTERVAL_MS));
+                ReplicationSettings.MAX_LEADER_IMBALANCE_CHECK_INTERVAL_MS),
+            r.intValue(ReplicationSettings.MIN_INSYNC_REPLICAS, d.minInsyncReplicas(), 1, Short.MAX_VALUE));
     }
 
     /**

@@ -117,7 +117,16 @@ public final class CoordinatorServer implements AutoCloseable {
         try {
             ClusterState loaded = loadState();
             state = loaded;
-            writer = new StoreWriter(store);
+            // what restoring changed (dead leaders moved, ...) is written now; from here on, change records
+            CoordinatorSnapshot current = loaded.snapshot();
+            try {
+                store.compact(current);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot use data.dir " + config.dataDir().toAbsolutePath() + ": "
+                    + IoReasons.reason(e, config.dataDir()), e);
+            }
+            loaded.recordChanges();
+            writer = new StoreWriter(store, current);
             stateExecutor = newStateExecutor();
             Broadcaster broadcaster = new Broadcaster();
             processor = new RequestProcessor(loaded, writer, broadcaster, clock, stateExecutor, registry,
@@ -230,6 +239,10 @@ public final class CoordinatorServer implements AutoCloseable {
         FunctionCounter.builder("yak.coordinator.leader.info.pushes", broadcaster, Broadcaster::pushes)
             .register(registry);
         FunctionCounter.builder("yak.coordinator.store.writes", writer, StoreWriter::writes).register(registry);
+        FunctionCounter.builder("yak.coordinator.store.compactions", writer, StoreWriter::compactions)
+            .register(registry);
+        FunctionCounter.builder("yak.coordinator.leader.info.deltas", broadcaster, Broadcaster::deltas)
+            .register(registry);
         FunctionCounter.builder("yak.coordinator.store.failures", writer, StoreWriter::failures).register(registry);
         Gauge.builder("yak.coordinator.registered.connections", broadcaster, Broadcaster::size).register(registry);
         Gauge.builder("yak.coordinator.epoch", this, s -> s.metadata().epoch()).register(registry);

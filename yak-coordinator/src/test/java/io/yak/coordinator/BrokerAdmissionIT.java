@@ -70,7 +70,7 @@ class BrokerAdmissionIT {
     void shouldRefuseFiftyFakeBrokerIdsAndChangeNothing() throws Exception {
         CoordinatorServer server = start();
         WireTestClient broker = connect(server);
-        assertThat(broker.request(new RegisterBrokerRequest(1, "127.0.0.1", 9001, System.nanoTime()),
+        assertThat(broker.request(new RegisterBrokerRequest(1, "127.0.0.1", 9001, System.nanoTime(), true),
             RegisterBrokerResponse.class)
             .error()).isEqualTo(ErrorCode.NONE);
         assertThat(broker.request(new HeartbeatRequest(1), HeartbeatResponse.class).error())
@@ -86,7 +86,7 @@ class BrokerAdmissionIT {
             for (int i = 0; i < 50; i++) {
                 WireTestClient fuzzer = fuzzers.get(i % fuzzers.size());
                 RegisterBrokerResponse r = fuzzer.request(new RegisterBrokerRequest(100 + i, "10.6.6." + i, 9092,
-                    System.nanoTime()),
+                    System.nanoTime(), true),
                     RegisterBrokerResponse.class);
                 assertThat(r.error()).as("fake broker %d", 100 + i).isEqualTo(ErrorCode.INVALID_REQUEST);
                 assertThat(fuzzer.request(new HeartbeatRequest(100 + i), HeartbeatResponse.class).error())
@@ -112,7 +112,7 @@ class BrokerAdmissionIT {
     void shouldNotPlaceATopicOnABrokerThatRegisteredButNeverHeartbeats() {
         CoordinatorServer server = start();
         WireTestClient silent = connect(server);
-        assertThat(silent.request(new RegisterBrokerRequest(2, "127.0.0.1", 9002, System.nanoTime()),
+        assertThat(silent.request(new RegisterBrokerRequest(2, "127.0.0.1", 9002, System.nanoTime(), true),
             RegisterBrokerResponse.class)
             .error()).isEqualTo(ErrorCode.NONE);
         WireTestClient admin = connect(server);
@@ -122,7 +122,7 @@ class BrokerAdmissionIT {
         assertThat(refused.error()).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
         assertThat(server.metadata().topic("t")).isNull();
         WireTestClient real = connect(server);
-        real.request(new RegisterBrokerRequest(3, "127.0.0.1", 9003, System.nanoTime()), RegisterBrokerResponse.class);
+        real.request(new RegisterBrokerRequest(3, "127.0.0.1", 9003, System.nanoTime(), true), RegisterBrokerResponse.class);
         real.request(new HeartbeatRequest(3), HeartbeatResponse.class);
         CreateTopicResponse created = admin.request(new CreateTopicRequest("t", 3), CreateTopicResponse.class);
         assertThat(created.error()).isEqualTo(ErrorCode.NONE);

@@ -102,7 +102,8 @@ class CoordinatorConfigTest {
         "default.replication.factor|32768",
         "unclean.leader.election.enable|maybe",
         "auto.leader.rebalance.enable|1",
-        "leader.imbalance.check.interval.ms|0"})
+        "leader.imbalance.check.interval.ms|0",
+        "min.insync.replicas|0"})
     void shouldRejectBadValueNamingTheKey(String key, String value) throws IOException {
         Path file = write("data.dir=d\n" + key + "=" + value + "\n");
 
@@ -115,10 +116,10 @@ class CoordinatorConfigTest {
         CoordinatorConfig defaults = CoordinatorConfig.load(write("data.dir=d\n"));
         CoordinatorConfig set = CoordinatorConfig.load(write("data.dir=d\ndefault.replication.factor=3\n"
             + "unclean.leader.election.enable=true\nauto.leader.rebalance.enable=false\n"
-            + "leader.imbalance.check.interval.ms=50\n"));
+            + "leader.imbalance.check.interval.ms=50\nmin.insync.replicas=2\n"));
 
-        assertThat(defaults.replication()).isEqualTo(new ReplicationSettings(1, false, true, 30_000));
-        assertThat(set.replication()).isEqualTo(new ReplicationSettings(3, true, false, 50));
+        assertThat(defaults.replication()).isEqualTo(new ReplicationSettings(1, false, true, 30_000, 1));
+        assertThat(set.replication()).isEqualTo(new ReplicationSettings(3, true, false, 50, 2));
         assertThat(defaults.withReplication(set.replication())).isEqualTo(new CoordinatorConfig(defaults.listen(),
             defaults.dataDir(), defaults.heartbeatTimeoutMs(), defaults.autoCreateTopics(), defaults.numPartitions(),
             defaults.limits(), defaults.brokerIds(), defaults.deadBrokerForgetMs(), set.replication()));

@@ -104,7 +104,7 @@ class CoordinatorServerIT {
 
     /** {@link #registerBroker(WireTestClient, int)} as the process of that incarnation. */
     private static RegisterBrokerResponse registerBroker(WireTestClient c, int id, long incarnationId) {
-        RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id, incarnationId),
+        RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id, incarnationId, true),
             RegisterBrokerResponse.class);
         if (r.error() == ErrorCode.NONE) {
             c.request(new HeartbeatRequest(id), HeartbeatResponse.class);
@@ -145,7 +145,7 @@ class CoordinatorServerIT {
         registerBroker(first, 1);
         WireTestClient second = connect(server);
 
-        RegisterBrokerResponse r = second.request(new RegisterBrokerRequest(1, "127.0.0.2", 9999, System.nanoTime()),
+        RegisterBrokerResponse r = second.request(new RegisterBrokerRequest(1, "127.0.0.2", 9999, System.nanoTime(), true),
             RegisterBrokerResponse.class);
 
         assertThat(r.error()).isEqualTo(ErrorCode.BROKER_ID_IN_USE);
@@ -317,9 +317,18 @@ class CoordinatorServerIT {
         assertThat(p.isr()).isEqualTo(p.replicas());
         assertThat(p.leader()).isEqualTo(p.preferredLeader());
         int leader = p.leader();
+        await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> md.topic("r") != null));
+        Path stateFile = server.config().dataDir().resolve(StateStore.FILE_NAME);
+        Path changeLog = server.config().dataDir().resolve(StateStore.LOG_FILE_NAME);
+        byte[] snapshotBefore = readAll(stateFile);
+        long logBefore = size(changeLog);
+        int pushesBefore = consumer.pushes().size();
 
         AlterIsrResponse shrunk = brokers.get(leader).request(new AlterIsrRequest(leader, brokerEpochs.get(leader),
             List.of(new AlterIsrPartition("r", 0, 0, 0, List.of(leader)))), AlterIsrResponse.class);
+        assertThat(readAll(stateFile)).as("the ISR change is a change record, not a new snapshot")
+            .isEqualTo(snapshotBefore);
+        assertThat(size(changeLog) - logBefore).as("one partition record and the epoch").isBetween(40L, 120L);
 
         assertThat(shrunk.error()).isEqualTo(ErrorCode.NONE);
         assertThat(shrunk.partitions()).containsExactly(new AlterIsrResult("r", 0, ErrorCode.NONE, leader, 0, 1,
@@ -327,6 +336,9 @@ class CoordinatorServerIT {
         await().atMost(AWAIT).until(() -> consumer.receivedPush(md -> md.topic("r") != null
             && md.topic("r").partition(0).isr().equals(List.of(leader))));
         assertThat(server.metadata().topic("r").partition(0).partitionEpoch()).isEqualTo(1);
+        assertThat(consumer.pushes().subList(pushesBefore, consumer.pushes().size()))
+            .as("views rebuilt from deltas").doesNotContain(WireTestClient.UNAPPLIED);
+        assertThat(consumer.deltaFrames()).as("the change pushed as a LEADER_INFO_DELTA").isPositive();
         AlterIsrResponse stale = brokers.get(leader).request(new AlterIsrRequest(leader,
             brokerEpochs.get(leader) - 1, List.of(new AlterIsrPartition("r", 0, 0, 1, p.replicas()))),
             AlterIsrResponse.class);
@@ -361,7 +373,9 @@ class CoordinatorServerIT {
         assertThat(md.metadata().topic("kept").partitions()).hasSize(2)
             .allSatisfy(p -> assertThat(p.leader()).isEqualTo(1));
         assertThat(md.metadata().topic("kept").configs())
-            .containsExactly(Map.entry("retention.ms", "3600000"), Map.entry("segment.bytes", "65536"));
+            .as("min.insync.replicas: the cluster's, as the topic sets none").containsExactly(
+                Map.entry("min.insync.replicas", "1"), Map.entry("retention.ms", "3600000"),
+                Map.entry("segment.bytes", "65536"));
         assertThat(again.request(new FetchOffsetRequest("g", "kept", 1), FetchOffsetResponse.class))
             .isEqualTo(new FetchOffsetResponse(ErrorCode.NONE, 42));
         assertThat(again.request(new FetchOffsetRequest("g", "kept", 0), FetchOffsetResponse.class))
@@ -440,12 +454,13 @@ class CoordinatorServerIT {
             Map.of("retention.ms", "1000", "flush.messages", "1")), CreateTopicResponse.class);
         assertThat(created.error()).isEqualTo(ErrorCode.NONE);
         assertThat(created.metadata().topic("logs").configs())
-            .containsExactly(Map.entry("flush.messages", "1"), Map.entry("retention.ms", "1000"));
+            .containsExactly(Map.entry("flush.messages", "1"), Map.entry("min.insync.replicas", "1"),
+                Map.entry("retention.ms", "1000"));
         await().atMost(AWAIT).until(() -> broker.receivedPush(md -> md.topic("logs") != null
             && "1000".equals(md.topic("logs").config("retention.ms"))));
         MetadataResponse auto = client.request(new MetadataRequest(true, List.of("auto")), MetadataResponse.class);
-        assertThat(auto.metadata().topic("auto").configs()).isEmpty();
-        assertThat(auto.metadata().topic("logs").configs()).hasSize(2);
+        assertThat(auto.metadata().topic("auto").configs()).containsOnlyKeys("min.insync.replicas");
+        assertThat(auto.metadata().topic("logs").configs()).hasSize(3);
     }
 
     @Test
@@ -534,5 +549,21 @@ class CoordinatorServerIT {
 
         assertThatThrownBy(second::start).isInstanceOf(UncheckedIOException.class)
             .hasMessageContaining("in use by another coordinator");
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.yak.wire.codec.Transport;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.Message;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,14 +40,17 @@ final class WireTestClient implements AutoCloseable {
     private final BlockingQueue<Frame> responses;
     /** LEADER_INFO pushes, in arrival order; filled by the channel's event loop. */
     private final List<ClusterMetadata> pushes;
+    /** LEADER_INFO_DELTA frames received. */
+    private final AtomicInteger deltaFrames;
     private final AtomicInteger correlationIds = new AtomicInteger(1000);
 
     private WireTestClient(EventLoopGroup group, Channel channel, BlockingQueue<Frame> responses,
-                           List<ClusterMetadata> pushes) {
+                           List<ClusterMetadata> pushes, AtomicInteger deltaFrames) {
         this.group = group;
         this.channel = channel;
         this.responses = responses;
         this.pushes = pushes;
+        this.deltaFrames = deltaFrames;
     }
 
     static WireTestClient connect(InetSocketAddress address) {
@@ -54,6 +58,7 @@ final class WireTestClient implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(1, "test-client");
         BlockingQueue<Frame> responses = new LinkedBlockingQueue<>();
         List<ClusterMetadata> pushes = new CopyOnWriteArrayList<>();
+        AtomicInteger deltaFrames = new AtomicInteger();
         Bootstrap b = new Bootstrap().group(group).channel(transport.channel()).handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -63,6 +68,13 @@ final class WireTestClient implements AutoCloseable {
                         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
                             if (frame.type() == MessageType.LEADER_INFO) {
                                 pushes.add(((LeaderInfo) frame.message()).metadata());
+                            } else if (frame.type() == MessageType.LEADER_INFO_DELTA) {
+                                // a delta applies to the view before it: the pushes stay a list of whole views
+                                LeaderInfoDelta d = (LeaderInfoDelta) frame.message();
+                                deltaFrames.incrementAndGet();
+                                ClusterMetadata applied = pushes.isEmpty() ? null
+                                    : pushes.get(pushes.size() - 1).apply(d);
+                                pushes.add(applied != null ? applied : UNAPPLIED);
                             } else {
                                 responses.add(frame);
                             }
@@ -71,7 +83,7 @@ final class WireTestClient implements AutoCloseable {
             }
         });
         Channel ch = b.connect(address).syncUninterruptibly().channel();
-        return new WireTestClient(group, ch, responses, pushes);
+        return new WireTestClient(group, ch, responses, pushes, deltaFrames);
     }
 
     Channel channel() {
@@ -124,9 +136,16 @@ final class WireTestClient implements AutoCloseable {
         }
     }
 
-    /** Every LEADER_INFO received so far, oldest first. */
+    /** Stands in the pushes for a delta that did not apply to the view before it (a coordinator bug). */
+    static final ClusterMetadata UNAPPLIED = new ClusterMetadata(-1, List.of(), List.of());
+
+    /** Every view pushed so far (LEADER_INFO, or a LEADER_INFO_DELTA applied to the one before), oldest first. */
     List<ClusterMetadata> pushes() {
         return List.copyOf(pushes);
+    }
+
+    int deltaFrames() {
+        return deltaFrames.get();
     }
 
     boolean receivedPush(Predicate<ClusterMetadata> matching) {

@@ -34,7 +34,8 @@ public enum MessageType {
     REPLICA_FETCH_REQUEST(29),
     REPLICA_FETCH_RESPONSE(30),
     ALTER_ISR_REQUEST(31),
-    ALTER_ISR_RESPONSE(32);
+    ALTER_ISR_RESPONSE(32),
+    LEADER_INFO_DELTA(33);
 
     /** The only body version of every type so far. */
     public static final short VERSION_1 = 1;

@@ -27,6 +27,9 @@ import io.yak.wire.message.Frame;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.LeaderInfoDelta;
+import io.yak.wire.message.MetadataRequest;
+import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
@@ -58,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * reconnects and registers again whenever the connection drops or the coordinator forgets it. A refused
  * registration is retried on the same connection with a growing delay ({@link RefusalBackoff}).
  *
+ * <p>A {@code leader_info_delta} push is applied to the newest view delivered and the result delivered as a whole
+ * view, so the listener never sees a delta. One that does not apply (a push was missed) makes the link ask for the
+ * whole view with a METADATA_REQUEST listing no topics, which means all of them (see {@code WIRE.md}, section
+ * "LEADER_INFO_DELTA").
+ *
  * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
  */
 public final class CoordinatorLink implements AutoCloseable, IsrChannel {
@@ -88,6 +96,8 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private volatile boolean registered;
     /** Chosen at start: the coordinator tells this process's registrations from those of a restarted one. */
     private final long incarnationId = new SecureRandom().nextLong();
+    /** Whether the previous process shut down cleanly, sent with every registration. Link thread only. */
+    private boolean previousShutdownClean = true;
     /** The broker epoch of the latest accepted registration, -1 before it. */
     private volatile long brokerEpoch = -1;
     /** ALTER_ISR requests sent and not answered, by correlation id. Link thread only. */
@@ -104,6 +114,13 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private CompletableFuture<ErrorCode> shutdownAnswer;
     /** A REGISTER_BROKER_REQUEST went out on the current connection and is not answered yet. Link thread only. */
     private boolean registrationInFlight;
+    /** The newest cluster view given to the listener, which deltas apply to; null before any. Link thread only. */
+    private ClusterMetadata view;
+    /**
+     * Correlation id of the METADATA_REQUEST asking for the whole view after a delta that did not apply, 0 when none
+     * is out, so a run of such deltas asks once. Link thread only.
+     */
+    private int wholeViewRequest;
 
     /**
      * @param listener          receives every cluster view, on the link's thread
@@ -141,11 +158,22 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
             });
     }
 
-    /** Starts connecting; registration completes asynchronously and repeats until it succeeds. */
+    /** Starts connecting, as a broker whose previous process shut down cleanly (tests). */
     public void start(String host, int port) {
+        start(host, port, true);
+    }
+
+    /**
+     * Starts connecting; registration completes asynchronously and repeats until it succeeds.
+     *
+     * @param cleanShutdown whether the data.dir says the previous process shut down cleanly (every registration of
+     *                      this process says so: the coordinator only acts on it for a new incarnation)
+     */
+    public void start(String host, int port, boolean cleanShutdown) {
         group.execute(() -> {
             advertisedHost = host;
             advertisedPort = port;
+            previousShutdownClean = cleanShutdown;
             connect();
         });
     }
@@ -210,7 +238,7 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         }
         registrationInFlight = true;
         channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort,
-            incarnationId)));
+            incarnationId, previousShutdownClean)));
     }
 
     /** Link thread: asks the coordinator to take this broker's partitions offline; the answer completes it. */
@@ -246,7 +274,7 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
                     r.metadata().epoch(), refusals.refusals() == 0 ? ""
                         : " after " + refusals.refusals() + " refused attempt(s)");
                 refusals.reset();
-                listener.accept(r.metadata());
+                deliver(r.metadata());
                 startHeartbeats();
             }
             case HEARTBEAT_RESPONSE -> {
@@ -261,14 +289,27 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
                     register();
                 }
             }
-            case LEADER_INFO -> listener.accept(((LeaderInfo) frame.message()).metadata());
+            case LEADER_INFO -> deliver(((LeaderInfo) frame.message()).metadata());
+            case LEADER_INFO_DELTA -> onDelta((LeaderInfoDelta) frame.message());
+            case METADATA_RESPONSE -> {
+                if (frame.correlationId() == wholeViewRequest) {
+                    wholeViewRequest = 0;
+                    MetadataResponse r = (MetadataResponse) frame.message();
+                    if (r.error() == ErrorCode.NONE) {
+                        deliver(r.metadata());
+                    } else {
+                        LOG.debug("broker {}: asked for the whole cluster view, got {}; the next delta asks again",
+                            brokerId, r.error());
+                    }
+                }
+            }
             case CREATE_TOPIC_RESPONSE -> {
                 CreateTopicResponse r = (CreateTopicResponse) frame.message();
                 if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.TOPIC_ALREADY_EXISTS) {
                     // the message names the topic a client asked for (issue 19)
                     LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), LogText.safe(r.message()));
                 }
-                listener.accept(r.metadata());
+                deliver(r.metadata());
             }
             case ALTER_ISR_RESPONSE -> {
                 Consumer<AlterIsrResult> answer = isrAnswers.remove(frame.correlationId());
@@ -293,6 +334,38 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
                 }
             }
             default -> LOG.warn("broker {}: unexpected {} from the coordinator", brokerId, frame.type());
+        }
+    }
+
+    /** Link thread: hands a whole cluster view to the listener and keeps it for deltas when it is the newest. */
+    private void deliver(ClusterMetadata metadata) {
+        if (view == null || metadata.epoch() >= view.epoch()) {
+            view = metadata;
+        }
+        listener.accept(metadata);
+    }
+
+    /**
+     * Link thread: a delta older than the view is stale; one based on it is delivered as the next whole view; any
+     * other (a push was missed, or it changes a partition the view lacks) is dropped and the whole view asked for.
+     */
+    private void onDelta(LeaderInfoDelta delta) {
+        if (view != null && delta.epoch() <= view.epoch()) {
+            LOG.debug("broker {}: ignoring the stale cluster delta {} -> {}, the view is at epoch {}", brokerId,
+                delta.baseEpoch(), delta.epoch(), view.epoch());
+            return;
+        }
+        ClusterMetadata next = view == null ? null : view.apply(delta);
+        if (next != null) {
+            deliver(next);
+            return;
+        }
+        LOG.debug("broker {}: cluster delta {} -> {} does not apply to the view at epoch {}; {}", brokerId,
+            delta.baseEpoch(), delta.epoch(), view == null ? "(none)" : view.epoch(),
+            wholeViewRequest != 0 ? "the whole view is already asked for" : "asking for the whole view");
+        if (wholeViewRequest == 0 && channel != null && channel.isActive()) {
+            wholeViewRequest = nextId();
+            channel.writeAndFlush(Frame.of(wholeViewRequest, new MetadataRequest(false, List.of())));
         }
     }
 
@@ -469,6 +542,7 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
             registered = false;
             failIsrAnswers();
             registrationInFlight = false;
+            wholeViewRequest = 0; // its answer is lost; the next registration delivers a whole view anyway
             if (shutdownAnswer != null) {
                 shutdownAnswer.complete(null);
             }

@@ -139,6 +139,12 @@ final class LeaderEpochCache {
         return new LeaderEpochCache(directory, partition, new Snapshot(entries.epochs(), entries.startOffsets()));
     }
 
+    /** Where the first epoch known starts, -1 when none is. Any thread; allocation-free. */
+    long firstStartOffset() {
+        Snapshot s = snapshot;
+        return s.size() == 0 ? -1 : s.starts[0];
+    }
+
     /** The latest epoch, {@link #UNDEFINED_EPOCH} when there is none. Any thread; allocation-free. */
     int latestEpoch() {
         return snapshot.latestEpoch;

@@ -85,6 +85,8 @@ public final class PartitionLog implements AutoCloseable {
     /** Published next offset: every offset below it is readable. Written after the segment's end moved. */
     private volatile long logEndOffset;
     private volatile boolean closed;
+    /** Set by {@link #close} once the clean-shutdown marker is written. */
+    private volatile boolean closedClean;
     /**
      * Odd while a truncation publishes a new log end and segment list, incremented before and after: a read that
      * found its offset past the batches of the segment it looked in retries only when a truncation ran meanwhile.
@@ -707,6 +709,11 @@ public final class PartitionLog implements AutoCloseable {
         return -1;
     }
 
+    /** Any thread. Where the first leader epoch the cache knows starts, -1 when it knows none. */
+    public long firstEpochStartOffset() {
+        return epochCache.firstStartOffset();
+    }
+
     /** Any thread. The newest leader epoch of the log's batches (and of the cache), -1 when none has one. */
     public int latestEpoch() {
         return epochCache.latestEpoch();
@@ -1271,6 +1278,11 @@ public final class PartitionLog implements AutoCloseable {
      * segments retention deleted) and, if everything was forced, writes the recovery point (the log end) and then
      * the clean-shutdown marker. Idempotent.
      */
+    /** Whether {@link #close} closed this log cleanly: everything forced, the clean-shutdown marker written. */
+    public boolean closedClean() {
+        return closedClean;
+    }
+
     @Override
     public void close() throws IOException {
         if (closed) {
@@ -1304,6 +1316,7 @@ public final class PartitionLog implements AutoCloseable {
                 writeHighWatermark();
                 checkpoint();
                 writeCleanShutdownMarker(directory);
+                closedClean = true;
             } catch (IOException e) {
                 error = e;
             }

@@ -37,6 +37,12 @@ final class DataDir {
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
     /** Marks a data.dir as this broker's: {@code broker.id=N}. */
     static final String META_FILE = "broker.meta";
+    /**
+     * Present only between a clean shutdown, where every log closed cleanly, and the next start, which removes it
+     * before registering: its absence at start means the previous process crashed or lost power (or the directory is
+     * new), so the coordinator must not trust this broker to hold every record it acknowledged.
+     */
+    static final String CLEAN_SHUTDOWN_FILE = ".clean_shutdown";
 
     private final int brokerId;
     private final Path dir;
@@ -55,6 +61,8 @@ final class DataDir {
      * are created as usual). Link thread.
      */
     private Set<String> missingData = Set.of();
+    /** Whether {@link #scan} found {@value #CLEAN_SHUTDOWN_FILE}. */
+    private volatile boolean previousShutdownClean;
 
     DataDir(int brokerId, Path dir) {
         this.brokerId = brokerId;
@@ -84,6 +92,16 @@ final class DataDir {
             }
         }
         Collections.sort(found);
+        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        previousShutdownClean = Files.exists(marker);
+        if (previousShutdownClean) {
+            // gone before the coordinator hears of this process: a crash from now on must not look clean
+            Files.delete(marker);
+            DurableFiles.syncDirectory(dir);
+        }
+        LOG.info("broker {}: the previous process {}", brokerId, previousShutdownClean ? "shut down cleanly"
+            : "did not shut down cleanly (a crash, a power loss, or a new data.dir): the coordinator will not count "
+            + "this broker as holding every acknowledged record where another replica does");
         LOG.info("broker {}: data.dir {} holds {} partition(s) {}; each opens when the coordinator confirms its "
             + "leadership", brokerId, dir.toAbsolutePath(), found.size(), found);
         Path meta = dir.resolve(META_FILE);
@@ -116,6 +134,20 @@ final class DataDir {
     private void writeMeta() throws IOException {
         DurableFiles.replace(dir.resolve(META_FILE), ("# The broker whose partition logs live in this directory.\n"
             + "broker.id=" + brokerId + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    boolean previousShutdownClean() {
+        return previousShutdownClean;
+    }
+
+    /** At close, once every log closed cleanly and no writer runs: writes {@value #CLEAN_SHUTDOWN_FILE}. */
+    void markCleanShutdown() {
+        try {
+            DurableFiles.replace(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+        } catch (IOException e) {
+            LOG.warn("broker {}: cannot write {}: the next start counts as after a crash: {}", brokerId,
+                dir.resolve(CLEAN_SHUTDOWN_FILE), e.toString());
+        }
     }
 
     /** Metadata thread: whether the first cluster view is still to be checked against the directory. */

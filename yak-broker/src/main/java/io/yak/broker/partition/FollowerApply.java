@@ -45,8 +45,8 @@ final class FollowerApply {
                 case NONE -> {
                     if (d.diverged()) {
                         EpochEndOffset ours = log.endOffsetForEpoch(d.divergingEpoch());
-                        long target = Divergence.truncationTarget(ours, d.divergingEpoch(), d.divergingEndOffset(),
-                            log.logEndOffset(), log.logStartOffset());
+                        long target = Divergence.truncationTarget(ours, log.firstEpochStartOffset(),
+                            d.divergingEpoch(), d.divergingEndOffset(), log.logEndOffset(), log.logStartOffset());
                         LOG.info("broker {}: partition {} diverges from leader at epoch {} (leader's end offset {}, "
                                 + "ours {}): truncating {} -> {}", brokerId, p.name, d.divergingEpoch(),
                             d.divergingEndOffset(), ours.endOffset(), log.logEndOffset(), target);

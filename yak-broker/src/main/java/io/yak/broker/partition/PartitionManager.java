@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -165,6 +166,11 @@ public final class PartitionManager implements AutoCloseable {
         dataDir.scan();
     }
 
+    /** Whether {@link #scanExisting} found the data.dir's clean-shutdown marker: the last process closed cleanly. */
+    public boolean previousShutdownClean() {
+        return dataDir.previousShutdownClean();
+    }
+
     /**
      * The partitions this broker cannot serve, sorted by name: sent with every heartbeat. An immutable list, the
      * same instance until it changes, so a heartbeat copies nothing. Any thread.
@@ -277,9 +283,13 @@ public final class PartitionManager implements AutoCloseable {
             replication.resign(p, ErrorCode.PARTITION_OFFLINE);
         }
         waitTimer.stop();
+        AtomicBoolean everyLogClean = new AtomicBoolean(clean);
         for (Partition p : table.all()) {
             consumes.failWaiters(p);
             p.leader = false;
+            if (p.failure != null) {
+                everyLogClean.set(false);
+            }
             p.onWriter(() -> {
                 PartitionLog log = p.log;
                 if (log == null) {
@@ -291,8 +301,11 @@ public final class PartitionManager implements AutoCloseable {
                     } else {
                         log.abandon();
                     }
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     LOG.error("broker {}: closing {} failed: {}", brokerId, p.name, e.toString(), e);
+                }
+                if (!log.closedClean()) {
+                    everyLogClean.set(false);
                 }
             });
         }
@@ -312,6 +325,9 @@ public final class PartitionManager implements AutoCloseable {
             stopped = false;
         }
         if (stopped) {
+            if (everyLogClean.get()) {
+                dataDir.markCleanShutdown();
+            }
             // only once no writer of this broker can touch a log: then another broker may open them
             dataDir.unlock();
         }

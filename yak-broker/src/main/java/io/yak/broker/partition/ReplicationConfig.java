@@ -3,8 +3,10 @@ package io.yak.broker.partition;
 /**
  * Broker settings of replication, as Kafka names them.
  *
- * @param minInsyncReplicas        {@code min.insync.replicas}: ISR members an acks=all publish needs (a topic may set
- *                                 its own); capped at a partition's replica count
+ * @param minInsyncReplicas        {@code min.insync.replicas} for a topic whose metadata carries none: ISR members an
+ *                                 acks=all publish needs, capped at a partition's replica count. The coordinator
+ *                                 sends every topic's value, so this applies only to a standalone node's file (the
+ *                                 same key as its coordinator's) and to tests
  * @param replicaLagTimeMaxMs      {@code replica.lag.time.max.ms}: a follower not caught up for this long leaves the ISR
  * @param replicaFetchMaxWaitMs    {@code replica.fetch.wait.max.ms}: how long a leader holds a fetch with nothing new
  * @param replicaFetchMaxBytes     {@code replica.fetch.max.bytes}: soft limit per partition of one replica fetch

@@ -58,21 +58,24 @@ public final class Divergence {
     /**
      * Follower side: the offset to truncate the log to after the leader answered a divergence at
      * {@code (divergingEpoch, divergingEndOffset)}: the smaller of the leader's end of that epoch and the follower's
-     * own end of it ({@code followerOwn}, its {@code endOffsetForEpoch(divergingEpoch)}: its log end when it knows
-     * no epoch at or below it), never below its log start. Never the follower's own high watermark: that one may be
+     * own end of it ({@code followerOwn}, its {@code endOffsetForEpoch(divergingEpoch)}; when it knows no epoch at or
+     * below it, where its first known epoch starts, as Kafka's cache answers: every record from there is of an epoch
+     * the leader does not have there; its log end when it knows no epoch at all), never below its log start. Never the follower's own high watermark: that one may be
      * stale, and records below a high watermark the leader committed are on the leader with the same epochs, so the
      * target is at or above them anyway.
      *
+     * @param followerFirstEpochStart where the follower's first known epoch starts, -1 when it knows none
      * @throws IllegalArgumentException when {@code followerOwn} names an epoch above {@code divergingEpoch} (it is
      *                                  not the follower's answer for that epoch: a caller bug)
      */
-    public static long truncationTarget(EpochEndOffset followerOwn, int divergingEpoch, long divergingEndOffset,
-                                        long followerLogEnd, long followerLogStart) {
+    public static long truncationTarget(EpochEndOffset followerOwn, long followerFirstEpochStart, int divergingEpoch,
+                                        long divergingEndOffset, long followerLogEnd, long followerLogStart) {
         if (followerOwn.epoch() > divergingEpoch) {
             throw new IllegalArgumentException("follower's end offset " + followerOwn + " is not its answer for "
                 + "leader epoch " + divergingEpoch);
         }
-        long own = followerOwn.isUndefined() ? followerLogEnd : followerOwn.endOffset();
+        long own = !followerOwn.isUndefined() ? followerOwn.endOffset()
+            : followerFirstEpochStart >= 0 ? followerFirstEpochStart : followerLogEnd;
         long target = Math.min(Math.min(divergingEndOffset, own), followerLogEnd);
         return Math.max(target, followerLogStart);
     }

@@ -10,6 +10,7 @@ import io.yak.broker.partition.RetentionConfig;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.coordinator.cluster.BrokerIds;
+import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.HostPort;
@@ -50,7 +51,10 @@ final class TestCluster implements AutoCloseable {
         this(root, brokerCount, segmentBytes, heartbeatTimeoutMs, limits, ReplicationConfig.defaults());
     }
 
-    /** @param replication every broker's replication settings ({@code min.insync.replicas}, {@code replica.*}) */
+    /**
+     * @param replication every broker's replication settings ({@code replica.*}); its {@code min.insync.replicas} is
+     *                    the coordinator's (the cluster's)
+     */
     TestCluster(Path root, int brokerCount, int segmentBytes, long heartbeatTimeoutMs, ReplicationConfig replication)
             throws Exception {
         this(root, brokerCount, segmentBytes, heartbeatTimeoutMs,
@@ -65,7 +69,8 @@ final class TestCluster implements AutoCloseable {
         this.replication = replication;
         coordinator = new CoordinatorServer(new CoordinatorConfig(new HostPort("127.0.0.1", 0),
             root.resolve("coordinator"), heartbeatTimeoutMs, true, 3, limits, BrokerIds.ANY,
-            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS));
+            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS).withReplication(
+                ReplicationSettings.DEFAULTS.withMinInsyncReplicas(replication.minInsyncReplicas())));
         coordinator.start();
         CoordinatorConfig first = coordinator.config();
         // a restarted coordinator binds the port brokers and clients know

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -55,11 +56,12 @@ import java.util.function.Supplier;
  * acknowledged record is committed with the bytes the producer sent; a follower's append is never refused.
  *
  * <p>Power loss breaks the last guarantee by design without fsync (README: an ack survives a power loss only with
- * {@code flush.messages}): a broker that lost its tail may still be in an ISR, and may be elected as the last replica
- * standing (Kafka's KIP-966 closes that hole with "unclean shutdown" registrations; YaK has no such thing). So a power
- * loss hits one broker at a time, only when every partition it is in sync for has another in-sync member that can
- * serve, and no other fault happens until the coordinator has seen that broker's new incarnation (which removes it
- * from every ISR); until then that broker is exempt from the "ISR members hold every committed record" check.
+ * {@code flush.messages}) when it hits the only replica that may lead. A broker that lost its tail registers its new
+ * incarnation as after an unclean shutdown (no clean-shutdown marker, as a kill -9 too), and the coordinator then
+ * takes it out of the ISR and the eligible leaders wherever another candidate remains (Kafka's KIP-966). So a power
+ * loss hits one broker at a time, only when every partition it is in sync for has another in-sync member or an
+ * eligible leader, and no other fault happens until the coordinator has seen that broker's new incarnation; until
+ * then that broker is exempt from the "ISR members hold every committed record" check.
  *
  * <p>Single-threaded and deterministic: one {@link Random} from the seed drives everything.
  *
@@ -148,6 +150,24 @@ final class ReplicationSim {
         invariants = new Invariants(this);
     }
 
+    /**
+     * A simulation for a scripted test ({@code ReplicationScenariosTest}): one partition and the given
+     * {@code min.insync.replicas} instead of random ones, no power loss; the seed still drives delays and timers.
+     */
+    ReplicationSim(long seed, int minIsr) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.legacyDivergence = false;
+        this.legacyIsrAnswer = false;
+        this.partitionCount = 1;
+        this.minIsr = minIsr;
+        this.powerLossEnabled = false;
+        for (int b = 1; b <= BROKERS; b++) {
+            brokers[b] = new Broker(b);
+        }
+        invariants = new Invariants(this);
+    }
+
     long now() {
         return now;
     }
@@ -172,23 +192,44 @@ final class ReplicationSim {
     /** Runs events until {@code untilMs}; checks the invariants after each. */
     void runUntil(long untilMs) {
         while (!queue.isEmpty() && queue.peek().time <= untilMs) {
-            Event e = queue.poll();
-            now = e.time;
-            eventNumber++;
-            if (trace.size() == TRACE) {
-                trace.removeFirst();
-            }
-            trace.addLast(new TraceEntry(eventNumber, now, e.label, null));
-            try {
-                e.action.run();
-            } catch (Violation v) {
-                throw v;
-            } catch (RuntimeException | AssertionError x) {
-                throw fail("exception: " + x, x);
-            }
-            invariants.check();
+            runNext();
         }
         now = Math.max(now, untilMs);
+    }
+
+    /**
+     * Runs events one at a time until {@code condition} holds or the next one is due after {@code untilMs}; checks
+     * the invariants after each. The condition is tested before every event, so a scripted test can act between
+     * two events (crash a broker right after it appended a record, before the next message reaches it).
+     *
+     * @return whether the condition holds
+     */
+    boolean runUntil(BooleanSupplier condition, long untilMs) {
+        while (!condition.getAsBoolean()) {
+            if (queue.isEmpty() || queue.peek().time > untilMs) {
+                return false;
+            }
+            runNext();
+        }
+        return true;
+    }
+
+    private void runNext() {
+        Event e = queue.poll();
+        now = e.time;
+        eventNumber++;
+        if (trace.size() == TRACE) {
+            trace.removeFirst();
+        }
+        trace.addLast(new TraceEntry(eventNumber, now, e.label, null));
+        try {
+            e.action.run();
+        } catch (Violation v) {
+            throw v;
+        } catch (RuntimeException | AssertionError x) {
+            throw fail("exception: " + x, x);
+        }
+        invariants.check();
     }
 
     void note(String what) {
@@ -491,7 +532,8 @@ final class ReplicationSim {
         }
 
         void onRegister(Conn c, Broker b, long incarnation) {
-            RegisterResult r = state.registerBroker(b.id, "h" + b.id, 9000 + b.id, incarnation, c.id, REMOTE, now);
+            RegisterResult r = state.registerBroker(b.id, "h" + b.id, 9000 + b.id, incarnation, b.startedClean, c.id,
+                REMOTE, now);
             if (r.error() == ErrorCode.NONE) {
                 registered.put(b.id, c);
                 if (powerLossBroker == b.id && incarnation == b.incarnation) {
@@ -585,6 +627,10 @@ final class ReplicationSim {
         final Map<Integer, Conn> fetchConns = new LinkedHashMap<>();
         /** Lost its unflushed tail in a power loss; exempt from the ISR check until the coordinator sees it again. */
         boolean exempt;
+        /** The data directory's clean-shutdown marker: written by a clean close, removed by the next start. */
+        boolean cleanShutdownMarker;
+        /** Whether this process found the marker at start: sent with its registrations. */
+        boolean startedClean;
 
         Broker(int id) {
             this.id = id;
@@ -657,6 +703,8 @@ final class ReplicationSim {
             held.clear();
             generation++;
             incarnation = nextIncarnation++;
+            startedClean = cleanShutdownMarker;
+            cleanShutdownMarker = false;
             coord = null;
             registered = false;
             shuttingDown = false;
@@ -743,6 +791,7 @@ final class ReplicationSim {
             }
             note("b" + id + " closed cleanly");
             stop();
+            cleanShutdownMarker = true;
         }
 
         void pause(long ms) {
@@ -1268,8 +1317,8 @@ final class ReplicationSim {
                 case NONE -> {
                     if (diverged != null) {
                         EpochEndOffset ours = log.endOffsetForEpoch(diverged.epoch());
-                        long target = Divergence.truncationTarget(ours, diverged.epoch(), diverged.endOffset(),
-                            log.logEndOffset(), log.logStartOffset());
+                        long target = Divergence.truncationTarget(ours, log.firstEpochStartOffset(),
+                            diverged.epoch(), diverged.endOffset(), log.logEndOffset(), log.logStartOffset());
                         note("b" + id + " p" + p.index + " diverges at " + diverged + " (ours " + ours
                             + "): truncating " + log.logEndOffset() + " -> " + target);
                         count("divergence truncation");
@@ -1320,6 +1369,8 @@ final class ReplicationSim {
         boolean on;
         long acked;
         long failed;
+        /** Acknowledged payloads with the offsets they were acknowledged at, oldest first (for scripted tests). */
+        final Map<Long, Long> ackedAt = new LinkedHashMap<>();
 
         void start() {
             on = true;
@@ -1372,6 +1423,13 @@ final class ReplicationSim {
                 () -> b.onPublish(conn, requestId, partition, payload));
         }
 
+        /** Publishes one record now, as a tick would (for scripted tests); its payload, or -1 when none was sent. */
+        long publishOne() {
+            long payload = nextPayload;
+            publish();
+            return nextPayload > payload ? payload : -1;
+        }
+
         void onAnswer(long requestId, int partition, ErrorCode error, long offset) {
             Long payload = payloads.remove(requestId);
             if (payload == null) {
@@ -1379,6 +1437,7 @@ final class ReplicationSim {
             }
             if (error == ErrorCode.NONE) {
                 acked++;
+                ackedAt.put(payload, offset);
                 invariants.acknowledged(partition, offset, payload);
             } else {
                 failed++;
@@ -1523,8 +1582,8 @@ final class ReplicationSim {
             if (!p.online()) {
                 return false;
             }
-            if (p.isr().contains(b.id) && p.isr().size() < 2) {
-                return false;
+            if (p.isr().contains(b.id) && p.isr().size() < 2 && p.eligibleLeaders().isEmpty()) {
+                return false; // the last candidate: nothing could stand in for what it loses
             }
         }
         return true;

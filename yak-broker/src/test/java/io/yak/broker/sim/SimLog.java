@@ -67,6 +67,11 @@ final class SimLog {
         return flushedEnd;
     }
 
+    /** Where the first epoch known starts, -1 when none is. */
+    long firstEpochStartOffset() {
+        return epochs.isEmpty() ? -1 : epochs.firstEntry().getValue();
+    }
+
     /** KIP-279 as {@code LeaderEpochCache.endOffsetFor}: undefined below the first epoch known (unlike Kafka). */
     EpochEndOffset endOffsetForEpoch(int requested) {
         if (requested < 0 || epochs.isEmpty()) {

@@ -149,20 +149,22 @@ final class TopicsCommand implements Callable<Integer> {
     }
 
     static void printHeader(java.io.PrintStream out) {
-        out.printf("%-24s %-9s %-8s %-12s %-12s %-12s %s%n", "TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH",
-            "REPLICAS", "ISR", "HW");
+        out.printf("%-24s %-9s %-8s %-12s %-12s %-12s %-12s %s%n", "TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH",
+            "REPLICAS", "ISR", "ELR", "HW");
     }
 
     /**
-     * One line per partition: leader ({@code offline} without one), leader epoch, replicas and ISR as
-     * comma-separated broker ids, high watermark ({@code -} when unknown).
+     * One line per partition: leader ({@code offline} without one), leader epoch, replicas, ISR and eligible leader
+     * replicas (ELR: outside the ISR, but holding every committed record, so they may lead) as comma-separated broker
+     * ids, high watermark ({@code -} when unknown).
      */
     static void printPartitions(java.io.PrintStream out, String topic, List<PartitionInfo> partitions,
                                 Map<Integer, Long> highWatermarks) {
         for (PartitionInfo p : partitions) {
             Long hw = highWatermarks.get(p.partition());
-            out.printf("%-24s %-9d %-8s %-12d %-12s %-12s %s%n", topic, p.partition(), leader(p), p.leaderEpoch(),
-                ids(p.replicas()), ids(p.isr()), hw == null ? "-" : hw.toString());
+            out.printf("%-24s %-9d %-8s %-12d %-12s %-12s %-12s %s%n", topic, p.partition(), leader(p),
+                p.leaderEpoch(), ids(p.replicas()), ids(p.isr()), ids(p.eligibleLeaders()),
+                hw == null ? "-" : hw.toString());
         }
     }
 

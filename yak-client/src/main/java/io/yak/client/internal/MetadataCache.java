@@ -8,6 +8,7 @@ import io.yak.wire.log.LogText;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * answer may list only the topics asked for). The coordinator connection registers the client (producer or
  * consumer) again on every reconnect, so pushes keep coming.
  *
+ * <p>LEADER_INFO_DELTA pushes apply to the last whole view (all topics), kept apart from the merged one because a
+ * partial METADATA answer cannot serve as a delta's base. A delta that does not apply (a push was missed) makes the
+ * cache ask for the whole view: a METADATA request listing no topics, which means all of them.
+ *
  * <p>Thread-safe: readers see an immutable snapshot through a volatile field; updates are serialized.
  * Listeners run on whichever thread applied the update (often the event loop) and must be quick.
  */
@@ -63,6 +68,11 @@ public final class MetadataCache implements ConnectionListener {
     private final LongSupplier nanoClock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    /** The last whole cluster view seen, which deltas apply to; null before the first. Guarded by this. */
+    private ClusterMetadata wholeView;
+    /** Asking for the whole view after a delta that did not apply, so a run of them asks once. Guarded by this. */
+    private boolean wholeViewInFlight;
 
     // Refresh coalescing; guarded by this.
     private boolean refreshNeeded;
@@ -150,6 +160,58 @@ public final class MetadataCache implements ConnectionListener {
         return true;
     }
 
+    /** Applies a view known to hold every topic, and keeps it as the base for deltas when it is the newest. */
+    private void updateWhole(ClusterMetadata m) {
+        synchronized (this) {
+            if (wholeView == null || m.epoch() >= wholeView.epoch()) {
+                wholeView = m;
+            }
+        }
+        update(m);
+    }
+
+    /**
+     * A delta older than the whole view is stale; one based on it gives the next whole view; any other (a push was
+     * missed, or it changes a partition the view lacks) is dropped and the whole view asked for.
+     */
+    private void apply(LeaderInfoDelta delta) {
+        ClusterMetadata next;
+        long base;
+        synchronized (this) {
+            base = wholeView == null ? -1 : wholeView.epoch();
+            if (wholeView != null && delta.epoch() <= base) {
+                LOG.debug("{}: ignoring the stale cluster delta {} -> {}, the view is at epoch {}", shownClientId,
+                    delta.baseEpoch(), delta.epoch(), base);
+                return;
+            }
+            next = wholeView == null ? null : wholeView.apply(delta);
+            if (next != null) {
+                wholeView = next;
+            } else if (wholeViewInFlight) {
+                return;
+            } else {
+                wholeViewInFlight = true;
+            }
+        }
+        if (next != null) {
+            update(next);
+            return;
+        }
+        LOG.debug("{}: cluster delta {} -> {} does not apply to the view at epoch {}; asking for the whole view",
+            shownClientId, delta.baseEpoch(), delta.epoch(), base);
+        fetch(List.of(), false).whenComplete((r, e) -> {
+            synchronized (this) {
+                wholeViewInFlight = false;
+            }
+            if (e != null) {
+                // The next delta asks again; until then the usual refresh keeps the client's own topics current.
+                LOG.debug("{}: asking for the whole cluster view failed: {}", shownClientId,
+                    LogText.safe(e.toString()));
+                requestRefresh();
+            }
+        });
+    }
+
     private void fire() {
         for (Runnable r : listeners) {
             try {
@@ -162,9 +224,14 @@ public final class MetadataCache implements ConnectionListener {
 
     /** Sends METADATA for {@code topics} (empty = all) and applies the answer. */
     public CompletableFuture<MetadataResponse> fetch(List<String> topics, boolean autoCreate) {
+        boolean whole = topics.isEmpty();
         return coordinator.send(new MetadataRequest(autoCreate, topics)).thenApply(m -> {
             MetadataResponse r = (MetadataResponse) m;
-            update(r.metadata());
+            if (whole) {
+                updateWhole(r.metadata());
+            } else {
+                update(r.metadata());
+            }
             return r;
         });
     }
@@ -292,13 +359,15 @@ public final class MetadataCache implements ConnectionListener {
             LOG.warn("{}: coordinator {} refused registration: {}", shownClientId, coordinator.shownAddress(), error);
             return;
         }
-        update(m);
+        updateWhole(m);
     }
 
     @Override
     public void push(Message message) {
         if (message instanceof LeaderInfo li) {
-            update(li.metadata());
+            updateWhole(li.metadata());
+        } else if (message instanceof LeaderInfoDelta delta) {
+            apply(delta);
         }
     }
 

@@ -200,9 +200,9 @@ class YakCliTest {
         List<String> lines = described.outLines();
         assertThat(lines).hasSize(4);
         assertThat(lines.get(0).split("\\s+"))
-            .containsExactly("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "HW");
-        assertThat(lines.get(1).split("\\s+")).containsExactly("orders", "0", "1", "0", "1", "1", "0");
-        assertThat(lines.get(2).split("\\s+")).containsExactly("orders", "1", "offline", "1", "2", "2", "-");
+            .containsExactly("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "ELR", "HW");
+        assertThat(lines.get(1).split("\\s+")).containsExactly("orders", "0", "1", "0", "1", "1", "-", "0");
+        assertThat(lines.get(2).split("\\s+")).containsExactly("orders", "1", "offline", "1", "2", "2", "-", "-");
         Run unknown = yak("", "topics", "describe", "--topic", "ghost");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.errLines()).hasSize(1);
@@ -249,15 +249,16 @@ class YakCliTest {
         Run all = yak("", "topics", "describe", "--topic", "rep");
         assertThat(all.code()).isZero();
         assertThat(all.outLines()).extracting(l -> List.of(l.split("\\s+"))).containsExactly(
-            List.of("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "HW"),
-            List.of("rep", "0", "1", "0", "1,2", "1,2", "4"),
-            List.of("rep", "1", "2", "0", "2,1", "2", "0"),
-            List.of("rep", "2", "offline", "1", "1,2", "1,2", "-"));
+            List.of("TOPIC", "PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "ELR", "HW"),
+            List.of("rep", "0", "1", "0", "1,2", "1,2", "-", "4"),
+            List.of("rep", "1", "2", "0", "2,1", "2", "-", "0"),
+            List.of("rep", "2", "offline", "1", "1,2", "1,2", "-", "-"));
 
         Run under = yak("", "topics", "describe", "--under-replicated");
         assertThat(under.code()).isZero();
         assertThat(under.outLines()).hasSize(2);
-        assertThat(under.outLines().get(1).split("\\s+")).containsExactly("rep", "1", "2", "0", "2,1", "2", "0");
+        assertThat(under.outLines().get(1).split("\\s+"))
+            .containsExactly("rep", "1", "2", "0", "2,1", "2", "-", "0");
         Run offline = yak("", "topics", "describe", "--offline");
         assertThat(offline.outLines()).hasSize(2);
         assertThat(offline.outLines().get(1)).startsWith("rep").contains("offline");

@@ -203,9 +203,13 @@ public final class FakeCoordinator implements AutoCloseable {
     }
 
     public void pushLeaderInfo() {
-        ClusterMetadata m = metadata();
+        push(new LeaderInfo(metadata()));
+    }
+
+    /** Pushes any message (a LEADER_INFO_DELTA the test built) to every registered client, correlation id 0. */
+    public void push(Message push) {
         for (Channel ch : registered) {
-            ch.writeAndFlush(Frame.of(0, new LeaderInfo(m)));
+            ch.writeAndFlush(Frame.of(0, push));
         }
     }
 

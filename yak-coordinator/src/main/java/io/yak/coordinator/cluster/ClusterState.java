@@ -1,6 +1,7 @@
 package io.yak.coordinator.cluster;
 
 import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.coordinator.store.StateRecord;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.config.TopicNames;
@@ -10,6 +11,7 @@ import io.yak.wire.message.AlterIsrResult;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.Codec;
+import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.TopicInfo;
@@ -71,6 +73,20 @@ public final class ClusterState {
     private long autoCreateWarnedMs = Long.MIN_VALUE;
     /** Immutable view of the metadata at {@link #epoch}, republished after every change. */
     private volatile ClusterMetadata published = ClusterMetadata.EMPTY;
+    /** What changed since the last {@link #drainChanges}; null until {@link #recordChanges}. */
+    private ChangeJournal journal;
+
+    /**
+     * The changes one or more events made, as the store and the broadcaster need them.
+     *
+     * @param records what to append to the change log, in order (empty when nothing persisted changed)
+     * @param delta   the metadata change to push, or null when the cluster epoch did not move
+     */
+    public record Changes(List<StateRecord> records, LeaderInfoDelta delta) {
+        public Changes {
+            records = List.copyOf(records);
+        }
+    }
 
     /** An empty cluster at epoch 0 that lets any broker id register and never forgets a dead broker (tests). */
     public ClusterState(long heartbeatTimeoutMs, int numPartitions, boolean autoCreateTopics) {
@@ -171,7 +187,7 @@ public final class ClusterState {
 
     private PartitionState restorePartition(String topic, int p, CoordinatorSnapshot.Partition stored) {
         String problem = CoordinatorSnapshot.Partition.problem(stored.replicas(), stored.isr(), stored.leader(),
-            stored.leaderEpoch(), stored.partitionEpoch());
+            stored.leaderEpoch(), stored.partitionEpoch(), stored.eligibleLeaders());
         if (problem != null) {
             throw new IllegalStateException("partition " + topic + "-" + p + ": " + problem);
         }
@@ -184,7 +200,7 @@ public final class ClusterState {
             replica.replicaCount++;
         }
         return new PartitionState(stored.replicas(), stored.isr(), stored.leader(), stored.leaderEpoch(),
-            stored.partitionEpoch());
+            stored.partitionEpoch(), stored.eligibleLeaders());
     }
 
     /** The current metadata: an immutable snapshot. Thread-safe. */
@@ -210,6 +226,12 @@ public final class ClusterState {
         return registerBroker(id, host, port, connectionId, connectionId, remote, nowMs);
     }
 
+    /** A registration after a clean shutdown. */
+    public RegisterResult registerBroker(int id, String host, int port, long incarnationId, long connectionId,
+                                         SocketAddress remote, long nowMs) {
+        return registerBroker(id, host, port, incarnationId, true, connectionId, remote, nowMs);
+    }
+
     /**
      * A broker announces itself; who may is {@link BrokerRegistry#register}'s rule. The same incarnation again
      * changes no leadership (a reconnection; after a coordinator restart too), except that a broker declared dead
@@ -223,11 +245,14 @@ public final class ClusterState {
      * @param connectionId  identifies the connection it registered on (any value but 0), for {@link
      *                      #connectionClosed} and to tell a restart from a clash of two brokers with one id
      * @param remote        the peer's socket address: refusals are logged at most once per remote IP per minute
+     * @param cleanShutdown whether the process's data directory says its previous process shut down cleanly: when
+     *                      not, a new incarnation first stops being a candidate (ISR member or eligible leader) of
+     *                      the offline partitions that have another ({@link Elections#withoutUncleanReplica})
      * @return NONE with the broker epoch (changed when the state changed); INVALID_REQUEST (bad id or address, id
      *     not in broker.ids, too many brokers) or BROKER_ID_IN_USE, nothing changed
      */
-    public RegisterResult registerBroker(int id, String host, int port, long incarnationId, long connectionId,
-                                         SocketAddress remote, long nowMs) {
+    public RegisterResult registerBroker(int id, String host, int port, long incarnationId, boolean cleanShutdown,
+                                         long connectionId, SocketAddress remote, long nowMs) {
         BrokerRegistry.Registration r = brokers.register(id, host, port, incarnationId, connectionId, remote, nowMs);
         if (r.error() != ErrorCode.NONE) {
             return new RegisterResult(r.error(), false, BrokerInfo.NO_EPOCH);
@@ -267,8 +292,12 @@ public final class ClusterState {
                     brokerGone(b, "broker " + id + " restarted", newEpoch);
                 }
                 b.brokerEpoch = newEpoch;
-                LOG.info("broker {} registered at {} (new incarnation, was {}), brokerEpoch {}, epoch {}", id,
-                    address, LogText.safe(r.oldAddress()), b.brokerEpoch, newEpoch);
+                LOG.info("broker {} registered at {} (new incarnation, was {}, after {} shutdown), brokerEpoch {}, "
+                    + "epoch {}", id, address, LogText.safe(r.oldAddress()), cleanShutdown ? "a clean" : "an unclean",
+                    b.brokerEpoch, newEpoch);
+                if (!cleanShutdown) {
+                    withoutUncleanReplica(b, newEpoch);
+                }
                 electWhereInIsr(b, "broker " + id + " registered", newEpoch);
             }
             default -> throw new IllegalStateException("registration change " + r.change());
@@ -311,7 +340,7 @@ public final class ClusterState {
         for (PartitionRef ref : change.listed()) {
             TopicEntry t = partitions.get(ref.topic());
             int p = ref.partition();
-            if (partitions.apply(t, p, Elections.withoutBroker(t.partition(p), b.id, canServe(t, p)),
+            if (partitions.apply(t, p, Elections.withoutBroker(t.partition(p), b.id, canServe(t, p), minIsr(t, p)),
                     "broker " + b.id + " reports it cannot serve it; the reason is in that broker's log", false,
                     newEpoch)) {
                 changed++;
@@ -321,7 +350,8 @@ public final class ClusterState {
             TopicEntry t = partitions.get(ref.topic());
             int p = ref.partition();
             PartitionState s = t.partition(p);
-            if (s.inIsr(b.id) && partitions.apply(t, p, Elections.electFromIsr(s, canServe(t, p)),
+            if ((s.inIsr(b.id) || s.isEligibleLeader(b.id))
+                    && partitions.apply(t, p, Elections.electFromIsr(s, canServe(t, p), minIsr(t, p)),
                     "broker " + b.id + " no longer reports it cannot serve it", false, newEpoch)) {
                 changed++;
             }
@@ -444,7 +474,8 @@ public final class ClusterState {
      */
     public boolean electPreferredLeaders() {
         long newEpoch = epoch + 1;
-        int changed = partitions.applyToAll((t, p, s) -> Elections.electPreferred(s, canServe(t, p)),
+        int changed = partitions.applyToAll((t, p, s) -> Elections.electPreferred(s, canServe(t, p),
+            minIsr(t, p)),
             "preferred replica back in sync", false, newEpoch);
         if (changed == 0) {
             return false;
@@ -480,7 +511,8 @@ public final class ClusterState {
                 continue;
             }
             int p = a.partition();
-            IsrChanges.Decision d = IsrChanges.decide(t.partition(p), brokerId, a, canServe(t, p));
+            IsrChanges.Decision d = IsrChanges.decide(t.partition(p), brokerId, a, canServe(t, p),
+                minIsr(t, p));
             if (d.error() == ErrorCode.NONE) {
                 changed |= partitions.apply(t, p, d.state(), "asked by leader " + brokerId, false, newEpoch);
             }
@@ -675,6 +707,28 @@ public final class ClusterState {
         return new TopicLookup(ErrorCode.NONE, null, List.copyOf(created));
     }
 
+    /**
+     * Starts recording every change for {@link #drainChanges}, from the state as it is now (what is on disk). The
+     * coordinator server does; simulations and tests that persist nothing need not.
+     */
+    public void recordChanges() {
+        journal = new ChangeJournal(epoch, nextProducerId, brokers.all());
+        partitions.recordChangesIn(journal);
+    }
+
+    /**
+     * The changes since the last call (or {@link #recordChanges}): change-log records and the LEADER_INFO_DELTA of
+     * the epochs they span. Call after each event, before its answer is persisted.
+     *
+     * @throws IllegalStateException before {@link #recordChanges}
+     */
+    public Changes drainChanges() {
+        if (journal == null) {
+            throw new IllegalStateException("recordChanges() first");
+        }
+        return journal.drain(epoch, nextProducerId, partitions, brokers, replication.minInsyncReplicas());
+    }
+
     /** Hands out a new producer id. Changes persisted state (the counter) but not the metadata or epoch. */
     public long allocateProducerId() {
         return nextProducerId++;
@@ -691,7 +745,13 @@ public final class ClusterState {
         if (error == ErrorCode.NONE) {
             error = checkPartition(topic, partition);
         }
-        return error == ErrorCode.NONE ? offsets.commit(group, topic, partition, offset) : error;
+        if (error == ErrorCode.NONE) {
+            error = offsets.commit(group, topic, partition, offset);
+        }
+        if (error == ErrorCode.NONE && journal != null) {
+            journal.offsetCommitted(new CoordinatorSnapshot.CommittedOffset(group, topic, partition, offset));
+        }
+        return error;
     }
 
     /** A group's committed offset: {@link #NO_OFFSET} with NONE when it never committed one for the partition. */
@@ -726,7 +786,7 @@ public final class ClusterState {
             for (int p = 0; p < t.partitionCount(); p++) {
                 PartitionState s = t.partition(p);
                 ps.add(new CoordinatorSnapshot.Partition(s.replicas(), s.isr(), s.leader(), s.leaderEpoch(),
-                    s.partitionEpoch()));
+                    s.partitionEpoch(), s.eligibleLeaders()));
             }
             ts.add(new CoordinatorSnapshot.Topic(t.name, ps, t.configs));
         }
@@ -752,18 +812,58 @@ public final class ClusterState {
      * @return how many partitions changed
      */
     private int brokerGone(BrokerEntry b, String why, long newEpoch) {
-        return partitions.applyToAll((t, p, s) -> Elections.withoutBroker(s, b.id, canServe(t, p)), why, false,
-            newEpoch);
+        return partitions.applyToAll((t, p, s) -> Elections.withoutBroker(s, b.id, canServe(t, p), minIsr(t, p)),
+            why, false, newEpoch);
     }
 
     /**
-     * Clean elections of the offline partitions whose ISR has broker {@code b}, now that it can serve.
+     * Clean elections of the offline partitions that have broker {@code b} in their ISR or eligible leaders, now
+     * that it can serve.
      *
      * @return how many partitions got a leader
      */
     private int electWhereInIsr(BrokerEntry b, String why, long newEpoch) {
-        return partitions.applyToAll((t, p, s) -> s.online() || !s.inIsr(b.id) ? s
-            : Elections.electFromIsr(s, canServe(t, p)), why, false, newEpoch);
+        return partitions.applyToAll((t, p, s) -> s.online() || !s.inIsr(b.id) && !s.isEligibleLeader(b.id) ? s
+            : Elections.electFromIsr(s, canServe(t, p), minIsr(t, p)), why, false, newEpoch);
+    }
+
+    /**
+     * A new incarnation of {@code b} that registered after an unclean shutdown stops being a candidate of the
+     * offline partitions that have another one (see {@link Elections#withoutUncleanReplica}); then those partitions
+     * are elected again, as its leaving may leave an eligible leader that can serve first in line.
+     *
+     * @return how many partitions changed
+     */
+    private int withoutUncleanReplica(BrokerEntry b, long newEpoch) {
+        String why = "broker " + b.id + " registered after an unclean shutdown: records it had not flushed may be "
+            + "gone, so another in-sync or eligible replica leads";
+        int changed = partitions.applyToAll((t, p, s) -> Elections.withoutUncleanReplica(s, b.id), why, false,
+            newEpoch);
+        if (changed > 0) {
+            changed += partitions.applyToAll((t, p, s) -> Elections.electFromIsr(s, canServe(t, p), minIsr(t, p)),
+                why, false, newEpoch);
+        }
+        for (TopicEntry t : partitions.all()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionState s = t.partition(p);
+                if (!s.online() && (s.inIsr(b.id) || s.isEligibleLeader(b.id))
+                        && s.isr().size() + s.eligibleLeaders().size() == 1) {
+                    LOG.warn("partition {}-{}: broker {} registered after an unclean shutdown and is its only "
+                        + "candidate left; it may lead again, and records it lost from its unflushed tail are lost",
+                        t.name, p, b.id);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Partition p's {@code min.insync.replicas}: the topic's config, else the cluster's, capped at its replica
+     * count as leaders cap it (so the eligible-leader rule and the leaders' high watermark rule agree).
+     */
+    private int minIsr(TopicEntry t, int p) {
+        long configured = t.longConfig(TopicConfigs.MIN_INSYNC_REPLICAS, replication.minInsyncReplicas());
+        return (int) Math.min(configured, t.partition(p).replicas().size());
     }
 
     /**
@@ -789,7 +889,7 @@ public final class ClusterState {
         }
         List<TopicInfo> ts = new ArrayList<>(partitions.size());
         for (TopicEntry t : partitions.all()) {
-            ts.add(t.toInfo());
+            ts.add(t.toInfo(replication.minInsyncReplicas()));
         }
         published = new ClusterMetadata(epoch, bs, ts);
         assert invariantsHold() : "cluster state invariant broken at epoch " + epoch;
@@ -822,6 +922,12 @@ public final class ClusterState {
                     if (s.online() && !serving || !s.online() && can.test(r)) {
                         LOG.error("partition {}-{} {}: isr member {} alive {} reports offline {}", t.name, p, s, r,
                             b.alive, b.offline);
+                        return false;
+                    }
+                }
+                for (int r : s.eligibleLeaders()) {
+                    if (!s.online() && can.test(r)) {
+                        LOG.error("partition {}-{} {} offline with eligible leader {} that can lead", t.name, p, s, r);
                         return false;
                     }
                 }

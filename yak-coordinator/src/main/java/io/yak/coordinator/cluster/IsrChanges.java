@@ -32,8 +32,11 @@ final class IsrChanges {
     /**
      * @param leaderId the asking broker (its broker epoch is checked by the caller, once per request)
      * @param canServe whether a broker could join the ISR now: alive, and not reporting the partition offline
+     * @param minIsr   the partition's {@code min.insync.replicas}, capped at its replica count: members that leave an
+     *                 ISR left below it become eligible leaders
      */
-    static Decision decide(PartitionState current, int leaderId, AlterIsrPartition asked, IntPredicate canServe) {
+    static Decision decide(PartitionState current, int leaderId, AlterIsrPartition asked, IntPredicate canServe,
+                           int minIsr) {
         if (current.leader() != leaderId) {
             return new Decision(ErrorCode.NOT_LEADER, current);
         }
@@ -56,7 +59,7 @@ final class IsrChanges {
         if (ordered.equals(current.isr())) {
             return new Decision(ErrorCode.NONE, current);
         }
-        return new Decision(ErrorCode.NONE, current.withIsr(ordered));
+        return new Decision(ErrorCode.NONE, current.withIsr(ordered, minIsr));
     }
 
     /** Distinct replicas of the partition, the leader among them. */

@@ -30,6 +30,12 @@ final class PartitionStates {
     /** By name; sorted so metadata lists topics in name order. */
     private final TreeMap<String, TopicEntry> topics = new TreeMap<>();
     private int totalPartitions;
+    /** Told of every new topic and partition change once the coordinator records changes; null before. */
+    private ChangeJournal journal;
+
+    void recordChangesIn(ChangeJournal journal) {
+        this.journal = journal;
+    }
 
     TopicEntry get(String name) {
         return topics.get(name);
@@ -62,6 +68,9 @@ final class PartitionStates {
             throw new IllegalStateException("topic " + t.name + " exists already");
         }
         totalPartitions += t.partitionCount();
+        if (journal != null) {
+            journal.topicAdded(t.name);
+        }
     }
 
     /**
@@ -83,6 +92,9 @@ final class PartitionStates {
                 + " (" + why + ") would reuse an epoch or move replicas");
         }
         t.set(p, next);
+        if (journal != null) {
+            journal.partitionChanged(t.name, p);
+        }
         if (unclean) {
             LOG.warn("partition {}-{} leader {} -> {}, leaderEpoch {}, isr {} (unclean election, {}: no in-sync "
                     + "replica {} can lead; records only they had are lost), partitionEpoch {}, epoch {}", t.name, p,
@@ -95,6 +107,11 @@ final class PartitionStates {
         } else {
             LOG.info("partition {}-{} isr {} -> {} ({}), partitionEpoch {}, epoch {}", t.name, p, ids(old.isr()),
                 ids(next.isr()), why, next.partitionEpoch(), newEpoch);
+        }
+        if (!old.eligibleLeaders().equals(next.eligibleLeaders())) {
+            LOG.info("partition {}-{} eligible leaders {} -> {} (isr {}), partitionEpoch {}, epoch {}", t.name, p,
+                ids(old.eligibleLeaders()), ids(next.eligibleLeaders()), ids(next.isr()), next.partitionEpoch(),
+                newEpoch);
         }
         return true;
     }

@@ -1,5 +1,6 @@
 package io.yak.coordinator.cluster;
 
+import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.ArrayList;
@@ -43,11 +44,26 @@ final class TopicEntry {
         partitions[p] = state;
     }
 
-    TopicInfo toInfo() {
+    /** The value of config {@code key} as a number, or {@code defaultValue} when the topic does not set it. */
+    long longConfig(String key, long defaultValue) {
+        String v = configs.get(key);
+        return v == null ? defaultValue : Long.parseLong(v);
+    }
+
+    /**
+     * The topic as the metadata lists it. Its configs carry {@code min.insync.replicas} always, the cluster's when
+     * the topic sets none, so every leader applies the value the coordinator's eligible-leader rule assumes.
+     */
+    TopicInfo toInfo(int clusterMinInsyncReplicas) {
         List<PartitionInfo> infos = new ArrayList<>(partitions.length);
         for (int p = 0; p < partitions.length; p++) {
             infos.add(partitions[p].toInfo(p));
         }
-        return new TopicInfo(name, infos, configs);
+        SortedMap<String, String> effective = configs;
+        if (!configs.containsKey(TopicConfigs.MIN_INSYNC_REPLICAS)) {
+            effective = new TreeMap<>(configs);
+            effective.put(TopicConfigs.MIN_INSYNC_REPLICAS, Integer.toString(clusterMinInsyncReplicas));
+        }
+        return new TopicInfo(name, infos, effective);
     }
 }

@@ -9,7 +9,6 @@ import io.yak.coordinator.cluster.HeartbeatResult;
 import io.yak.coordinator.cluster.RegisterResult;
 import io.yak.coordinator.cluster.TopicCreation;
 import io.yak.coordinator.cluster.TopicLookup;
-import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
@@ -55,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * Decides: applies each decoded request to the {@link ClusterState} and answers it. Every request runs on the
  * single state thread ({@value #STATE_THREAD_NAME}), so the state needs no locks; the state thread does no I/O.
  *
- * <p>Every response, and every LEADER_INFO broadcast, goes out through the {@link StoreWriter}: after the
- * snapshot of the change it reflects is durable (a COMMIT_OFFSET is answered only once the offset is on disk), and
+ * <p>Every response, and every LEADER_INFO broadcast, goes out through the {@link StoreWriter}: after the change
+ * records of the change it reflects are durable (a COMMIT_OFFSET is answered only once the offset is on disk), and
  * in request order, so nothing a peer sees can be lost by a coordinator crash. Requests that change nothing
  * (FETCH_OFFSET, METADATA of existing topics, a HEARTBEAT that changes no leadership) write nothing but still queue
  * behind pending writes.
@@ -152,11 +151,12 @@ public final class RequestProcessor {
         return persistAndBroadcastIf(state.electPreferredLeaders());
     }
 
-    /** For a change no request asked for: when {@code changed}, persists the state, then pushes its metadata. */
+    /** For a change no request asked for: persists what changed, then pushes the metadata change. */
     private boolean persistAndBroadcastIf(boolean changed) {
-        if (changed) {
+        ClusterState.Changes changes = state.drainChanges();
+        if (changed || !changes.records().isEmpty()) {
             ClusterMetadata metadata = state.metadata();
-            writer.submit(state.snapshot(), failure -> broadcaster.broadcast(metadata));
+            writer.submit(changes.records(), failure -> broadcaster.broadcast(metadata, changes.delta()));
         }
         return changed;
     }
@@ -193,7 +193,7 @@ public final class RequestProcessor {
 
     private void registerBroker(Responder r, int correlationId, long connectionId, RegisterBrokerRequest m) {
         RegisterResult result = state.registerBroker(m.brokerId(), m.host(), m.port(), m.incarnationId(),
-            connectionId, r.channel().remoteAddress(), clock.millis());
+            m.cleanShutdown(), connectionId, r.channel().remoteAddress(), clock.millis());
         if (result.error() == ErrorCode.NONE) {
             broadcaster.register(r.channel());
         } else {
@@ -324,19 +324,22 @@ public final class RequestProcessor {
     }
 
     /**
-     * Answers after everything submitted before is durable, and after this request's change when {@code persist}.
+     * Answers after everything submitted before is durable, and after this request's changes (the state's change
+     * records, which {@code persist} says to expect).
      *
      * @param notDurable the answer when the write failed (null: {@code ok} regardless)
-     * @param broadcast  push the current metadata to every registered connection after answering
+     * @param broadcast  push the metadata change to every registered connection after answering (also done
+     *                   whenever the cluster epoch moved, so receivers see every epoch)
      */
     private void reply(Responder r, int correlationId, Message ok, Message notDurable, boolean persist,
                        boolean broadcast) {
-        CoordinatorSnapshot snapshot = persist ? state.snapshot() : null;
-        ClusterMetadata metadata = broadcast ? state.metadata() : null;
-        writer.submit(snapshot, failure -> {
+        ClusterState.Changes changes = state.drainChanges();
+        assert persist || changes.records().isEmpty() : "unexpected changes " + changes.records();
+        ClusterMetadata metadata = broadcast || changes.delta() != null ? state.metadata() : null;
+        writer.submit(changes.records(), failure -> {
             r.respond(Frame.of(correlationId, failure != null && notDurable != null ? notDurable : ok));
             if (metadata != null) {
-                broadcaster.broadcast(metadata);
+                broadcaster.broadcast(metadata, changes.delta());
             }
         });
     }

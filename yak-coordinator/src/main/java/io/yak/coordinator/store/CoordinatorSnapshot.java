@@ -66,17 +66,26 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
     /**
      * One partition's replication state.
      *
-     * @param replicas       the brokers holding a copy, the preferred leader first
-     * @param isr            the in-sync replicas, in replicas order
-     * @param leader         the leading broker, or {@link #NO_LEADER}
-     * @param leaderEpoch    its leader epoch
-     * @param partitionEpoch its partition epoch
+     * @param replicas        the brokers holding a copy, the preferred leader first
+     * @param isr             the in-sync replicas, in replicas order
+     * @param leader          the leading broker, or {@link #NO_LEADER}
+     * @param leaderEpoch     its leader epoch
+     * @param partitionEpoch  its partition epoch
+     * @param eligibleLeaders replicas outside the ISR known to hold every committed record (KIP-966), in replicas
+     *                        order
      */
     public record Partition(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
-                            int partitionEpoch) {
+                            int partitionEpoch, List<Integer> eligibleLeaders) {
         public Partition {
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
+            eligibleLeaders = List.copyOf(eligibleLeaders);
+        }
+
+        /** A partition without eligible leader replicas (as a version 3 file stores every partition). */
+        public Partition(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                         int partitionEpoch) {
+            this(replicas, isr, leader, leaderEpoch, partitionEpoch, List.of());
         }
 
         /**
@@ -87,30 +96,38 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
             this(List.of(replica), List.of(replica), NO_LEADER, leaderEpoch, leaderEpoch);
         }
 
-        /**
-         * Why these values are not a partition's replication state (STATE.md's rules: replicas distinct and at
-         * least one; the ISR at least one, distinct replicas in replicas order; the leader {@link #NO_LEADER} or in
-         * the ISR; epochs {@code >= 0}), or null when they are. The one check of these rules: when the state file
-         * is read, and for every state the coordinator's {@code PartitionState} takes.
-         */
+        /** {@link #problem(List, List, int, int, int, List)} without eligible leader replicas. */
         public static String problem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
                                      int partitionEpoch) {
+            return problem(replicas, isr, leader, leaderEpoch, partitionEpoch, List.of());
+        }
+
+        /**
+         * Why these values are not a partition's replication state (STATE.md's rules: replicas distinct and at
+         * least one; the ISR and the eligible leader replicas distinct replicas in replicas order, disjoint, not both
+         * empty; the ISR empty only while offline; the leader {@link #NO_LEADER} or in the ISR; epochs {@code >= 0}),
+         * or null when they are. The one check of these rules: when the state file is read, and for every state the
+         * coordinator's {@code PartitionState} takes.
+         */
+        public static String problem(List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                                     int partitionEpoch, List<Integer> eligibleLeaders) {
             if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
                 return "replicas " + replicas + " empty or not distinct";
             }
-            boolean ordered = !isr.isEmpty();
-            int last = -1;
-            for (int member : isr) {
-                int position = replicas.indexOf(member); // -1 for a non-replica
-                if (position <= last) {
-                    ordered = false; // also a repeat, or not a replica
-                    break;
-                }
-                last = position;
+            if (!inReplicaOrder(replicas, isr)) {
+                return "isr " + isr + " not distinct, not a subset of replicas " + replicas + " or not in their order";
             }
-            if (!ordered) {
-                return "isr " + isr + " empty, not distinct, not a subset of replicas " + replicas
+            if (!inReplicaOrder(replicas, eligibleLeaders)) {
+                return "eligible leaders " + eligibleLeaders + " not distinct, not a subset of replicas " + replicas
                     + " or not in their order";
+            }
+            for (int member : eligibleLeaders) {
+                if (isr.contains(member)) {
+                    return "eligible leader " + member + " is in the isr " + isr;
+                }
+            }
+            if (isr.isEmpty() && (leader != NO_LEADER || eligibleLeaders.isEmpty())) {
+                return "isr empty while " + (leader != NO_LEADER ? "led by " + leader : "no eligible leader is left");
             }
             if (leader != NO_LEADER && !isr.contains(leader)) {
                 return "leader " + leader + " not in isr " + isr;
@@ -119,6 +136,19 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
                 return "leader epoch " + leaderEpoch + " / partition epoch " + partitionEpoch + " negative";
             }
             return null;
+        }
+
+        /** Distinct replicas, in replicas order (also true of an empty list). */
+        private static boolean inReplicaOrder(List<Integer> replicas, List<Integer> members) {
+            int last = -1;
+            for (int member : members) {
+                int position = replicas.indexOf(member); // -1 for a non-replica
+                if (position <= last) {
+                    return false; // also a repeat, or not a replica
+                }
+                last = position;
+            }
+            return true;
         }
     }
 

@@ -20,15 +20,17 @@ import java.util.zip.CRC32C;
  * Encodes and decodes the state file. The layout is specified in {@code yak-coordinator/STATE.md}, which is the
  * authority; the constants and field names below mirror it ({@code StateDocumentTest} compares them). Decoding checks
  * magic, version, the CRC32C trailer, every length and count against the bytes left, and the snapshot's invariants,
- * and reports the first problem found. Writes {@link #VERSION}; reads it, {@link #VERSION_2} and {@link #VERSION_1}.
+ * and reports the first problem found. Writes {@link #VERSION}; reads it and every earlier version.
  *
  * <p>Stateless; any thread.
  */
 final class StateFileCodec {
     /** "YAKC" in ASCII. */
     static final int MAGIC = 0x59414B43;
-    /** The format this build writes: version 2 plus replication (brokers' incarnations, partitions' ISR). */
-    static final short VERSION = 3;
+    /** The format this build writes: version 3 plus each partition's eligible leader replicas. */
+    static final short VERSION = 4;
+    /** Version 2 plus replication (brokers' incarnations, partitions' ISR). Still read (no eligible leaders). */
+    static final short VERSION_3 = 3;
     /** Version 1 plus per-topic configs; one replica per partition. Still read. */
     static final short VERSION_2 = 2;
     /** The first format, without per-topic configs; still read (its topics get no configs). */
@@ -78,35 +80,16 @@ final class StateFileCodec {
             out.int64("next_producer_id", s.nextProducerId());
             out.int32("broker_count", s.brokers().size());
             for (CoordinatorSnapshot.Broker b : s.brokers()) {
-                out.int32("broker.id", b.id());
-                out.string("broker.host", b.host());
-                out.int32("broker.port", b.port());
-                out.int64("broker.incarnation_id", b.incarnationId());
-                out.int64("broker.broker_epoch", b.brokerEpoch());
-                out.int8("broker.alive", b.alive() ? 1 : 0);
+                writeBroker(out, b);
             }
             out.int32("topic_count", s.topics().size());
             for (CoordinatorSnapshot.Topic t : s.topics()) {
                 out.string("topic.name", t.name());
                 out.int32("topic.partition_count", t.partitions().size());
                 for (CoordinatorSnapshot.Partition p : t.partitions()) {
-                    out.int32("partition.leader", p.leader());
-                    out.int32("partition.leader_epoch", p.leaderEpoch());
-                    out.int32("partition.partition_epoch", p.partitionEpoch());
-                    out.int32("partition.replica_count", p.replicas().size());
-                    for (int r : p.replicas()) {
-                        out.int32("partition.replica", r);
-                    }
-                    out.int32("partition.isr_count", p.isr().size());
-                    for (int r : p.isr()) {
-                        out.int32("partition.isr", r);
-                    }
+                    writePartition(out, p);
                 }
-                out.int32("topic.config_count", t.configs().size());
-                for (Map.Entry<String, String> c : t.configs().entrySet()) {
-                    out.string("config.key", c.getKey());
-                    out.string("config.value", c.getValue());
-                }
+                writeConfigs(out, t.configs());
             }
             out.int32("offset_count", s.offsets().size());
             for (CoordinatorSnapshot.CommittedOffset o : s.offsets()) {
@@ -124,8 +107,43 @@ final class StateFileCodec {
         return bytes.toByteArray();
     }
 
+    static void writeBroker(Writer out, CoordinatorSnapshot.Broker b) throws IOException {
+        out.int32("broker.id", b.id());
+        out.string("broker.host", b.host());
+        out.int32("broker.port", b.port());
+        out.int64("broker.incarnation_id", b.incarnationId());
+        out.int64("broker.broker_epoch", b.brokerEpoch());
+        out.int8("broker.alive", b.alive() ? 1 : 0);
+    }
+
+    static void writePartition(Writer out, CoordinatorSnapshot.Partition p) throws IOException {
+        out.int32("partition.leader", p.leader());
+        out.int32("partition.leader_epoch", p.leaderEpoch());
+        out.int32("partition.partition_epoch", p.partitionEpoch());
+        out.int32("partition.replica_count", p.replicas().size());
+        for (int r : p.replicas()) {
+            out.int32("partition.replica", r);
+        }
+        out.int32("partition.isr_count", p.isr().size());
+        for (int r : p.isr()) {
+            out.int32("partition.isr", r);
+        }
+        out.int32("partition.eligible_leader_count", p.eligibleLeaders().size());
+        for (int r : p.eligibleLeaders()) {
+            out.int32("partition.eligible_leader", r);
+        }
+    }
+
+    static void writeConfigs(Writer out, Map<String, String> configs) throws IOException {
+        out.int32("topic.config_count", configs.size());
+        for (Map.Entry<String, String> c : configs.entrySet()) {
+            out.string("config.key", c.getKey());
+            out.string("config.value", c.getValue());
+        }
+    }
+
     /** Writes fields and, when tracing, records each field name the first time it is written. */
-    private static final class Writer {
+    static final class Writer {
         private final DataOutputStream out;
         private final List<Field> trace;
 
@@ -188,7 +206,7 @@ final class StateFileCodec {
                 MAGIC));
         }
         short version = in.getShort(VERSION_OFFSET);
-        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
+        if (version < VERSION_1 || version > VERSION) {
             throw corrupt(source, "unsupported format version " + version + " (this build reads " + VERSION_1
                 + " to " + VERSION + ")");
         }
@@ -218,7 +236,7 @@ final class StateFileCodec {
 
     private static List<CoordinatorSnapshot.Broker> readBrokers(Reader r, short version)
             throws CorruptStateException {
-        boolean replicated = version >= VERSION;
+        boolean replicated = version >= VERSION_3;
         int n = r.count("broker_count", 4 + 2 + 4 + (replicated ? 8 + 8 + 1 : 0));
         List<CoordinatorSnapshot.Broker> brokers = new ArrayList<>(n);
         Set<Integer> ids = new HashSet<>();
@@ -260,13 +278,13 @@ final class StateFileCodec {
             if (name.isEmpty() || !names.add(name)) {
                 throw r.corrupt("topic " + i + " '" + name + "' is empty or a duplicate");
             }
-            int np = r.count("topic.partition_count", version >= VERSION ? 4 * 7 : 8);
+            int np = r.count("topic.partition_count", version >= VERSION ? 4 * 8 : version >= VERSION_3 ? 4 * 7 : 8);
             if (np == 0) {
                 throw r.corrupt("topic '" + name + "' has no partitions");
             }
             List<CoordinatorSnapshot.Partition> partitions = new ArrayList<>(np);
             for (int p = 0; p < np; p++) {
-                partitions.add(version >= VERSION ? readPartition(r, brokerIds, name, p)
+                partitions.add(version >= VERSION_3 ? readPartition(r, brokerIds, name, p, version >= VERSION)
                     : readSingleReplica(r, brokerIds, name, p));
             }
             Map<String, String> configs = withConfigs ? readConfigs(r, name) : Map.of();
@@ -287,30 +305,36 @@ final class StateFileCodec {
         return new CoordinatorSnapshot.Partition(replica, leaderEpoch);
     }
 
-    private static CoordinatorSnapshot.Partition readPartition(Reader r, Set<Integer> brokerIds, String topic, int p)
-            throws CorruptStateException {
+    /** @param brokerIds the brokers the replicas must be among, or null to check that later */
+    static CoordinatorSnapshot.Partition readPartition(Reader r, Set<Integer> brokerIds, String topic, int p,
+                                                       boolean withEligibleLeaders) throws CorruptStateException {
         int leader = r.int32("partition.leader");
         int leaderEpoch = r.int32("partition.leader_epoch");
         int partitionEpoch = r.int32("partition.partition_epoch");
         List<Integer> replicas = readIds(r, "partition.replica_count", "partition.replica");
         List<Integer> isr = readIds(r, "partition.isr_count", "partition.isr");
+        List<Integer> eligibleLeaders = withEligibleLeaders
+            ? readIds(r, "partition.eligible_leader_count", "partition.eligible_leader") : List.of();
         String problem = null;
         for (int replica : replicas) {
-            if (!brokerIds.contains(replica)) {
+            if (brokerIds != null && !brokerIds.contains(replica)) {
                 problem = "replica " + replica + " is not a listed broker";
             }
         }
         if (problem == null) {
-            problem = CoordinatorSnapshot.Partition.problem(replicas, isr, leader, leaderEpoch, partitionEpoch);
+            problem = CoordinatorSnapshot.Partition.problem(replicas, isr, leader, leaderEpoch, partitionEpoch,
+                eligibleLeaders);
         }
         if (problem != null) {
-            throw r.corrupt("partition " + topic + "-" + p + " (replicas " + replicas + ", isr " + isr + ", leader "
+            throw r.corrupt("partition " + topic + "-" + p + " (replicas " + replicas + ", isr " + isr
+                + ", eligible leaders " + eligibleLeaders + ", leader "
                 + leader + ", leader epoch " + leaderEpoch + ", partition epoch " + partitionEpoch + "): " + problem);
         }
-        return new CoordinatorSnapshot.Partition(replicas, isr, leader, leaderEpoch, partitionEpoch);
+        return new CoordinatorSnapshot.Partition(replicas, isr, leader, leaderEpoch, partitionEpoch,
+            eligibleLeaders);
     }
 
-    private static List<Integer> readIds(Reader r, String countField, String field) throws CorruptStateException {
+    static List<Integer> readIds(Reader r, String countField, String field) throws CorruptStateException {
         int n = r.count(countField, 4);
         List<Integer> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -319,7 +343,7 @@ final class StateFileCodec {
         return ids;
     }
 
-    private static Map<String, String> readConfigs(Reader r, String topic) throws CorruptStateException {
+    static Map<String, String> readConfigs(Reader r, String topic) throws CorruptStateException {
         int n = r.count("topic.config_count", 2 + 2);
         Map<String, String> configs = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -354,7 +378,7 @@ final class StateFileCodec {
     }
 
     /** Bounds-checked reads over the body. */
-    private static final class Reader {
+    static final class Reader {
         private final ByteBuffer in;
         private final String source;
 

@@ -14,10 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's state file {@value #FILE_NAME} in data.dir, replaced atomically on every save: the new content
- * goes to {@value #TEMP_FILE_NAME}, is forced to disk, renamed over the old file with an atomic move, and the
- * directory is forced so the rename itself survives power loss. A crash at any point leaves either the old or the
- * new file, never a mix; a leftover temp file is deleted when the store is opened. Format: {@code STATE.md}.
+ * The coordinator's persisted state in data.dir: a snapshot, {@value #FILE_NAME}, and the change log after it,
+ * {@value #LOG_FILE_NAME}, where each change is appended as a small record ({@link #append}) instead of rewriting
+ * the whole state. A snapshot is replaced atomically ({@link #save}): the new content goes to
+ * {@value #TEMP_FILE_NAME}, is forced to disk, renamed over the old file with an atomic move, and the directory is
+ * forced so the rename itself survives power loss; a crash leaves either the old or the new file. Compaction
+ * ({@link #compact}) writes a snapshot of everything and then empties the log; records replayed over a snapshot
+ * that already holds them change nothing, so a crash between the two steps is harmless. Format: {@code STATE.md}.
  *
  * <p>The directory is locked ({@value #LOCK_FILE_NAME}) while the store is open, so two coordinators never share a
  * data.dir. Blocking file I/O: never call from an event loop. Not thread-safe; the coordinator calls it from its
@@ -26,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class StateStore implements AutoCloseable {
     public static final String FILE_NAME = "coordinator.state";
     public static final String TEMP_FILE_NAME = FILE_NAME + ".tmp";
+    public static final String LOG_FILE_NAME = "coordinator.log";
     public static final String LOCK_FILE_NAME = ".lock";
     /** Larger files are rejected as corrupt before they are read into memory. */
     static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
@@ -35,6 +39,10 @@ public final class StateStore implements AutoCloseable {
     private final Path dir;
     private final Path file;
     private final Path tempFile;
+    private final Path logFile;
+    /** The change log, open for appending once {@link #load} ran; null before. */
+    private FileChannel log;
+    private long logBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
@@ -42,6 +50,7 @@ public final class StateStore implements AutoCloseable {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
         this.tempFile = dir.resolve(TEMP_FILE_NAME);
+        this.logFile = dir.resolve(LOG_FILE_NAME);
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -83,22 +92,92 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Reads the state file.
+     * Reads the snapshot and replays the change log over it, and opens the log for {@link #append}. When the log
+     * held anything, it is compacted at once (a new snapshot, an empty log), so a restart starts from one file. A
+     * torn last record (a crash while appending) is dropped with a WARN: it was never answered.
      *
-     * @return empty when there is no state file yet (a new cluster)
-     * @throws CorruptStateException when the file exists but is not a valid state file
+     * @return empty when there is neither (a new cluster)
+     * @throws CorruptStateException when a file exists but is not valid
      * @throws IOException           when it cannot be read
      */
     public Optional<CoordinatorSnapshot> load() throws IOException {
-        if (!Files.exists(file)) {
-            return Optional.empty();
+        Optional<CoordinatorSnapshot> snapshot = Optional.empty();
+        if (Files.exists(file)) {
+            snapshot = Optional.of(StateFileCodec.decode(readBounded(file), file.toString()));
         }
-        long size = Files.size(file);
+        if (Files.exists(logFile)) {
+            ChangeLogCodec.Contents changes = ChangeLogCodec.decode(readBounded(logFile), logFile.toString());
+            if (changes.tornBytes() > 0) {
+                LOG.warn("{}: dropping the last {} byte(s), an incomplete change record (a crash while it was "
+                    + "written; it was never acknowledged)", logFile, changes.tornBytes());
+            }
+            if (!changes.records().isEmpty()) {
+                StateMirror mirror = new StateMirror(snapshot.orElse(CoordinatorSnapshot.EMPTY));
+                for (StateRecord r : changes.records()) {
+                    mirror.apply(r);
+                }
+                snapshot = Optional.of(mirror.toSnapshot());
+                LOG.info("replayed {} change record(s) of {} over {}; compacting them into a new snapshot",
+                    changes.records().size(), logFile, file);
+                save(snapshot.get());
+            }
+        }
+        resetLog();
+        return snapshot;
+    }
+
+    private static byte[] readBounded(Path path) throws IOException {
+        long size = Files.size(path);
         if (size > MAX_FILE_BYTES) {
-            throw new CorruptStateException("corrupt coordinator state file " + file + ": " + size + " bytes > "
+            throw new CorruptStateException("corrupt coordinator state file " + path + ": " + size + " bytes > "
                 + MAX_FILE_BYTES);
         }
-        return Optional.of(StateFileCodec.decode(Files.readAllBytes(file), file.toString()));
+        return Files.readAllBytes(path);
+    }
+
+    /** Bytes in the change log, header included. */
+    public long logBytes() {
+        return logBytes;
+    }
+
+    /**
+     * Appends encoded change records ({@link ChangeLogCodec#encode}) to the log and forces them: durable when this
+     * returns.
+     *
+     * @throws IOException when the write or the force fails; the log may then end in a torn record, so the caller
+     *                     compacts ({@link #compact}) before appending again
+     */
+    void append(byte[] frames) throws IOException {
+        if (log == null) {
+            throw new IllegalStateException("load() first");
+        }
+        ByteBuffer b = ByteBuffer.wrap(frames);
+        long at = logBytes;
+        while (b.hasRemaining()) {
+            at += log.write(b, at);
+        }
+        log.force(false);
+        logBytes = at;
+    }
+
+    /** Writes {@code everything} as the new snapshot, then empties the change log. */
+    public void compact(CoordinatorSnapshot everything) throws IOException {
+        save(everything);
+        resetLog();
+    }
+
+    /** Leaves the change log with its header only, forced; opens it when needed. */
+    private void resetLog() throws IOException {
+        if (log == null) {
+            log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        }
+        log.truncate(0);
+        byte[] header = ChangeLogCodec.header();
+        log.write(ByteBuffer.wrap(header), 0);
+        log.force(true);
+        logBytes = header.length;
+        forceDirectory();
     }
 
     /**
@@ -126,13 +205,19 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Releases the directory lock. */
+    /** Closes the change log and releases the directory lock. */
     @Override
     public void close() throws IOException {
         try {
-            lock.release();
+            if (log != null) {
+                log.close();
+            }
         } finally {
-            lockChannel.close();
+            try {
+                lock.release();
+            } finally {
+                lockChannel.close();
+            }
         }
     }
 }

@@ -12,14 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persists snapshots on its own thread, {@value #THREAD_NAME}, so no event loop and no state mutation waits for
- * an fsync. Writes are serialized and coalesced: when several snapshots are submitted while a write is running,
- * only the newest is written next, and every completion submitted up to then runs after that one write (group
- * commit). Completions run on the store thread in submission order, each after every snapshot submitted before
- * it is durable (or its write failed).
+ * Persists change records on its own thread, {@value #THREAD_NAME}, so no event loop and no state mutation waits for
+ * an fsync. Writes are serialized and batched: the records submitted while a write runs are appended to the change
+ * log together in the next one, with one force (group commit), and every completion submitted up to then runs
+ * after it. Completions run on the store thread in submission order, each after every record submitted before it
+ * is durable (or its write failed). The writer keeps a {@link StateMirror} of what is on disk, and compacts (a new
+ * snapshot, an empty log) once the log passes {@code compactAfterBytes}, and after a failed append, which may have
+ * left a torn record behind.
  *
  * <p>{@link #submit} may be called from any thread; the coordinator calls it from its state thread only, so
- * "newest" means the latest state.
+ * records arrive in the order the changes happened.
  */
 public final class StoreWriter implements AutoCloseable {
     public static final String THREAD_NAME = "yak-coordinator-store";
@@ -37,20 +39,39 @@ public final class StoreWriter implements AutoCloseable {
         void done(IOException failure);
     }
 
+    /** Log size past which the next write compacts. */
+    public static final long DEFAULT_COMPACT_AFTER_BYTES = 16L * 1024 * 1024;
+
     private final StateStore store;
+    private final long compactAfterBytes;
+    /** What is on disk (or is to be, after a failed write); store thread only. */
+    private final StateMirror mirror;
+    /** A write failed: the next one compacts instead of appending. Store thread only. */
+    private boolean compactionDue;
     private final ExecutorService executor;
     private final LongAdder writes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder compactions = new LongAdder();
     private final Object lock = new Object();
-    /** The newest snapshot not yet written; guarded by lock. Kept after a failed write so the next one retries. */
-    private CoordinatorSnapshot pending;
+    /** Records not yet written, in submission order; guarded by lock. */
+    private List<StateRecord> pending = new ArrayList<>();
     /** Completions waiting for the next drain, in submission order; guarded by lock. */
     private List<Completion> waiting = new ArrayList<>();
     /** True while a drain task is queued; guarded by lock. */
     private boolean scheduled;
 
-    public StoreWriter(StateStore store) {
+    /**
+     * @param store   loaded ({@link StateStore#load}), so its log is open for appending
+     * @param current the state {@code store} loaded ({@link CoordinatorSnapshot#EMPTY} for a new cluster)
+     */
+    public StoreWriter(StateStore store, CoordinatorSnapshot current) {
+        this(store, current, DEFAULT_COMPACT_AFTER_BYTES);
+    }
+
+    StoreWriter(StateStore store, CoordinatorSnapshot current, long compactAfterBytes) {
         this.store = store;
+        this.mirror = new StateMirror(current);
+        this.compactAfterBytes = compactAfterBytes;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
@@ -59,14 +80,12 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /**
-     * Persists {@code snapshot} (when not null) and then runs {@code done}. With a null snapshot, only orders
-     * {@code done} after the writes submitted before it.
+     * Persists {@code records} (in order, after every record submitted before) and then runs {@code done}. With none,
+     * only orders {@code done} after the writes submitted before it.
      */
-    public void submit(CoordinatorSnapshot snapshot, Completion done) {
+    public void submit(List<StateRecord> records, Completion done) {
         synchronized (lock) {
-            if (snapshot != null) {
-                pending = snapshot;
-            }
+            pending.addAll(records);
             waiting.add(done);
             if (scheduled) {
                 return;
@@ -92,33 +111,48 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     private void drain() {
-        CoordinatorSnapshot s;
+        List<StateRecord> records;
         List<Completion> cbs;
         synchronized (lock) {
-            s = pending;
-            pending = null;
+            records = pending;
+            pending = new ArrayList<>();
             cbs = waiting;
             waiting = new ArrayList<>();
             scheduled = false;
         }
         IOException failure = null;
-        if (s != null) {
+        if (!records.isEmpty() || compactionDue) {
             try {
-                store.save(s);
+                write(records);
                 writes.increment();
-            } catch (IOException e) {
-                failure = e;
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
                 failures.increment();
-                LOG.error("cannot persist coordinator state (epoch {}) to {}: {}", s.epoch(), store.file(),
-                    e.toString());
-                synchronized (lock) {
-                    if (pending == null) {
-                        pending = s;
-                    }
-                }
+                compactionDue = true;
+                LOG.error("cannot persist coordinator state ({} change record(s)) to {}: {}; the next write "
+                    + "rewrites the whole state", records.size(), store.file(), e.toString());
             }
         }
         complete(cbs, failure);
+    }
+
+    /** Appends {@code records}, or rewrites everything when a compaction is due; the mirror takes them first. */
+    private void write(List<StateRecord> records) throws IOException {
+        byte[] frames = compactionDue ? null : ChangeLogCodec.encode(records);
+        for (StateRecord r : records) {
+            mirror.apply(r); // before the write: a failed one is retried by the next compaction
+        }
+        if (compactionDue || store.logBytes() + frames.length > compactAfterBytes) {
+            if (frames != null) {
+                store.append(frames); // durable first, so a failed compaction still loses nothing
+            }
+            compactionDue = true;
+            store.compact(mirror.toSnapshot());
+            compactionDue = false;
+            compactions.increment();
+            return;
+        }
+        store.append(frames);
     }
 
     private static void complete(List<Completion> cbs, IOException failure) {
@@ -131,9 +165,14 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
-    /** Snapshots written successfully. */
+    /** Writes (appends or compactions) that succeeded. */
     public long writes() {
         return writes.sum();
+    }
+
+    /** Snapshots written to compact the change log. */
+    public long compactions() {
+        return compactions.sum();
     }
 
     /** Writes that failed. */

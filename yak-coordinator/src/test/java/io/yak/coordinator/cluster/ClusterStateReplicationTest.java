@@ -168,6 +168,49 @@ class ClusterStateReplicationTest {
     }
 
     @Test
+    void shouldKeepReplicasThatLeftAnIsrBelowMinInsyncReplicasAsEligibleLeadersAndPreferThemToAnUncleanOne() {
+        state = cluster(ReplicationSettings.DEFAULTS.withDefaultReplicationFactor(3).withMinInsyncReplicas(2));
+        startBrokers(state);
+        state.createTopic("t", 1, now);
+        assertThat(state.brokerShutdown(3, connection[3])).isTrue();
+        assertThat(state.brokerShutdown(2, connection[2])).isTrue();
+        assertThat(partition("t", 0)).as("2 left an ISR of 1: the high watermark stays within what 2 has")
+            .isEqualTo(new PartitionInfo(0, 1, 0, 2, List.of(1, 2, 3), List.of(1), List.of(2)));
+        kill(1);
+        assertThat(state.metadata().topic("t").config("min.insync.replicas")).isEqualTo("2");
+
+        try (CapturedLogs logs = new CapturedLogs(PartitionStates.class)) {
+            state.registerBroker(1, "h1", 9001, 21, false, 201, REMOTE, now); // a power loss may have cut its tail
+            assertThat(partition("t", 0)).as("no longer a candidate: 2 may hold records 1 lost")
+                .isEqualTo(new PartitionInfo(0, NONE, 0, 4, List.of(1, 2, 3), List.of(), List.of(2)));
+            assertThat(logs.at(Level.INFO)).anyMatch(l -> l.contains("partition t-0 isr [1] -> []")
+                && l.contains("registered after an unclean shutdown"));
+        }
+        state.registerBroker(3, "h3", 9003, 23, true, 203, REMOTE, now);
+        assertThat(partition("t", 0).leader()).as("3 left while the ISR still had 2").isEqualTo(NONE);
+        state.registerBroker(2, "h2", 9002, 22, true, 202, REMOTE, now);
+        assertThat(partition("t", 0)).isEqualTo(new PartitionInfo(0, 2, 1, 5, List.of(1, 2, 3), List.of(2),
+            List.of()));
+    }
+
+    @Test
+    void shouldLetTheLastCandidateLeadAgainAfterAnUncleanShutdown() {
+        state = cluster(ReplicationSettings.DEFAULTS.withDefaultReplicationFactor(3).withMinInsyncReplicas(2));
+        startBrokers(state);
+        state.createTopic("t", 1, now);
+        kill(3);
+        kill(2);
+        kill(1);
+        assertThat(partition("t", 0)).as("2 and 3 died, not known clean: still eligible")
+            .isEqualTo(new PartitionInfo(0, NONE, 0, 3, List.of(1, 2, 3), List.of(1), List.of(2)));
+        state.registerBroker(2, "h2", 9002, 22, false, 202, REMOTE, now);
+        state.registerBroker(1, "h1", 9001, 21, false, 201, REMOTE, now);
+
+        assertThat(partition("t", 0)).as("2 dropped first; then 1 is the only candidate and leads")
+            .isEqualTo(new PartitionInfo(0, 1, 1, 5, List.of(1, 2, 3), List.of(1), List.of()));
+    }
+
+    @Test
     void shouldElectUncleanlyOnlyWhenEnabled() {
         state = cluster(ReplicationSettings.DEFAULTS.withDefaultReplicationFactor(3).withUncleanLeaderElection(true));
         startBrokers(state);

@@ -665,25 +665,29 @@ class ClusterStateTest {
 
         assertThat(state.createTopic("kept", 2, configs, now)).isEqualTo(ErrorCode.NONE);
 
-        assertThat(topic("kept").configs()).isEqualTo(configs);
-        assertThat(topic("kept").configs().keySet()).containsExactly("flush.ms", "retention.ms", "segment.bytes");
+        Map<String, String> withClusterMinIsr = new java.util.HashMap<>(configs);
+        withClusterMinIsr.put("min.insync.replicas", "1");
+        assertThat(topic("kept").configs()).isEqualTo(withClusterMinIsr);
+        assertThat(topic("kept").configs().keySet())
+            .containsExactly("flush.ms", "min.insync.replicas", "retention.ms", "segment.bytes");
         assertThat(topic("kept").longConfig("retention.ms", -5)).isEqualTo(1000);
         state.checkLiveness(now + TIMEOUT_MS + 1); // a later epoch still carries them
         assertThat(topic("kept").partitions()).allSatisfy(p -> assertThat(p.online()).isFalse());
-        assertThat(topic("kept").configs()).isEqualTo(configs);
-        assertThat(state.snapshot().topics()).singleElement()
+        assertThat(topic("kept").configs()).isEqualTo(withClusterMinIsr);
+        assertThat(state.snapshot().topics()).singleElement().as("the cluster's value is not stored with the topic")
             .satisfies(t -> assertThat(t.configs()).isEqualTo(configs));
     }
 
     @Test
-    void shouldCreateTopicsWithoutConfigsAndAutoCreatedTopicsWithEmptyConfigs() {
+    void shouldCreateTopicsWithoutConfigsAndAutoCreatedTopicsWithOnlyTheClustersMinInsyncReplicas() {
         registerThree();
 
         state.createTopic("plain", 1, now);
         state.lookupTopics(true, List.of("auto"), now);
 
-        assertThat(topic("plain").configs()).isEmpty();
-        assertThat(topic("auto").configs()).isEmpty();
+        assertThat(topic("plain").configs()).containsExactly(Map.entry("min.insync.replicas", "1"));
+        assertThat(topic("auto").configs()).containsExactly(Map.entry("min.insync.replicas", "1"));
+        assertThat(state.snapshot().topics()).allSatisfy(t -> assertThat(t.configs()).isEmpty());
     }
 
     @ParameterizedTest
@@ -725,8 +729,10 @@ class ClusterStateTest {
         ClusterState restored = ClusterState.restore(TIMEOUT_MS, 3, true, state.snapshot(), now);
 
         assertThat(restored.metadata().topic("kept").configs())
-            .containsExactly(Map.entry("retention.ms", "-1"), Map.entry("segment.ms", "60000"));
-        assertThat(restored.metadata().topic("plain").configs()).isEmpty();
+            .containsExactly(Map.entry("min.insync.replicas", "1"), Map.entry("retention.ms", "-1"),
+                Map.entry("segment.ms", "60000"));
+        assertThat(restored.metadata().topic("plain").configs())
+            .containsExactly(Map.entry("min.insync.replicas", "1"));
     }
 
     @Test

@@ -2,7 +2,12 @@ package io.yak.coordinator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.coordinator.store.CorruptStateException;
+import io.yak.coordinator.store.StateMirror;
+import io.yak.coordinator.store.StateRecord;
 import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
@@ -19,10 +24,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Random sequences of cluster events (brokers registering as new or the same incarnation, dying, shutting down,
+ * Random sequences of cluster events (brokers registering as new incarnations, after clean or unclean shutdowns, or
+ * as the same incarnation, dying, shutting down,
  * reporting partitions they cannot serve, leaders changing their ISR with random subsets and epochs, preferred
  * elections, coordinator restarts) with the leadership invariants checked after every event. The cluster state's
- * own invariants run on every epoch bump too (tests run with -ea). Replay a seed with {@code -Dyak.test.seed=N}.
+ * own invariants run on every epoch bump too (tests run with -ea). After every event, the change records and the
+ * LEADER_INFO_DELTA it produced, replayed alone, must give the state and the metadata the cluster has. Replay a seed
+ * with {@code -Dyak.test.seed=N}.
  */
 class ReplicationModelTest {
     private static final long TIMEOUT_MS = 1000;
@@ -54,7 +62,19 @@ class ReplicationModelTest {
             this.unclean = random.nextInt(4) == 0;
             this.state = new ClusterState(TIMEOUT_MS, 3, true, BrokerIds.ANY, ClusterState.FORGET_NEVER,
                 ReplicationSettings.DEFAULTS.withDefaultReplicationFactor(1 + random.nextInt(3))
-                    .withUncleanLeaderElection(unclean));
+                    .withUncleanLeaderElection(unclean).withMinInsyncReplicas(1 + random.nextInt(3)));
+            startRecording();
+        }
+
+        /** What the store thread would have on disk, rebuilt from the change records alone. */
+        StateMirror mirror;
+        /** The metadata a receiver of every push would have, rebuilt from the deltas alone. */
+        ClusterMetadata seen;
+
+        void startRecording() {
+            state.recordChanges();
+            mirror = new StateMirror(state.snapshot());
+            seen = state.metadata();
         }
 
         void registerNew(int id) {
@@ -63,7 +83,8 @@ class ReplicationModelTest {
             }
             connection[id] = nextId++;
             incarnation[id] = nextId++;
-            state.registerBroker(id, "h" + id, 9000 + id, incarnation[id], connection[id], REMOTE, now);
+            state.registerBroker(id, "h" + id, 9000 + id, incarnation[id], random.nextBoolean(), connection[id],
+                REMOTE, now);
             state.heartbeat(id, connection[id], List.of(), now);
         }
 
@@ -135,6 +156,7 @@ class ReplicationModelTest {
         void restart() {
             state = ClusterState.restore(TIMEOUT_MS, 3, true, BrokerIds.ANY, ClusterState.FORGET_NEVER,
                 state.replication(), state.snapshot(), now);
+            startRecording();
             for (int id = 1; id <= BROKERS; id++) {
                 connection[id] = 0; // every broker must register again; its heartbeats are refused until then
             }
@@ -160,10 +182,44 @@ class ReplicationModelTest {
                 case "alter" -> alterIsr();
                 case "preferred" -> state.electPreferredLeaders();
                 case "restart" -> restart();
+                case "commit" -> {
+                    List<TopicInfo> topics = state.metadata().topics();
+                    if (!topics.isEmpty()) {
+                        TopicInfo t = topics.get(random.nextInt(topics.size()));
+                        state.commitOffset("g" + random.nextInt(3), t.name(), random.nextInt(t.partitionCount()),
+                            random.nextInt(1000));
+                    }
+                }
                 case "topic" -> state.createTopic("t" + random.nextInt(6), 1 + random.nextInt(3),
                     random.nextInt(3) == 0 ? -1 : 1 + random.nextInt(3), Map.of(), now);
                 default -> throw new IllegalArgumentException(event);
             }
+        }
+
+        /**
+         * The change records and the delta of the event: replayed over what came before, they give the state and
+         * the metadata the cluster state has now (the change log and LEADER_INFO_DELTA lose nothing).
+         */
+        void checkChanges(String event, int step) throws CorruptStateException {
+            ClusterState.Changes changes = state.drainChanges();
+            for (StateRecord r : changes.records()) {
+                mirror.apply(r);
+            }
+            String where = "step " + step + " (" + event + ")";
+            CoordinatorSnapshot expected = state.snapshot();
+            CoordinatorSnapshot rebuilt = mirror.toSnapshot();
+            assertThat(rebuilt.epoch()).as(where).isEqualTo(expected.epoch());
+            assertThat(rebuilt.nextProducerId()).as(where).isEqualTo(expected.nextProducerId());
+            assertThat(rebuilt.brokers()).as(where).containsExactlyInAnyOrderElementsOf(expected.brokers());
+            assertThat(rebuilt.topics()).as(where).containsExactlyInAnyOrderElementsOf(expected.topics());
+            assertThat(rebuilt.offsets()).as(where).containsExactlyInAnyOrderElementsOf(expected.offsets());
+            ClusterMetadata now = state.metadata();
+            if (changes.delta() == null) {
+                assertThat(now.epoch()).as(where + ": the epoch moved without a delta").isEqualTo(seen.epoch());
+            } else {
+                assertThat(seen.apply(changes.delta())).as(where + ": " + changes.delta()).isEqualTo(now);
+            }
+            seen = now;
         }
 
         void check(String event, int step) {
@@ -171,8 +227,13 @@ class ReplicationModelTest {
                 for (PartitionInfo p : t.partitions()) {
                     String key = t.name() + "-" + p.partition();
                     String where = "step " + step + " (" + event + "), partition " + key + " " + p;
-                    assertThat(p.isr()).as(where).isNotEmpty().doesNotHaveDuplicates();
-                    assertThat(p.replicas()).as(where).containsAll(p.isr()).doesNotHaveDuplicates();
+                    assertThat(p.isr()).as(where).doesNotHaveDuplicates();
+                    assertThat(p.isr()).as(where + ": isr and eligible leaders disjoint")
+                        .noneMatch(p.eligibleLeaders()::contains);
+                    assertThat(p.isr().isEmpty() && p.eligibleLeaders().isEmpty()).as(where + ": no candidate left")
+                        .isFalse();
+                    assertThat(p.replicas()).as(where).containsAll(p.isr()).containsAll(p.eligibleLeaders())
+                        .doesNotHaveDuplicates();
                     if (p.online()) {
                         assertThat(p.isr()).as(where).contains(p.leader());
                         Integer earlier = leaderOfEpoch.putIfAbsent(key + "-" + p.leaderEpoch(), p.leader());
@@ -193,8 +254,8 @@ class ReplicationModelTest {
                         assertThat(p.leaderEpoch()).as(where + ": a new leader, a new epoch, since " + before)
                             .isGreaterThan(before.leaderEpoch());
                         if (!unclean) {
-                            assertThat(before.isr()).as(where + ": elected from the isr of " + before)
-                                .contains(p.leader());
+                            assertThat(before.isr().contains(p.leader()) || before.eligibleLeaders().contains(p.leader()))
+                                .as(where + ": elected from the isr or the eligible leaders of " + before).isTrue();
                         }
                     }
                 }
@@ -204,11 +265,11 @@ class ReplicationModelTest {
 
     private static final String[] EVENTS_BY_WEIGHT = {"new", "new", "same", "same", "kill", "kill", "shutdown",
         "report", "report", "heal", "heal", "alter", "alter", "alter", "alter", "preferred", "restart", "topic",
-        "topic"};
+        "topic", "commit", "commit"};
 
     @ParameterizedTest
     @MethodSource("seeds")
-    void shouldKeepTheLeadershipInvariantsUnderRandomEvents(long seed) {
+    void shouldKeepTheLeadershipInvariantsUnderRandomEvents(long seed) throws CorruptStateException {
         Model m = new Model(Seeds.random("ReplicationModelTest", seed));
         for (int id = 1; id <= BROKERS; id++) {
             m.registerNew(id);
@@ -217,6 +278,7 @@ class ReplicationModelTest {
             String event = EVENTS_BY_WEIGHT[m.random.nextInt(EVENTS_BY_WEIGHT.length)];
             m.step(event);
             m.check(event, step);
+            m.checkChanges(event, step);
         }
     }
 }

@@ -3,6 +3,8 @@ package io.yak.coordinator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import io.yak.wire.testing.CapturedLogs;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -36,7 +38,8 @@ class StateStoreTest {
                 new CoordinatorSnapshot.Broker(3, "h3", 9003)),
             List.of(new CoordinatorSnapshot.Topic("orders", List.of(
                     new CoordinatorSnapshot.Partition(List.of(1, 2, 3), List.of(1, 3), 1, 4, 9),
-                    new CoordinatorSnapshot.Partition(List.of(2, 3, 1), List.of(2), -1, 3, 5),
+                    new CoordinatorSnapshot.Partition(List.of(2, 3, 1), List.of(2), -1, 3, 5, List.of(3)),
+                    new CoordinatorSnapshot.Partition(List.of(3, 1, 2), List.of(), -1, 2, 6, List.of(1)),
                     new CoordinatorSnapshot.Partition(1, 1)),
                     Map.of("retention.ms", "86400000", "segment.bytes", "1048576")),
                 new CoordinatorSnapshot.Topic("x", List.of(new CoordinatorSnapshot.Partition(2, 0)))),
@@ -213,10 +216,10 @@ class StateStoreTest {
     }
 
     @Test
-    void shouldWriteFormatVersion3() throws IOException {
+    void shouldWriteFormatVersion4() throws IOException {
         byte[] b = savedBytes(sample());
 
-        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 3);
+        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 4);
     }
 
     @Test
@@ -245,15 +248,18 @@ class StateStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1,2,3|3,1|1", "1,1|1|1", "1,2|1|2", "1,2||-1", "1,9|1|1"})
+    @ValueSource(strings = {"1,2,3|3,1|1", "1,1|1|1", "1,2|1|2", "1,2||-1", "1,9|1|1", "1,2,3|1|-1|1",
+        "1,2,3||1|2", "1,2,3|1|1|3,2", "1,2,3|1|1|4"})
     void shouldRefuseAPartitionBreakingTheReplicationRules(String spec) {
         String[] f = spec.split("\\|", -1);
         List<Integer> replicas = Arrays.stream(f[0].split(",")).map(Integer::valueOf).toList();
         List<Integer> isr = f[1].isEmpty() ? List.of() : Arrays.stream(f[1].split(",")).map(Integer::valueOf).toList();
+        List<Integer> eligible = f.length < 4 || f[3].isEmpty() ? List.of()
+            : Arrays.stream(f[3].split(",")).map(Integer::valueOf).toList();
         CoordinatorSnapshot bad = new CoordinatorSnapshot(1, 1, List.of(new CoordinatorSnapshot.Broker(1, "h", 1),
             new CoordinatorSnapshot.Broker(2, "h", 2), new CoordinatorSnapshot.Broker(3, "h", 3)),
             List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(replicas, isr,
-                Integer.parseInt(f[2]), 0, 0)))), List.of());
+                Integer.parseInt(f[2]), 0, 0, eligible)))), List.of());
 
         CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class,
             () -> StateFileCodec.decode(StateFileCodec.encode(bad), "test"));
@@ -280,7 +286,28 @@ class StateStoreTest {
             .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
     }
 
-    /** The format 1 or 2 layout of STATE.md, written independently of the codec. */
+    @Test
+    void shouldReadAVersion3FileAsPartitionsWithoutEligibleLeaders() throws IOException {
+        CoordinatorSnapshot v3 = new CoordinatorSnapshot(9, 4,
+            List.of(new CoordinatorSnapshot.Broker(1, "h1", 9001, 5, 3, true),
+                new CoordinatorSnapshot.Broker(2, "h2", 9002, 6, 4, false)),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(
+                new CoordinatorSnapshot.Partition(List.of(1, 2), List.of(1), 1, 3, 8),
+                new CoordinatorSnapshot.Partition(List.of(2, 1), List.of(2), -1, 0, 1)), Map.of("flush.ms", "9"))),
+            List.of(new CoordinatorSnapshot.CommittedOffset("g", "t", 1, 5)));
+        Files.write(dir.resolve(StateStore.FILE_NAME), encodeOldVersion(v3, 3));
+
+        try (StateStore store = StateStore.open(dir)) {
+            CoordinatorSnapshot loaded = store.load().orElseThrow();
+            assertThat(loaded).isEqualTo(v3);
+            store.save(loaded);
+            assertThat(store.load()).contains(v3);
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve(StateStore.FILE_NAME)))
+            .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
+    }
+
+    /** The format 1, 2 or 3 layout of STATE.md, written independently of the codec. */
     private static byte[] encodeOldVersion(CoordinatorSnapshot s, int version) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -293,14 +320,27 @@ class StateStoreTest {
                 out.writeInt(b.id());
                 writeString(out, b.host());
                 out.writeInt(b.port());
+                if (version >= 3) {
+                    out.writeLong(b.incarnationId());
+                    out.writeLong(b.brokerEpoch());
+                    out.writeByte(b.alive() ? 1 : 0);
+                }
             }
             out.writeInt(s.topics().size());
             for (CoordinatorSnapshot.Topic t : s.topics()) {
                 writeString(out, t.name());
                 out.writeInt(t.partitions().size());
                 for (CoordinatorSnapshot.Partition p : t.partitions()) {
-                    out.writeInt(p.replicas().get(0));
-                    out.writeInt(p.leaderEpoch());
+                    if (version >= 3) {
+                        out.writeInt(p.leader());
+                        out.writeInt(p.leaderEpoch());
+                        out.writeInt(p.partitionEpoch());
+                        writeIds(out, p.replicas());
+                        writeIds(out, p.isr());
+                    } else {
+                        out.writeInt(p.replicas().get(0));
+                        out.writeInt(p.leaderEpoch());
+                    }
                 }
                 if (version >= 2) {
                     out.writeInt(t.configs().size());
@@ -322,6 +362,13 @@ class StateStoreTest {
             out.writeInt((int) crc.getValue());
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeIds(DataOutputStream out, List<Integer> ids) throws IOException {
+        out.writeInt(ids.size());
+        for (int id : ids) {
+            out.writeInt(id);
+        }
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
@@ -368,16 +415,16 @@ class StateStoreTest {
     }
 
     @Test
-    void shouldRunCompletionsInOrderAfterCoalescedWrites() throws Exception {
+    void shouldRunCompletionsInOrderAfterBatchedAppends() throws Exception {
         try (StateStore store = StateStore.open(dir)) {
-            StoreWriter writer = new StoreWriter(store);
+            store.load();
+            StoreWriter writer = new StoreWriter(store, CoordinatorSnapshot.EMPTY);
             List<Integer> order = new ArrayList<>();
             CountDownLatch done = new CountDownLatch(200);
             for (int i = 0; i < 200; i++) {
                 int n = i;
-                CoordinatorSnapshot s = n % 3 == 0 ? null
-                    : new CoordinatorSnapshot(n, 1, List.of(), List.of(), List.of());
-                writer.submit(s, failure -> {
+                List<StateRecord> records = n % 3 == 0 ? List.of() : List.of(new StateRecord.Counters(n, 1));
+                writer.submit(records, failure -> {
                     assertThat(failure).isNull();
                     assertThat(Thread.currentThread().getName()).isEqualTo(StoreWriter.THREAD_NAME);
                     order.add(n);
@@ -389,34 +436,150 @@ class StateStoreTest {
 
             assertThat(order).hasSize(200).isSorted();
             assertThat(writer.writes()).isBetween(1L, 133L);
-            assertThat(store.load().orElseThrow().epoch()).isEqualTo(199);
+            assertThat(writer.compactions()).as("appended, not rewritten").isZero();
+            assertThat(Files.exists(dir.resolve(StateStore.FILE_NAME))).as("only the log was written").isFalse();
+        }
+        try (StateStore reopened = StateStore.open(dir)) {
+            assertThat(reopened.load().orElseThrow().epoch()).isEqualTo(199);
+        }
+    }
+
+    /** Every kind of record, as a coordinator writes them after {@link #sample()}. */
+    private static List<StateRecord> changesAfterSample() {
+        return List.of(
+            new StateRecord.Counters(18, 6),
+            new StateRecord.BrokerRecord(new CoordinatorSnapshot.Broker(3, "h3", 9003, 99, 18, true)),
+            new StateRecord.PartitionRecord("orders", 1, new CoordinatorSnapshot.Partition(List.of(2, 3, 1),
+                List.of(3), 3, 4, 6, List.of(2))),
+            new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic("new", List.of(
+                new CoordinatorSnapshot.Partition(List.of(1, 3), List.of(1, 3), 1, 0, 0)), Map.of("flush.ms", "5"))),
+            new StateRecord.PartitionRecord("new", 0, new CoordinatorSnapshot.Partition(List.of(1, 3), List.of(1),
+                1, 0, 1)),
+            new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g", "x", 0, 7)),
+            new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g2", "new", 0, 1)),
+            new StateRecord.BrokerRecord(new CoordinatorSnapshot.Broker(4, "h4", 9004, 5, 17, false)),
+            new StateRecord.BrokerForgotten(4));
+    }
+
+    /** {@link #sample()} after {@link #changesAfterSample()}, built by hand. */
+    private static CoordinatorSnapshot sampleAfterChanges() {
+        CoordinatorSnapshot s = sample();
+        CoordinatorSnapshot.Topic orders = s.topics().get(0);
+        List<CoordinatorSnapshot.Partition> ps = new ArrayList<>(orders.partitions());
+        ps.set(1, new CoordinatorSnapshot.Partition(List.of(2, 3, 1), List.of(3), 3, 4, 6, List.of(2)));
+        return new CoordinatorSnapshot(18, 6,
+            List.of(s.brokers().get(0), s.brokers().get(1), new CoordinatorSnapshot.Broker(3, "h3", 9003, 99, 18,
+                true)),
+            List.of(new CoordinatorSnapshot.Topic("new", List.of(new CoordinatorSnapshot.Partition(List.of(1, 3),
+                    List.of(1), 1, 0, 1)), Map.of("flush.ms", "5")),
+                new CoordinatorSnapshot.Topic("orders", ps, orders.configs()), s.topics().get(1)),
+            List.of(new CoordinatorSnapshot.CommittedOffset("g", "x", 0, 7),
+                new CoordinatorSnapshot.CommittedOffset("g2", "new", 0, 1), s.offsets().get(0)));
+    }
+
+    private CoordinatorSnapshot appendAndReload(List<StateRecord> records, byte[] tail) throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(sample());
+            store.load();
+            StoreWriter writer = new StoreWriter(store, sample());
+            CountDownLatch done = new CountDownLatch(1);
+            writer.submit(records, f -> done.countDown());
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            writer.close();
+        }
+        if (tail != null) {
+            Files.write(dir.resolve(StateStore.LOG_FILE_NAME), tail, java.nio.file.StandardOpenOption.APPEND);
+        }
+        try (StateStore reopened = StateStore.open(dir)) {
+            return reopened.load().orElseThrow();
+        }
+    }
+
+    @Test
+    void shouldReplayEveryKindOfChangeRecordOverTheSnapshot() throws Exception {
+        assertThat(appendAndReload(changesAfterSample(), null)).isEqualTo(sampleAfterChanges());
+        try (StateStore again = StateStore.open(dir)) {
+            assertThat(again.load()).as("compacted at the first load: the same state from the snapshot alone")
+                .contains(sampleAfterChanges());
+            assertThat(again.logBytes()).isEqualTo(ChangeLogCodec.HEADER_LENGTH);
+        }
+    }
+
+    @Test
+    void shouldDropATornLastRecordAndKeepTheOnesBefore() throws Exception {
+        byte[] whole = ChangeLogCodec.encode(List.of(new StateRecord.OffsetRecord(
+            new CoordinatorSnapshot.CommittedOffset("lost", "x", 0, 9))));
+        byte[] torn = java.util.Arrays.copyOf(whole, whole.length - 3);
+        try (CapturedLogs logs = new CapturedLogs(StateStore.class)) {
+            assertThat(appendAndReload(changesAfterSample(), torn)).isEqualTo(sampleAfterChanges());
+            assertThat(logs.at(Level.WARN)).singleElement().asString().contains("dropping the last");
+        }
+        byte[] flipped = whole.clone();
+        flipped[flipped.length - 1] ^= 1;
+        assertThat(appendAndReload(changesAfterSample(), flipped)).as("a CRC mismatch ends the log too")
+            .isEqualTo(sampleAfterChanges());
+    }
+
+    @Test
+    void shouldGiveTheSameStateWhenRecordsAreReplayedOverASnapshotThatHoldsThem() throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            store.load();
+            store.save(sampleAfterChanges()); // compaction's first step done, its second (emptying the log) not
+            store.append(ChangeLogCodec.encode(changesAfterSample()));
+        }
+        try (StateStore reopened = StateStore.open(dir)) {
+            assertThat(reopened.load()).contains(sampleAfterChanges());
+        }
+    }
+
+    @Test
+    void shouldCompactOnceTheLogPassesItsLimit() throws Exception {
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(sample());
+            store.load();
+            StoreWriter writer = new StoreWriter(store, sample(), 600);
+            CountDownLatch done = new CountDownLatch(40);
+            for (int i = 0; i < 40; i++) {
+                writer.submit(List.of(new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g", "x",
+                    0, i))), f -> done.countDown());
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            writer.close();
+            assertThat(writer.compactions()).isPositive();
+            assertThat(store.logBytes()).isLessThanOrEqualTo(600);
+        }
+        try (StateStore reopened = StateStore.open(dir)) {
+            assertThat(reopened.load().orElseThrow().offsets()).contains(
+                new CoordinatorSnapshot.CommittedOffset("g", "x", 0, 39));
         }
     }
 
     @Test
     void shouldFailCompletionsSubmittedAfterClose() throws Exception {
         try (StateStore store = StateStore.open(dir)) {
-            StoreWriter writer = new StoreWriter(store);
+            store.load();
+            StoreWriter writer = new StoreWriter(store, CoordinatorSnapshot.EMPTY);
             writer.close();
             List<IOException> failures = new ArrayList<>();
 
-            writer.submit(CoordinatorSnapshot.EMPTY, failures::add);
+            writer.submit(List.of(), failures::add);
 
             assertThat(failures).singleElement().extracting(Throwable::getMessage).asString().contains("closed");
         }
     }
 
     @Test
-    void shouldReportWriteFailureToCompletionsAndRetryWithNextWrite() throws Exception {
+    void shouldReportWriteFailureToCompletionsAndRewriteEverythingWithTheNextWrite() throws Exception {
         try (StateStore store = StateStore.open(dir)) {
-            StoreWriter writer = new StoreWriter(store);
+            store.load();
+            StoreWriter writer = new StoreWriter(store, sample(), 1); // every write compacts
             Path tmp = dir.resolve(StateStore.TEMP_FILE_NAME);
             Files.createDirectory(tmp);
             Files.write(tmp.resolve("blocker"), new byte[1]);
             List<IOException> results = new ArrayList<>();
             CountDownLatch first = new CountDownLatch(1);
 
-            writer.submit(sample(), f -> {
+            writer.submit(changesAfterSample(), f -> {
                 results.add(f);
                 first.countDown();
             });
@@ -424,7 +587,7 @@ class StateStoreTest {
             Files.delete(tmp.resolve("blocker"));
             Files.delete(tmp);
             CountDownLatch second = new CountDownLatch(1);
-            writer.submit(null, f -> {
+            writer.submit(List.of(), f -> {
                 results.add(f);
                 second.countDown();
             });
@@ -434,7 +597,9 @@ class StateStoreTest {
             assertThat(results.get(0)).isNotNull();
             assertThat(results.get(1)).isNull();
             assertThat(writer.failures()).isEqualTo(1);
-            assertThat(store.load()).contains(sample());
+        }
+        try (StateStore reopened = StateStore.open(dir)) {
+            assertThat(reopened.load()).contains(sampleAfterChanges());
         }
     }
 }

@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
  */
 public record BrokerInfo(int id, String host, int port, boolean alive, long brokerEpoch) {
     public static final long NO_EPOCH = -1;
+    /** Smallest encoding: id, an empty host, port, alive and broker epoch. */
+    static final int MIN_BYTES = 4 + 2 + 4 + 1 + 8;
 
     /** A broker whose registration epoch is unknown. */
     public BrokerInfo(int id, String host, int port, boolean alive) {

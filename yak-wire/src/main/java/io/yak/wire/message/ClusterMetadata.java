@@ -2,7 +2,10 @@ package io.yak.wire.message;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The coordinator's view of the cluster at one epoch: brokers, topics, partition leaders. The epoch grows by one
@@ -32,6 +35,48 @@ public record ClusterMetadata(long epoch, List<BrokerInfo> brokers, List<TopicIn
             }
         }
         return null;
+    }
+
+    /**
+     * The view {@code delta} leads to from this one, listing brokers by id and topics by name as the coordinator's
+     * whole views do. Null when the delta does not start from this view (its base epoch is another: a push was
+     * missed) or changes a partition this view lacks: the receiver then asks for the whole view. See
+     * {@code WIRE.md}, section "LEADER_INFO_DELTA", for the order the parts apply in.
+     */
+    public ClusterMetadata apply(LeaderInfoDelta delta) {
+        if (delta.baseEpoch() != epoch) {
+            return null;
+        }
+        TreeMap<Integer, BrokerInfo> nextBrokers = new TreeMap<>();
+        for (BrokerInfo b : brokers) {
+            nextBrokers.put(b.id(), b);
+        }
+        for (int id : delta.removedBrokers()) {
+            nextBrokers.remove(id);
+        }
+        for (BrokerInfo b : delta.brokers()) {
+            nextBrokers.put(b.id(), b);
+        }
+        TreeMap<String, TopicInfo> nextTopics = new TreeMap<>();
+        for (TopicInfo t : topics) {
+            nextTopics.put(t.name(), t);
+        }
+        for (TopicInfo t : delta.newTopics()) {
+            nextTopics.put(t.name(), t);
+        }
+        Map<String, List<PartitionInfo>> changedTopics = new HashMap<>();
+        for (PartitionChange change : delta.partitions()) {
+            TopicInfo t = nextTopics.get(change.topic());
+            int p = change.partition().partition();
+            if (t == null || t.partition(p) == null) {
+                return null;
+            }
+            changedTopics.computeIfAbsent(t.name(), name -> new ArrayList<>(t.partitions())).set(p, change.partition());
+        }
+        changedTopics.forEach((name, partitions) ->
+            nextTopics.put(name, new TopicInfo(name, partitions, nextTopics.get(name).configs())));
+        return new ClusterMetadata(delta.epoch(), new ArrayList<>(nextBrokers.values()),
+            new ArrayList<>(nextTopics.values()));
     }
 
     public static ClusterMetadata read(ByteBuf in) {

@@ -47,6 +47,7 @@ public final class Messages {
             case REPLICA_FETCH_RESPONSE -> ReplicaFetchResponse.read(body);
             case ALTER_ISR_REQUEST -> AlterIsrRequest.read(body);
             case ALTER_ISR_RESPONSE -> AlterIsrResponse.read(body);
+            case LEADER_INFO_DELTA -> LeaderInfoDelta.read(body);
         };
         if (body.isReadable()) {
             m.release();

@@ -8,15 +8,23 @@ import java.util.List;
  * One partition's replication state as the coordinator decided it: its replicas (the first is the preferred
  * leader), the in-sync replicas, the current leader ({@code -1} while offline), the leader epoch (bumped on every
  * leader change) and the partition epoch (bumped on every change of leader or ISR, the compare-and-set version of
- * ALTER_ISR). See {@code WIRE.md}, section "PartitionInfo". Immutable.
+ * ALTER_ISR), and the eligible leader replicas: replicas outside the ISR known to hold every committed record,
+ * which may lead when no ISR member can (Kafka's KIP-966). See {@code WIRE.md}, section "PartitionInfo". Immutable.
  */
 public record PartitionInfo(int partition, int leader, int leaderEpoch, int partitionEpoch, List<Integer> replicas,
-                            List<Integer> isr) {
+                            List<Integer> isr, List<Integer> eligibleLeaders) {
     public static final int NO_LEADER = -1;
 
     public PartitionInfo {
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
+        eligibleLeaders = List.copyOf(eligibleLeaders);
+    }
+
+    /** A partition with no eligible leader replicas outside its ISR. */
+    public PartitionInfo(int partition, int leader, int leaderEpoch, int partitionEpoch, List<Integer> replicas,
+                         List<Integer> isr) {
+        this(partition, leader, leaderEpoch, partitionEpoch, replicas, isr, List.of());
     }
 
     /** A partition with one replica that leads it, in sync (tests and single-copy callers). */
@@ -53,7 +61,8 @@ public record PartitionInfo(int partition, int leader, int leaderEpoch, int part
         int partitionEpoch = Codec.readInt(in, "partition_epoch");
         List<Integer> replicas = readIds(in, "replica_count");
         List<Integer> isr = readIds(in, "isr_count");
-        return new PartitionInfo(partition, leader, leaderEpoch, partitionEpoch, replicas, isr);
+        List<Integer> eligibleLeaders = readIds(in, "eligible_leader_count");
+        return new PartitionInfo(partition, leader, leaderEpoch, partitionEpoch, replicas, isr, eligibleLeaders);
     }
 
     /** Reads an int32 count and that many int32 broker ids, sized by the bytes present (a hostile count allocates nothing big). */
@@ -80,5 +89,6 @@ public record PartitionInfo(int partition, int leader, int leaderEpoch, int part
         out.writeInt(partitionEpoch);
         writeIds(out, replicas);
         writeIds(out, isr);
+        writeIds(out, eligibleLeaders);
     }
 }

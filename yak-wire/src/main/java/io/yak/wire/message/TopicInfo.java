@@ -13,6 +13,9 @@ import java.util.Map;
  * section "TopicInfo". Immutable; {@code configs} is an unmodifiable map sorted by key.
  */
 public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String, String> configs) {
+    /** Smallest encoding: an empty name, no partitions, no configs. */
+    static final int MIN_BYTES = 2 + 4 + 4;
+
     public TopicInfo {
         partitions = List.copyOf(partitions);
         configs = Codec.sortedConfigs(configs);

@@ -19,7 +19,9 @@ public interface ConnectionListener {
     default void handshakeDone(Message response, Throwable error) {
     }
 
-    /** An unsolicited frame (correlation id 0, e.g. LEADER_INFO). Borrowed: released after the call. */
+    /**
+     * An unsolicited frame (correlation id 0: LEADER_INFO or LEADER_INFO_DELTA). Borrowed: released after the call.
+     */
     default void push(Message message) {
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Last handler of a client channel: matches response frames to {@link InFlight} requests by correlation id,
  * fails requests whose deadline passed (a sweep every {@link #SWEEP_INTERVAL_MS} ms) and fails all of them when
  * the channel closes. {@code ERROR_RESPONSE} fails the matching request with its error code; correlation id 0
- * carries pushes (LEADER_INFO) to the {@link ConnectionListener}.
+ * carries pushes (LEADER_INFO, LEADER_INFO_DELTA) to the {@link ConnectionListener}.
  *
  * <p>Owned by the channel's event loop: {@link #pending} is touched only there, so it needs no lock.
  */
@@ -111,7 +111,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
 
     private void push(Message m) {
         try {
-            if (m.type() == MessageType.LEADER_INFO) {
+            if (m.type() == MessageType.LEADER_INFO || m.type() == MessageType.LEADER_INFO_DELTA) {
                 connection.listener().push(m);
             } else if (m instanceof ErrorResponse e) {
                 LOG.warn("{} reported {} without a correlation id: {}", connection.shownAddress(), e.error(),

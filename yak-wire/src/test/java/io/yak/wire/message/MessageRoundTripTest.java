@@ -134,7 +134,7 @@ class MessageRoundTripTest {
         String longest = "é".repeat(Codec.MAX_STRING_BYTES / 2) + "x"; // 32767 UTF-8 bytes
         assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(Codec.MAX_STRING_BYTES);
         List<Message> messages = List.of(
-            new RegisterBrokerRequest(Integer.MIN_VALUE, longest, Integer.MAX_VALUE, Long.MIN_VALUE),
+            new RegisterBrokerRequest(Integer.MIN_VALUE, longest, Integer.MAX_VALUE, Long.MIN_VALUE, true),
             new RegisterConsumerRequest("", null),
             new ErrorResponse(ErrorCode.NONE, null),
             new ErrorResponse(ErrorCode.INVALID_TOPIC, ""),
@@ -145,6 +145,10 @@ class MessageRoundTripTest {
             new CreateTopicResponse(ErrorCode.NO_LIVE_BROKERS, null, ClusterMetadata.EMPTY),
             new LeaderInfo(new ClusterMetadata(Long.MAX_VALUE, List.of(new BrokerInfo(0, "h", 0, false)),
                 List.of(new TopicInfo("t", List.of()), new TopicInfo("\u0000", List.of(new PartitionInfo(0, -1, 0, 0, List.of(3), List.of(3))))))),
+            new LeaderInfoDelta(0, Long.MAX_VALUE, List.of(), List.of(), List.of(), List.of()),
+            new LeaderInfoDelta(Long.MAX_VALUE - 1, Long.MAX_VALUE, List.of(new BrokerInfo(-1, "", 0, false)),
+                List.of(Integer.MIN_VALUE), List.of(new TopicInfo("", List.of())),
+                List.of(new PartitionChange("", PartitionInfo.single(Integer.MAX_VALUE, -1, -1)))),
             new PublishRequest("t", 0, (short) -1, 0, Unpooled.buffer(0)),
             new ConsumeResponse(ErrorCode.NONE, 0, 0, 0, Unpooled.buffer(0)));
         for (Message m : messages) {
@@ -286,6 +290,53 @@ class MessageRoundTripTest {
             "offline_partition_count");
     }
 
+    @Test
+    void shouldLayOutADeltaAsWireMdSays() {
+        LeaderInfoDelta delta = new LeaderInfoDelta(4, 6, List.of(), List.of(2), List.of(),
+            List.of(new PartitionChange("t", new PartitionInfo(1, 3, 0, 0, List.of(3), List.of(3)))));
+        assertThat(hex(delta)).isEqualTo("0000000000000004" + "0000000000000006" + "00000000" + "00000001"
+            + "00000002" + "00000000" + "00000001" + "0001" + "74" + "00000001" + "00000003" + "00000000" + "00000000"
+            + "00000001" + "00000003" + "00000001" + "00000003" + "00000000");
+        Frame decoded = roundTrip(Frame.of(0, delta));
+        assertSameMessage(decoded.message(), delta);
+        assertThat(decoded.correlationId()).isZero();
+    }
+
+    @Test
+    void shouldRefuseADeltaThatDoesNotMoveForwardOrNamesANegativePartition() {
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(-1, 3), "base_epoch -1");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(3, 3), "base_epoch 3 to epoch 3");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(5, 4), "base_epoch 5 to epoch 4");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, Unpooled.buffer().writeLong(1), "epoch");
+
+        ByteBuf negative = deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(1);
+        Codec.writeString(negative, "t");
+        new PartitionInfo(-1, -1, 0, 0, List.of(), List.of()).write(negative);
+        assertMalformed(MessageType.LEADER_INFO_DELTA, negative, "topic t names partition -1");
+
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(-1), "outside 0..65536");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(0).writeInt(Codec.MAX_COUNT + 1),
+            "outside 0..65536");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(-5),
+            "outside 0..65536");
+        // The largest count with nothing behind it: refused at the first missing field, nothing big allocated.
+        assertMalformed(MessageType.LEADER_INFO_DELTA,
+            deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(Codec.MAX_COUNT), "partition_change.topic");
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0),
+            "partition_count");
+        ByteBuf trailing = deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(0).writeByte(0);
+        assertMalformed(MessageType.LEADER_INFO_DELTA, trailing, "1 unexpected bytes after the body");
+
+        assertThatThrownBy(() -> new LeaderInfoDelta(2, 2, List.of(), List.of(), List.of(), List.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base_epoch 2 to epoch 2");
+        assertThatThrownBy(() -> new PartitionChange("t", PartitionInfo.single(-1, 1, 0)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition -1");
+    }
+
+    private static ByteBuf deltaBody(long baseEpoch, long epoch) {
+        return Unpooled.buffer().writeLong(baseEpoch).writeLong(epoch);
+    }
+
     private static String hex(Message m) {
         ByteBuf b = Unpooled.buffer();
         try {
@@ -329,7 +380,7 @@ class MessageRoundTripTest {
         ByteBuf body = Unpooled.buffer();
         new LeaderInfo(new ClusterMetadata(1, List.of(), List.of(new TopicInfo("t", List.of(
             PartitionInfo.single(0, 1, 0), PartitionInfo.single(1, 1, 0)))))).writeBody(body);
-        body.setInt(body.writerIndex() - 4 - 32, 5); // second partition (before the config count) claims number 5
+        body.setInt(body.writerIndex() - 4 - 36, 5); // second partition (before the config count) claims number 5
         assertMalformed(MessageType.LEADER_INFO, body, "partition 5 at position 1");
 
         ByteBuf counts = Unpooled.buffer().writeBoolean(false).writeInt(Codec.MAX_COUNT + 1);

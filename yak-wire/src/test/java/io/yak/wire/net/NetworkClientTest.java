@@ -16,6 +16,7 @@ import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
@@ -211,9 +212,11 @@ class NetworkClientTest {
         hs.answer(new RegisterProducerResponse(ErrorCode.NONE, 1, md));
         req.answer(new FetchOffsetResponse(ErrorCode.NONE, -1));
         hs.ctx().writeAndFlush(Frame.of(0, new LeaderInfo(md)));
+        LeaderInfoDelta delta = new LeaderInfoDelta(3, 4, List.of(), List.of(7), List.of(), List.of());
+        hs.ctx().writeAndFlush(Frame.of(0, delta));
         assertThat(f.get(5, TimeUnit.SECONDS)).isNotNull();
-        await().atMost(Duration.ofSeconds(5)).until(() -> pushes.size() == 1 && handshakes.size() == 1);
-        assertThat(pushes.get(0)).isEqualTo(new LeaderInfo(md));
+        await().atMost(Duration.ofSeconds(5)).until(() -> pushes.size() == 2 && handshakes.size() == 1);
+        assertThat(pushes).containsExactly(new LeaderInfo(md), delta);
     }
 
     @Test

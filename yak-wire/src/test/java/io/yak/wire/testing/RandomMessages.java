@@ -22,11 +22,13 @@ import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
+import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.ListOffsetsRequest;
 import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.PartitionChange;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.PublishRequest;
@@ -87,7 +89,8 @@ public final class RandomMessages {
 
     public Message message(MessageType type) {
         return switch (type) {
-            case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt(), anyLong());
+            case REGISTER_BROKER_REQUEST -> new RegisterBrokerRequest(anyInt(), string(), anyInt(), anyLong(),
+                r.nextBoolean());
             case REGISTER_BROKER_RESPONSE -> new RegisterBrokerResponse(error(), anyLong(), metadata());
             case HEARTBEAT_REQUEST -> new HeartbeatRequest(anyInt(), partitionRefs());
             case HEARTBEAT_RESPONSE -> new HeartbeatResponse(error(), anyLong());
@@ -117,6 +120,7 @@ public final class RandomMessages {
             case REPLICA_FETCH_RESPONSE -> replicaFetchResponse();
             case ALTER_ISR_REQUEST -> alterIsrRequest();
             case ALTER_ISR_RESPONSE -> alterIsrResponse();
+            case LEADER_INFO_DELTA -> leaderInfoDelta();
         };
     }
 
@@ -231,26 +235,62 @@ public final class RandomMessages {
 
     public ClusterMetadata metadata() {
         boolean large = !compact && r.nextInt(20) == 0;
-        int brokerCount = large ? 50 + r.nextInt(50) : r.nextInt(6);
-        List<BrokerInfo> brokers = new ArrayList<>(brokerCount);
-        for (int i = 0; i < brokerCount; i++) {
-            brokers.add(new BrokerInfo(r.nextBoolean() ? i : anyInt(), string(), r.nextInt(65536), r.nextBoolean(), anyLong()));
-        }
+        List<BrokerInfo> brokers = brokers(large ? 50 + r.nextInt(50) : r.nextInt(6));
         int topicCount = large ? 100 + r.nextInt(100) : r.nextInt(5);
         List<TopicInfo> topics = new ArrayList<>(topicCount);
         for (int t = 0; t < topicCount; t++) {
-            int partitionCount = r.nextInt(large ? 20 : 9);
-            List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
-            for (int p = 0; p < partitionCount; p++) {
-                List<Integer> replicas = brokerIds(brokers);
-                List<Integer> isr = replicas.subList(0, r.nextInt(replicas.size() + 1));
-                int leader = r.nextInt(4) == 0 || isr.isEmpty() ? PartitionInfo.NO_LEADER : isr.get(0);
-                partitions.add(new PartitionInfo(p, leader, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10),
-                    r.nextInt(4) == 0 ? anyInt() : r.nextInt(30), replicas, isr));
-            }
-            topics.add(new TopicInfo(string(), partitions, configs(large ? 2 : 5)));
+            topics.add(topic(brokers, r.nextInt(large ? 20 : 9), large ? 2 : 5));
         }
         return new ClusterMetadata(anyLong(), brokers, topics);
+    }
+
+    /**
+     * A delta as the wire allows it (0 <= base epoch < epoch), its parts unrelated to any view: some brokers, removed
+     * ids, new topics and partition changes, each list often empty.
+     */
+    public LeaderInfoDelta leaderInfoDelta() {
+        long baseEpoch = switch (r.nextInt(4)) {
+            case 0 -> 0L;
+            case 1 -> Long.MAX_VALUE - 1;
+            case 2 -> r.nextInt(1000);
+            default -> r.nextLong() >>> 2;
+        };
+        long epoch = baseEpoch + 1 + (r.nextBoolean() ? 0 : (r.nextLong() >>> 1) % (Long.MAX_VALUE - baseEpoch));
+        List<BrokerInfo> brokers = brokers(r.nextInt(3) == 0 ? 0 : r.nextInt(4));
+        List<TopicInfo> newTopics = new ArrayList<>();
+        for (int t = r.nextInt(3) == 0 ? r.nextInt(3) : 0; t > 0; t--) {
+            newTopics.add(topic(brokers, r.nextInt(5), 3));
+        }
+        int changes = r.nextInt(compact ? 3 : 8);
+        List<PartitionChange> partitions = new ArrayList<>(changes);
+        for (int i = 0; i < changes; i++) {
+            List<Integer> replicas = brokerIds(brokers);
+            partitions.add(new PartitionChange(string(), new PartitionInfo(r.nextBoolean() ? r.nextInt(16)
+                : Math.max(0, anyInt()), r.nextInt(4) == 0 ? PartitionInfo.NO_LEADER : replicas.get(0), anyInt(),
+                anyInt(), replicas, replicas.subList(0, r.nextInt(replicas.size() + 1)), ids())));
+        }
+        return new LeaderInfoDelta(baseEpoch, epoch, brokers, ids(), newTopics, partitions);
+    }
+
+    private List<BrokerInfo> brokers(int count) {
+        List<BrokerInfo> brokers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            brokers.add(new BrokerInfo(r.nextBoolean() ? i : anyInt(), string(), r.nextInt(65536), r.nextBoolean(),
+                anyLong()));
+        }
+        return brokers;
+    }
+
+    private TopicInfo topic(List<BrokerInfo> brokers, int partitionCount, int maxConfigs) {
+        List<PartitionInfo> partitions = new ArrayList<>(partitionCount);
+        for (int p = 0; p < partitionCount; p++) {
+            List<Integer> replicas = brokerIds(brokers);
+            List<Integer> isr = replicas.subList(0, r.nextInt(replicas.size() + 1));
+            int leader = r.nextInt(4) == 0 || isr.isEmpty() ? PartitionInfo.NO_LEADER : isr.get(0);
+            partitions.add(new PartitionInfo(p, leader, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10),
+                r.nextInt(4) == 0 ? anyInt() : r.nextInt(30), replicas, isr));
+        }
+        return new TopicInfo(string(), partitions, configs(maxConfigs));
     }
 
     /** One to three broker ids, from {@code brokers} when there are any. */

@@ -1,0 +1,130 @@
+package io.yak.coordinator.cluster;
+
+import io.yak.coordinator.store.CoordinatorSnapshot;
+import io.yak.coordinator.store.StateRecord;
+import io.yak.wire.message.BrokerInfo;
+import io.yak.wire.message.LeaderInfoDelta;
+import io.yak.wire.message.PartitionChange;
+import io.yak.wire.message.TopicInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What changed in the cluster state since the last {@link #drain}: the records to append to the change log and
+ * the LEADER_INFO_DELTA to push, so an ISR change costs one small record and one small push, not the whole state.
+ * Partition changes and new topics are noted as they happen ({@link PartitionStates} is the one place a partition
+ * changes); brokers, whose persisted fields change only with the cluster epoch, are compared with what was last
+ * written when the epoch moved. Owned by the {@link ClusterState}'s thread.
+ */
+final class ChangeJournal {
+    /** A partition, by topic name and number. */
+    private record PartitionKey(String topic, int partition) {
+    }
+
+    private long baseEpoch;
+    private long writtenNextProducerId;
+    /** Each known broker as last written. */
+    private final Map<Integer, CoordinatorSnapshot.Broker> writtenBrokers = new HashMap<>();
+    private final Set<String> newTopics = new LinkedHashSet<>();
+    private final Set<PartitionKey> changedPartitions = new LinkedHashSet<>();
+    private final List<CoordinatorSnapshot.CommittedOffset> offsets = new ArrayList<>();
+
+    /** Starts from the state as it is now, which is what is on disk. */
+    ChangeJournal(long epoch, long nextProducerId, Iterable<BrokerEntry> brokers) {
+        baseEpoch = epoch;
+        writtenNextProducerId = nextProducerId;
+        for (BrokerEntry b : brokers) {
+            writtenBrokers.put(b.id, stored(b));
+        }
+    }
+
+    static CoordinatorSnapshot.Broker stored(BrokerEntry b) {
+        return new CoordinatorSnapshot.Broker(b.id, b.host, b.port, b.incarnationId, b.brokerEpoch, b.alive);
+    }
+
+    void topicAdded(String name) {
+        newTopics.add(name);
+    }
+
+    void partitionChanged(String topic, int partition) {
+        if (!newTopics.contains(topic)) {
+            changedPartitions.add(new PartitionKey(topic, partition));
+        }
+    }
+
+    void offsetCommitted(CoordinatorSnapshot.CommittedOffset o) {
+        offsets.add(o);
+    }
+
+    /**
+     * The changes since the last drain, and forgets them.
+     *
+     * @param epoch             the cluster epoch now
+     * @param minInsyncReplicas the cluster's {@code min.insync.replicas}, for the new topics' metadata
+     */
+    ClusterState.Changes drain(long epoch, long nextProducerId, PartitionStates partitions, BrokerRegistry brokers,
+                               int minInsyncReplicas) {
+        List<StateRecord> records = new ArrayList<>();
+        boolean epochMoved = epoch != baseEpoch;
+        if (epochMoved || nextProducerId != writtenNextProducerId) {
+            records.add(new StateRecord.Counters(epoch, nextProducerId));
+            writtenNextProducerId = nextProducerId;
+        }
+        List<BrokerInfo> changedBrokers = new ArrayList<>();
+        List<Integer> removedBrokers = new ArrayList<>();
+        if (epochMoved) {
+            Set<Integer> present = new HashSet<>();
+            for (BrokerEntry b : brokers.all()) {
+                present.add(b.id);
+                CoordinatorSnapshot.Broker now = stored(b);
+                if (!now.equals(writtenBrokers.put(b.id, now))) {
+                    records.add(new StateRecord.BrokerRecord(now));
+                    changedBrokers.add(b.toInfo());
+                }
+            }
+            for (Integer id : new ArrayList<>(writtenBrokers.keySet())) {
+                if (!present.contains(id)) {
+                    writtenBrokers.remove(id);
+                    records.add(new StateRecord.BrokerForgotten(id));
+                    removedBrokers.add(id);
+                }
+            }
+        }
+        List<TopicInfo> topicInfos = new ArrayList<>(newTopics.size());
+        for (String name : newTopics) {
+            TopicEntry t = partitions.get(name);
+            List<CoordinatorSnapshot.Partition> ps = new ArrayList<>(t.partitionCount());
+            for (int p = 0; p < t.partitionCount(); p++) {
+                ps.add(stored(t.partition(p)));
+            }
+            records.add(new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic(name, ps, t.configs)));
+            topicInfos.add(t.toInfo(minInsyncReplicas));
+        }
+        List<PartitionChange> partitionChanges = new ArrayList<>(changedPartitions.size());
+        for (PartitionKey k : changedPartitions) {
+            PartitionState s = partitions.get(k.topic()).partition(k.partition());
+            records.add(new StateRecord.PartitionRecord(k.topic(), k.partition(), stored(s)));
+            partitionChanges.add(new PartitionChange(k.topic(), s.toInfo(k.partition())));
+        }
+        for (CoordinatorSnapshot.CommittedOffset o : offsets) {
+            records.add(new StateRecord.OffsetRecord(o));
+        }
+        LeaderInfoDelta delta = epochMoved ? new LeaderInfoDelta(baseEpoch, epoch, changedBrokers, removedBrokers,
+            topicInfos, partitionChanges) : null;
+        baseEpoch = epoch;
+        newTopics.clear();
+        changedPartitions.clear();
+        offsets.clear();
+        return new ClusterState.Changes(records, delta);
+    }
+
+    static CoordinatorSnapshot.Partition stored(PartitionState s) {
+        return new CoordinatorSnapshot.Partition(s.replicas(), s.isr(), s.leader(), s.leaderEpoch(),
+            s.partitionEpoch(), s.eligibleLeaders());
+    }
+}
