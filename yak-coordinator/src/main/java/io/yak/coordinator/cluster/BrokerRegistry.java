@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * The brokers the coordinator knows, and the rules of their membership: who may register (an id in
  * {@code broker.ids}, a sane address, no live broker holding the id), liveness (registration, heartbeats, silence),
  * which brokers may receive new partitions, and when a dead one is forgotten. It knows no topics or leaders: the
- * {@link ClusterState} applies what follows from these decisions (leadership, the epoch) and logs them with the
- * epoch; this class logs only refusals, rate-limited per remote address ({@link RegistrationRefusals}, under the
- * logger name of {@link ClusterState}), and stored brokers that {@code broker.ids} no longer lists.
+ * {@link BrokerLifecycle} applies what follows from these decisions for leadership and logs them with the epoch the
+ * {@link ClusterState} bumps to; this class logs only refusals, rate-limited per remote address ({@link
+ * RegistrationRefusals}, under the logger name of {@link ClusterState}), and stored brokers that {@code broker.ids}
+ * no longer lists.
  *
  * <p>Every refusal is decided before anything changes: a refused registration changes nothing. Not thread-safe:
  * owned by the thread that owns the {@link ClusterState}; time is passed in as {@code nowMs}.
@@ -172,7 +173,11 @@ final class BrokerRegistry {
         b.port = port;
         attach(b, connectionId, nowMs);
         if (sameIncarnation) {
-            // The same process: it keeps its view, including the partitions it reported it cannot serve.
+            // The same process. Alive, it keeps its view, including the partitions it reported it cannot serve.
+            // Declared dead, that list was cleared: it is elected nowhere until its next heartbeat brings it again.
+            if (!wasAlive) {
+                b.reportKnown = false;
+            }
             return new Registration(ErrorCode.NONE, wasAlive ? Change.RECONNECTED : Change.RETURNED, b, old,
                 wasAlive);
         }

@@ -12,13 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads what a live broker lists in every heartbeat: the partitions it holds a replica of that it cannot serve, and
- * tells the {@link ClusterState} which of them are newly listed (it applies the broker-death rule to each, for that
- * partition only) and which are no longer listed (each may be led by it again). Entries naming no partition of that
- * broker (an unknown topic, a partition out of range, one it is not a replica of) are ignored and logged at WARN, at
- * most every {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the same ones repeat (a broker sends its list with
- * every heartbeat); the repeats in between go to DEBUG and are counted in the next WARN.
+ * tells the {@link BrokerLifecycle} which of them are newly listed ({@link ReplicationControl} applies the
+ * broker-death rule to each, for that partition only) and which are no longer listed (each may be led by it again).
+ * Entries naming no partition of that broker (an unknown topic, a partition out of range, one it is not a replica
+ * of) are ignored and logged at WARN, at most every {@value #IGNORED_REPORT_WARN_INTERVAL_MS} ms while the same ones
+ * repeat (a broker sends its list with every heartbeat); the repeats in between go to DEBUG and are counted in the
+ * next WARN.
  *
- * <p>Not thread-safe: called only by {@link ClusterState} on the thread that owns it.
+ * <p>Not thread-safe: called only by {@link BrokerLifecycle}, on the thread that owns the {@link ClusterState}.
  */
 final class OfflineReports {
     /** A heartbeat listing partitions not assigned to its broker, again and again, is logged this often. */

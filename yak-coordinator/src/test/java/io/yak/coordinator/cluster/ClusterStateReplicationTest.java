@@ -270,7 +270,7 @@ class ClusterStateReplicationTest {
 
     @Test
     void shouldLeadOfflinePartitionsInItsIsrWhenTheSameIncarnationReturnsAfterBeingDeclaredDead() {
-        state.createTopic("t", 1, now);
+        state.createTopic("t", 2, now);
         kill(2);
         kill(3);
         kill(1);
@@ -279,7 +279,12 @@ class ClusterStateReplicationTest {
         RegisterResult back = state.registerBroker(1, "h1", 9001, 11, 201, REMOTE, now);
 
         assertThat(back).isEqualTo(new RegisterResult(ErrorCode.NONE, true, brokerEpoch));
+        assertThat(partition("t", 0).leader()).as("its list of partitions it cannot serve was cleared at its death: "
+            + "elected nowhere until its next heartbeat").isEqualTo(NONE);
+        connection[1] = 201;
+        heartbeat(1, new PartitionRef("t", 1)); // it still cannot serve t-1
         assertThat(partition("t", 0)).isEqualTo(info(0, 1, 1, 4, List.of(1, 2, 3), List.of(1)));
+        assertThat(partition("t", 1).leader()).isEqualTo(NONE);
     }
 
     @Test

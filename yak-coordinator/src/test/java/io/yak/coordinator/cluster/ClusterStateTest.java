@@ -482,6 +482,30 @@ class ClusterStateTest {
     }
 
     @Test
+    void shouldRejectATopicThatWouldTakeTheClusterPastItsPartitionLimitWithoutChange() {
+        registerThree();
+        int perTopic = ClusterState.MAX_PARTITIONS_PER_TOPIC;
+        int fullTopics = ClusterState.MAX_TOTAL_PARTITIONS / perTopic;
+        for (int i = 0; i < fullTopics; i++) {
+            assertThat(state.createTopic("t" + i, perTopic, now)).isEqualTo(ErrorCode.NONE);
+        }
+        int left = ClusterState.MAX_TOTAL_PARTITIONS - fullTopics * perTopic;
+        long epoch = state.epoch();
+
+        try (CapturedLogs logs = new CapturedLogs(ClusterState.class)) {
+            assertThat(state.createTopic("over", left + 1, now)).isEqualTo(ErrorCode.INVALID_REQUEST);
+
+            assertThat(logs.at(Level.WARN)).singleElement().asString().contains("rejecting topic over with "
+                + (left + 1) + " partitions: cluster has " + fullTopics * perTopic + " of at most "
+                + ClusterState.MAX_TOTAL_PARTITIONS + " partitions");
+        }
+        assertThat(state.epoch()).isEqualTo(epoch);
+        assertThat(topic("over")).isNull();
+        assertThat(state.createTopic("last", left, now)).isEqualTo(ErrorCode.NONE);
+        assertThat(state.createTopic("more", 1, now)).isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
     void shouldRejectTopicWhenNoBrokerIsAlive() {
         assertThat(state.createTopic("t", 2, now)).isEqualTo(ErrorCode.NO_LIVE_BROKERS);
 
