@@ -213,9 +213,16 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 "max_bytes " + req.maxBytes() + " and max_wait_ms " + req.maxWaitMs() + " must be positive")));
             return;
         }
+        if (req.currentLeaderEpoch() < ConsumeRequest.NO_LEADER_EPOCH) {
+            rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "consume answered "
+                + "INVALID_REQUEST: current_leader_epoch " + req.currentLeaderEpoch());
+            send(Frame.of(id, new ErrorResponse(ErrorCode.INVALID_REQUEST,
+                "current_leader_epoch " + req.currentLeaderEpoch() + " must be -1 (unknown) or >= 0")));
+            return;
+        }
         started();
-        partitions.consume(req.topic(), req.partition(), req.offset(), req.maxBytes(), req.maxWaitMs(),
-            (error, epoch, hw, start, records) -> {
+        partitions.consume(req.topic(), req.partition(), req.currentLeaderEpoch(), req.offset(), req.maxBytes(),
+            req.maxWaitMs(), (error, epoch, hw, start, records) -> {
                 finished();
                 send(Frame.of(id, new ConsumeResponse(error, epoch, hw, start, records)));
             });
@@ -236,7 +243,14 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void listOffsets(ChannelHandlerContext ctx, int id, ListOffsetsRequest req) {
-        ErrorCode error = partitions.listOffset(req.topic(), req.partition(), req.timestamp(), offsetOut);
+        if (req.currentLeaderEpoch() < ListOffsetsRequest.NO_LEADER_EPOCH) {
+            rejections.reject(channel.remoteAddress(), RejectReason.INVALID_REQUEST, "list offsets answered "
+                + "INVALID_REQUEST: current_leader_epoch " + req.currentLeaderEpoch());
+            reply(ctx, Frame.of(id, new ListOffsetsResponse(ErrorCode.INVALID_REQUEST, partitions.epoch(), -1)));
+            return;
+        }
+        ErrorCode error = partitions.listOffset(req.topic(), req.partition(), req.currentLeaderEpoch(),
+            req.timestamp(), offsetOut);
         long offset = error == ErrorCode.NONE ? offsetOut[0] : -1;
         reply(ctx, Frame.of(id, new ListOffsetsResponse(error, partitions.epoch(), offset)));
     }

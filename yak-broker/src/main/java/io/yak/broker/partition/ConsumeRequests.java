@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves consumes and offset lookups of the partitions this broker leads, below their high watermark: a consume
- * at the high watermark parks ({@link ConsumeWaiter}) until it moves ({@link #wakeWaiters}) or its max wait passes
- * on {@code yak-consume-timer}. Event loops, and whichever thread moves a high watermark.
+ * Serves consumes and offset lookups of the partitions this broker leads, below their high watermark, to clients
+ * whose leader epoch is this leader's ({@link RequestCheck}): a consume at the high watermark parks
+ * ({@link ConsumeWaiter}) until it moves ({@link #wakeWaiters}) or its max wait passes on {@code yak-consume-timer}.
+ * Event loops, and whichever thread moves a high watermark.
  */
 final class ConsumeRequests {
     /** Logs as the manager whose lines these always were (log filters and tests name it). */
@@ -59,9 +60,10 @@ final class ConsumeRequests {
     }
 
     /** See {@link PartitionManager#consume}. */
-    void consume(String topic, int partition, long offset, int maxBytes, int maxWaitMs, ConsumeCallback callback) {
+    void consume(String topic, int partition, int currentLeaderEpoch, long offset, int maxBytes, int maxWaitMs,
+                 ConsumeCallback callback) {
         Partition p = table.lookup(topic, partition);
-        ErrorCode error = check.check(topic, partition, p);
+        ErrorCode error = check.check(topic, partition, p, currentLeaderEpoch);
         if (error != ErrorCode.NONE) {
             callback.onConsumed(error, table.epoch, -1, -1, Unpooled.EMPTY_BUFFER);
             return;
@@ -115,9 +117,9 @@ final class ConsumeRequests {
     }
 
     /** See {@link PartitionManager#listOffset}. */
-    ErrorCode listOffset(String topic, int partition, long timestamp, long[] out) {
+    ErrorCode listOffset(String topic, int partition, int currentLeaderEpoch, long timestamp, long[] out) {
         Partition p = table.lookup(topic, partition);
-        ErrorCode error = check.check(topic, partition, p);
+        ErrorCode error = check.check(topic, partition, p, currentLeaderEpoch);
         if (error != ErrorCode.NONE) {
             return error;
         }

@@ -231,21 +231,23 @@ public final class PartitionManager implements AutoCloseable {
 
     /**
      * Reads from {@code offset}; at the log end waits up to {@code maxWaitMs} for an append. The callback owns the
-     * records it is given.
+     * records it is given. A {@code currentLeaderEpoch} other than -1 (not checked) that is not this leader's is
+     * answered FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer) before anything is read.
      */
-    public void consume(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
-                        ConsumeCallback callback) {
-        consumes.consume(topic, partition, offset, maxBytes, maxWaitMs, callback);
+    public void consume(String topic, int partition, int currentLeaderEpoch, long offset, int maxBytes,
+                        int maxWaitMs, ConsumeCallback callback) {
+        consumes.consume(topic, partition, currentLeaderEpoch, offset, maxBytes, maxWaitMs, callback);
     }
 
     /**
      * The earliest ({@code timestamp == -2}) or latest ({@code -1}) offset, or for a timestamp {@code >= 0} the
-     * first offset of the first batch holding a record at least that new (the log end offset if none).
+     * first offset of the first batch holding a record at least that new (the log end offset if none). Fenced by
+     * {@code currentLeaderEpoch} as {@link #consume} is.
      *
      * @return the error, or NONE with the offset in {@code out[0]}
      */
-    public ErrorCode listOffset(String topic, int partition, long timestamp, long[] out) {
-        return consumes.listOffset(topic, partition, timestamp, out);
+    public ErrorCode listOffset(String topic, int partition, int currentLeaderEpoch, long timestamp, long[] out) {
+        return consumes.listOffset(topic, partition, currentLeaderEpoch, timestamp, out);
     }
 
     /**

@@ -192,11 +192,9 @@ final class ReplicaFetchServer {
         if (p.failure != null) {
             return ErrorCode.STORAGE_ERROR;
         }
-        if (fp.currentLeaderEpoch() < p.leaderEpoch) {
-            return ErrorCode.FENCED_LEADER_EPOCH;
-        }
-        if (fp.currentLeaderEpoch() > p.leaderEpoch) {
-            return ErrorCode.UNKNOWN_LEADER_EPOCH;
+        ErrorCode fenced = RequestCheck.leaderEpochError(fp.currentLeaderEpoch(), p.leaderEpoch);
+        if (fenced != ErrorCode.NONE) {
+            return fenced;
         }
         PartitionInfo info = p.info;
         if (info == null || !info.isReplica(replicaId) || replicaId == brokerId) {

@@ -8,12 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides whether a client request (publish, consume, list offsets) for a partition can be served here, and asks
- * the coordinator to create a topic a request names when {@code auto.create.topics} is on. Event loops.
+ * Decides whether a client request (publish, consume, list offsets) for a partition can be served here (and
+ * whether a read's leader epoch is this leader's), and asks the coordinator to create a topic a request names when
+ * {@code auto.create.topics} is on. Event loops.
  */
 final class RequestCheck {
     /** Logs as the manager whose lines these always were (log filters and tests name it). */
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+    /** {@code current_leader_epoch} of a client that does not know it ({@code WIRE.md}): not checked. */
+    static final int NO_LEADER_EPOCH = -1;
 
     private final int brokerId;
     private final PartitionTable table;
@@ -31,6 +34,35 @@ final class RequestCheck {
         this.numPartitions = numPartitions;
         this.topicCreator = topicCreator;
         this.creations = creations;
+    }
+
+    /**
+     * As {@link #check(String, int, Partition)}, then, for a partition this broker leads, the request's
+     * {@code currentLeaderEpoch} against the partition's ({@link #leaderEpochError}) unless it is
+     * {@link #NO_LEADER_EPOCH}: a consume or list offsets from a client whose view names another leader is fenced
+     * before anything is read (Kafka's KIP-320).
+     */
+    ErrorCode check(String topic, int partition, Partition p, int currentLeaderEpoch) {
+        ErrorCode error = check(topic, partition, p);
+        if (error != ErrorCode.NONE || currentLeaderEpoch == NO_LEADER_EPOCH) {
+            return error;
+        }
+        return leaderEpochError(currentLeaderEpoch, p.leaderEpoch);
+    }
+
+    /**
+     * FENCED_LEADER_EPOCH when a request names an older leader epoch than the leader's own (the sender's view is
+     * stale), UNKNOWN_LEADER_EPOCH for a newer one (this broker has not learned it yet), else NONE. The one fencing
+     * rule of replica fetches and client reads.
+     */
+    static ErrorCode leaderEpochError(int requestEpoch, int leaderEpoch) {
+        if (requestEpoch < leaderEpoch) {
+            return ErrorCode.FENCED_LEADER_EPOCH;
+        }
+        if (requestEpoch > leaderEpoch) {
+            return ErrorCode.UNKNOWN_LEADER_EPOCH;
+        }
+        return ErrorCode.NONE;
     }
 
     /** {@code p} is {@link PartitionTable#lookup}'s answer for {@code topic} and {@code partition}. */

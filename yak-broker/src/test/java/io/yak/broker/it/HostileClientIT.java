@@ -221,7 +221,8 @@ class HostileClientIT {
             try {
                 OutputStream out = s.getOutputStream();
                 for (int i = 0; i < 10_000 && !s.isClosed(); i++) {
-                    out.write(bytes(Frame.of(i, new ConsumeRequest(STORED, 0, 0, 1 << 20, 0))));
+                    out.write(bytes(Frame.of(i,
+                        new ConsumeRequest(STORED, 0, ConsumeRequest.NO_LEADER_EPOCH, 0, 1 << 20, 0))));
                 }
             } catch (IOException closed) {
                 // the broker closed it: what this test waits for
@@ -321,11 +322,11 @@ class HostileClientIT {
                 return new PublishRequest(topic(), p.partition(), p.acks(), p.timeoutMs(), p.records());
             }
             if (m instanceof ConsumeRequest c) {
-                return new ConsumeRequest(random.nextInt(4) == 0 ? STORED : topic(), c.partition(), c.offset(),
-                    c.maxBytes(), Math.min(Math.max(c.maxWaitMs(), -1), 100));
+                return new ConsumeRequest(random.nextInt(4) == 0 ? STORED : topic(), c.partition(),
+                    c.currentLeaderEpoch(), c.offset(), c.maxBytes(), Math.min(Math.max(c.maxWaitMs(), -1), 100));
             }
             if (m instanceof ListOffsetsRequest l) {
-                return new ListOffsetsRequest(topic(), l.partition(), l.timestamp());
+                return new ListOffsetsRequest(topic(), l.partition(), l.currentLeaderEpoch(), l.timestamp());
             }
             if (m instanceof CreateTopicRequest c) {
                 return new CreateTopicRequest(topic(), Math.min(c.partitions(), 3), c.configs());

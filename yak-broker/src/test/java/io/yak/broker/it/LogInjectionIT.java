@@ -76,16 +76,18 @@ class LogInjectionIT {
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 for (int i = 0; i < hostile.size(); i++) {
                     String name = hostile.get(i);
-                    answers.put("LIST_OFFSETS " + i, ask(s, in, ++id,
-                        new ListOffsetsRequest(name, 0, ListOffsetsRequest.LATEST), MessageType.LIST_OFFSETS_RESPONSE));
-                    answers.put("CONSUME " + i, ask(s, in, ++id, new ConsumeRequest(name, 0, 0, 1024, 0),
+                    answers.put("LIST_OFFSETS " + i, ask(s, in, ++id, new ListOffsetsRequest(name, 0,
+                        ListOffsetsRequest.NO_LEADER_EPOCH, ListOffsetsRequest.LATEST),
+                        MessageType.LIST_OFFSETS_RESPONSE));
+                    answers.put("CONSUME " + i, ask(s, in, ++id,
+                        new ConsumeRequest(name, 0, ConsumeRequest.NO_LEADER_EPOCH, 0, 1024, 0),
                         MessageType.CONSUME_RESPONSE));
                     answers.put("PUBLISH " + i, ask(s, in, ++id, new PublishRequest(name, 0, (short) 1, 1000, batch()),
                         MessageType.PUBLISH_RESPONSE));
                 }
                 // The same connection still serves a valid request.
-                assertThat(ask(s, in, ++id, new ListOffsetsRequest(TOPIC, 0, ListOffsetsRequest.LATEST),
-                    MessageType.LIST_OFFSETS_RESPONSE)).isEqualTo(ErrorCode.NONE);
+                assertThat(ask(s, in, ++id, new ListOffsetsRequest(TOPIC, 0, ListOffsetsRequest.NO_LEADER_EPOCH,
+                    ListOffsetsRequest.LATEST), MessageType.LIST_OFFSETS_RESPONSE)).isEqualTo(ErrorCode.NONE);
             }
             // A creation the broker asked for would be logged by the coordinator a moment later: none may come.
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))

@@ -7,6 +7,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.yak.broker.log.LogConfig;
+import io.yak.broker.partition.PartitionManager;
+import io.yak.broker.partition.RetentionConfig;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
 import io.yak.wire.codec.FrameDecoder;
@@ -14,12 +17,17 @@ import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.codec.ServerChannels;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.log.RejectReason;
+import io.yak.wire.message.ConsumeRequest;
 import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.Frame;
+import io.yak.wire.message.ListOffsetsRequest;
+import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.MetadataRequest;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The broker's pipeline as a peer meets it. */
 class BrokerChannelInitializerTest {
@@ -73,10 +81,41 @@ class BrokerChannelInitializerTest {
         ch.finishAndReleaseAll();
     }
 
+    /** A current_leader_epoch below -1 is neither a known epoch nor "unknown": the request is refused, not fenced. */
+    @Test
+    void shouldAnswerALeaderEpochBelowMinusOneWithInvalidRequestAndStayOpen(@TempDir Path dir) {
+        try (PartitionManager pm = new PartitionManager(1, dir, LogConfig.defaults(), 1, false, 1,
+                RetentionConfig.defaults(), (topic, n) -> { })) {
+            EmbeddedChannel ch = channel(pm);
+            ch.writeInbound(encode(Frame.of(7, new ConsumeRequest("t", 0, -2, 0, 1024, 0))));
+            ch.runPendingTasks();
+            Frame consume = answer(ch);
+            assertThat(consume.correlationId()).isEqualTo(7);
+            assertThat(((ErrorResponse) consume.message()).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(((ErrorResponse) consume.message()).message()).contains("current_leader_epoch -2");
+
+            ch.writeInbound(encode(Frame.of(8, new ListOffsetsRequest("t", 0, Integer.MIN_VALUE,
+                ListOffsetsRequest.LATEST))));
+            ch.runPendingTasks();
+            Frame list = answer(ch);
+            assertThat(list.correlationId()).isEqualTo(8);
+            assertThat(((ListOffsetsResponse) list.message()).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(((ListOffsetsResponse) list.message()).offset()).isEqualTo(-1);
+
+            assertThat(ch.isOpen()).isTrue();
+            assertThat(server.rejections().count(RejectReason.INVALID_REQUEST)).isEqualTo(2);
+            ch.finishAndReleaseAll();
+        }
+    }
+
     private EmbeddedChannel channel() {
+        return channel(null);
+    }
+
+    private EmbeddedChannel channel(PartitionManager partitions) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new BrokerChannelInitializer(null, Long.MAX_VALUE, server,
+        ch.pipeline().addLast(new BrokerChannelInitializer(partitions, Long.MAX_VALUE, server,
             new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
         return ch;
     }

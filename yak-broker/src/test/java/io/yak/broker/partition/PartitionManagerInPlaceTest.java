@@ -133,7 +133,7 @@ class PartitionManagerInPlaceTest {
         long offset = 0;
         while (values.size() < count) {
             CompletableFuture<ByteBuf> read = new CompletableFuture<>();
-            pm.consume("t", 0, offset, 1 << 20, 0, (error, epoch, hw, start, records) -> {
+            pm.consume("t", 0, -1, offset, 1 << 20, 0, (error, epoch, hw, start, records) -> {
                 assertThat(error).isEqualTo(ErrorCode.NONE);
                 read.complete(records);
             });

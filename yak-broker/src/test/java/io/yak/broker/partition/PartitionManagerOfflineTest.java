@@ -62,7 +62,7 @@ class PartitionManagerOfflineTest {
 
     private static ErrorCode consume(PartitionManager pm, int partition, long offset) {
         AtomicReference<ErrorCode> result = new AtomicReference<>();
-        pm.consume("t", partition, offset, 1 << 20, 0, (error, epoch, hw, start, records) -> {
+        pm.consume("t", partition, -1, offset, 1 << 20, 0, (error, epoch, hw, start, records) -> {
             records.release();
             result.set(error);
         });

@@ -69,7 +69,7 @@ class PartitionManagerTopicNameTest {
 
     private ErrorCode consume(String topic) {
         ErrorCode[] answer = new ErrorCode[1];
-        pm.consume(topic, 0, 0, 1024, 0, (error, epoch, hw, start, records) -> {
+        pm.consume(topic, 0, -1, 0, 1024, 0, (error, epoch, hw, start, records) -> {
             records.release();
             answer[0] = error;
         });
@@ -77,7 +77,7 @@ class PartitionManagerTopicNameTest {
     }
 
     private ErrorCode listOffset(String topic) {
-        return pm.listOffset(topic, 0, -1, new long[1]);
+        return pm.listOffset(topic, 0, -1, -1, new long[1]);
     }
 
     @Test

@@ -51,7 +51,7 @@ class PartitionManagerWaitTest {
             List.of(new TopicInfo("t", List.of(new PartitionInfo(0, 1, 0, 0, List.of(1), List.of(1))), Map.of()))));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             ErrorCode[] e = new ErrorCode[1];
-            pm.consume("t", 0, 0, 1024, 0, (error, epoch, hw, start, records) -> {
+            pm.consume("t", 0, -1, 0, 1024, 0, (error, epoch, hw, start, records) -> {
                 records.release();
                 e[0] = error;
             });
@@ -80,7 +80,7 @@ class PartitionManagerWaitTest {
         CountDownLatch done = new CountDownLatch(1);
         int[] bytes = {-1};
         long start = System.nanoTime();
-        pm.consume("t", 0, 0, 1024, 300, (error, epoch, hw, logStart, records) -> {
+        pm.consume("t", 0, -1, 0, 1024, 300, (error, epoch, hw, logStart, records) -> {
             bytes[0] = records.readableBytes();
             records.release();
             done.countDown();
@@ -98,7 +98,7 @@ class PartitionManagerWaitTest {
         int parked = 50;
         for (int i = 0; i < parked; i++) {
             int id = i;
-            pm.consume("t", 0, 0, 1024, 200, (error, epoch, hw, logStart, records) -> {
+            pm.consume("t", 0, -1, 0, 1024, 200, (error, epoch, hw, logStart, records) -> {
                 events.add("consume " + id + " " + error + " " + records.readableBytes() + " hw " + hw);
                 records.release();
                 answers.incrementAndGet();

@@ -158,7 +158,9 @@ public final class YakAdmin implements AutoCloseable {
     /**
      * The high watermark of each partition of {@code topic} that has a leader: the offset below which every record
      * is on every in-sync replica, which consumers read up to. Asks each leader (LIST_OFFSETS "latest", answered
-     * with the high watermark), all at once, waiting up to {@code request.timeout.ms} in all.
+     * with the high watermark), all at once, waiting up to {@code request.timeout.ms} in all. It asks once and does
+     * not retry, so it names no leader epoch ({@link ListOffsetsRequest#NO_LEADER_EPOCH}): a leader that has not
+     * learned the epoch of this fresh view yet still answers instead of being left out.
      *
      * @return partition to high watermark; offline partitions and partitions whose leader did not answer with one
      *     (an error, a lost connection, the timeout) are left out
@@ -172,7 +174,8 @@ public final class YakAdmin implements AutoCloseable {
             BrokerInfo leader = p.online() ? m.broker(p.leader()) : null;
             if (leader != null) {
                 asked.put(p.partition(), network.connection(new HostPort(leader.host(), leader.port())).send(
-                    new ListOffsetsRequest(topic, p.partition(), ListOffsetsRequest.LATEST)));
+                    new ListOffsetsRequest(topic, p.partition(), ListOffsetsRequest.NO_LEADER_EPOCH,
+                        ListOffsetsRequest.LATEST)));
             }
         }
         Map<Integer, Long> out = new TreeMap<>();

@@ -10,6 +10,7 @@ import io.yak.wire.log.LogText;
 import io.yak.wire.message.ConsumeRequest;
 import io.yak.wire.message.ConsumeResponse;
 import io.yak.wire.message.Message;
+import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.net.NetworkClient;
 import io.yak.wire.record.RecordBatchFlyweight;
 import io.yak.wire.record.RecordBatchLayout;
@@ -23,14 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer's fetch path (Kafka's {@code Fetcher}): keeps one CONSUME request in flight per partition with a
- * known position, at the partition's current leader, also while the previous answer is being returned (a
- * prefetch); keeps the answers' record batches; hands their records out in offset order, round-robin over
- * partitions, advancing the positions.
+ * known position, at the partition's current leader and naming the leader epoch of the same metadata (so a leader
+ * of another epoch fences it, Kafka's KIP-320), also while the previous answer is being returned (a prefetch);
+ * keeps the answers' record batches; hands their records out in offset order, round-robin over partitions,
+ * advancing the positions.
  *
  * <p>Leader changes: a retriable error answer ({@code NOT_LEADER}, {@code PARTITION_OFFLINE},
- * {@code FENCED_LEADER_EPOCH}, {@code UNKNOWN_LEADER_EPOCH}, ...) or a lost connection asks for a metadata refresh
- * and retries the same offset after {@code retry.backoff.ms}, at whatever leader the metadata names then; a
- * metadata change (a LEADER_INFO push) abandons a fetch waiting at a broker that no longer leads the partition
+ * {@code FENCED_LEADER_EPOCH}: our view is older than the leader's, {@code UNKNOWN_LEADER_EPOCH}: the broker has not
+ * learned our epoch yet, ...) or a lost connection asks for a metadata refresh and retries the same offset after
+ * {@code retry.backoff.ms}, at whatever leader (and leader epoch) the metadata names then; a metadata change (a
+ * LEADER_INFO push) abandons a fetch waiting at a broker that no longer leads the partition
  * ({@link #abandonFetchesToFormerLeaders}), so the next one goes to the new leader at once. Positions only move
  * when records are handed out, so no offset is skipped or repeated. The high watermark of each answer is kept
  * for {@link YakConsumer#currentLag}; a leader whose high watermark is still below a position reached at an earlier
@@ -106,7 +109,8 @@ final class Fetcher {
             if (offset < 0 || s.fetchInFlight() || now - s.retryAtNs < 0) {
                 continue;
             }
-            HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
+            PartitionInfo info = metadata.partition(s.tp.topic(), s.tp.partition());
+            HostPort leader = metadata.leaderAddress(info);
             if (leader == null) {
                 metadata.requestRefresh();
                 s.retryAtNs = now + backoffNs;
@@ -116,8 +120,8 @@ final class Fetcher {
             int fetchId = ++s.fetchId;
             int gen = s.generation;
             network.connection(leader)
-                .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), offset, config.fetchMaxBytes(), maxWaitMs),
-                    (long) config.common().requestTimeoutMs() + maxWaitMs)
+                .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), info.leaderEpoch(), offset,
+                    config.fetchMaxBytes(), maxWaitMs), (long) config.common().requestTimeoutMs() + maxWaitMs)
                 .whenComplete((m, e) -> events.accept(() -> onFetch(s, gen, fetchId, offset, leader, m, e)));
         }
     }

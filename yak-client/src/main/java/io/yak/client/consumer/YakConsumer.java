@@ -17,6 +17,7 @@ import io.yak.wire.message.ListOffsetsRequest;
 import io.yak.wire.message.ListOffsetsResponse;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataResponse;
+import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.net.NetworkClient;
 import java.time.Duration;
@@ -284,8 +285,10 @@ public final class YakConsumer implements AutoCloseable {
     }
 
     /**
-     * One {@link #offsetsForTimes} call: rounds of LIST_OFFSETS to the current leaders until every partition has
-     * an answer or the deadline passes. Runs on the owner thread and blocks it.
+     * One {@link #offsetsForTimes} call: rounds of LIST_OFFSETS to the current leaders, naming their leader epochs,
+     * until every partition has an answer or the deadline passes; a retriable error (FENCED_LEADER_EPOCH and
+     * UNKNOWN_LEADER_EPOCH among them) is asked again after a metadata refresh. Runs on the owner thread and blocks
+     * it.
      */
     private final class OffsetsForTimes {
         private final Map<TopicPartition, Long> timestamps;
@@ -307,7 +310,8 @@ public final class YakConsumer implements AutoCloseable {
                 Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
                 for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
                     TopicPartition tp = e.getKey();
-                    HostPort leader = metadata.leaderAddress(tp.topic(), tp.partition());
+                    PartitionInfo info = metadata.partition(tp.topic(), tp.partition());
+                    HostPort leader = metadata.leaderAddress(info);
                     if (leader == null) {
                         lastRetriable = new YakException(ErrorCode.PARTITION_OFFLINE, tp + " has no live leader");
                         continue;
@@ -315,8 +319,8 @@ public final class YakConsumer implements AutoCloseable {
                     if (remainingNs() <= 0) {
                         throw timedOut();
                     }
-                    sent.put(tp, network.connection(leader).send(
-                        new ListOffsetsRequest(tp.topic(), tp.partition(), e.getValue()), Math.max(1, remainingMs())));
+                    sent.put(tp, network.connection(leader).send(new ListOffsetsRequest(tp.topic(), tp.partition(),
+                        info.leaderEpoch(), e.getValue()), Math.max(1, remainingMs())));
                 }
                 for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
                     answer(e.getKey(), e.getValue());
@@ -895,8 +899,13 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks up the reset position at the leader, naming the leader epoch of the same metadata; a retriable answer
+     * (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER, ...) refreshes the metadata and asks again.
+     */
     private void listOffsets(PartitionState s, ConsumerConfig.OffsetReset reset, long now) {
-        HostPort leader = metadata.leaderAddress(s.tp.topic(), s.tp.partition());
+        PartitionInfo info = metadata.partition(s.tp.topic(), s.tp.partition());
+        HostPort leader = metadata.leaderAddress(info);
         if (leader == null) {
             metadata.requestRefresh();
             s.retryAtNs = now + backoffNs;
@@ -904,7 +913,8 @@ public final class YakConsumer implements AutoCloseable {
         }
         s.positionRequestInFlight = true;
         int gen = s.generation;
-        network.connection(leader).send(new ListOffsetsRequest(s.tp.topic(), s.tp.partition(), reset.timestamp))
+        network.connection(leader).send(new ListOffsetsRequest(s.tp.topic(), s.tp.partition(), info.leaderEpoch(),
+                reset.timestamp))
             .whenComplete((m, e) -> events.add(() -> onListOffsets(s, gen, reset, m, e)));
     }
 

@@ -124,6 +124,20 @@ public final class MetadataCache implements ConnectionListener {
         return p == null ? PartitionInfo.NO_LEADER : p.leader();
     }
 
+    /** The partition as the current view has it (leader, leader epoch, replicas), or null when it is unknown. */
+    public PartitionInfo partition(String topic, int partition) {
+        TopicInfo t = snapshot.topics.get(topic);
+        return t == null ? null : t.partition(partition);
+    }
+
+    /**
+     * Address of {@code p}'s leader, or null when {@code p} is null or offline or its leader is not listed. With
+     * {@link #partition} a request goes to the leader whose leader epoch it names, both from one partition state.
+     */
+    public HostPort leaderAddress(PartitionInfo p) {
+        return p == null || !p.online() ? null : snapshot.addresses.get(p.leader());
+    }
+
     /** Address of the partition's leader, or null when unknown, offline or the broker is not listed. */
     public HostPort leaderAddress(String topic, int partition) {
         Snapshot s = snapshot;

@@ -9,6 +9,7 @@ import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
 import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
+import io.yak.client.fake.FakeBroker;
 import io.yak.client.fake.FakeCluster;
 import io.yak.wire.ErrorCode;
 import java.time.Duration;
@@ -388,6 +389,78 @@ class YakConsumerTest {
         assertThat(valuesOf(read, 0)).containsExactlyElementsOf(expected);
         for (int i = 0; i < read.size(); i++) {
             assertThat(read.get(i).offset()).isEqualTo(i);
+        }
+    }
+
+    /**
+     * Fetches name the leader epoch of the metadata they took the leader from. After a re-election the consumer
+     * did not hear of, the leader fences the old epoch; a leader that has not learned the consumer's epoch answers
+     * UNKNOWN_LEADER_EPOCH. Both refresh the metadata and retry the same offset: every record comes exactly once.
+     */
+    @Test
+    void shouldNameTheLeaderEpochInFetchesAndRetryWhenTheLeaderFencesIt() {
+        cluster.coordinator.createTopic("fenced", 1);
+        cluster.store.appendValues("fenced", 0, values("a", 0, 5), 5);
+        Properties p = props();
+        p.setProperty("from.beginning", "true");
+        FakeBroker leader = cluster.broker(1);
+        List<ConsumerRecord> read = new ArrayList<>();
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.subscribe(List.of("fenced"));
+            read.addAll(pollUntil(c, r -> r.size() >= 5));
+            assertThat(leader.lastConsumeLeaderEpoch).isZero();
+            int metadataBefore = cluster.coordinator.metadataRequests.get();
+
+            cluster.coordinator.setLeader("fenced", 0, 1, false); // re-elected at leader epoch 1, nobody told
+            cluster.store.appendValues("fenced", 0, values("b", 0, 5), 5);
+            read.addAll(pollUntil(c, r -> read.size() + r.size() >= 10 && leader.lastConsumeLeaderEpoch == 1));
+            assertThat(leader.fencedConsumes.get()).as("a fetch at epoch 0 was fenced").isPositive();
+            assertThat(cluster.coordinator.metadataRequests.get()).isGreaterThan(metadataBefore);
+
+            int fencedBefore = leader.fencedConsumes.get();
+            leader.leaderEpochLag(1); // knows epoch 0 only: the consumer's epoch 1 is unknown to it
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> leader.leaderEpochLag(0));
+            cluster.store.appendValues("fenced", 0, values("c", 0, 5), 5);
+            read.addAll(pollUntil(c, r -> read.size() + r.size() >= 15 && leader.fencedConsumes.get() > fencedBefore));
+        }
+        List<String> expected = new ArrayList<>(values("a", 0, 5));
+        expected.addAll(values("b", 0, 5));
+        expected.addAll(values("c", 0, 5));
+        assertThat(valuesOf(read, 0)).containsExactlyElementsOf(expected);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i).offset()).isEqualTo(i);
+        }
+    }
+
+    /**
+     * The offset lookup of a reset names the leader epoch too: FENCED_LEADER_EPOCH (the consumer missed a
+     * re-election) and UNKNOWN_LEADER_EPOCH (the leader has not learned the epoch yet) refresh and ask again.
+     */
+    @Test
+    void shouldRetryAResetLookupThatTheLeaderFencesByItsEpoch() {
+        cluster.coordinator.createTopic("reset", 1);
+        cluster.store.appendValues("reset", 0, values("v", 0, 10), 5);
+        TopicPartition tp = new TopicPartition("reset", 0);
+        FakeBroker leader = cluster.broker(1);
+        try (YakConsumer c = new YakConsumer(props())) {
+            c.assign(List.of(tp));
+            assertThat(c.position(tp)).as("latest").isEqualTo(10);
+            assertThat(leader.lastListOffsetsLeaderEpoch).isZero();
+
+            cluster.coordinator.setLeader("reset", 0, 1, false);
+            c.seekToBeginning(List.of(tp));
+            assertThat(c.position(tp)).isZero();
+            int fenced = leader.fencedListOffsets.get();
+            assertThat(fenced).as("asked at epoch 0 first, then at 1").isPositive();
+            assertThat(leader.lastListOffsetsLeaderEpoch).isEqualTo(1);
+
+            leader.leaderEpochLag(1);
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> leader.leaderEpochLag(0));
+            c.seekToEnd(List.of(tp));
+            assertThat(c.position(tp)).isEqualTo(10);
+            assertThat(leader.fencedListOffsets.get()).as("UNKNOWN_LEADER_EPOCH until it learned epoch 1")
+                .isGreaterThan(fenced);
+            assertThat(leader.lastListOffsetsLeaderEpoch).isEqualTo(1);
         }
     }
 
@@ -867,6 +940,28 @@ class YakConsumerTest {
             assertThat(c.offsetsForTimes(Map.of(tp, 999L))).containsEntry(tp, 7L);
             assertThat(cluster.broker(1).listOffsetsRequests.get()).as("the timestamp, then the log end")
                 .isEqualTo(5);
+        }
+    }
+
+    /** Timestamp lookups name the leader epoch and are asked again, after a refresh, when the leader fences it. */
+    @Test
+    void shouldRetryTimestampLookupsThatTheLeaderFencesByItsEpoch() {
+        timedTopic("fenced-times");
+        TopicPartition tp = new TopicPartition("fenced-times", 0);
+        FakeBroker leader = cluster.broker(1);
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThat(c.offsetsForTimes(Map.of(tp, 201L))).containsEntry(tp, 5L);
+            assertThat(leader.lastListOffsetsLeaderEpoch).isZero();
+
+            cluster.coordinator.setLeader("fenced-times", 0, 1, false);
+            assertThat(c.offsetsForTimes(Map.of(tp, 201L))).containsEntry(tp, 5L);
+            assertThat(leader.fencedListOffsets.get()).isEqualTo(1);
+            assertThat(leader.lastListOffsetsLeaderEpoch).isEqualTo(1);
+
+            leader.leaderEpochLag(1);
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> leader.leaderEpochLag(0));
+            assertThat(c.offsetsForTimes(Map.of(tp, 0L))).containsEntry(tp, 0L);
+            assertThat(leader.fencedListOffsets.get()).isGreaterThan(1);
         }
     }
 

@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * and answers with the base offset; CONSUME serves whole batches from the one holding the offset (long-polling up
  * to maxWaitMs at the log end); LIST_OFFSETS answers -2/-1 and timestamps {@code >= 0} (from the batches' max
  * timestamps, see {@link FakeLogStore#offsetForTimestamp}). It leads what the {@link FakeCoordinator}'s metadata
- * says and answers NOT_LEADER otherwise. Faults: fail the next publishes with a code; drop a publish and close the
- * connection.
+ * says and answers NOT_LEADER otherwise; a CONSUME or LIST_OFFSETS naming another leader epoch than the
+ * coordinator's (-1 is not checked) is fenced as the real broker fences it. Faults: fail the next publishes with a
+ * code; drop a publish and close the connection; trail the coordinator's leader epochs.
  */
 public final class FakeBroker implements AutoCloseable {
     private final int id;
@@ -60,6 +61,14 @@ public final class FakeBroker implements AutoCloseable {
     private volatile ErrorCode failConsumesWith = ErrorCode.NONE;
     /** How far this broker's high watermark trails the log end (a new leader that has not caught up on it yet). */
     private volatile long highWatermarkLag;
+    /** How far the leader epochs this broker knows trail the coordinator's (a leader that has not heard yet). */
+    private volatile int leaderEpochLag;
+    /** The {@code current_leader_epoch} of the last CONSUME and LIST_OFFSETS received. */
+    public volatile int lastConsumeLeaderEpoch = Integer.MIN_VALUE;
+    public volatile int lastListOffsetsLeaderEpoch = Integer.MIN_VALUE;
+    /** CONSUME and LIST_OFFSETS answered FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH. */
+    public final AtomicInteger fencedConsumes = new AtomicInteger();
+    public final AtomicInteger fencedListOffsets = new AtomicInteger();
 
     public FakeBroker(int id, FakeCoordinator coordinator, FakeLogStore store) {
         this.id = id;
@@ -131,6 +140,14 @@ public final class FakeBroker implements AutoCloseable {
         highWatermarkLag = lag;
     }
 
+    /**
+     * The leader epochs this broker knows are {@code lag} below the coordinator's: a client naming the current one
+     * is answered UNKNOWN_LEADER_EPOCH, like a leader that has not received the cluster view yet.
+     */
+    public void leaderEpochLag(int lag) {
+        leaderEpochLag = lag;
+    }
+
     private long highWatermark(String topic, int partition) {
         return Math.max(store.start(topic, partition), store.end(topic, partition) - highWatermarkLag);
     }
@@ -142,6 +159,15 @@ public final class FakeBroker implements AutoCloseable {
 
     /** NONE when this broker leads the partition, else the error to answer. */
     private ErrorCode leads(String topic, int partition) {
+        return leads(topic, partition, -1, null);
+    }
+
+    /**
+     * As {@link #leads(String, int)}, then a {@code currentLeaderEpoch} other than -1 must be the one this broker
+     * knows: older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH (counted in {@code fenced}). A broker with
+     * stale leadership knows no newer epoch and does not check.
+     */
+    private ErrorCode leads(String topic, int partition, int currentLeaderEpoch, AtomicInteger fenced) {
         ClusterMetadata m = coordinator.metadata();
         TopicInfo t = m.topic(topic);
         if (t == null) {
@@ -155,7 +181,15 @@ public final class FakeBroker implements AutoCloseable {
             notLeaderAnswers.incrementAndGet();
             return ErrorCode.NOT_LEADER;
         }
-        return ErrorCode.NONE;
+        if (currentLeaderEpoch == -1 || p.leader() != id) {
+            return ErrorCode.NONE;
+        }
+        int known = p.leaderEpoch() - leaderEpochLag;
+        if (currentLeaderEpoch == known) {
+            return ErrorCode.NONE;
+        }
+        fenced.incrementAndGet();
+        return currentLeaderEpoch < known ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
@@ -227,8 +261,9 @@ public final class FakeBroker implements AutoCloseable {
 
         private void consume(ChannelHandlerContext ctx, int correlationId, ConsumeRequest r) {
             consumeRequests.incrementAndGet();
+            lastConsumeLeaderEpoch = r.currentLeaderEpoch();
             long epoch = coordinator.metadata().epoch();
-            ErrorCode error = leads(r.topic(), r.partition());
+            ErrorCode error = leads(r.topic(), r.partition(), r.currentLeaderEpoch(), fencedConsumes);
             if (error == ErrorCode.NONE && failNextConsumes.get() > 0 && failNextConsumes.decrementAndGet() >= 0) {
                 error = failConsumesWith;
             }
@@ -297,7 +332,8 @@ public final class FakeBroker implements AutoCloseable {
 
         private void listOffsets(ChannelHandlerContext ctx, int correlationId, ListOffsetsRequest r) {
             long epoch = coordinator.metadata().epoch();
-            ErrorCode error = leads(r.topic(), r.partition());
+            lastListOffsetsLeaderEpoch = r.currentLeaderEpoch();
+            ErrorCode error = leads(r.topic(), r.partition(), r.currentLeaderEpoch(), fencedListOffsets);
             long offset = -1;
             listOffsetsRequests.incrementAndGet();
             if (error == ErrorCode.NONE && r.timestamp() >= 0 && failNextListOffsets.get() > 0

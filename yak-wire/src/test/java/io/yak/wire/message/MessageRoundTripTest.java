@@ -333,6 +333,30 @@ class MessageRoundTripTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition -1");
     }
 
+    @Test
+    void shouldCarryTheCurrentLeaderEpochAfterThePartitionAsWireMdSays() {
+        ConsumeRequest consume = new ConsumeRequest("t", 2, 7, 5, 1024, 100);
+        assertThat(hex(consume)).isEqualTo("0001" + "74" + "00000002" + "00000007" + "0000000000000005" + "00000400"
+            + "00000064");
+        ListOffsetsRequest list = new ListOffsetsRequest("t", 2, 7, ListOffsetsRequest.EARLIEST);
+        assertThat(hex(list)).isEqualTo("0001" + "74" + "00000002" + "00000007" + "fffffffffffffffe");
+        assertThat(new ConsumeRequest("t", 2, 5, 1024, 100)).as("the constructor without an epoch: not checked")
+            .isEqualTo(new ConsumeRequest("t", 2, ConsumeRequest.NO_LEADER_EPOCH, 5, 1024, 100));
+        assertThat(ConsumeRequest.NO_LEADER_EPOCH).isEqualTo(ListOffsetsRequest.NO_LEADER_EPOCH).isEqualTo(-1);
+        for (int epoch : new int[] {ConsumeRequest.NO_LEADER_EPOCH, 0, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+            for (Message m : List.of(new ConsumeRequest("t", 0, epoch, 0, 1, 0),
+                    new ListOffsetsRequest("t", 0, epoch, ListOffsetsRequest.LATEST))) {
+                Frame decoded = roundTrip(Frame.of(4, m));
+                assertSameMessage(decoded.message(), m);
+            }
+        }
+        // The body of the draft without the epoch is one int32 short: refused, not read as another offset.
+        ByteBuf draft = Unpooled.buffer();
+        Codec.writeString(draft, "t");
+        draft.writeInt(0).writeLong(ListOffsetsRequest.LATEST);
+        assertMalformed(MessageType.LIST_OFFSETS_REQUEST, draft, "timestamp");
+    }
+
     private static ByteBuf deltaBody(long baseEpoch, long epoch) {
         return Unpooled.buffer().writeLong(baseEpoch).writeLong(epoch);
     }

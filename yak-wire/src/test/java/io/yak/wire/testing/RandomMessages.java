@@ -105,9 +105,9 @@ public final class RandomMessages {
             case METADATA_RESPONSE -> new MetadataResponse(error(), nullableString(), metadata());
             case PUBLISH_REQUEST -> new PublishRequest(string(), anyInt(), (short) anyInt(), anyInt(), records());
             case PUBLISH_RESPONSE -> new PublishResponse(error(), anyLong(), anyLong(), anyLong());
-            case CONSUME_REQUEST -> new ConsumeRequest(string(), anyInt(), anyLong(), anyInt(), anyInt());
+            case CONSUME_REQUEST -> new ConsumeRequest(string(), anyInt(), anyInt(), anyLong(), anyInt(), anyInt());
             case CONSUME_RESPONSE -> new ConsumeResponse(error(), anyLong(), anyLong(), anyLong(), records());
-            case LIST_OFFSETS_REQUEST -> new ListOffsetsRequest(string(), anyInt(), anyLong());
+            case LIST_OFFSETS_REQUEST -> new ListOffsetsRequest(string(), anyInt(), anyInt(), anyLong());
             case LIST_OFFSETS_RESPONSE -> new ListOffsetsResponse(error(), anyLong(), anyLong());
             case COMMIT_OFFSET_REQUEST -> new CommitOffsetRequest(string(), string(), anyInt(), anyLong());
             case COMMIT_OFFSET_RESPONSE -> new CommitOffsetResponse(error());
