@@ -1,46 +1,38 @@
 package io.yak.broker.cluster;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.DecoderException;
+import io.yak.broker.partition.IsrChannel;
 import io.yak.wire.ErrorCode;
-import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.FrameEncoder;
+import io.yak.wire.MessageType;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.log.LogText;
+import io.yak.wire.message.AlterIsrPartition;
+import io.yak.wire.message.AlterIsrRequest;
+import io.yak.wire.message.AlterIsrResponse;
+import io.yak.wire.message.AlterIsrResult;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.BrokerShutdownRequest;
 import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
-import io.yak.wire.message.ErrorResponse;
-import io.yak.wire.message.Frame;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.LeaderInfoDelta;
+import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
-import io.yak.wire.message.AlterIsrPartition;
-import io.yak.wire.message.AlterIsrRequest;
-import io.yak.wire.message.AlterIsrResponse;
-import io.yak.wire.message.AlterIsrResult;
-import io.yak.broker.partition.IsrChannel;
+import io.yak.wire.net.Connection;
+import io.yak.wire.net.ConnectionFailedException;
+import io.yak.wire.net.ConnectionListener;
+import io.yak.wire.net.NetworkClient;
+import io.yak.wire.net.RequestFailedException;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's connection to the coordinator: registers, heartbeats every {@code heartbeat.interval.ms} (and once
- * right after each registration), each heartbeat listing the partitions the broker cannot serve, passes every
+ * right after each registration; one at a time: an interval whose predecessor is unanswered is skipped), each
+ * heartbeat listing the partitions the broker cannot serve, passes every
  * cluster view it receives (registration answer, {@code leader_info} pushes, topic creations) to the listener, and
  * reconnects and registers again whenever the connection drops or the coordinator forgets it. A refused
  * registration is retried on the same connection with a growing delay ({@link RefusalBackoff}).
@@ -66,12 +59,22 @@ import org.slf4j.LoggerFactory;
  * whole view with a METADATA_REQUEST listing no topics, which means all of them (see {@code WIRE.md}, section
  * "LEADER_INFO_DELTA").
  *
- * <p>All state lives on the link's single event-loop thread ({@code yak-coordinator-link}).
+ * <p>Requests travel over the shared request/response client ({@link NetworkClient}), which matches answers by
+ * correlation id, times requests out and fails them when the connection drops. The link opens the connection
+ * itself, with a registration as the first request of every new channel, and sends anything else only while the
+ * channel is open: no other request reopens it behind the reconnect backoff.
+ *
+ * <p>All state lives on the link's single thread ({@code yak-coordinator-link}), which is the event loop the shared
+ * client runs on: the channel, every answer and push, the listener calls and the link's timers run there, so the
+ * state needs no locks; the public methods hand over to it.
  */
 public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorLink.class);
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
+    private static final int CONNECT_TIMEOUT_MS = 3000;
+    /** Longest wait for any answer of the coordinator; a registration unanswered this long reconnects. */
+    static final long REQUEST_TIMEOUT_MS = 30_000;
     /** Longest wait between registrations the coordinator refused; see {@link RefusalBackoff}. */
     static final long MAX_REFUSED_BACKOFF_MS = 5000;
     /** A refusal that goes on is logged again at most this often. */
@@ -80,19 +83,24 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private final int brokerId;
     private final HostPort coordinator;
     private final long heartbeatIntervalMs;
+    private final long requestTimeoutMs;
     private final Consumer<ClusterMetadata> listener;
     /** The partitions this broker cannot serve, as of now; called on the link's thread for every heartbeat. */
     private final Supplier<List<PartitionRef>> offlinePartitions;
+    /** One thread, the link's: the shared client's channel, answers and pushes, and the link's timers. */
     private final EventLoopGroup group;
-    private final Bootstrap bootstrap;
+    private final NetworkClient client;
+    private final Connection connection;
     private String advertisedHost;
     private int advertisedPort;
-    private Channel channel;
+    /** A channel is connected and its close not yet handled ({@link Events#disconnected}). Link thread only. */
+    private boolean up;
+    /** Counts the channels connected, so a timer set for one does nothing on the next. Link thread only. */
+    private int generation;
     private ScheduledFuture<?> heartbeats;
     private long backoffMs = MIN_BACKOFF_MS;
     private final RefusalBackoff refusals;
     private final LongSupplier clockMs;
-    private int nextCorrelationId = 1;
     private volatile boolean registered;
     /** Chosen at start: the coordinator tells this process's registrations from those of a restarted one. */
     private final long incarnationId = new SecureRandom().nextLong();
@@ -100,8 +108,11 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private boolean previousShutdownClean = true;
     /** The broker epoch of the latest accepted registration, -1 before it. */
     private volatile long brokerEpoch = -1;
-    /** ALTER_ISR requests sent and not answered, by correlation id. Link thread only. */
-    private final Map<Integer, Consumer<AlterIsrResult>> isrAnswers = new HashMap<>();
+    /**
+     * A heartbeat is out and not yet answered (or failed): the next interval skips its heartbeat, so a coordinator
+     * that stops answering does not pile up requests. Link thread only.
+     */
+    private boolean heartbeatInFlight;
     /** A heartbeat since the current registration was answered NONE. */
     private volatile boolean heartbeatAccepted;
     private volatile boolean closed;
@@ -117,10 +128,10 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     /** The newest cluster view given to the listener, which deltas apply to; null before any. Link thread only. */
     private ClusterMetadata view;
     /**
-     * Correlation id of the METADATA_REQUEST asking for the whole view after a delta that did not apply, 0 when none
-     * is out, so a run of such deltas asks once. Link thread only.
+     * A METADATA_REQUEST asking for the whole view after a delta that did not apply is out, so a run of such deltas
+     * asks once. Link thread only.
      */
-    private int wholeViewRequest;
+    private boolean wholeViewAsked;
 
     /**
      * @param listener          receives every cluster view, on the link's thread
@@ -131,31 +142,31 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
                            Consumer<ClusterMetadata> listener, Supplier<List<PartitionRef>> offlinePartitions) {
         this(brokerId, coordinator, heartbeatIntervalMs, maxFrameBytes, listener, offlinePartitions,
             new RefusalBackoff(MIN_BACKOFF_MS, MAX_REFUSED_BACKOFF_MS, REFUSAL_LOG_INTERVAL_MS),
-            () -> System.nanoTime() / 1_000_000);
+            () -> System.nanoTime() / 1_000_000, REQUEST_TIMEOUT_MS);
     }
 
-    /** A link with its own handling of refused registrations (tests: short delays) and monotonic clock. */
+    /** A link with its own handling of refused registrations, monotonic clock and request timeout (tests). */
     CoordinatorLink(int brokerId, HostPort coordinator, long heartbeatIntervalMs, int maxFrameBytes,
                     Consumer<ClusterMetadata> listener, Supplier<List<PartitionRef>> offlinePartitions,
-                    RefusalBackoff refusals, LongSupplier clockMs) {
+                    RefusalBackoff refusals, LongSupplier clockMs, long requestTimeoutMs) {
         this.refusals = refusals;
         this.clockMs = clockMs;
         this.brokerId = brokerId;
         this.coordinator = coordinator;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.requestTimeoutMs = requestTimeoutMs;
         this.listener = listener;
         this.offlinePartitions = offlinePartitions;
         Transport transport = Transport.best();
         this.group = transport.newGroup(1, "yak-coordinator-link");
-        this.bootstrap = new Bootstrap().group(group).channel(transport.channel())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), FrameEncoder.INSTANCE, new Handler());
-                }
-            });
+        this.client = NetworkClient.builder("broker-" + brokerId + "-coordinator-link")
+            .eventLoopGroup(group, transport)
+            .connectTimeoutMs(CONNECT_TIMEOUT_MS)
+            .requestTimeoutMs(requestTimeoutMs)
+            .maxResponseFrameBytes(maxFrameBytes)
+            .build();
+        this.connection = client.connection(coordinator);
+        connection.listener(new Events());
     }
 
     /** Starts connecting, as a broker whose previous process shut down cleanly (tests). */
@@ -174,7 +185,7 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
             advertisedHost = host;
             advertisedPort = port;
             previousShutdownClean = cleanShutdown;
-            connect();
+            register();
         });
     }
 
@@ -189,37 +200,125 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     /** Asks the coordinator to create a topic; the resulting cluster view reaches the listener. */
     public void createTopic(String topic, int partitions) {
         group.execute(() -> {
-            if (channel != null && channel.isActive()) {
-                channel.writeAndFlush(Frame.of(nextId(), new CreateTopicRequest(topic, partitions)));
+            if (connection.connected()) {
+                send(new CreateTopicRequest(topic, partitions), this::onTopicCreated,
+                    t -> failed("creating topic " + LogText.safe(topic), t));
             }
         });
     }
 
-    private int nextId() {
-        int id = nextCorrelationId++;
-        if (nextCorrelationId == Integer.MAX_VALUE) {
-            nextCorrelationId = 1;
-        }
-        return id;
+    /**
+     * Link thread: sends on the open channel, or opens one when there is none. {@code onAnswer} gets the response
+     * and {@code onFailure} the failure (timeout, lost connection, {@code ERROR_RESPONSE}), both on the link's
+     * thread; the response is released afterwards.
+     */
+    private void send(Message request, Consumer<Message> onAnswer, Consumer<Throwable> onFailure) {
+        MessageType type = request.type();
+        connection.send(request, requestTimeoutMs).whenComplete((response, error) -> {
+            try {
+                if (error != null) {
+                    onFailure.accept(error);
+                } else {
+                    onAnswer.accept(response);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("broker {}: handling the coordinator's answer to {} failed", brokerId, type, e);
+            } finally {
+                if (response != null) {
+                    response.release();
+                }
+            }
+        });
     }
 
-    private void connect() {
-        if (closed) {
+    /** The code of the coordinator's {@code ERROR_RESPONSE}; null when it did not answer (timeout, no connection). */
+    private ErrorCode errorAnswer(Throwable t) {
+        if (closed || !(t instanceof RequestFailedException e) || t instanceof ConnectionFailedException
+                || e.errorCode() == ErrorCode.REQUEST_TIMED_OUT) {
+            return null;
+        }
+        return e.errorCode();
+    }
+
+    /** Link thread: logs a request that got no usable answer; a lost connection is logged when it is handled. */
+    private void failed(String what, Throwable t) {
+        if (errorAnswer(t) != null) {
+            LOG.error("broker {}: coordinator answered with an error: {}", brokerId, t.getMessage());
+        } else {
+            LOG.debug("broker {}: {} got no answer: {}", brokerId, what, LogText.safe(String.valueOf(t)));
+        }
+    }
+
+    /**
+     * Link thread: sends a registration, one at a time. With no channel it opens one ({@link Events#handshake});
+     * with one that is closing it leaves the registration to the reconnect that follows.
+     */
+    private void register() {
+        registered = false;
+        if (closed || shuttingDown || registrationInFlight || (up && !connection.connected())) {
             return;
         }
-        ChannelFuture f = bootstrap.connect(coordinator.host(), coordinator.port());
-        f.addListener(done -> {
-            if (done.isSuccess()) {
-                channel = f.channel();
-                backoffMs = MIN_BACKOFF_MS;
-                LOG.info("broker {}: connected to coordinator {}; registering as {}:{}", brokerId, coordinator,
-                    advertisedHost, advertisedPort);
-                register();
-            } else {
-                retryLater("cannot reach coordinator " + coordinator + ": "
-                    + LogText.safe(done.cause().getMessage()));
+        registrationInFlight = true;
+        send(new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort, incarnationId, previousShutdownClean),
+            this::onRegistration, this::registrationFailed);
+    }
+
+    private void onRegistration(Message m) {
+        RegisterBrokerResponse r = (RegisterBrokerResponse) m;
+        registrationInFlight = false;
+        if (shuttingDown) {
+            // stopping while this registration was in flight: no heartbeats, no cluster view; undo it
+            registered = r.error() == ErrorCode.NONE;
+            if (shutdownAnswer != null) {
+                if (registered) {
+                    sendShutdown();
+                } else {
+                    shutdownAnswer.complete(null);
+                }
             }
-        });
+            return;
+        }
+        if (r.error() != ErrorCode.NONE) {
+            refused(r.error(), r.metadata());
+            return;
+        }
+        registered = true;
+        heartbeatAccepted = false;
+        brokerEpoch = r.brokerEpoch();
+        LOG.info("broker {}: registered with coordinator {} at cluster epoch {}{}", brokerId, coordinator,
+            r.metadata().epoch(), refusals.refusals() == 0 ? ""
+                : " after " + refusals.refusals() + " refused attempt(s)");
+        refusals.reset();
+        deliver(r.metadata());
+        startHeartbeats();
+    }
+
+    /**
+     * Link thread: no channel could be opened (retried after a growing delay), the channel closed (its disconnect
+     * reconnects), the coordinator answered with an error (retried like a refusal) or not at all (reconnects).
+     */
+    private void registrationFailed(Throwable t) {
+        registrationInFlight = false;
+        ErrorCode error = errorAnswer(t);
+        if (shuttingDown) {
+            if (shutdownAnswer != null) {
+                shutdownAnswer.complete(error);
+            }
+        } else if (closed) {
+            return;
+        } else if (t instanceof ConnectionFailedException e) {
+            if (!up) {
+                retryLater("cannot reach coordinator " + coordinator + ": " + LogText.safe(e.reason()));
+            }
+        } else if (error != null) {
+            LOG.debug("broker {}: coordinator answered the registration with an error: {}", brokerId,
+                t.getMessage());
+            refused(error, null);
+        } else if (connection.connected()) {
+            LOG.warn("broker {}: coordinator {} did not answer the registration within {} ms; reconnecting",
+                brokerId, coordinator, requestTimeoutMs);
+            connection.close();
+        }
     }
 
     private void retryLater(String why) {
@@ -227,114 +326,44 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
             return;
         }
         LOG.warn("broker {}: {}; retrying in {} ms", brokerId, why, backoffMs);
-        group.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
+        group.schedule(this::register, backoffMs, TimeUnit.MILLISECONDS);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-    }
-
-    private void register() {
-        registered = false;
-        if (shuttingDown) {
-            return;
-        }
-        registrationInFlight = true;
-        channel.writeAndFlush(Frame.of(nextId(), new RegisterBrokerRequest(brokerId, advertisedHost, advertisedPort,
-            incarnationId, previousShutdownClean)));
     }
 
     /** Link thread: asks the coordinator to take this broker's partitions offline; the answer completes it. */
     private void sendShutdown() {
-        channel.writeAndFlush(Frame.of(nextId(), new BrokerShutdownRequest(brokerId)));
+        CompletableFuture<ErrorCode> answer = shutdownAnswer;
+        if (!connection.connected()) {
+            answer.complete(null);
+            return;
+        }
+        send(new BrokerShutdownRequest(brokerId), m -> answer.complete(((BrokerShutdownResponse) m).error()), t -> {
+            failed("the shutdown announcement", t);
+            answer.complete(errorAnswer(t));
+        });
     }
 
-    private void onFrame(Frame frame) {
-        switch (frame.type()) {
-            case REGISTER_BROKER_RESPONSE -> {
-                RegisterBrokerResponse r = (RegisterBrokerResponse) frame.message();
-                registrationInFlight = false;
-                if (shuttingDown) {
-                    // stopping while this registration was in flight: no heartbeats, no cluster view; undo it
-                    registered = r.error() == ErrorCode.NONE;
-                    if (shutdownAnswer != null) {
-                        if (registered) {
-                            sendShutdown();
-                        } else {
-                            shutdownAnswer.complete(null);
-                        }
-                    }
-                    return;
-                }
-                if (r.error() != ErrorCode.NONE) {
-                    refused(r);
-                    return;
-                }
-                registered = true;
-                heartbeatAccepted = false;
-                brokerEpoch = r.brokerEpoch();
-                LOG.info("broker {}: registered with coordinator {} at cluster epoch {}{}", brokerId, coordinator,
-                    r.metadata().epoch(), refusals.refusals() == 0 ? ""
-                        : " after " + refusals.refusals() + " refused attempt(s)");
-                refusals.reset();
-                deliver(r.metadata());
-                startHeartbeats();
-            }
-            case HEARTBEAT_RESPONSE -> {
-                HeartbeatResponse r = (HeartbeatResponse) frame.message();
-                if (r.error() == ErrorCode.NONE && registered) {
-                    heartbeatAccepted = true;
-                }
-                if (r.error() == ErrorCode.UNKNOWN_BROKER && !shuttingDown) {
-                    heartbeatAccepted = false;
-                    LOG.warn("broker {}: coordinator does not know this broker (declared dead?); registering again",
-                        brokerId);
-                    register();
-                }
-            }
-            case LEADER_INFO -> deliver(((LeaderInfo) frame.message()).metadata());
-            case LEADER_INFO_DELTA -> onDelta((LeaderInfoDelta) frame.message());
-            case METADATA_RESPONSE -> {
-                if (frame.correlationId() == wholeViewRequest) {
-                    wholeViewRequest = 0;
-                    MetadataResponse r = (MetadataResponse) frame.message();
-                    if (r.error() == ErrorCode.NONE) {
-                        deliver(r.metadata());
-                    } else {
-                        LOG.debug("broker {}: asked for the whole cluster view, got {}; the next delta asks again",
-                            brokerId, r.error());
-                    }
-                }
-            }
-            case CREATE_TOPIC_RESPONSE -> {
-                CreateTopicResponse r = (CreateTopicResponse) frame.message();
-                if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.TOPIC_ALREADY_EXISTS) {
-                    // the message names the topic a client asked for (issue 19)
-                    LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), LogText.safe(r.message()));
-                }
-                deliver(r.metadata());
-            }
-            case ALTER_ISR_RESPONSE -> {
-                Consumer<AlterIsrResult> answer = isrAnswers.remove(frame.correlationId());
-                if (answer != null) {
-                    AlterIsrResponse r = (AlterIsrResponse) frame.message();
-                    if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.STORAGE_ERROR) {
-                        LOG.warn("broker {}: coordinator refused an isr change: {}", brokerId, r.error());
-                    }
-                    answer.accept(r.partitions().size() == 1 ? r.partitions().get(0) : null);
-                }
-            }
-            case BROKER_SHUTDOWN_RESPONSE -> {
-                if (shutdownAnswer != null) {
-                    shutdownAnswer.complete(((BrokerShutdownResponse) frame.message()).error());
-                }
-            }
-            case ERROR_RESPONSE -> {
-                LOG.error("broker {}: coordinator answered with an error: {}", brokerId,
-                    LogText.safe(((ErrorResponse) frame.message()).message()));
-                if (shutdownAnswer != null) {
-                    shutdownAnswer.complete(((ErrorResponse) frame.message()).error());
-                }
-            }
-            default -> LOG.warn("broker {}: unexpected {} from the coordinator", brokerId, frame.type());
+    private void onHeartbeat(Message m) {
+        HeartbeatResponse r = (HeartbeatResponse) m;
+        if (r.error() == ErrorCode.NONE && registered) {
+            heartbeatAccepted = true;
         }
+        // Heartbeats sent before the first such answer get it too: one registration answers them all.
+        if (r.error() == ErrorCode.UNKNOWN_BROKER && !shuttingDown && !registrationInFlight) {
+            heartbeatAccepted = false;
+            LOG.warn("broker {}: coordinator does not know this broker (declared dead?); registering again",
+                brokerId);
+            register();
+        }
+    }
+
+    private void onTopicCreated(Message m) {
+        CreateTopicResponse r = (CreateTopicResponse) m;
+        if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.TOPIC_ALREADY_EXISTS) {
+            // the message names the topic a client asked for (issue 19)
+            LOG.warn("broker {}: topic creation failed: {} {}", brokerId, r.error(), LogText.safe(r.message()));
+        }
+        deliver(r.metadata());
     }
 
     /** Link thread: hands a whole cluster view to the listener and keeps it for deltas when it is the newest. */
@@ -362,10 +391,24 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         }
         LOG.debug("broker {}: cluster delta {} -> {} does not apply to the view at epoch {}; {}", brokerId,
             delta.baseEpoch(), delta.epoch(), view == null ? "(none)" : view.epoch(),
-            wholeViewRequest != 0 ? "the whole view is already asked for" : "asking for the whole view");
-        if (wholeViewRequest == 0 && channel != null && channel.isActive()) {
-            wholeViewRequest = nextId();
-            channel.writeAndFlush(Frame.of(wholeViewRequest, new MetadataRequest(false, List.of())));
+            wholeViewAsked ? "the whole view is already asked for" : "asking for the whole view");
+        if (!wholeViewAsked && connection.connected()) {
+            wholeViewAsked = true;
+            send(new MetadataRequest(false, List.of()), this::onWholeView, t -> {
+                wholeViewAsked = false; // the next delta asks again
+                failed("asking for the whole cluster view", t);
+            });
+        }
+    }
+
+    private void onWholeView(Message m) {
+        wholeViewAsked = false;
+        MetadataResponse r = (MetadataResponse) m;
+        if (r.error() == ErrorCode.NONE) {
+            deliver(r.metadata());
+        } else {
+            LOG.debug("broker {}: asked for the whole cluster view, got {}; the next delta asks again", brokerId,
+                r.error());
         }
     }
 
@@ -374,33 +417,36 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
      * gives up: with BROKER_ID_IN_USE the other broker may be one that died and has not timed out yet (this
      * broker's own previous run, restarted quickly on another port), and the registration goes through once it
      * does.
+     *
+     * @param metadata the cluster view that came with the refusal, null with an {@code ERROR_RESPONSE}
      */
-    private void refused(RegisterBrokerResponse r) {
+    private void refused(ErrorCode error, ClusterMetadata metadata) {
         long delayMs = refusals.refused(clockMs.getAsLong());
         if (refusals.logDue()) {
             String again = refusals.refusals() == 1 ? "" : "still (" + refusals.refusals() + " attempts, "
                 + refusals.notLoggedBefore() + " not logged since the last message) ";
-            if (r.error() == ErrorCode.BROKER_ID_IN_USE) {
-                BrokerInfo other = r.metadata().broker(brokerId);
+            if (error == ErrorCode.BROKER_ID_IN_USE) {
+                BrokerInfo other = metadata == null ? null : metadata.broker(brokerId);
                 LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: BROKER_ID_IN_USE, another "
                         + "broker with broker.id {} is alive at {}. Stop that broker or give this one another "
                         + "broker.id; retrying with a delay growing to {} ms in case that broker is dead and its "
-                        + "registration not yet timed out (logged again at most every {} s)", brokerId, coordinator, again, advertisedHost,
-                    advertisedPort, brokerId, other == null ? "an unknown address" : LogText.safe(other.address()),
-                    refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
+                        + "registration not yet timed out (logged again at most every {} s)", brokerId, coordinator,
+                    again, advertisedHost, advertisedPort, brokerId,
+                    other == null ? "an unknown address" : LogText.safe(other.address()), refusals.maxDelayMs(),
+                    refusals.logIntervalMs() / 1000);
             } else {
-                LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: {}; retrying with a delay growing "
-                        + "to {} ms (logged again at most every {} s)", brokerId, coordinator, again, advertisedHost,
-                    advertisedPort, r.error(), refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
+                LOG.error("broker {}: coordinator {} {}refuses registration as {}:{}: {}; retrying with a delay "
+                        + "growing to {} ms (logged again at most every {} s)", brokerId, coordinator, again,
+                    advertisedHost, advertisedPort, error, refusals.maxDelayMs(), refusals.logIntervalMs() / 1000);
             }
         } else {
-            LOG.debug("broker {}: registration refused again ({}), attempt {}; next in {} ms", brokerId, r.error(),
+            LOG.debug("broker {}: registration refused again ({}), attempt {}; next in {} ms", brokerId, error,
                 refusals.refusals(), delayMs);
         }
-        Channel ch = channel;
+        int refusedOn = generation;
         group.schedule(() -> {
-            // A lost connection reconnects and registers by itself (channelInactive).
-            if (!closed && ch == channel && ch.isActive() && !registered) {
+            // A lost connection reconnects and registers by itself (Events#disconnected).
+            if (refusedOn == generation && up && !registered) {
                 register();
             }
         }, delayMs, TimeUnit.MILLISECONDS);
@@ -412,15 +458,27 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
      * without waiting an interval which of them it still cannot serve.
      */
     private void startHeartbeats() {
+        cancelHeartbeats();
+        heartbeatInFlight = false; // an answer still due on an old connection fails with it
+        int registeredOn = generation;
+        heartbeats = group.scheduleAtFixedRate(() -> {
+            if (registeredOn == generation && registered && connection.connected() && !heartbeatInFlight) {
+                heartbeatInFlight = true;
+                send(new HeartbeatRequest(brokerId, offlinePartitions.get()), m -> {
+                    heartbeatInFlight = false;
+                    onHeartbeat(m);
+                }, t -> {
+                    heartbeatInFlight = false;
+                    failed("a heartbeat", t);
+                });
+            }
+        }, 0, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHeartbeats() {
         if (heartbeats != null) {
             heartbeats.cancel(false);
         }
-        Channel ch = channel;
-        heartbeats = group.scheduleAtFixedRate(() -> {
-            if (ch.isActive() && registered) {
-                ch.writeAndFlush(Frame.of(nextId(), new HeartbeatRequest(brokerId, offlinePartitions.get())));
-            }
-        }, 0, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -441,11 +499,8 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         try {
             group.execute(() -> {
                 shuttingDown = true;
-                if (heartbeats != null) {
-                    heartbeats.cancel(false);
-                }
-                Channel ch = channel;
-                if (ch == null || !ch.isActive()) {
+                cancelHeartbeats();
+                if (!connection.connected()) {
                     answer.complete(null);
                 } else if (registered) {
                     shutdownAnswer = answer;
@@ -474,17 +529,11 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         }
     }
 
+    /** Closes the connection (requests in flight fail, ISR proposals get null) and stops the link's thread. */
     @Override
     public void close() {
         closed = true;
-        group.execute(() -> {
-            if (heartbeats != null) {
-                heartbeats.cancel(false);
-            }
-            if (channel != null) {
-                channel.close();
-            }
-        });
+        client.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -496,69 +545,68 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
 
     /**
      * Proposes an ISR change; {@code answer} gets the coordinator's result on the link thread, or null when the
-     * request could not be sent or the connection was lost before the answer.
+     * request could not be sent, the coordinator answered with an error or not in time, or the connection was lost
+     * before the answer.
      */
     @Override
     public void alterIsr(AlterIsrPartition change, Consumer<AlterIsrResult> answer) {
         try {
             group.execute(() -> {
-                if (channel == null || !channel.isActive() || !registered || brokerEpoch < 0) {
+                if (!connection.connected() || !registered || brokerEpoch < 0) {
                     answer.accept(null);
                     return;
                 }
-                int id = nextId();
-                isrAnswers.put(id, answer);
-                channel.writeAndFlush(Frame.of(id, new AlterIsrRequest(brokerId, brokerEpoch, List.of(change))));
+                send(new AlterIsrRequest(brokerId, brokerEpoch, List.of(change)), m -> {
+                    AlterIsrResponse r = (AlterIsrResponse) m;
+                    if (r.error() != ErrorCode.NONE && r.error() != ErrorCode.STORAGE_ERROR) {
+                        LOG.warn("broker {}: coordinator refused an isr change: {}", brokerId, r.error());
+                    }
+                    answer.accept(r.partitions().size() == 1 ? r.partitions().get(0) : null);
+                }, t -> {
+                    failed("an isr change", t);
+                    answer.accept(null);
+                });
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             answer.accept(null);
         }
     }
 
-    private void failIsrAnswers() {
-        if (isrAnswers.isEmpty()) {
-            return;
-        }
-        List<Consumer<AlterIsrResult>> pending = List.copyOf(isrAnswers.values());
-        isrAnswers.clear();
-        for (Consumer<AlterIsrResult> a : pending) {
-            a.accept(null);
-        }
-    }
-
-    private final class Handler extends ChannelInboundHandlerAdapter {
+    /** What the shared client reports about the coordinator connection, on the link's thread. */
+    private final class Events implements ConnectionListener {
+        /** A channel opened for a registration, which is its first request: nothing to add before it. */
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Frame frame = (Frame) msg;
-            try {
-                onFrame(frame);
-            } finally {
-                frame.release();
+        public Message handshake() {
+            up = true;
+            generation++;
+            backoffMs = MIN_BACKOFF_MS;
+            LOG.info("broker {}: connected to coordinator {}; registering as {}:{}", brokerId, coordinator,
+                advertisedHost, advertisedPort);
+            return null;
+        }
+
+        @Override
+        public void push(Message message) {
+            if (message instanceof LeaderInfo info) {
+                deliver(info.metadata());
+            } else if (message instanceof LeaderInfoDelta delta) {
+                onDelta(delta);
             }
         }
 
+        /** Requests in flight have failed already (ISR proposals got null, the whole-view request is off). */
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
+        public void disconnected() {
+            up = false;
             registered = false;
-            failIsrAnswers();
             registrationInFlight = false;
-            wholeViewRequest = 0; // its answer is lost; the next registration delivers a whole view anyway
             if (shutdownAnswer != null) {
                 shutdownAnswer.complete(null);
             }
-            if (heartbeats != null) {
-                heartbeats.cancel(false);
-            }
+            cancelHeartbeats();
             if (!closed && !shuttingDown) {
                 retryLater("lost the connection to coordinator " + coordinator);
             }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            LOG.warn("broker {}: coordinator connection failed: {}", brokerId, LogText.safe(t.toString()));
-            ctx.close();
         }
     }
 }

@@ -51,7 +51,7 @@ class DuplicateBrokerIdIT {
                      FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { }, List::of);
                  CoordinatorLink second = new CoordinatorLink(3, address, HEARTBEAT_INTERVAL_MS,
                      FrameLayout.DEFAULT_MAX_FRAME_BYTES, md -> { }, List::of, new RefusalBackoff(5, 40, 30_000),
-                     () -> System.nanoTime() / 1_000_000)) {
+                     () -> System.nanoTime() / 1_000_000, CoordinatorLink.REQUEST_TIMEOUT_MS)) {
                 first.start("127.0.0.1", 9001);
                 await().atMost(AWAIT).until(first::registered);
 
