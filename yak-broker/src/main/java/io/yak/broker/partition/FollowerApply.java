@@ -37,8 +37,9 @@ final class FollowerApply {
     boolean applyFetched(Partition p, ReplicaFetchPartition asked, ReplicaFetchPartitionData d, ByteBuf records) {
         try {
             PartitionLog log = p.log;
-            if (log == null || p.leader || p.failure != null || log.logEndOffset() != asked.fetchOffset()
-                || p.leaderEpoch != asked.currentLeaderEpoch()) {
+            Partition.Role role = p.role;
+            if (log == null || role.leader() || p.failure != null || log.logEndOffset() != asked.fetchOffset()
+                || role.leaderEpoch() != asked.currentLeaderEpoch()) {
                 return true; // the state moved on since the request was built: the next fetch starts from it
             }
             switch (d.error()) {

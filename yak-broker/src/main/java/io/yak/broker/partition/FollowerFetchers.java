@@ -184,11 +184,12 @@ final class FollowerFetchers implements AutoCloseable {
                 }
                 pausedUntilMs.remove(p);
                 PartitionLog log = p.log;
-                if (log == null || p.leader || p.failure != null) {
+                Partition.Role role = p.role;
+                if (log == null || role.leader() || p.failure != null) {
                     continue;
                 }
                 ps.add(p);
-                asked.add(new ReplicaFetchPartition(p.topic, p.partition, p.leaderEpoch, log.logEndOffset(),
+                asked.add(new ReplicaFetchPartition(p.topic, p.partition, role.leaderEpoch(), log.logEndOffset(),
                     log.latestEpoch(), config.replicaFetchMaxBytes()));
             }
             BrokerInfo leader = brokers.apply(leaderId);

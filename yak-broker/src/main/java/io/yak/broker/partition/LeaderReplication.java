@@ -53,11 +53,12 @@ final class LeaderReplication {
     /** Writer thread, after the log opened: starts the bookkeeping of this leader epoch. */
     void makeLeader(Partition p, PartitionInfo info) {
         PartitionLog log = p.log;
-        if (log == null || !p.leader || p.leaderEpoch != info.leaderEpoch()) {
+        Partition.Role role = p.role;
+        if (log == null || !role.leader() || role.leaderEpoch() != info.leaderEpoch()) {
             return;
         }
-        LeaderReplicas r = new LeaderReplicas(p.info.leaderEpoch() == info.leaderEpoch() ? p.info : info, brokerId,
-            log.logEndOffset(), nowMs.getAsLong());
+        LeaderReplicas r = new LeaderReplicas(role.info().leaderEpoch() == info.leaderEpoch() ? role.info() : info,
+            brokerId, log.logEndOffset(), nowMs.getAsLong());
         synchronized (p.replication) {
             p.replicas = r;
         }
@@ -98,7 +99,7 @@ final class LeaderReplication {
         List<DelayedPublish> failed = null;
         synchronized (p.replication) {
             LeaderReplicas r = p.replicas;
-            if (r != null && r.info().isr().size() < p.minIsr && p.delayed.size() > 0) {
+            if (r != null && r.info().isr().size() < p.role.minIsr() && p.delayed.size() > 0) {
                 failed = new ArrayList<>();
                 p.delayed.drain(failed);
             }
@@ -135,7 +136,7 @@ final class LeaderReplication {
             if (r == null) {
                 return;
             }
-            long candidate = r.highWatermark(log.logEndOffset(), p.minIsr);
+            long candidate = r.highWatermark(log.logEndOffset(), p.role.minIsr());
             if (candidate > before) {
                 log.updateHighWatermark(candidate);
             }
@@ -205,7 +206,7 @@ final class LeaderReplication {
     void checkIsr() {
         long now = nowMs.getAsLong();
         for (Partition p : table.all()) {
-            if (!p.leader) {
+            if (!p.role.leader()) {
                 continue;
             }
             LeaderReplicas r;
@@ -248,9 +249,9 @@ final class LeaderReplication {
                 PartitionInfo next = new PartitionInfo(info.partition(), result.leader(), result.leaderEpoch(),
                     result.partitionEpoch(), info.replicas(), result.isr());
                 r.update(next, nowMs.getAsLong());
-                PartitionInfo current = p.info;
-                if (current == null || current.partitionEpoch() < next.partitionEpoch()) {
-                    p.info = next;
+                Partition.Role role = p.role;
+                if (role.info() == null || role.info().partitionEpoch() < next.partitionEpoch()) {
+                    p.role = role.withInfo(next);
                 }
                 applied = true;
             } else if (result == null) {

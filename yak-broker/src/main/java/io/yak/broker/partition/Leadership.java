@@ -107,16 +107,16 @@ final class Leadership {
      * bookkeeping), follows its leader, or neither. Metadata thread.
      */
     private void applyState(Partition p, TopicInfo t, PartitionInfo info, int topicMinIsr) {
-        PartitionInfo before = p.info;
+        Partition.Role role = p.role;
+        PartitionInfo before = role.info();
         if (before != null && (info.leaderEpoch() < before.leaderEpoch()
             || (info.leaderEpoch() == before.leaderEpoch() && info.partitionEpoch() < before.partitionEpoch()))) {
             return; // an ALTER_ISR answer already gave a newer state than this view
         }
-        p.info = info;
-        p.minIsr = Math.max(1, Math.min(topicMinIsr, info.replicas().size()));
+        int minIsr = Math.max(1, Math.min(topicMinIsr, info.replicas().size()));
         boolean replica = info.isReplica(brokerId);
         boolean leads = info.leader() == brokerId;
-        if (leads != p.leader || (leads && info.leaderEpoch() != p.leaderEpoch)
+        if (leads != role.leader() || (leads && info.leaderEpoch() != role.leaderEpoch())
             || (!leads && replica && before != null && before.leader() != info.leader())) {
             LOG.info("broker {}: partition {} leader {} (leader epoch {}, replicas {}, isr {}, cluster epoch {}): {}",
                 brokerId, p.name, info.leader() < 0 ? "none" : info.leader(), info.leaderEpoch(), info.replicas(),
@@ -138,19 +138,20 @@ final class Leadership {
             if (followers != null) {
                 followers.unfollow(p);
             }
-            if (!p.leader || info.leaderEpoch() != p.leaderEpoch) {
+            if (!role.leader() || info.leaderEpoch() != role.leaderEpoch()) {
+                // the old term's waiting publishes and fetches are answered before the new term begins
                 replication.resign(p, ErrorCode.NOT_LEADER);
-                p.leaderEpoch = info.leaderEpoch();
-                p.leader = true;
+                p.role = new Partition.Role(true, info.leaderEpoch(), info, minIsr);
                 p.onWriter(() -> replication.makeLeader(p, info));
             } else {
+                p.role = new Partition.Role(true, role.leaderEpoch(), info, minIsr);
                 replication.update(p, info);
             }
             return;
         }
+        // not leading from now on, then what the old leadership left waiting is answered
+        p.role = new Partition.Role(false, info.leaderEpoch(), info, minIsr);
         replication.resign(p, ErrorCode.NOT_LEADER);
-        p.leader = false;
-        p.leaderEpoch = info.leaderEpoch();
         if (followers == null) {
             return;
         }

@@ -12,10 +12,33 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One partition as this broker serves it. The log is changed only under {@link #lock}: by tasks on {@link #writer}
  * ({@link #onWriter}), or by an event loop appending in place while the writer has nothing of this partition to do
- * ({@code PartitionManager#publish}). The leadership fields are written by the metadata thread and read everywhere,
- * hence volatile.
+ * ({@code PartitionManager#publish}). The leadership state is one immutable {@link Role}, written by the link
+ * thread (cluster views, ISR answers) and at close, read everywhere.
  */
 final class Partition {
+    /**
+     * This broker's role for a partition as of one moment: whether it leads, in which leader epoch, the
+     * coordinator's state it last applied and the partition's {@code min.insync.replicas}. Replaced whole, so a
+     * reader that takes it once never sees a new role with an old epoch, or an ISR of one view with the role of
+     * another.
+     *
+     * @param info   the coordinator's latest state of the partition (replicas, ISR, leader, epochs), null before any
+     * @param minIsr {@code min.insync.replicas} (the topic's, as the coordinator sends it), at most the replica count
+     */
+    record Role(boolean leader, int leaderEpoch, PartitionInfo info, int minIsr) {
+        static final Role NONE = new Role(false, 0, null, 1);
+
+        /** The same role with the coordinator's newer state of the same leader epoch (an ISR answer). */
+        Role withInfo(PartitionInfo newer) {
+            return new Role(leader, leaderEpoch, newer, minIsr);
+        }
+
+        /** No longer leading (closing); the epoch and state stay. */
+        Role resigned() {
+            return new Role(false, leaderEpoch, info, minIsr);
+        }
+    }
+
     final String topic;
     final int partition;
     final String name;
@@ -36,12 +59,8 @@ final class Partition {
     /** Why the log could not be opened (corruption, disk): the partition stays offline. */
     volatile String failure;
     volatile boolean opening;
-    volatile boolean leader;
-    volatile int leaderEpoch;
-    /** The coordinator's latest state of this partition (replicas, ISR, leader, epochs); null until one arrived. */
-    volatile PartitionInfo info;
-    /** {@code min.insync.replicas} for this partition (topic config, else the broker's), at most its replica count. */
-    volatile int minIsr = 1;
+    /** This broker's role for the partition, replaced whole (see {@link Role}). */
+    volatile Role role = Role.NONE;
     /**
      * While this broker leads the partition: its followers' progress for the current leader epoch; null otherwise
      * (and until the log is open). Guarded by {@link #replication}, as is {@link #delayed}.

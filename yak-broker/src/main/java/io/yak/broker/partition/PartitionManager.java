@@ -288,7 +288,7 @@ public final class PartitionManager implements AutoCloseable {
         AtomicBoolean everyLogClean = new AtomicBoolean(clean);
         for (Partition p : table.all()) {
             consumes.failWaiters(p);
-            p.leader = false;
+            p.role = p.role.resigned();
             if (p.failure != null) {
                 everyLogClean.set(false);
             }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.yak.broker.log.LogFailedException;
 import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
-import io.yak.wire.message.PartitionInfo;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,8 +47,8 @@ final class PublishRequests {
         Partition p = table.lookup(topic, partition);
         ErrorCode error = check.check(topic, partition, p);
         if (error == ErrorCode.NONE && acks == -1) {
-            PartitionInfo info = p.info;
-            if (info != null && info.isr().size() < p.minIsr) {
+            Partition.Role role = p.role;
+            if (role.info() != null && role.info().isr().size() < role.minIsr()) {
                 error = ErrorCode.NOT_ENOUGH_REPLICAS;
             }
         }
@@ -113,13 +112,14 @@ final class PublishRequests {
         long outcome;
         boolean declined = false;
         try {
-            if (!p.leader) {
+            Partition.Role role = p.role; // one read: the batches are stamped with the epoch of the leadership checked
+            if (!role.leader()) {
                 outcome = APPEND_NOT_LEADER;
             } else if (inPlaceOnly) {
-                outcome = log.appendInPlace(batches, p.leaderEpoch);
+                outcome = log.appendInPlace(batches, role.leaderEpoch());
                 declined = outcome == PartitionLog.NEEDS_WRITER;
             } else {
-                outcome = log.append(batches, p.leaderEpoch);
+                outcome = log.append(batches, role.leaderEpoch());
             }
         } catch (LogFailedException e) {
             // the failure was logged once, with its cause, when it happened: a retrying producer must not flood

@@ -186,17 +186,18 @@ final class ReplicaFetchServer {
         if (p == null) {
             return table.hasTopic(fp.topic()) ? ErrorCode.UNKNOWN_PARTITION : ErrorCode.UNKNOWN_TOPIC;
         }
-        if (!p.leader || p.log == null || p.replicas == null) {
+        Partition.Role role = p.role;
+        if (!role.leader() || p.log == null || p.replicas == null) {
             return ErrorCode.NOT_LEADER;
         }
         if (p.failure != null) {
             return ErrorCode.STORAGE_ERROR;
         }
-        ErrorCode fenced = RequestCheck.leaderEpochError(fp.currentLeaderEpoch(), p.leaderEpoch);
+        ErrorCode fenced = RequestCheck.leaderEpochError(fp.currentLeaderEpoch(), role.leaderEpoch());
         if (fenced != ErrorCode.NONE) {
             return fenced;
         }
-        PartitionInfo info = p.info;
+        PartitionInfo info = role.info();
         if (info == null || !info.isReplica(replicaId) || replicaId == brokerId) {
             return ErrorCode.INELIGIBLE_REPLICA;
         }
@@ -230,7 +231,7 @@ final class ReplicaFetchServer {
         // (compared with the ends the fetch was served from, not read again: an append in between would be missed)
         for (int i = 0; i < served.size(); i++) {
             Partition p = served.get(i);
-            if ((p.log == null || p.log.logEndOffset() != ends[i] || !p.leader) && w.claim()) {
+            if ((p.log == null || p.log.logEndOffset() != ends[i] || !p.role.leader()) && w.claim()) {
                 w.fire();
                 return;
             }

@@ -47,7 +47,7 @@ final class RequestCheck {
         if (error != ErrorCode.NONE || currentLeaderEpoch == NO_LEADER_EPOCH) {
             return error;
         }
-        return leaderEpochError(currentLeaderEpoch, p.leaderEpoch);
+        return leaderEpochError(currentLeaderEpoch, p.role.leaderEpoch());
     }
 
     /**
@@ -89,7 +89,7 @@ final class RequestCheck {
             }
             return ErrorCode.UNKNOWN_PARTITION;
         }
-        if (!p.leader) {
+        if (!p.role.leader()) {
             return ErrorCode.NOT_LEADER;
         }
         if (p.failure != null) {
