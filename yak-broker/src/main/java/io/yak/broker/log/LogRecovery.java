@@ -440,13 +440,14 @@ final class LogRecovery {
      * {@code limit} or to the first batch whose base offset reaches {@code stopAtOffset}.
      */
     private Walk walk(ByteBuf buf, int position, long offset, int limit, long stopAtOffset) {
-        // Segment.batchProblem checks batch headers for recovery and reads alike; it needs a view at the same positions
+        // SegmentReader.batchProblem checks batch headers for recovery and reads alike; it needs a view at the same
+        // positions
         ByteBuffer view = buf.nioBuffer(0, buf.capacity());
         long next = offset;
         long max = Segment.NO_TIMESTAMP;
         while (position < limit && next < stopAtOffset) {
             batch.wrap(buf, position, limit);
-            String problem = Segment.batchProblem(view, position, limit);
+            String problem = SegmentReader.batchProblem(view, position, limit);
             if (problem == null && batch.baseOffset() != next) {
                 problem = "batch base offset " + batch.baseOffset() + ", expected " + next;
             }
@@ -488,7 +489,7 @@ final class LogRecovery {
         if (scan.nextOffset == segment.baseOffset) {
             throw new LogCorruptedException(partition, file, HEADER_LENGTH, "sealed segment holds no batch");
         }
-        segment.recovered(scan.stop, scan.nextOffset, Segment.ALL_VERIFIED);
+        segment.recovered(scan.stop, scan.nextOffset, SegmentReader.ALL_VERIFIED);
         segment.sealRebuiltIndexes();
         checked++;
         checkedBytes += size;
@@ -540,7 +541,7 @@ final class LogRecovery {
                     droppedOffsets(buf, scan.stop, lastNonZero + 1), scan.nextOffset);
                 segment.zeroAndForce(scan.stop, removed);
             }
-            segment.recovered(scan.stop, scan.nextOffset, Segment.ALL_VERIFIED);
+            segment.recovered(scan.stop, scan.nextOffset, SegmentReader.ALL_VERIFIED);
             segment.truncateToEnd();
             if (scan.stop > HEADER_LENGTH) {
                 long firstBatchTimestamp = buf.getLong(HEADER_LENGTH + MAX_TIMESTAMP_OFFSET);
