@@ -44,7 +44,7 @@ class CoordinatorChannelInitializerTest {
     @Test
     void shouldAnswerARequestTheCoordinatorDoesNotServeWithoutTheStateThread() {
         EmbeddedChannel ch = channel(); // no RequestProcessor: the answer must not need one
-        ch.writeInbound(encode(Frame.of(4, new ConsumeRequest("t", 0, 0, 100, 0))));
+        ch.writeInbound(encode(Frame.of(4, new ConsumeRequest("t", 0, ConsumeRequest.NO_LEADER_EPOCH, 0, 100, 0))));
         ByteBuf answer = ch.readOutbound();
         EmbeddedChannel client = new EmbeddedChannel(new FrameDecoder(1 << 20));
         client.writeInbound(answer);

@@ -13,11 +13,6 @@ public record ConsumeRequest(String topic, int partition, int currentLeaderEpoch
     /** {@code currentLeaderEpoch} of a client that does not know it: the broker does not check it. */
     public static final int NO_LEADER_EPOCH = -1;
 
-    /** A request the broker does not fence ({@link #NO_LEADER_EPOCH}), for callers that track no leader epochs. */
-    public ConsumeRequest(String topic, int partition, long offset, int maxBytes, int maxWaitMs) {
-        this(topic, partition, NO_LEADER_EPOCH, offset, maxBytes, maxWaitMs);
-    }
-
     @Override
     public MessageType type() {
         return MessageType.CONSUME_REQUEST;

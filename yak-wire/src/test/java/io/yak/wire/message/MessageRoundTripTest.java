@@ -340,8 +340,6 @@ class MessageRoundTripTest {
             + "00000064");
         ListOffsetsRequest list = new ListOffsetsRequest("t", 2, 7, ListOffsetsRequest.EARLIEST);
         assertThat(hex(list)).isEqualTo("0001" + "74" + "00000002" + "00000007" + "fffffffffffffffe");
-        assertThat(new ConsumeRequest("t", 2, 5, 1024, 100)).as("the constructor without an epoch: not checked")
-            .isEqualTo(new ConsumeRequest("t", 2, ConsumeRequest.NO_LEADER_EPOCH, 5, 1024, 100));
         assertThat(ConsumeRequest.NO_LEADER_EPOCH).isEqualTo(ListOffsetsRequest.NO_LEADER_EPOCH).isEqualTo(-1);
         for (int epoch : new int[] {ConsumeRequest.NO_LEADER_EPOCH, 0, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             for (Message m : List.of(new ConsumeRequest("t", 0, epoch, 0, 1, 0),
