@@ -39,14 +39,26 @@ final class ConsumeRequests {
         this.waitTimer = waitTimer;
     }
 
-    /** The high watermark of {@code p} moved: parked consumes read again. */
+    /**
+     * The high watermark of {@code p} moved, or this broker's leadership of it ended: parked consumes read again,
+     * or are answered NOT_LEADER when the leadership they were parked in is over.
+     */
     void wakeWaiters(Partition p) {
         ConsumeWaiter w;
         while ((w = p.waiters.poll()) != null) {
             if (w.claim()) {
-                read(p, w.offset, w.maxBytes, w.callback);
+                answerParked(p, w);
             }
         }
+    }
+
+    private void answerParked(Partition p, ConsumeWaiter w) {
+        Partition.Role role = p.role;
+        if (!role.leader() || role.leaderEpoch() != w.leaderEpoch) {
+            w.callback.onConsumed(ErrorCode.NOT_LEADER, table.epoch, -1, -1, Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        read(p, w.offset, w.maxBytes, w.callback);
     }
 
     /** Closing, after the wait timer stopped: parked consumes are answered PARTITION_OFFLINE. */
@@ -72,12 +84,12 @@ final class ConsumeRequests {
         long hw = log.highWatermark();
         if (offset >= hw && offset <= log.logEndOffset() && maxWaitMs > 0
             && p.waiters.size() < MAX_WAITERS_PER_PARTITION) {
-            ConsumeWaiter w = new ConsumeWaiter(offset, maxBytes, callback);
+            ConsumeWaiter w = new ConsumeWaiter(offset, maxBytes, callback, p.role.leaderEpoch());
             p.waiters.add(w);
             w.timer = waitTimer.newTimeout(t -> {
                 if (w.claim()) {
                     p.waiters.remove(w);
-                    read(p, w.offset, w.maxBytes, w.callback);
+                    answerParked(p, w);
                 }
             }, maxWaitMs, TimeUnit.MILLISECONDS);
             // A high watermark move between the check and the enqueue would not have seen this waiter.

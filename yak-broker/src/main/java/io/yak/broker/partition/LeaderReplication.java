@@ -67,8 +67,14 @@ final class LeaderReplication {
         maybeAdvanceHighWatermark(p);
     }
 
-    /** Ends this broker's leadership of {@code p}: waiting acks=all publishes and parked fetches are answered. */
+    /**
+     * Ends this broker's leadership of {@code p}: waiting acks=all publishes and parked fetches are answered, and
+     * parked consumes too (NOT_LEADER once the role no longer leads in their epoch).
+     */
     void resign(Partition p, ErrorCode why) {
+        if (!p.waiters.isEmpty()) {
+            consumes.wakeWaiters(p);
+        }
         List<DelayedPublish> waiting;
         synchronized (p.replication) {
             if (p.replicas == null && p.delayed.size() == 0) {

@@ -136,6 +136,26 @@ class PartitionManagerLeaderEpochTest {
     }
 
     @Test
+    void shouldAnswerAConsumeParkedInALeadershipThatEndsNotLeaderAtOnce() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        ErrorCode[] error = new ErrorCode[1];
+        long start = System.nanoTime();
+        pm.consume("t", 0, EPOCH, 1, 1 << 20, 30_000, (e, epoch, hw, logStart, records) -> {
+            error[0] = e;
+            records.release();
+            done.countDown();
+        });
+        assertThat(done.getCount()).as("parked at the high watermark").isOne();
+
+        pm.onMetadata(view(2, 2, EPOCH + 1));
+
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(error[0]).isEqualTo(ErrorCode.NOT_LEADER);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("not after its 30 s max wait")
+            .isLessThan(10_000);
+    }
+
+    @Test
     void shouldAnswerNotLeaderWhateverTheEpochOnceAnotherBrokerLeads() {
         pm.onMetadata(view(2, 2, EPOCH + 1));
         for (int epoch : new int[] {RequestCheck.NO_LEADER_EPOCH, EPOCH - 1, EPOCH, EPOCH + 1, EPOCH + 2}) {
