@@ -4,19 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
-import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.FrameEncoder;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.message.AlterIsrPartition;
 import io.yak.wire.message.AlterIsrRequest;
@@ -25,20 +14,15 @@ import io.yak.wire.message.AlterIsrResult;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.ErrorResponse;
-import io.yak.wire.message.Frame;
-import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
-import io.yak.wire.message.Message;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
 import io.yak.wire.testing.CapturedLogs;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,48 +36,23 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class CoordinatorLinkConnectionTest {
-    /** What the link sent, on which channel, with the correlation id to answer. */
-    private record Received(Channel channel, int correlationId, Message message) {
-        void answer(Message response) {
-            channel.writeAndFlush(Frame.of(correlationId, response));
-        }
-    }
-
     private static final ClusterMetadata AT_1 = new ClusterMetadata(1,
         List.of(new BrokerInfo(4, "127.0.0.1", 9999, true, 1)), List.of());
     private static final AlterIsrPartition CHANGE = new AlterIsrPartition("orders", 0, 3, 7, List.of(4));
 
-    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Received> heartbeats = new LinkedBlockingQueue<>();
     private final List<String> listenerThreads = new CopyOnWriteArrayList<>();
-    private EventLoopGroup group;
-    private Channel server;
+    private ScriptedCoordinator coordinator;
+    private BlockingQueue<ScriptedCoordinator.Received> received;
+    private BlockingQueue<ScriptedCoordinator.Received> heartbeats;
     private HostPort address;
     private CoordinatorLink link;
 
     @BeforeEach
     void startScriptedCoordinator() throws InterruptedException {
-        group = new NioEventLoopGroup(1);
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new FrameDecoder(FrameLayout.DEFAULT_MAX_FRAME_BYTES),
-                        FrameEncoder.INSTANCE, new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                Frame f = (Frame) msg;
-                                try {
-                                    Received r = new Received(ctx.channel(), f.correlationId(), f.message());
-                                    (f.message() instanceof HeartbeatRequest ? heartbeats : received).add(r);
-                                } finally {
-                                    f.release();
-                                }
-                            }
-                        });
-                }
-            }).bind("127.0.0.1", 0).sync().channel();
-        address = new HostPort("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
+        coordinator = new ScriptedCoordinator(true);
+        received = coordinator.requests;
+        heartbeats = coordinator.heartbeats;
+        address = coordinator.address();
     }
 
     @AfterEach
@@ -101,8 +60,7 @@ class CoordinatorLinkConnectionTest {
         if (link != null) {
             link.close();
         }
-        server.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        coordinator.close();
     }
 
     /** One heartbeat right after each registration, then none within a test. */
@@ -118,22 +76,21 @@ class CoordinatorLinkConnectionTest {
         return start(new RefusalBackoff(5, 40, 30_000), CoordinatorLink.REQUEST_TIMEOUT_MS);
     }
 
-    private static Received next(BlockingQueue<Received> queue) throws InterruptedException {
-        Received r = queue.poll(5, TimeUnit.SECONDS);
-        assertThat(r).as("a request from the link").isNotNull();
-        return r;
+    private static ScriptedCoordinator.Received next(BlockingQueue<ScriptedCoordinator.Received> queue)
+            throws InterruptedException {
+        return ScriptedCoordinator.next(queue);
     }
 
-    private Received nextRegistration() throws InterruptedException {
-        Received r = next(received);
+    private ScriptedCoordinator.Received nextRegistration() throws InterruptedException {
+        ScriptedCoordinator.Received r = next(received);
         assertThat(r.message()).isInstanceOf(RegisterBrokerRequest.class);
         return r;
     }
 
     /** Accepts the registration and the heartbeat that follows it. */
-    private void accept(Received registration) throws InterruptedException {
+    private void accept(ScriptedCoordinator.Received registration) throws InterruptedException {
         registration.answer(new RegisterBrokerResponse(ErrorCode.NONE, 1, AT_1));
-        Received heartbeat = next(heartbeats);
+        ScriptedCoordinator.Received heartbeat = next(heartbeats);
         assertThat(heartbeat.channel()).isSameAs(registration.channel());
         heartbeat.answer(new HeartbeatResponse(ErrorCode.NONE, 1));
         await().atMost(Duration.ofSeconds(5)).until(link::registered);
@@ -142,7 +99,7 @@ class CoordinatorLinkConnectionTest {
     @Test
     void shouldRegisterAgainOnANewConnectionAfterLosingOneAndFailTheIsrProposalInFlight() throws Exception {
         start();
-        Received first = nextRegistration();
+        ScriptedCoordinator.Received first = nextRegistration();
         accept(first);
         CompletableFuture<AlterIsrResult> answer = new CompletableFuture<>();
         link.alterIsr(CHANGE, answer::complete);
@@ -150,7 +107,7 @@ class CoordinatorLinkConnectionTest {
 
         first.channel().close();
         assertThat(answer.get(5, TimeUnit.SECONDS)).as("no answer from a lost connection").isNull();
-        Received again = nextRegistration();
+        ScriptedCoordinator.Received again = nextRegistration();
         assertThat(again.channel()).as("a new connection").isNotSameAs(first.channel());
         assertThat(link.registered()).isFalse();
         accept(again);
@@ -161,11 +118,11 @@ class CoordinatorLinkConnectionTest {
     @Test
     void shouldRegisterAgainOnTheSameConnectionWhenTheCoordinatorForgetsTheBroker() throws Exception {
         start();
-        Received registration = nextRegistration();
+        ScriptedCoordinator.Received registration = nextRegistration();
         registration.answer(new RegisterBrokerResponse(ErrorCode.NONE, 1, AT_1));
         next(heartbeats).answer(new HeartbeatResponse(ErrorCode.UNKNOWN_BROKER, 2));
 
-        Received again = nextRegistration();
+        ScriptedCoordinator.Received again = nextRegistration();
         assertThat(again.channel()).isSameAs(registration.channel());
         accept(again);
         assertThat(received.poll(200, TimeUnit.MILLISECONDS)).as("registered once").isNull();
@@ -174,9 +131,9 @@ class CoordinatorLinkConnectionTest {
     @Test
     void shouldRetryARefusedRegistrationOnTheSameConnection() throws Exception {
         start();
-        Received registration = nextRegistration();
+        ScriptedCoordinator.Received registration = nextRegistration();
         registration.answer(new RegisterBrokerResponse(ErrorCode.BROKER_ID_IN_USE, -1, AT_1));
-        Received again = nextRegistration();
+        ScriptedCoordinator.Received again = nextRegistration();
         assertThat(again.channel()).isSameAs(registration.channel());
         accept(again);
     }
@@ -185,8 +142,8 @@ class CoordinatorLinkConnectionTest {
     void shouldReconnectWhenTheRegistrationIsNotAnsweredInTime() throws Exception {
         try (CapturedLogs logs = new CapturedLogs(CoordinatorLink.class)) {
             start(new RefusalBackoff(5, 40, 30_000), 300);
-            Received unanswered = nextRegistration();
-            Received again = nextRegistration();
+            ScriptedCoordinator.Received unanswered = nextRegistration();
+            ScriptedCoordinator.Received again = nextRegistration();
             assertThat(again.channel()).as("a new connection").isNotSameAs(unanswered.channel());
             assertThat(logs.at(Level.WARN)).anySatisfy(line -> assertThat(line)
                 .contains("did not answer the registration within 300 ms; reconnecting"));
@@ -203,8 +160,8 @@ class CoordinatorLinkConnectionTest {
         CompletableFuture<AlterIsrResult> secondAnswer = new CompletableFuture<>();
         link.alterIsr(CHANGE, firstAnswer::complete);
         link.alterIsr(other, secondAnswer::complete);
-        Received first = next(received);
-        Received second = next(received);
+        ScriptedCoordinator.Received first = next(received);
+        ScriptedCoordinator.Received second = next(received);
         assertThat(first.correlationId()).isNotEqualTo(second.correlationId());
 
         AlterIsrResult result = new AlterIsrResult("orders", 1, ErrorCode.NONE, 4, 3, 8, List.of(4));
@@ -221,7 +178,7 @@ class CoordinatorLinkConnectionTest {
             new RefusalBackoff(5, 40, 30_000), () -> System.nanoTime() / 1_000_000, CoordinatorLink.REQUEST_TIMEOUT_MS);
         link.start("127.0.0.1", 9999);
         nextRegistration().answer(new RegisterBrokerResponse(ErrorCode.NONE, 1, AT_1));
-        Received unanswered = next(heartbeats);
+        ScriptedCoordinator.Received unanswered = next(heartbeats);
 
         Thread.sleep(300); // 15 intervals
         assertThat(heartbeats).as("no second heartbeat while the first is unanswered").isEmpty();

@@ -2,24 +2,10 @@ package io.yak.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.FrameLayout;
-import io.yak.wire.codec.FrameDecoder;
-import io.yak.wire.codec.FrameEncoder;
-import io.yak.wire.config.HostPort;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
-import io.yak.wire.message.Frame;
-import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.LeaderInfoDelta;
 import io.yak.wire.message.Message;
@@ -30,7 +16,6 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.RegisterBrokerRequest;
 import io.yak.wire.message.RegisterBrokerResponse;
 import io.yak.wire.message.TopicInfo;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,53 +32,24 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class CoordinatorLinkDeltaTest {
-    /** What the link sent, with the correlation id to answer. */
-    private record Received(int correlationId, Message message) {
-    }
-
     private static final BrokerInfo SELF = new BrokerInfo(4, "127.0.0.1", 9999, true, 5);
     private static final BrokerInfo OTHER = new BrokerInfo(5, "127.0.0.1", 9998, true, 3);
     private static final TopicInfo ORDERS = new TopicInfo("orders", List.of(PartitionInfo.single(0, 4, 0),
         PartitionInfo.single(1, 5, 0)));
     private static final ClusterMetadata AT_5 = new ClusterMetadata(5, List.of(SELF, OTHER), List.of(ORDERS));
 
-    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<ClusterMetadata> delivered = new LinkedBlockingQueue<>();
-    private volatile Channel peer;
-    private EventLoopGroup group;
-    private Channel server;
+    private ScriptedCoordinator coordinator;
     private CoordinatorLink link;
 
     @BeforeEach
     void startScriptedCoordinatorAndRegister() throws InterruptedException {
-        group = new NioEventLoopGroup(1);
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new FrameDecoder(FrameLayout.DEFAULT_MAX_FRAME_BYTES),
-                        FrameEncoder.INSTANCE, new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                Frame f = (Frame) msg;
-                                try {
-                                    peer = ctx.channel();
-                                    if (!(f.message() instanceof HeartbeatRequest)) {
-                                        received.add(new Received(f.correlationId(), f.message()));
-                                    }
-                                } finally {
-                                    f.release();
-                                }
-                            }
-                        });
-                }
-            }).bind("127.0.0.1", 0).sync().channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        coordinator = new ScriptedCoordinator(true);
         // one heartbeat right after the registration, then none within the test
-        link = new CoordinatorLink(4, new HostPort("127.0.0.1", port), 60_000, FrameLayout.DEFAULT_MAX_FRAME_BYTES,
+        link = new CoordinatorLink(4, coordinator.address(), 60_000, FrameLayout.DEFAULT_MAX_FRAME_BYTES,
             delivered::add, List::of);
         link.start("127.0.0.1", 9999);
-        Received registration = next();
+        ScriptedCoordinator.Received registration = next();
         assertThat(registration.message()).isInstanceOf(RegisterBrokerRequest.class);
         answer(registration, new RegisterBrokerResponse(ErrorCode.NONE, 5, AT_5));
         assertThat(nextView()).isEqualTo(AT_5);
@@ -102,14 +58,11 @@ class CoordinatorLinkDeltaTest {
     @AfterEach
     void stop() throws InterruptedException {
         link.close();
-        server.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        coordinator.close();
     }
 
-    private Received next() throws InterruptedException {
-        Received r = received.poll(5, TimeUnit.SECONDS);
-        assertThat(r).as("a request from the link").isNotNull();
-        return r;
+    private ScriptedCoordinator.Received next() throws InterruptedException {
+        return ScriptedCoordinator.next(coordinator.requests);
     }
 
     private ClusterMetadata nextView() throws InterruptedException {
@@ -118,12 +71,12 @@ class CoordinatorLinkDeltaTest {
         return m;
     }
 
-    private void answer(Received request, Message response) {
-        peer.writeAndFlush(Frame.of(request.correlationId(), response));
+    private static void answer(ScriptedCoordinator.Received request, Message response) {
+        request.answer(response);
     }
 
     private void push(Message m) {
-        peer.writeAndFlush(Frame.of(0, m));
+        coordinator.push(m);
     }
 
     private static LeaderInfoDelta moveLeader(long baseEpoch, long epoch, int partition, int leader) {
@@ -141,7 +94,7 @@ class CoordinatorLinkDeltaTest {
         BrokerInfo newcomer = new BrokerInfo(6, "127.0.0.1", 9997, true, 7);
         push(new LeaderInfoDelta(6, 7, List.of(newcomer), List.of(5), List.of(), List.of()));
         assertThat(nextView()).isEqualTo(new ClusterMetadata(7, List.of(SELF, newcomer), at6.topics()));
-        assertThat(received.poll(200, TimeUnit.MILLISECONDS)).as("nothing asked of the coordinator").isNull();
+        assertThat(coordinator.requests.poll(200, TimeUnit.MILLISECONDS)).as("nothing asked of the coordinator").isNull();
     }
 
     @Test
@@ -156,18 +109,18 @@ class CoordinatorLinkDeltaTest {
         assertThat(at7.epoch()).isEqualTo(7);
         assertThat(at7.topic("orders").partition(1).leader()).as("kept from epoch 6").isEqualTo(4);
         assertThat(delivered.poll(200, TimeUnit.MILLISECONDS)).as("stale deltas deliver nothing").isNull();
-        assertThat(received.poll(10, TimeUnit.MILLISECONDS)).as("nor ask for anything").isNull();
+        assertThat(coordinator.requests.poll(10, TimeUnit.MILLISECONDS)).as("nor ask for anything").isNull();
     }
 
     @Test
     void shouldAskForTheWholeViewAfterAGapAndDeliverTheAnswer() throws InterruptedException {
         push(moveLeader(6, 7, 1, 4)); // the push from 5 to 6 was missed
         push(moveLeader(7, 8, 1, 5)); // asks only once while the answer is out
-        Received ask = next();
+        ScriptedCoordinator.Received ask = next();
         assertThat(ask.message()).as("a METADATA_REQUEST listing no topics: all of them")
             .isEqualTo(new MetadataRequest(false, List.of()));
         assertThat(delivered.poll(100, TimeUnit.MILLISECONDS)).as("nothing delivered from a gap").isNull();
-        assertThat(received.poll(100, TimeUnit.MILLISECONDS)).as("asked once").isNull();
+        assertThat(coordinator.requests.poll(100, TimeUnit.MILLISECONDS)).as("asked once").isNull();
 
         ClusterMetadata at8 = new ClusterMetadata(8, List.of(SELF, OTHER), List.of(new TopicInfo("orders",
             List.of(ORDERS.partition(0), PartitionInfo.single(1, 5, 8)))));
@@ -183,7 +136,7 @@ class CoordinatorLinkDeltaTest {
     void shouldAskForTheWholeViewWhenADeltaChangesATopicTheViewLacks() throws InterruptedException {
         push(new LeaderInfoDelta(5, 6, List.of(), List.of(), List.of(),
             List.of(new PartitionChange("payments", PartitionInfo.single(0, 4, 0)))));
-        Received ask = next();
+        ScriptedCoordinator.Received ask = next();
         assertThat(ask.message()).isEqualTo(new MetadataRequest(false, List.of()));
         ClusterMetadata at6 = new ClusterMetadata(6, List.of(SELF, OTHER), List.of(ORDERS,
             new TopicInfo("payments", List.of(PartitionInfo.single(0, 4, 0)))));

@@ -8,10 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.RecordMetadata;
-import io.yak.client.TopicPartition;
 import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
-import io.yak.client.consumer.YakConsumer;
 import io.yak.client.producer.YakProducer;
 import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.CoordinatorServer;
@@ -23,8 +21,6 @@ import io.yak.wire.record.RecordBatchFlyweight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -103,7 +99,7 @@ class KillNineIT {
         broker.start();
         awaitBrokerAlive();
 
-        Map<Integer, List<ConsumerRecord>> stored = readAll();
+        Map<Integer, List<ConsumerRecord>> stored = ReadBack.readAll(bootstrap, TOPIC, PARTITIONS);
         for (int p = 0; p < PARTITIONS; p++) {
             List<ConsumerRecord> records = stored.get(p);
             for (int i = 0; i < records.size(); i++) {
@@ -138,7 +134,7 @@ class KillNineIT {
         broker.start();
         awaitBrokerAlive();
 
-        Map<Integer, List<ConsumerRecord>> stored = readAll();
+        Map<Integer, List<ConsumerRecord>> stored = ReadBack.readAll(bootstrap, TOPIC, PARTITIONS);
         List<ConsumerRecord> p0 = stored.get(0);
         assertThat(p0).as("records before the corrupt batch survive").hasSize((int) corruptFrom);
         for (int i = 0; i < p0.size(); i++) {
@@ -188,44 +184,6 @@ class KillNineIT {
 
     private static long total(Map<Integer, ConcurrentSkipListMap<Long, String>> acked) {
         return acked.values().stream().mapToLong(Map::size).sum();
-    }
-
-    private Map<Integer, List<ConsumerRecord>> readAll() {
-        Properties props = new Properties();
-        props.setProperty("coordinator", bootstrap);
-        props.setProperty("auto.offset.reset", "earliest");
-        Map<Integer, List<ConsumerRecord>> out = new HashMap<>();
-        try (YakConsumer consumer = new YakConsumer(props)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                tps.add(new TopicPartition(TOPIC, p));
-                out.put(p, new ArrayList<>());
-            }
-            consumer.assign(tps);
-            consumer.seekToEnd(tps);
-            Map<Integer, Long> end = new HashMap<>();
-            for (TopicPartition tp : tps) {
-                end.put(tp.partition(), consumer.position(tp));
-            }
-            consumer.seekToBeginning(tps);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && !caughtUp(out, end)) {
-                for (ConsumerRecord r : consumer.poll(Duration.ofMillis(200))) {
-                    out.get(r.partition()).add(r);
-                }
-            }
-            assertThat(caughtUp(out, end)).as("read up to the end offsets %s", end).isTrue();
-        }
-        return out;
-    }
-
-    private static boolean caughtUp(Map<Integer, List<ConsumerRecord>> read, Map<Integer, Long> end) {
-        for (Map.Entry<Integer, Long> e : end.entrySet()) {
-            if (read.get(e.getKey()).size() < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** New records after the restart get the next offsets: no gap, no reused offset. */

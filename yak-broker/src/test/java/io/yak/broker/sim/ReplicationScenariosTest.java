@@ -2,8 +2,6 @@ package io.yak.broker.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.yak.broker.log.EpochEndOffset;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
@@ -13,10 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 14's three replication scenarios, each a scripted run of the replication simulation ({@link ReplicationSim}:
@@ -39,29 +35,17 @@ import org.slf4j.LoggerFactory;
  * converge. Each test has a fixed seed, printed; it drives
  * message delays and timers, not what happens.
  */
+@ExtendWith(QuietCoordinatorLogs.class)
 class ReplicationScenariosTest {
     /** Simulated time a scripted step may take; the slowest waits for a heartbeat timeout. */
     private static final long STEP_MS = 5_000;
     /** Records every scenario starts from, acknowledged and known committed on all three replicas. */
     private static final int COMMITTED_BEFORE = 3;
 
-    private static Level before;
 
     private ReplicationSim sim;
     /** Per broker: the process generation and the highest high watermark seen in it. */
     private final Map<Integer, long[]> highestHighWatermark = new HashMap<>();
-
-    @BeforeAll
-    static void quietLogs() {
-        Logger coordinator = (Logger) LoggerFactory.getLogger("io.yak.coordinator");
-        before = coordinator.getLevel();
-        coordinator.setLevel(Level.WARN);
-    }
-
-    @AfterAll
-    static void restoreLogs() {
-        ((Logger) LoggerFactory.getLogger("io.yak.coordinator")).setLevel(before);
-    }
 
     /**
      * KIP-101 case 1. The follower fetched a record but crashes before the fetch answer that carries the high

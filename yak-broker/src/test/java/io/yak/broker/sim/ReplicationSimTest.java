@@ -2,8 +2,6 @@ package io.yak.broker.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.ArrayList;
@@ -11,10 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs the replication simulation ({@link ReplicationSim}) for many seeds: boot, a few seconds of simulated time
@@ -27,25 +23,13 @@ import org.slf4j.LoggerFactory;
  * the seeds it used. {@code -Dyak.sim.legacyDivergence=true} runs the leader's divergence rule as PartitionManager
  * had it inline before {@code Divergence}.
  */
+@ExtendWith(QuietCoordinatorLogs.class)
 class ReplicationSimTest {
     static final int DEFAULT_SEEDS = 1200;
     static final long FAULT_PHASE_MS = 7_000;
     static final long HEAL_PHASE_MS = 5_000;
     static final long QUIET_MS = 3_000;
 
-    private static Level before;
-
-    @BeforeAll
-    static void quietLogs() {
-        Logger coordinator = (Logger) LoggerFactory.getLogger("io.yak.coordinator");
-        before = coordinator.getLevel();
-        coordinator.setLevel(Level.WARN);
-    }
-
-    @AfterAll
-    static void restoreLogs() {
-        ((Logger) LoggerFactory.getLogger("io.yak.coordinator")).setLevel(before);
-    }
 
     static boolean legacy() {
         return Boolean.getBoolean("yak.sim.legacyDivergence");

@@ -1,5 +1,6 @@
 package io.yak.coordinator.cluster;
 
+import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.PartitionRef;
 import java.util.Set;
@@ -90,6 +91,11 @@ final class BrokerEntry {
     /** host:port as advertised; the host may come from an old state file, so escape it before logging. */
     String address() {
         return host + ":" + port;
+    }
+
+    /** The broker as the state file and the change log store it. */
+    CoordinatorSnapshot.Broker toStored() {
+        return new CoordinatorSnapshot.Broker(id, host, port, incarnationId, brokerEpoch, alive);
     }
 
     BrokerInfo toInfo() {

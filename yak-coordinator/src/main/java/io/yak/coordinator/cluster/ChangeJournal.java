@@ -39,12 +39,8 @@ final class ChangeJournal {
         baseEpoch = epoch;
         writtenNextProducerId = nextProducerId;
         for (BrokerEntry b : brokers) {
-            writtenBrokers.put(b.id, stored(b));
+            writtenBrokers.put(b.id, b.toStored());
         }
-    }
-
-    static CoordinatorSnapshot.Broker stored(BrokerEntry b) {
-        return new CoordinatorSnapshot.Broker(b.id, b.host, b.port, b.incarnationId, b.brokerEpoch, b.alive);
     }
 
     void topicAdded(String name) {
@@ -81,7 +77,7 @@ final class ChangeJournal {
             Set<Integer> present = new HashSet<>();
             for (BrokerEntry b : brokers.all()) {
                 present.add(b.id);
-                CoordinatorSnapshot.Broker now = stored(b);
+                CoordinatorSnapshot.Broker now = b.toStored();
                 if (!now.equals(writtenBrokers.put(b.id, now))) {
                     records.add(new StateRecord.BrokerRecord(now));
                     changedBrokers.add(b.toInfo());
@@ -98,17 +94,13 @@ final class ChangeJournal {
         List<TopicInfo> topicInfos = new ArrayList<>(newTopics.size());
         for (String name : newTopics) {
             TopicEntry t = partitions.get(name);
-            List<CoordinatorSnapshot.Partition> ps = new ArrayList<>(t.partitionCount());
-            for (int p = 0; p < t.partitionCount(); p++) {
-                ps.add(stored(t.partition(p)));
-            }
-            records.add(new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic(name, ps, t.configs)));
+            records.add(new StateRecord.TopicRecord(t.toStored()));
             topicInfos.add(t.toInfo(minInsyncReplicas));
         }
         List<PartitionChange> partitionChanges = new ArrayList<>(changedPartitions.size());
         for (PartitionKey k : changedPartitions) {
             PartitionState s = partitions.get(k.topic()).partition(k.partition());
-            records.add(new StateRecord.PartitionRecord(k.topic(), k.partition(), stored(s)));
+            records.add(new StateRecord.PartitionRecord(k.topic(), k.partition(), s.toStored()));
             partitionChanges.add(new PartitionChange(k.topic(), s.toInfo(k.partition())));
         }
         for (CoordinatorSnapshot.CommittedOffset o : offsets) {
@@ -121,10 +113,5 @@ final class ChangeJournal {
         changedPartitions.clear();
         offsets.clear();
         return new ClusterState.Changes(records, delta);
-    }
-
-    static CoordinatorSnapshot.Partition stored(PartitionState s) {
-        return new CoordinatorSnapshot.Partition(s.replicas(), s.isr(), s.leader(), s.leaderEpoch(),
-            s.partitionEpoch(), s.eligibleLeaders());
     }
 }

@@ -70,17 +70,11 @@ final class ClusterSnapshots {
                                     PartitionStates partitions, CommittedOffsets offsets) {
         List<CoordinatorSnapshot.Broker> bs = new ArrayList<>(brokers.size());
         for (BrokerEntry b : brokers.all()) {
-            bs.add(new CoordinatorSnapshot.Broker(b.id, b.host, b.port, b.incarnationId, b.brokerEpoch, b.alive));
+            bs.add(b.toStored());
         }
         List<CoordinatorSnapshot.Topic> ts = new ArrayList<>(partitions.size());
         for (TopicEntry t : partitions.all()) {
-            List<CoordinatorSnapshot.Partition> ps = new ArrayList<>(t.partitionCount());
-            for (int p = 0; p < t.partitionCount(); p++) {
-                PartitionState s = t.partition(p);
-                ps.add(new CoordinatorSnapshot.Partition(s.replicas(), s.isr(), s.leader(), s.leaderEpoch(),
-                    s.partitionEpoch(), s.eligibleLeaders()));
-            }
-            ts.add(new CoordinatorSnapshot.Topic(t.name, ps, t.configs));
+            ts.add(t.toStored());
         }
         return new CoordinatorSnapshot(epoch, nextProducerId, bs, ts, offsets.snapshot());
     }

@@ -134,6 +134,11 @@ record PartitionState(List<Integer> replicas, List<Integer> isr, int leader, int
         return out;
     }
 
+    /** The state as the state file and the change log store it. */
+    CoordinatorSnapshot.Partition toStored() {
+        return new CoordinatorSnapshot.Partition(replicas, isr, leader, leaderEpoch, partitionEpoch, eligibleLeaders);
+    }
+
     PartitionInfo toInfo(int partition) {
         return new PartitionInfo(partition, leader, leaderEpoch, partitionEpoch, replicas, isr, eligibleLeaders);
     }

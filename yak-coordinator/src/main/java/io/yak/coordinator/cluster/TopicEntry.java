@@ -1,5 +1,6 @@
 package io.yak.coordinator.cluster;
 
+import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
@@ -42,6 +43,15 @@ final class TopicEntry {
     /** Replaces partition p's state; only {@link PartitionStates#apply} calls it, so every change is logged. */
     void set(int p, PartitionState state) {
         partitions[p] = state;
+    }
+
+    /** The topic as the state file and the change log store it: its own configs only. */
+    CoordinatorSnapshot.Topic toStored() {
+        List<CoordinatorSnapshot.Partition> ps = new ArrayList<>(partitions.length);
+        for (PartitionState s : partitions) {
+            ps.add(s.toStored());
+        }
+        return new CoordinatorSnapshot.Topic(name, ps, configs);
     }
 
     /** The value of config {@code key} as a number, or {@code defaultValue} when the topic does not set it. */

@@ -166,7 +166,7 @@ final class ChangeLogCodec {
         int type = r.int8("record.type");
         StateRecord record = switch (type) {
             case COUNTERS -> new StateRecord.Counters(r.int64("counters.epoch"), r.int64("counters.next_producer_id"));
-            case BROKER -> new StateRecord.BrokerRecord(readBroker(r));
+            case BROKER -> new StateRecord.BrokerRecord(StateFileCodec.readBroker(r, true));
             case BROKER_FORGOTTEN -> new StateRecord.BrokerForgotten(r.int32("forgotten.broker_id"));
             case TOPIC -> {
                 String name = r.string("topic.name");
@@ -204,20 +204,5 @@ final class ChangeLogCodec {
             throw r.corrupt(body.remaining() + " unexpected bytes after the record");
         }
         return record;
-    }
-
-    private static CoordinatorSnapshot.Broker readBroker(StateFileCodec.Reader r) throws CorruptStateException {
-        int id = r.int32("broker.id");
-        String host = r.string("broker.host");
-        int port = r.int32("broker.port");
-        long incarnationId = r.int64("broker.incarnation_id");
-        long brokerEpoch = r.int64("broker.broker_epoch");
-        int alive = r.int8("broker.alive");
-        if (id < 0 || port < 0 || port > 65535 || host.isEmpty() || alive < 0 || alive > 1
-                || brokerEpoch < CoordinatorSnapshot.NO_BROKER_EPOCH) {
-            throw r.corrupt("broker " + id + " at " + host + ":" + port + ", broker epoch " + brokerEpoch + ", alive "
-                + alive);
-        }
-        return new CoordinatorSnapshot.Broker(id, host, port, incarnationId, brokerEpoch, alive == 1);
     }
 }

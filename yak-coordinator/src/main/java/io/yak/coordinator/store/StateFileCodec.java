@@ -241,26 +241,37 @@ final class StateFileCodec {
         List<CoordinatorSnapshot.Broker> brokers = new ArrayList<>(n);
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            int id = r.int32("broker.id");
-            String host = r.string("broker.host");
-            int port = r.int32("broker.port");
-            if (id < 0 || port < 0 || port > 65535 || host.isEmpty() || !ids.add(id)) {
-                throw r.corrupt("broker " + i + " (id " + id + " at " + host + ":" + port + ") is invalid or a duplicate");
+            CoordinatorSnapshot.Broker b = readBroker(r, replicated);
+            if (!ids.add(b.id())) {
+                throw r.corrupt("broker " + i + " (id " + b.id() + ") is a duplicate");
             }
-            if (!replicated) {
-                brokers.add(new CoordinatorSnapshot.Broker(id, host, port));
-                continue;
-            }
-            long incarnationId = r.int64("broker.incarnation_id");
-            long brokerEpoch = r.int64("broker.broker_epoch");
-            int alive = r.int8("broker.alive");
-            if (brokerEpoch < CoordinatorSnapshot.NO_BROKER_EPOCH || alive < 0 || alive > 1
-                    || (alive == 1 && brokerEpoch == CoordinatorSnapshot.NO_BROKER_EPOCH)) {
-                throw r.corrupt("broker " + id + " has broker epoch " + brokerEpoch + " and alive " + alive);
-            }
-            brokers.add(new CoordinatorSnapshot.Broker(id, host, port, incarnationId, brokerEpoch, alive == 1));
+            brokers.add(b);
         }
         return brokers;
+    }
+
+    /**
+     * One broker, as a state file of version 3 or later and the change log store it ({@code replicated}), or as
+     * versions 1 and 2 did (address only: no known incarnation, dead).
+     */
+    static CoordinatorSnapshot.Broker readBroker(Reader r, boolean replicated) throws CorruptStateException {
+        int id = r.int32("broker.id");
+        String host = r.string("broker.host");
+        int port = r.int32("broker.port");
+        if (id < 0 || port < 0 || port > 65535 || host.isEmpty()) {
+            throw r.corrupt("broker id " + id + " at " + host + ":" + port + " is invalid");
+        }
+        if (!replicated) {
+            return new CoordinatorSnapshot.Broker(id, host, port);
+        }
+        long incarnationId = r.int64("broker.incarnation_id");
+        long brokerEpoch = r.int64("broker.broker_epoch");
+        int alive = r.int8("broker.alive");
+        if (brokerEpoch < CoordinatorSnapshot.NO_BROKER_EPOCH || alive < 0 || alive > 1
+                || (alive == 1 && brokerEpoch == CoordinatorSnapshot.NO_BROKER_EPOCH)) {
+            throw r.corrupt("broker " + id + " has broker epoch " + brokerEpoch + " and alive " + alive);
+        }
+        return new CoordinatorSnapshot.Broker(id, host, port, incarnationId, brokerEpoch, alive == 1);
     }
 
     private static List<CoordinatorSnapshot.Topic> readTopics(Reader r, List<CoordinatorSnapshot.Broker> brokers,
