@@ -77,7 +77,9 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             r.longValue("flush.ms", defaults.flushMs(), 1, Long.MAX_VALUE))
             .withSegmentMs(r.longValue("segment.ms", defaults.segmentMs(), 1, Long.MAX_VALUE))
             .withFileDeleteDelayMs(r.longValue("file.delete.delay.ms", defaults.fileDeleteDelayMs(), 0,
-                Long.MAX_VALUE));
+                Long.MAX_VALUE))
+            .withProducerIdExpirationMs(r.longValue("producer.id.expiration.ms", defaults.producerIdExpirationMs(),
+                1, Long.MAX_VALUE));
         RetentionConfig rd = RetentionConfig.defaults();
         long retentionMs = r.longValue("retention.ms", rd.retentionMs(), -1, Long.MAX_VALUE);
         long retentionBytes = r.longValue("retention.bytes", rd.retentionBytes(), -1, Long.MAX_VALUE);
@@ -150,7 +152,8 @@ public record BrokerConfig(int brokerId, HostPort listen, HostPort coordinator, 
             + logThreads + ", segment.bytes=" + log.segmentBytes() + ", segment.ms=" + orNever(log.segmentMs())
             + ", index.interval.bytes=" + log.indexIntervalBytes() + ", flush.messages="
             + orNever(log.flushMessages()) + ", flush.ms=" + orNever(log.flushMs()) + ", file.delete.delay.ms="
-            + log.fileDeleteDelayMs() + ", retention.ms=" + orNoLimit(retention.retentionMs()) + ", retention.bytes="
+            + log.fileDeleteDelayMs() + ", producer.id.expiration.ms=" + log.producerIdExpirationMs()
+            + ", retention.ms=" + orNoLimit(retention.retentionMs()) + ", retention.bytes="
             + orNoLimit(retention.retentionBytes()) + ", retention.check.interval.ms=" + retention.checkIntervalMs()
             + ", log.message.timestamp.after.max.ms="
             + (timestampAfterMaxMs == Long.MAX_VALUE ? "no limit" : Long.toString(timestampAfterMaxMs)) + ", "

@@ -34,7 +34,9 @@ public enum ErrorCode {
     STALE_BROKER_EPOCH(26, false),
     INVALID_UPDATE_VERSION(27, false),
     INVALID_REPLICATION_FACTOR(28, false),
-    INELIGIBLE_REPLICA(29, false);
+    INELIGIBLE_REPLICA(29, false),
+    OUT_OF_ORDER_SEQUENCE(30, false),
+    INVALID_PRODUCER_EPOCH(31, false);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -2,8 +2,9 @@ package io.yak.broker.log;
 
 /**
  * Settings of one partition log, immutable and validated when built (the broker maps its {@code segment.bytes},
- * {@code index.interval.bytes}, {@code flush.messages}, {@code flush.ms}, {@code segment.ms} and
- * {@code file.delete.delay.ms} keys to it). See {@code STORAGE.md}, "fsync policy" and "Retention".
+ * {@code index.interval.bytes}, {@code flush.messages}, {@code flush.ms}, {@code segment.ms},
+ * {@code file.delete.delay.ms} and {@code producer.id.expiration.ms} keys to it). See {@code STORAGE.md}, "fsync
+ * policy", "Retention" and "Producer state".
  *
  * @param segmentBytes       capacity a new segment is mapped with (its file grows as blocks are allocated ahead of
  *                           the data); an append that does not fit
@@ -20,9 +21,12 @@ package io.yak.broker.log;
  * @param fileDeleteDelayMs  how long a segment deleted by retention, and a mapping replaced by a seal, stay mapped
  *                           for readers that still hold buffers from {@link PartitionLog#read} before they are
  *                           unmapped (and the files deleted)
+ * @param producerIdExpirationMs an idempotent producer that stored nothing in the partition for this long is
+ *                           forgotten (Kafka's {@code producer.id.expiration.ms}): its next batch may start at any
+ *                           sequence, and a retry of its older batches is no longer recognised
  */
 public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs, long segmentMs,
-                        long fileDeleteDelayMs) {
+                        long fileDeleteDelayMs, long producerIdExpirationMs) {
     /** Smallest accepted {@code segmentBytes}. */
     public static final int MIN_SEGMENT_BYTES = 1024;
     public static final int DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -31,6 +35,8 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMess
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
     /** One minute, as Kafka's {@code file.delete.delay.ms}. */
     public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000;
+    /** One day, as Kafka's {@code producer.id.expiration.ms}. */
+    public static final long DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24L * 60 * 60 * 1000;
 
     public LogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES) {
@@ -51,12 +57,22 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMess
         if (fileDeleteDelayMs < 0) {
             throw new IllegalArgumentException("file.delete.delay.ms " + fileDeleteDelayMs + " < 0");
         }
+        if (producerIdExpirationMs < 1) {
+            throw new IllegalArgumentException("producer.id.expiration.ms " + producerIdExpirationMs + " < 1");
+        }
     }
 
-    /** Segment, index and flush settings; {@code segment.ms} and {@code file.delete.delay.ms} get their defaults. */
+    /** Segment, index and flush settings; the others get their defaults. */
     public LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs) {
         this(segmentBytes, indexIntervalBytes, flushMessages, flushMs, DEFAULT_SEGMENT_MS,
             DEFAULT_FILE_DELETE_DELAY_MS);
+    }
+
+    /** All but {@code producer.id.expiration.ms}, which gets its default. */
+    public LogConfig(int segmentBytes, int indexIntervalBytes, long flushMessages, long flushMs, long segmentMs,
+                     long fileDeleteDelayMs) {
+        this(segmentBytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs,
+            DEFAULT_PRODUCER_ID_EXPIRATION_MS);
     }
 
     /**
@@ -68,26 +84,37 @@ public record LogConfig(int segmentBytes, int indexIntervalBytes, long flushMess
     }
 
     public LogConfig withSegmentBytes(int bytes) {
-        return new LogConfig(bytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs);
+        return new LogConfig(bytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs,
+            producerIdExpirationMs);
     }
 
     public LogConfig withIndexIntervalBytes(int bytes) {
-        return new LogConfig(segmentBytes, bytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs);
+        return new LogConfig(segmentBytes, bytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs,
+            producerIdExpirationMs);
     }
 
     public LogConfig withFlushMessages(long messages) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, messages, flushMs, segmentMs, fileDeleteDelayMs);
+        return new LogConfig(segmentBytes, indexIntervalBytes, messages, flushMs, segmentMs, fileDeleteDelayMs,
+            producerIdExpirationMs);
     }
 
     public LogConfig withFlushMs(long ms) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, ms, segmentMs, fileDeleteDelayMs);
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, ms, segmentMs, fileDeleteDelayMs,
+            producerIdExpirationMs);
     }
 
     public LogConfig withSegmentMs(long ms) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, ms, fileDeleteDelayMs);
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, ms, fileDeleteDelayMs,
+            producerIdExpirationMs);
+    }
+
+    public LogConfig withProducerIdExpirationMs(long ms) {
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, fileDeleteDelayMs,
+            ms);
     }
 
     public LogConfig withFileDeleteDelayMs(long ms) {
-        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, ms);
+        return new LogConfig(segmentBytes, indexIntervalBytes, flushMessages, flushMs, segmentMs, ms,
+            producerIdExpirationMs);
     }
 }

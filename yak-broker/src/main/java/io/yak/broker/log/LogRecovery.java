@@ -237,11 +237,13 @@ final class LogRecovery {
                     Files.deleteIfExists(entry);
                 } else if (name.equals(SegmentLayout.RECOVERY_POINT_TEMP_FILE)
                     || name.equals(SegmentLayout.LEADER_EPOCH_TEMP_FILE)
-                    || name.equals(SegmentLayout.HIGH_WATERMARK_TEMP_FILE)) {
+                    || name.equals(SegmentLayout.HIGH_WATERMARK_TEMP_FILE)
+                    || SegmentLayout.parseBaseOffset(name, SegmentLayout.SNAPSHOT_TEMP_SUFFIX) >= 0) {
                     Files.deleteIfExists(entry);
                 } else if (name.equals(SegmentLayout.RECOVERY_POINT_FILE) || name.equals(SegmentLayout.LEADER_EPOCH_FILE)
-                    || name.equals(SegmentLayout.HIGH_WATERMARK_FILE)) {
-                    continue;
+                    || name.equals(SegmentLayout.HIGH_WATERMARK_FILE)
+                    || SegmentLayout.parseBaseOffset(name, SegmentLayout.SNAPSHOT_SUFFIX) >= 0) {
+                    continue; // producer snapshots: ProducerStateManager.load checks them
                 } else if (SegmentLayout.parseBaseOffset(name) >= 0 && Files.isRegularFile(entry)) {
                     files.add(entry);
                 } else if (SegmentLayout.parseBaseOffset(name, SegmentLayout.SWAP_SUFFIX) >= 0) {

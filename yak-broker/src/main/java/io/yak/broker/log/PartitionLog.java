@@ -1,9 +1,16 @@
 package io.yak.broker.log;
 
 import static io.yak.broker.log.SegmentLayout.HEADER_LENGTH;
+import static io.yak.wire.record.RecordBatchLayout.BASE_OFFSET_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.BASE_SEQUENCE_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.LAST_OFFSET_DELTA_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.LOG_OVERHEAD;
 import static io.yak.wire.record.RecordBatchLayout.MAGIC_V2;
+import static io.yak.wire.record.RecordBatchLayout.MAX_TIMESTAMP_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.MIN_BATCH_LENGTH;
+import static io.yak.wire.record.RecordBatchLayout.PARTITION_LEADER_EPOCH_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.PRODUCER_EPOCH_OFFSET;
+import static io.yak.wire.record.RecordBatchLayout.PRODUCER_ID_OFFSET;
 import static io.yak.wire.record.RecordBatchLayout.RECORDS_OFFSET;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
@@ -100,6 +107,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long highWatermark;
     /** Leader epochs and where they start; set at open, never replaced. */
     private LeaderEpochCache epochCache;
+    /** Idempotent producers' last batches; set at open, then the writer's (checked and updated with appends). */
+    private ProducerStateManager producers;
 
     // Owned by the writer thread.
     private Segment active;
@@ -219,6 +228,8 @@ public final class PartitionLog implements AutoCloseable {
             log.epochCache = loadEpochCache(partitionDir, name, log.segments.list, log.logStartOffset,
                 log.logEndOffset);
             log.loadHighWatermark();
+            log.producers = new ProducerStateManager(partitionDir, name, config.producerIdExpirationMs());
+            log.producers.load(log.logStartOffset, log.logEndOffset, log::replayProducers);
         } catch (IOException | RuntimeException e) {
             try {
                 log.abandon();
@@ -232,10 +243,10 @@ public final class PartitionLog implements AutoCloseable {
                 log.logStartOffset, (System.nanoTime() - startedNs) / 1_000_000);
         } else {
             LOG.info("opened partition log {} in {}: {} segment(s), offsets [{}, {}), last shutdown {}, recovery "
-                    + "point {}: {}; high watermark {}, leader epochs {}; {} ms", name, partitionDir, list.size(),
-                log.logStartOffset, log.logEndOffset, clean ? "clean" : "unclean (recovered)",
+                    + "point {}: {}; high watermark {}, leader epochs {}, {} idempotent producer(s); {} ms", name,
+                partitionDir, list.size(), log.logStartOffset, log.logEndOffset, clean ? "clean" : "unclean (recovered)",
                 read == null ? "none" : read.offset(), recovered.summary(), log.highWatermark(), log.epochCache,
-                (System.nanoTime() - startedNs) / 1_000_000);
+                log.producers.producerCount(), (System.nanoTime() - startedNs) / 1_000_000);
         }
         return log;
     }
@@ -263,7 +274,8 @@ public final class PartitionLog implements AutoCloseable {
         } else {
             LeaderEpochCache.Rebuilder rebuilder = new LeaderEpochCache.Rebuilder(directory, name);
             for (Segment segment : list) {
-                String stopped = segment.walkEpochs(rebuilder);
+                String stopped = segment.walkBatches((view, position) -> rebuilder.batch(
+                    view.getInt(position + PARTITION_LEADER_EPOCH_OFFSET), view.getLong(position + BASE_OFFSET_OFFSET)));
                 if (stopped != null) {
                     LOG.warn("partition {}: rebuilding the leader-epoch cache stopped early: {}", name, stopped);
                     break;
@@ -295,6 +307,32 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
+     * Open or truncation: feeds the producer state the idempotent batches that start in {@code [from, to)}, from
+     * their headers. A batch header that fails its checks stops the walk of its segment with a WARN (recovery
+     * already cut the log before any such batch, so this is damage found since).
+     */
+    private void replayProducers(long from, long to) {
+        for (Segment segment : segments.list) {
+            if (segment.nextOffset() <= from || segment.baseOffset >= to) {
+                continue;
+            }
+            String stopped = segment.walkBatches((view, position) -> {
+                long base = view.getLong(position + BASE_OFFSET_OFFSET);
+                if (base >= from && base < to) {
+                    producers.apply(view.getLong(position + PRODUCER_ID_OFFSET),
+                        view.getShort(position + PRODUCER_EPOCH_OFFSET), view.getInt(position + BASE_SEQUENCE_OFFSET),
+                        view.getInt(position + LAST_OFFSET_DELTA_OFFSET), base,
+                        view.getLong(position + MAX_TIMESTAMP_OFFSET));
+                }
+            });
+            if (stopped != null) {
+                LOG.warn("partition {}: rebuilding the producer state stopped early in {}: {}", name, segment.file(),
+                    stopped);
+            }
+        }
+    }
+
+    /**
      * Writer thread only. Appends one or more complete record batches, {@code batches[readerIndex, writerIndex)},
      * that the caller already validated (CRC32C and records included; the CRC32C is not recomputed here, only under
      * {@code -ea}). Stamps base offsets, contiguous from {@link #logEndOffset()}, and {@code leaderEpoch} into the
@@ -308,7 +346,11 @@ public final class PartitionLog implements AutoCloseable {
      * file is rewritten (a blocking write, once per new epoch) before any batch is copied, so a crash never leaves
      * batches of an epoch the file does not know.
      *
-     * @return the offset given to the first record
+     * <p>Idempotent batches ({@code producer_id >= 0}) are checked against the producer state first ({@code WIRE.md},
+     * "Idempotent publishes"): a retry of batches already stored appends nothing and returns where they were stored.
+     *
+     * @return the offset given to the first record (of the stored copy, for a retry)
+     * @throws ProducerSequenceException when the producer checks refuse the batches: nothing is appended
      * @throws IllegalArgumentException when the bytes are not a sequence of whole v2 batches, or
      *                                  {@code leaderEpoch} is below {@link #latestEpoch()} (a stale leader must not
      *                                  append after newer records; a caller bug): nothing is appended
@@ -349,6 +391,10 @@ public final class PartitionLog implements AutoCloseable {
                     + ", below its latest epoch " + latestEpoch + " (a stale leader): nothing appended");
             }
         }
+        long stored = producers.check(batches, from, to, batch);
+        if (stored != ProducerStateManager.APPEND) {
+            return stored;
+        }
         long nowMs = clockMs.getAsLong();
         if (inPlaceOnly && (rollDue(active, nowMs) || flushDue(records, nowMs)
             || !active.appendableInPlace(to - from, config.indexIntervalBytes(), nowMs))) {
@@ -364,6 +410,10 @@ public final class PartitionLog implements AutoCloseable {
             throw fail(e);
         }
         store(segment, batches, from, to, baseOffset, records, leaderEpoch, true, nowMs);
+        producers.appended(batches, from, to, baseOffset, batch, nowMs);
+        if (!inPlaceOnly) {
+            producers.maybeExpire(nowMs);
+        }
         return baseOffset;
     }
 
@@ -466,6 +516,8 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         store(segment, batches, from, to, baseOffset, records, LeaderEpochCache.UNDEFINED_EPOCH, false, nowMs);
+        producers.appendedAsFollower(batches, from, to, batch, nowMs);
+        producers.maybeExpire(nowMs);
         return nextOffset;
     }
 
@@ -561,12 +613,26 @@ public final class PartitionLog implements AutoCloseable {
             // Names the new segment as the recovery point's, and makes its creation durable (fsync of the directory).
             checkpoint();
             LOG.debug("partition {}: rolled segment {} at offset {} ({})", name, next.file(), nextOffset, why);
+            snapshotProducers(nowMs);
             releaseDue(nowMs);
             return next;
         } catch (IOException e) {
             throw fail(e);
         } catch (InternalError e) {
             throw fail(new IOException("partition " + name + ": rolling a segment failed", e));
+        }
+    }
+
+    /**
+     * Writer thread: a producer snapshot at the log end, so an open replays at most the active segment. Only a
+     * shortcut: a failed write is logged, and the next open replays from an older snapshot or the log start.
+     */
+    private void snapshotProducers(long nowMs) {
+        try {
+            producers.snapshot(nextOffset, nowMs);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("partition {}: writing the producer snapshot at offset {} failed: {}", name, nextOffset,
+                e.toString());
         }
     }
 
@@ -882,6 +948,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             epochCache.truncateFromEnd(newEnd);
             checkpointHighWatermark();
+            producers.load(logStartOffset, newEnd, this::replayProducers);
         } catch (IOException e) {
             throw fail(e);
         }
@@ -943,6 +1010,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             epochCache.clear();
             checkpointHighWatermark();
+            producers.clear();
         } catch (IOException e) {
             throw fail(e);
         }
@@ -1301,6 +1369,9 @@ public final class PartitionLog implements AutoCloseable {
                 forced = true;
             } catch (IOException e) {
                 error = e;
+            }
+            if (forced) {
+                snapshotProducers(clockMs.getAsLong());
             }
         }
         error = releaseAllDeferred(true, error);

@@ -478,15 +478,15 @@ final class Segment {
     }
 
     /**
-     * Open (rebuilding a lost leader-epoch cache): passes each published batch's leader epoch and base offset to
-     * {@code rebuilder}, oldest first; stops at the first batch header that fails its checks (reads report that one).
+     * Open, or a reload of the producer state: passes each published batch's header to {@code visitor}, oldest
+     * first; stops at the first batch header that fails its checks (reads report that one).
      *
      * @return null, or why the walk stopped early
      */
-    String walkEpochs(LeaderEpochCache.Rebuilder rebuilder) {
+    String walkBatches(SegmentReader.BatchVisitor visitor) {
         ByteBuffer view = file.readView();
         int limit = end;
-        return reader.walkEpochs(view, limit, rebuilder);
+        return reader.walkBatches(view, limit, visitor);
     }
 
     /**

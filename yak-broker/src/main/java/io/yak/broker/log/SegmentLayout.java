@@ -57,6 +57,9 @@ final class SegmentLayout {
     /** The checkpointed high watermark ({@link HighWatermarkLayout}). */
     static final String HIGH_WATERMARK_FILE = "high-watermark";
     static final String HIGH_WATERMARK_TEMP_FILE = HIGH_WATERMARK_FILE + ".tmp";
+    /** {@code <offset>.snapshot}: the producer state after every batch below offset ({@link ProducerStateLayout}). */
+    static final String SNAPSHOT_SUFFIX = ".snapshot";
+    static final String SNAPSHOT_TEMP_SUFFIX = SNAPSHOT_SUFFIX + ".tmp";
 
     private SegmentLayout() {
     }

@@ -202,21 +202,25 @@ final class SegmentReader {
         }
     }
 
+    /** Sees the header of each batch a walk passes ({@link #walkBatches}): absolute gets on {@code view}. */
+    interface BatchVisitor {
+        void batch(ByteBuffer view, int position);
+    }
+
     /**
-     * Passes each batch's leader epoch and base offset below {@code limit} to {@code rebuilder}, oldest first; stops
-     * at the first batch header that fails its checks (reads report that one).
+     * Passes each batch header below {@code limit} to {@code visitor}, oldest first; stops at the first batch header
+     * that fails its checks (reads report that one).
      *
      * @return null, or why the walk stopped early
      */
-    String walkEpochs(ByteBuffer view, int limit, LeaderEpochCache.Rebuilder rebuilder) {
+    String walkBatches(ByteBuffer view, int limit, BatchVisitor visitor) {
         int position = HEADER_LENGTH;
         while (position < limit) {
             String problem = batchProblem(view, position, limit);
             if (problem != null) {
                 return problem + " at position " + position + " of " + file.get();
             }
-            rebuilder.batch(view.getInt(position + PARTITION_LEADER_EPOCH_OFFSET),
-                view.getLong(position + BASE_OFFSET_OFFSET));
+            visitor.batch(view, position);
             position += LOG_OVERHEAD + view.getInt(position + BATCH_LENGTH_OFFSET);
         }
         return null;

@@ -3,6 +3,7 @@ package io.yak.broker.partition;
 import io.netty.buffer.ByteBuf;
 import io.yak.broker.log.LogFailedException;
 import io.yak.broker.log.PartitionLog;
+import io.yak.broker.log.ProducerSequenceException;
 import io.yak.wire.ErrorCode;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,6 +23,10 @@ final class PublishRequests {
     private static final long APPEND_NOT_LEADER = -2;
     /** {@link #append}'s outcome: the log failed or refused the append. */
     private static final long APPEND_STORAGE_ERROR = -3;
+    /** {@link #append}'s outcomes: the producer checks refused the batches ({@link ProducerSequenceException}). */
+    private static final long APPEND_OUT_OF_ORDER_SEQUENCE = -4;
+    private static final long APPEND_INVALID_PRODUCER_EPOCH = -5;
+    private static final long APPEND_INVALID_REQUEST = -6;
 
     private final int brokerId;
     private final PartitionTable table;
@@ -121,6 +126,14 @@ final class PublishRequests {
             } else {
                 outcome = log.append(batches, role.leaderEpoch());
             }
+        } catch (ProducerSequenceException e) {
+            // an answer to this producer, not a fault: retries after a failover meet it routinely
+            LOG.debug("broker {}: {}", brokerId, e.getMessage());
+            outcome = switch (e.error()) {
+                case OUT_OF_ORDER_SEQUENCE -> APPEND_OUT_OF_ORDER_SEQUENCE;
+                case INVALID_PRODUCER_EPOCH -> APPEND_INVALID_PRODUCER_EPOCH;
+                default -> APPEND_INVALID_REQUEST;
+            };
         } catch (LogFailedException e) {
             // the failure was logged once, with its cause, when it happened: a retrying producer must not flood
             // the log (and, with a full disk, the disk) with one stack trace per refused append
@@ -137,6 +150,19 @@ final class PublishRequests {
             }
         }
         return outcome;
+    }
+
+    private static ErrorCode errorOf(long outcome) {
+        if (outcome == APPEND_NOT_LEADER) {
+            return ErrorCode.NOT_LEADER;
+        } else if (outcome == APPEND_OUT_OF_ORDER_SEQUENCE) {
+            return ErrorCode.OUT_OF_ORDER_SEQUENCE;
+        } else if (outcome == APPEND_INVALID_PRODUCER_EPOCH) {
+            return ErrorCode.INVALID_PRODUCER_EPOCH;
+        } else if (outcome == APPEND_INVALID_REQUEST) {
+            return ErrorCode.INVALID_REQUEST;
+        }
+        return ErrorCode.STORAGE_ERROR;
     }
 
     /**
@@ -163,7 +189,7 @@ final class PublishRequests {
                     callback.onPublishedLater(ErrorCode.NONE, table.epoch, outcome, p.log.logStartOffset());
                 }
             } else {
-                ErrorCode error = outcome == APPEND_NOT_LEADER ? ErrorCode.NOT_LEADER : ErrorCode.STORAGE_ERROR;
+                ErrorCode error = errorOf(outcome);
                 if (now) {
                     callback.onPublished(error, table.epoch, -1, -1);
                 } else {

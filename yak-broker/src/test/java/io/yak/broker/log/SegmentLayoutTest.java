@@ -167,6 +167,48 @@ class SegmentLayoutTest {
     }
 
     @Test
+    void shouldMatchTheProducerSnapshotTablesOfStorageMd() throws IOException {
+        String doc = storageMd();
+        List<Row> header = table(doc, "Producer snapshot file");
+        assertLayout(header, List.of("magic", "format_version", "reserved", "snapshot_offset", "producer_count",
+                "producers"),
+            new int[] {ProducerStateLayout.MAGIC_OFFSET, ProducerStateLayout.FORMAT_VERSION_OFFSET,
+                ProducerStateLayout.RESERVED_OFFSET, ProducerStateLayout.SNAPSHOT_OFFSET_OFFSET,
+                ProducerStateLayout.PRODUCER_COUNT_OFFSET, ProducerStateLayout.HEADER_LENGTH},
+            new int[] {ProducerStateLayout.MAGIC_LENGTH, ProducerStateLayout.FORMAT_VERSION_LENGTH,
+                ProducerStateLayout.RESERVED_LENGTH, ProducerStateLayout.SNAPSHOT_OFFSET_LENGTH,
+                ProducerStateLayout.PRODUCER_COUNT_LENGTH});
+        assertThat(header.get(0).rule()).contains(String.format("0x%08X", ProducerStateLayout.MAGIC));
+        assertThat(header.get(1).rule()).contains("`" + ProducerStateLayout.FORMAT_VERSION + "`");
+        assertThat(header.get(4).rule()).contains(String.valueOf(ProducerStateLayout.MAX_PRODUCERS));
+        assertThat(header.get(5).size()).isEqualTo(ProducerStateLayout.PRODUCER_ENTRY_LENGTH + " × n");
+        assertThat(doc).contains("\n| " + ProducerStateLayout.HEADER_LENGTH + " + "
+            + ProducerStateLayout.PRODUCER_ENTRY_LENGTH + " × n | " + ProducerStateLayout.CRC_LENGTH
+            + " | `crc` | CRC32C of every byte before it |");
+        assertThat(doc).contains("`" + (ProducerStateLayout.HEADER_LENGTH + ProducerStateLayout.CRC_LENGTH) + " + "
+            + ProducerStateLayout.PRODUCER_ENTRY_LENGTH + " × n`");
+
+        List<Row> entry = table(doc, "Producer entry");
+        assertLayout(entry, List.of("producer_id", "producer_epoch", "batch_count", "last_timestamp", "batches"),
+            new int[] {ProducerStateLayout.PRODUCER_ID_OFFSET, ProducerStateLayout.PRODUCER_EPOCH_OFFSET,
+                ProducerStateLayout.BATCH_COUNT_OFFSET, ProducerStateLayout.LAST_TIMESTAMP_OFFSET,
+                ProducerStateLayout.BATCHES_OFFSET},
+            new int[] {ProducerStateLayout.PRODUCER_ID_LENGTH, ProducerStateLayout.PRODUCER_EPOCH_LENGTH,
+                ProducerStateLayout.BATCH_COUNT_LENGTH, ProducerStateLayout.LAST_TIMESTAMP_LENGTH});
+        assertThat(entry.get(4).size()).isEqualTo(ProducerStateLayout.BATCH_ENTRY_LENGTH + " × "
+            + ProducerStateLayout.MAX_BATCHES);
+
+        List<Row> batch = table(doc, "Producer batch entry");
+        assertLayout(batch, List.of("first_sequence", "last_sequence", "first_offset", "last_offset_delta"),
+            new int[] {ProducerStateLayout.FIRST_SEQUENCE_OFFSET, ProducerStateLayout.LAST_SEQUENCE_OFFSET,
+                ProducerStateLayout.FIRST_OFFSET_OFFSET, ProducerStateLayout.LAST_OFFSET_DELTA_OFFSET},
+            new int[] {ProducerStateLayout.FIRST_SEQUENCE_LENGTH, ProducerStateLayout.LAST_SEQUENCE_LENGTH,
+                ProducerStateLayout.FIRST_OFFSET_LENGTH, ProducerStateLayout.LAST_OFFSET_DELTA_LENGTH});
+        assertThat(batch.get(3).offset() + Integer.parseInt(batch.get(3).size()))
+            .isEqualTo(ProducerStateLayout.BATCH_ENTRY_LENGTH);
+    }
+
+    @Test
     void shouldMatchTheHighWatermarkTableOfStorageMd() throws IOException {
         List<Row> rows = table(storageMd(), "High-watermark file");
         assertLayout(rows, List.of("magic", "format_version", "reserved", "high_watermark", "crc"),
