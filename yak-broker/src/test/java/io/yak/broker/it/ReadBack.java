@@ -73,8 +73,8 @@ final class ReadBack {
 
     /**
      * Each partition reads as offsets 0, 1, 2, ... with no gap, and every acknowledged record (partition, offset,
-     * value; values are unique) is there with its value. Other offsets may hold anything, such as a retried
-     * record's first copy whose answer was lost (no idempotence yet): never at an acknowledged offset.
+     * value; values are unique) is there with its value. Other offsets may hold records whose send failed or was
+     * never answered: never at an acknowledged offset.
      *
      * @return the number of acknowledged records read
      */
@@ -96,5 +96,21 @@ final class ReadBack {
             }
         }
         return found;
+    }
+
+    /**
+     * No value is stored twice, in any partition: what an idempotent producer guarantees even for the records whose
+     * answers were lost and retried.
+     */
+    static void assertNoDuplicates(Map<Integer, List<ConsumerRecord>> read) {
+        Map<String, String> seen = new HashMap<>();
+        for (Map.Entry<Integer, List<ConsumerRecord>> e : read.entrySet()) {
+            for (ConsumerRecord r : e.getValue()) {
+                String where = e.getKey() + "@" + r.offset();
+                String before = seen.putIfAbsent(new String(r.value(), UTF_8), where);
+                assertThat(before).as("value %s stored at %s and again at %s", new String(r.value(), UTF_8), before,
+                    where).isNull();
+            }
+        }
     }
 }

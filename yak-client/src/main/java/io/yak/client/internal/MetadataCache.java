@@ -64,6 +64,8 @@ public final class MetadataCache implements ConnectionListener {
     /** {@link #clientId} escaped for log lines ({@link LogText}): the application may take it from anywhere. */
     private final String shownClientId;
     private final String groupId;
+    /** See {@link #producerId()}; written by the coordinator connection's event loop. */
+    private volatile long producerId = -1;
     private final long backoffNs;
     private final LongSupplier nanoClock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -345,6 +347,14 @@ public final class MetadataCache implements ConnectionListener {
             "topic '" + LogText.safe(topic) + "' not available after " + timeoutMs + " ms" + why, last);
     }
 
+    /**
+     * The producer id the coordinator gave at the first registration ({@code REGISTER_PRODUCER_RESPONSE}), kept for
+     * the producer's life; -1 until then, and for other roles.
+     */
+    public long producerId() {
+        return producerId;
+    }
+
     @Override
     public Message handshake() {
         return switch (role) {
@@ -362,6 +372,10 @@ public final class MetadataCache implements ConnectionListener {
             return;
         }
         if (response instanceof RegisterProducerResponse r) {
+            if (r.error() == ErrorCode.NONE && producerId < 0 && r.producerId() >= 0) {
+                // the first id for the producer's life: its batches are numbered under it
+                producerId = r.producerId();
+            }
             registered(r.error(), r.metadata());
         } else if (response instanceof RegisterConsumerResponse r) {
             registered(r.error(), r.metadata());

@@ -6,6 +6,7 @@ import io.yak.client.YakException;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.log.LogText;
 import io.yak.wire.record.RecordBatchBuilder;
+import io.yak.wire.record.RecordBatchFlyweight;
 import io.yak.wire.record.RecordBatchLayout;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,13 @@ final class ProducerBatch {
 
     /** Creation order within the partition; a retried batch goes back in this order. */
     final long sequence;
+    /** Buffer index of the batch header. */
+    private final int start;
+    /**
+     * Idempotence: the producer sequence of the first record, counted without wrapping (the wire carries it modulo
+     * 2^31), from the first send on; -1 before, and always without idempotence. Guarded by the queue's lock.
+     */
+    long firstSequence = -1;
 
     // Owned by the sender thread.
     /** Sent in the same PUBLISH as the batch before it in the drained list (set by the accumulator's drain). */
@@ -63,6 +71,7 @@ final class ProducerBatch {
         this.reservedBytes = reservedBytes;
         this.createdNs = createdNs;
         this.baseTimestamp = baseTimestamp;
+        this.start = buffer.writerIndex();
         this.builder = builder.begin(buffer, baseTimestamp, RecordBatchLayout.NO_PRODUCER_ID,
             RecordBatchLayout.NO_PRODUCER_EPOCH, RecordBatchLayout.NO_SEQUENCE);
     }
@@ -111,6 +120,38 @@ final class ProducerBatch {
         builder = null;
         closed = true;
         return b;
+    }
+
+    /**
+     * Idempotence: writes the producer id, epoch and base sequence into the header; before {@link #seal} they are
+     * covered by the CRC32C it computes, after it (a reset of the partition's sequences) the CRC32C is recomputed.
+     * Caller holds the queue's lock, on the sender thread.
+     */
+    void stamp(long producerId, short producerEpoch, long sequence) {
+        firstSequence = sequence;
+        buffer.setLong(start + RecordBatchLayout.PRODUCER_ID_OFFSET, producerId);
+        buffer.setShort(start + RecordBatchLayout.PRODUCER_EPOCH_OFFSET, producerEpoch);
+        buffer.setInt(start + RecordBatchLayout.BASE_SEQUENCE_OFFSET, wireSequence(sequence));
+        if (builder == null) {
+            buffer.setInt(start + RecordBatchLayout.CRC_OFFSET,
+                new RecordBatchFlyweight().wrap(buffer, start, start + sizeInBytes).computeCrc());
+        }
+    }
+
+    /** Sequence of the last record, counted without wrapping. */
+    long lastSequence() {
+        return firstSequence + count - 1;
+    }
+
+    /** As Kafka numbers them: after {@code Integer.MAX_VALUE} comes 0. */
+    static int wireSequence(long sequence) {
+        return (int) (sequence & Integer.MAX_VALUE);
+    }
+
+    /** Bytes the batch takes once sealed (sealing adds none). */
+    int currentSize() {
+        RecordBatchBuilder b = builder;
+        return b == null ? sizeInBytes : b.sizeInBytes();
     }
 
     boolean sealed() {
@@ -176,6 +217,6 @@ final class ProducerBatch {
     @Override
     public String toString() {
         return LogText.safe(queue.topic) + "-" + queue.partition + "[" + count + " records, attempt " + attempts
-            + "]";
+            + (firstSequence < 0 ? "" : ", sequence " + wireSequence(firstSequence)) + "]";
     }
 }

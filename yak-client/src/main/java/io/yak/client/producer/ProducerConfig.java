@@ -16,11 +16,17 @@ import java.util.Properties;
  * {@code max.in.flight.requests.per.connection} (5 PUBLISH requests per connection), {@code max.request.size}
  * (1048576 bytes: largest batch of a single record, and the most record-batch bytes one PUBLISH carries when it
  * packs several ready batches of a partition, less 512 bytes kept for the request header; keep it at most the
- * brokers' {@code max.frame.bytes}, 8 MiB by default). Unknown keys are rejected.
+ * brokers' {@code max.frame.bytes}, 8 MiB by default), {@code enable.idempotence} (true, as in Kafka 3+: each batch
+ * carries the producer id, a per-partition epoch and sequence numbers, so the leader stores a retried batch once; it
+ * needs {@code acks=all}, {@code retries} above 0 and at most 5 requests in flight per connection: set explicitly
+ * with other values it is refused, left unset it is turned off, as Kafka does). Unknown keys are rejected.
  */
 record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short acks, int retries,
                       long deliveryTimeoutMs, long bufferMemory, long maxBlockMs, int maxInFlightPerConnection,
-                      int maxRequestSize) {
+                      int maxRequestSize, boolean idempotence) {
+    /** Kafka's limit: the broker remembers the last 5 batches of a producer per partition. */
+    static final int MAX_IN_FLIGHT_WITH_IDEMPOTENCE = 5;
+
     /** Room for the frame header and the PUBLISH fields before the records. */
     static final int MAX_REQUEST_SIZE_LIMIT = FrameLayout.DEFAULT_MAX_FRAME_BYTES - 1024;
 
@@ -37,6 +43,18 @@ record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short a
             long maxBlockMs = r.longValue("max.block.ms", 60_000, 0, Long.MAX_VALUE / 2_000_000);
             int maxInFlight = r.intValue("max.in.flight.requests.per.connection", 5, 1, 64);
             int maxRequestSize = r.intValue("max.request.size", 1024 * 1024, 1, MAX_REQUEST_SIZE_LIMIT);
+            boolean explicit = r.has("enable.idempotence");
+            boolean idempotence = r.bool("enable.idempotence", true);
+            String conflict = acks != -1 ? "acks=all" : retries == 0 ? "retries above 0"
+                : maxInFlight > MAX_IN_FLIGHT_WITH_IDEMPOTENCE ? "max.in.flight.requests.per.connection at most "
+                + MAX_IN_FLIGHT_WITH_IDEMPOTENCE : null;
+            if (idempotence && conflict != null) {
+                if (explicit) {
+                    throw new io.yak.wire.config.ConfigException("producer config: key 'enable.idempotence' = true "
+                        + "needs " + conflict);
+                }
+                idempotence = false;
+            }
             if (deliveryTimeoutMs < lingerMs + common.requestTimeoutMs()) {
                 throw new io.yak.wire.config.ConfigException("producer config: key 'delivery.timeout.ms' = "
                     + deliveryTimeoutMs + " must be at least linger.ms + request.timeout.ms = "
@@ -47,7 +65,7 @@ record ProducerConfig(CommonConfig common, int batchSize, long lingerMs, short a
                     + " exceeds buffer.memory " + bufferMemory);
             }
             out[0] = new ProducerConfig(common, batchSize, lingerMs, acks, retries, deliveryTimeoutMs, bufferMemory,
-                maxBlockMs, maxInFlight, maxRequestSize);
+                maxBlockMs, maxInFlight, maxRequestSize, idempotence);
         });
         return out[0];
     }

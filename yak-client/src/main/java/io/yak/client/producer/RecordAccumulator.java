@@ -51,7 +51,20 @@ final class RecordAccumulator {
     /** Earliest time a not-yet-ready batch becomes ready or expires; written by drain (sender thread). */
     private long nextDeadlineNs;
 
+    /** Idempotence: the producer id batches are numbered with; null without idempotence. */
+    private final LongSupplier producerIds;
+
     RecordAccumulator(int batchSize, long lingerMs, long deliveryTimeoutMs, BufferPool pool, LongSupplier nanoClock) {
+        this(batchSize, lingerMs, deliveryTimeoutMs, pool, nanoClock, null);
+    }
+
+    /**
+     * @param producerIds with idempotence, the producer id to number batches with (known before any batch is sent,
+     *                    see {@link Sender}); null without
+     */
+    RecordAccumulator(int batchSize, long lingerMs, long deliveryTimeoutMs, BufferPool pool, LongSupplier nanoClock,
+                      LongSupplier producerIds) {
+        this.producerIds = producerIds;
         this.batchSize = batchSize;
         this.lingerNs = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         this.deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(deliveryTimeoutMs);
@@ -201,9 +214,9 @@ final class RecordAccumulator {
                 return Math.min(expiry, head.createdNs + lingerNs);
             }
             if (requestBytes >= 0 && !q.retrying && head.attempts == 0) {
-                returnBuilder(head.seal());
-                if (requestBytes + head.sizeInBytes() <= maxRequestBytes - REQUEST_OVERHEAD_BYTES) {
+                if (requestBytes + head.currentSize() <= maxRequestBytes - REQUEST_OVERHEAD_BYTES) {
                     q.batches.pollFirst();
+                    sealForSend(q, head);
                     head.joinsRequest = true;
                     requestBytes += head.sizeInBytes();
                     ready.add(head);
@@ -215,10 +228,54 @@ final class RecordAccumulator {
                 return expiry;
             }
             q.batches.pollFirst();
-            returnBuilder(head.seal());
+            sealForSend(q, head);
             head.joinsRequest = false;
-            requestBytes = head.sizeInBytes();
+            // a batch sent before goes alone: an idempotent request is all new batches or all retries
+            requestBytes = head.attempts > 0 ? -1 : head.sizeInBytes();
             ready.add(head);
+        }
+    }
+
+    /**
+     * A batch leaves its queue for the wire: sealed, and with idempotence numbered on its first send, so batches
+     * that expire unsent leave no gap in the partition's sequences. Caller holds the queue's lock.
+     */
+    private void sealForSend(PartitionQueue q, ProducerBatch b) {
+        if (producerIds != null && b.firstSequence < 0) {
+            b.stamp(producerIds.getAsLong(), q.producerEpoch, q.nextProducerSequence);
+            q.nextProducerSequence += b.recordCount();
+        }
+        returnBuilder(b.seal());
+    }
+
+    /**
+     * Sender thread, nothing of the partition in flight: the leader lost the partition's sequences (it refused the
+     * lowest batch not acknowledged as out of order). Starts a new epoch for the partition and numbers the batches
+     * already numbered again from 0, in order; the broker accepts a new epoch from sequence 0.
+     */
+    void resetSequences(PartitionQueue q) {
+        synchronized (q) {
+            q.producerEpoch++;
+            q.lastAckedSequence = -1;
+            q.nextProducerSequence = 0;
+            for (ProducerBatch b : q.batches) {
+                if (b.firstSequence >= 0) {
+                    b.stamp(producerIds.getAsLong(), q.producerEpoch, q.nextProducerSequence);
+                    q.nextProducerSequence += b.recordCount();
+                }
+            }
+        }
+    }
+
+    /** Sender thread: whether a numbered batch before sequence {@code sequence} waits in the partition's queue. */
+    boolean earlierSequenceQueued(PartitionQueue q, long sequence) {
+        synchronized (q) {
+            for (ProducerBatch b : q.batches) {
+                if (b.firstSequence >= 0 && b.firstSequence < sequence) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -354,6 +411,14 @@ final class RecordAccumulator {
         boolean retrying;
         /** Sequence of the next batch created. */
         long nextSequence;
+        /** Idempotence: the partition's producer epoch, bumped by a reset of its sequences. */
+        short producerEpoch;
+        /** Idempotence: producer sequence of the next record sent for the first time (not wrapped). */
+        long nextProducerSequence;
+        /** Idempotence, sender thread: last sequence acknowledged in this epoch, -1 for none. */
+        long lastAckedSequence = -1;
+        /** Idempotence, sender thread: reset the sequences once nothing is in flight. */
+        boolean sequenceResetNeeded;
         /** Leader chosen by the sender's last sendable check. */
         Object leader;
 

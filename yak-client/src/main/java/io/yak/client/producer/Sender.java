@@ -52,11 +52,20 @@ import org.slf4j.LoggerFactory;
  * <p>Ordering: up to {@code max.in.flight.requests.per.connection} requests of a partition are in flight at once,
  * all on the leader's one connection, which the broker appends in arrival order; requests go to a new leader only
  * once none is in flight to the old one. After a retriable failure the partition sends one batch per request, one
- * request at a time, failed batches first in creation order, until a retried batch succeeds. Limitation (as with
- * Kafka's producer without idempotence, which the next issue adds): a request already in flight behind the failed
- * one may still be stored, so with more than one request in flight a retried batch can be stored after a later batch
- * of its partition; {@code max.in.flight.requests.per.connection=1} gives strict order. A retry after a lost answer
- * or {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} may store a batch twice (at-least-once delivery).
+ * request at a time, failed batches first in creation order, until a retried batch succeeds; a batch sent before
+ * never shares a request with others.
+ *
+ * <p>Idempotence ({@code enable.idempotence}, on by default): each batch is numbered on its first send with the
+ * producer id from the coordinator, the partition's producer epoch and the sequence of its first record, and keeps
+ * them on every retry. The leader stores the next sequence only, answers a retry of a stored batch with its first
+ * offset, and refuses a batch behind a missing one with {@code OUT_OF_ORDER_SEQUENCE}; such a batch is retried once
+ * the ones before it are, so up to 5 requests in flight keep the partition's order and a retry after a lost answer
+ * stores nothing twice. When the lowest batch not yet acknowledged is refused as out of order (the leader lost what
+ * it had not replicated, or an earlier batch failed for good), the partition starts a new producer epoch and numbers
+ * its waiting batches again from 0. Without idempotence a request already in flight behind a failed one may still
+ * be stored, so a retried batch can be stored after a later batch ({@code max.in.flight.requests.per.connection=1}
+ * gives strict order), and a retry after a lost answer or {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} may store a batch
+ * twice (at-least-once delivery).
  *
  * <p>Responses arrive on the event loop and are only queued there; all batch state changes and every record
  * future completion happen on this thread, so user callbacks never run on the event loop.
@@ -201,6 +210,22 @@ final class Sender implements Runnable {
 
     /** Drain predicate: can this partition's head batch go now? If so, claims the partition and a broker slot. */
     private boolean claim(RecordAccumulator.PartitionQueue q) {
+        if (config.idempotence()) {
+            if (metadata.producerId() < 0) {
+                metadataNeeded = true; // registering with the coordinator gives the producer id
+                return false;
+            }
+            if (q.sequenceResetNeeded) {
+                if (q.inFlight > 0) {
+                    return false;
+                }
+                q.sequenceResetNeeded = false;
+                accumulator.resetSequences(q);
+                LOG.info("{}: the leader of {}-{} refused the lowest unacknowledged sequence of producer {}; "
+                    + "numbering the partition's waiting batches again from 0 in producer epoch {}", shownClientId,
+                    LogText.safe(q.topic), q.partition, metadata.producerId(), q.producerEpoch);
+            }
+        }
         HostPort leader = metadata.leaderAddress(q.topic, q.partition);
         if (leader == null) {
             metadataNeeded = true;
@@ -293,6 +318,10 @@ final class Sender implements Runnable {
                 if (first.queue.retrying && (first.attempts > 1 || !accumulator.retryQueued(first.queue))) {
                     first.queue.retrying = false;
                 }
+                ProducerBatch last = batches[batches.length - 1];
+                if (last.firstSequence >= 0) {
+                    first.queue.lastAckedSequence = Math.max(first.queue.lastAckedSequence, last.lastSequence());
+                }
                 completeAll(batches, r.baseOffset());
                 return;
             }
@@ -302,6 +331,14 @@ final class Sender implements Runnable {
                 + " failed: " + r.error() + explain(r.error()) + " (broker epoch " + r.epoch() + ")");
         }
         boolean retriable = error instanceof YakException ye && ye.retriable();
+        if (error instanceof YakException ye && ye.errorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
+            // Behind a batch that is being retried: retry it after that one. The lowest batch not acknowledged:
+            // the leader does not have the sequences before it, so the partition starts again (see the class comment).
+            retriable = true;
+            if (!accumulator.earlierSequenceQueued(first.queue, first.firstSequence)) {
+                first.queue.sequenceResetNeeded = true;
+            }
+        }
         if (retriable && leaderMayHaveMoved) {
             metadata.requestRefresh();
         }

@@ -29,17 +29,19 @@ import org.slf4j.LoggerFactory;
  * <p>Configuration: see {@link ProducerConfig} for the keys ({@code coordinator}, {@code batch.size},
  * {@code linger.ms}, {@code acks}, {@code retries}, {@code delivery.timeout.ms}, {@code buffer.memory},
  * {@code max.block.ms}, {@code max.in.flight.requests.per.connection}, {@code request.timeout.ms},
- * {@code retry.backoff.ms}, {@code connect.timeout.ms}, {@code max.request.size}, {@code client.id}); unknown keys
+ * {@code retry.backoff.ms}, {@code connect.timeout.ms}, {@code max.request.size}, {@code enable.idempotence},
+ * {@code client.id}); unknown keys
  * throw {@link IllegalArgumentException}.
  *
  * <p>Guarantees: with the default {@code acks=all} a record is acknowledged once every in-sync replica of its
  * partition has it, so it survives the loss of the leader. Retriable errors ({@code NOT_LEADER}, a lost connection,
  * {@code NOT_ENOUGH_REPLICAS}, ...) are retried, following leader changes, within {@code delivery.timeout.ms}.
- * Delivery is at-least-once: a retry after a lost answer may store a batch twice. Records of one partition are
- * stored in the order they were sent, except that with {@code max.in.flight.requests.per.connection} above 1 (5 by
- * default) a retried batch may land after a later batch that was already in flight; set it to 1 for strict order
- * (see {@link Sender}). A future completes with the record's offset ({@code -1} with acks=0) or fails with a
- * {@link YakException}.
+ * With {@code enable.idempotence} (the default, as in Kafka 3+) a retry stores nothing twice, also when its answer
+ * was lost or it reaches a new leader, and records of one partition are stored in the order they were sent with up
+ * to 5 requests in flight. Without it delivery is at-least-once (a retry after a lost answer may store a batch twice)
+ * and a retried batch may land after a later one already in flight unless
+ * {@code max.in.flight.requests.per.connection} is 1 (see {@link Sender}). A future completes with the record's
+ * offset ({@code -1} with acks=0) or fails with a {@link YakException}.
  *
  * <p>Thread-safe. Futures complete on the sender thread: chain only quick work onto them (or use the
  * {@code *Async} variants), and never call {@link #flush()} from such a callback.
@@ -71,14 +73,14 @@ public final class YakProducer implements AutoCloseable {
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.PRODUCER,
             config.common().clientId(), null, config.common().retryBackoffMs(), nanoClock);
         this.accumulator = new RecordAccumulator(config.batchSize(), config.lingerMs(), config.deliveryTimeoutMs(),
-            new BufferPool(config.bufferMemory()), nanoClock);
+            new BufferPool(config.bufferMemory()), nanoClock, config.idempotence() ? metadata::producerId : null);
         this.router = new Router(new StickyPartitioner(random), accumulator);
         this.sender = new Sender(config, accumulator, metadata, network, nanoClock);
         metadata.addListener(sender::wakeup);
         this.senderThread = sender.start();
-        LOG.debug("producer {} started: coordinator {}, acks {}, batch.size {}, linger.ms {}",
+        LOG.debug("producer {} started: coordinator {}, acks {}, batch.size {}, linger.ms {}, idempotence {}",
             LogText.safe(config.common().clientId()), config.common().coordinator(), config.acks(), config.batchSize(),
-            config.lingerMs());
+            config.lingerMs(), config.idempotence());
     }
 
     public String clientId() {

@@ -168,6 +168,56 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void shouldNumberBatchesOnTheirFirstSendAndAgainFromZeroAfterAReset() throws Exception {
+        acc = new RecordAccumulator(1024, LINGER_MS, DELIVERY_TIMEOUT_MS, pool, () -> nowNs, () -> 77L);
+        for (int i = 0; i < 3; i++) {
+            append(0, "r" + i);
+            append(0, "s" + i); // two records per batch
+            advanceMs(LINGER_MS);
+            assertThat(drain()).hasSize(1).allSatisfy(b -> b.queue.inFlight--);
+        }
+        append(1, "other");
+        advanceMs(DELIVERY_TIMEOUT_MS); // expires unsent: it takes no sequence
+        List<ProducerBatch> expired = new ArrayList<>();
+        acc.drain(nowNs, q -> false, 0, new ArrayList<>(), expired);
+        toRelease.addAll(expired);
+        assertThat(expired).hasSize(1).allSatisfy(b -> assertThat(b.firstSequence).isEqualTo(-1));
+        append(1, "p1");
+        advanceMs(LINGER_MS);
+        List<ProducerBatch> p1 = drain();
+        assertThat(p1).hasSize(1);
+        assertThat(header(p1.get(0))).containsExactly(77L, 0L, 0L);
+        List<ProducerBatch> p0 = new ArrayList<>();
+        for (ProducerBatch b : toRelease) {
+            if (b.partition() == 0) {
+                p0.add(b);
+            }
+        }
+        assertThat(p0).extracting(this::header).containsExactly(List.of(77L, 0L, 0L), List.of(77L, 0L, 2L),
+            List.of(77L, 0L, 4L));
+        // the last two come back unacknowledged; the leader lost the sequences: numbered again in epoch 1
+        RecordAccumulator.PartitionQueue q = p0.get(0).queue;
+        for (ProducerBatch b : p0.subList(1, 3)) {
+            b.attempts = 1;
+            b.retryAtNs = nowNs;
+            toRelease.remove(b);
+            acc.reenqueue(b);
+        }
+        acc.resetSequences(q);
+        assertThat(p0.subList(1, 3)).extracting(this::header).containsExactly(List.of(77L, 1L, 0L),
+            List.of(77L, 1L, 2L));
+        assertThat(acc.earlierSequenceQueued(q, 2)).isTrue();
+        assertThat(acc.earlierSequenceQueued(q, 0)).isFalse();
+    }
+
+    /** Producer id, epoch and base sequence of a sealed batch, after checking its CRC32C still holds. */
+    private List<Long> header(ProducerBatch b) {
+        RecordBatchFlyweight f = new RecordBatchFlyweight().wrap(b.buffer, 0, b.buffer.writerIndex());
+        assertThat(f.crc()).as("CRC32C of %s", b).isEqualTo(f.computeCrc());
+        return List.of(f.producerId(), (long) f.producerEpoch(), (long) f.baseSequence());
+    }
+
+    @Test
     void shouldExpireBatchesPastTheDeliveryTimeout() throws Exception {
         append(0, "a");
         advanceMs(DELIVERY_TIMEOUT_MS);

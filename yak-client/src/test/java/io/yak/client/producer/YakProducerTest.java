@@ -229,6 +229,26 @@ class YakProducerTest {
         assertThat(ProducerConfig.from(props()).acks()).isEqualTo((short) -1);
     }
 
+    /** Kafka 3+'s default: idempotent, unless the settings it needs were changed without asking for it. */
+    @Test
+    void shouldBeIdempotentByDefaultAndRefuseSettingsThatContradictAnExplicitRequest() {
+        assertThat(ProducerConfig.from(props()).idempotence()).isTrue();
+        Properties acks1 = props();
+        acks1.setProperty("acks", "1");
+        assertThat(ProducerConfig.from(acks1).idempotence()).isFalse();
+        Properties manyInFlight = props();
+        manyInFlight.setProperty("max.in.flight.requests.per.connection", "6");
+        assertThat(ProducerConfig.from(manyInFlight).idempotence()).isFalse();
+        Properties off = props();
+        off.setProperty("enable.idempotence", "false");
+        assertThat(ProducerConfig.from(off).idempotence()).isFalse();
+        acks1.setProperty("enable.idempotence", "true");
+        assertThatThrownBy(() -> ProducerConfig.from(acks1)).hasMessageContaining("enable.idempotence")
+            .hasMessageContaining("acks=all");
+        manyInFlight.setProperty("enable.idempotence", "true");
+        assertThatThrownBy(() -> ProducerConfig.from(manyInFlight)).hasMessageContaining("at most 5");
+    }
+
     @Test
     void shouldRetryRetriableErrorsFromTheBroker() throws Exception {
         cluster.coordinator.createTopic("flaky", 1);
