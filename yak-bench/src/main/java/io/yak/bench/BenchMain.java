@@ -6,14 +6,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar yak-bench.jar <produce|consume|e2e|all> [options]}: YaK's throughput and latency tool, in the
- * spirit of Kafka's perf tools. Without {@code --coordinator} it starts an embedded standalone node in a temporary
- * directory and deletes it afterwards. Exit codes: 0 every record acknowledged/read, 1 a workload failed, 2 bad
+ * {@code java -jar yak-bench.jar <produce|consume|e2e|all|failover> [options]}: YaK's throughput and latency tool,
+ * in the spirit of Kafka's perf tools ({@code failover}: the anchor's FailoverProbe against a running cluster).
+ * Without {@code --coordinator} it starts an embedded standalone node in a temporary directory and deletes it
+ * afterwards. Exit codes: 0 every record acknowledged/read, 1 a workload failed, 2 bad
  * arguments (the usage, then one line saying why).
  */
 @Command(name = "yak-bench", mixinStandardHelpOptions = true,
-    subcommands = {ProduceCommand.class, ConsumeCommand.class, E2eCommand.class, AllCommand.class},
-    description = "YaK throughput and latency tool (produce, consume, e2e, all).")
+    subcommands = {ProduceCommand.class, ConsumeCommand.class, E2eCommand.class, AllCommand.class,
+        FailoverCommand.class},
+    description = "YaK throughput and latency tool (produce, consume, e2e, all; failover).")
 public final class BenchMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +23,7 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing subcommand: produce, consume, e2e or all");
+            "missing subcommand: produce, consume, e2e, all or failover");
     }
 
     public static void main(String[] args) {
