@@ -150,17 +150,7 @@ class IdempotentProducerIT {
             int records = 3000;
             try (YakProducer producer = new YakProducer(config)) {
                 for (int i = 0; i < records; i++) {
-                    String value = "v" + i;
-                    int partition = i % 3;
-                    producer.send(topic, partition, null, value.getBytes(UTF_8), System.currentTimeMillis())
-                        .whenComplete((md, e) -> {
-                            if (e != null) {
-                                failed.incrementAndGet();
-                            } else {
-                                ReadBack.acknowledge(acked.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()),
-                                    partition, md.offset(), value);
-                            }
-                        });
+                    send(producer, topic, i, acked, failed);
                 }
                 producer.flush();
             }
@@ -199,17 +189,7 @@ class IdempotentProducerIT {
                     while (System.nanoTime() < due) {
                         Thread.onSpinWait();
                     }
-                    String value = "v" + i;
-                    int partition = i % 3;
-                    producer.send(topic, partition, null, value.getBytes(UTF_8), System.currentTimeMillis())
-                        .whenComplete((md, e) -> {
-                            if (e != null) {
-                                failed.incrementAndGet();
-                            } else {
-                                ReadBack.acknowledge(acked.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()),
-                                    partition, md.offset(), value);
-                            }
-                        });
+                    send(producer, topic, i, acked, failed);
                 }
                 producer.flush();
             }
@@ -222,6 +202,22 @@ class IdempotentProducerIT {
             assertThat(read.values().stream().mapToInt(List::size).sum()).isEqualTo(records);
             assertSendOrder(read);
         }
+    }
+
+    /** Sends "v<i>" to partition i % 3 and records its acknowledgement or failure. */
+    private static void send(YakProducer producer, String topic, int i, Map<Integer, Map<Long, String>> acked,
+                             AtomicInteger failed) {
+        String value = "v" + i;
+        int partition = i % 3;
+        producer.send(topic, partition, null, value.getBytes(UTF_8), System.currentTimeMillis())
+            .whenComplete((md, e) -> {
+                if (e != null) {
+                    failed.incrementAndGet();
+                } else {
+                    ReadBack.acknowledge(acked.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()), partition,
+                        md.offset(), value);
+                }
+            });
     }
 
     /** Each partition holds its records in the order they were sent: values "v<i>" with increasing i. */
