@@ -22,6 +22,12 @@ import java.util.concurrent.locks.LockSupport;
 final class ProducerWorker implements Runnable {
     static final long REQUEST_TIMEOUT_MS = 4000;
     static final long DELIVERY_TIMEOUT_MS = 20_000;
+    /**
+     * An impatient producer gives up within most faults' hold: its sends end UNKNOWN, and the sequences after a
+     * batch that failed for good are renumbered in a new epoch, the path a patient producer never takes.
+     */
+    static final long IMPATIENT_REQUEST_TIMEOUT_MS = 1500;
+    static final long IMPATIENT_DELIVERY_TIMEOUT_MS = 4000;
     /** Records waiting for an answer at most: an outage slows the producer down instead of queueing a backlog. */
     private static final int MAX_IN_FLIGHT = 2000;
     /** Falling further behind the pace than this restarts it, so a producer that was blocked does not burst. */
@@ -44,7 +50,7 @@ final class ProducerWorker implements Runnable {
     private volatile boolean idempotent;
 
     ProducerWorker(String name, String bootstrap, String topic, int partitions, double recordsPerSecond,
-                   AtomicLong values, History history, FaultLog log) {
+                   AtomicLong values, History history, FaultLog log, boolean impatient) {
         this.name = name;
         this.topic = topic;
         this.partitions = partitions;
@@ -57,8 +63,10 @@ final class ProducerWorker implements Runnable {
         props.setProperty("client.id", name);
         props.setProperty("acks", "all");
         props.setProperty("linger.ms", "5");
-        props.setProperty("request.timeout.ms", Long.toString(REQUEST_TIMEOUT_MS));
-        props.setProperty("delivery.timeout.ms", Long.toString(DELIVERY_TIMEOUT_MS));
+        props.setProperty("request.timeout.ms",
+            Long.toString(impatient ? IMPATIENT_REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS));
+        props.setProperty("delivery.timeout.ms",
+            Long.toString(impatient ? IMPATIENT_DELIVERY_TIMEOUT_MS : DELIVERY_TIMEOUT_MS));
         props.setProperty("max.block.ms", "5000");
         props.setProperty("retry.backoff.ms", "100");
     }

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The clients of a run: {@code producers} paced producers sharing {@code recordsPerSecond} and drawing values from
- * one counter (so every value is unique), and {@code consumers} consumers reading every partition, all recording
+ * one counter (so every value is unique; every second one impatient, see {@link ProducerWorker}), and {@code consumers} consumers reading every partition, all recording
  * into one {@link History}. Started and stopped by the run's thread.
  */
 final class Workload {
@@ -20,7 +20,7 @@ final class Workload {
         AtomicLong values = new AtomicLong();
         for (int i = 1; i <= producerCount; i++) {
             producers.add(new ProducerWorker("producer-" + i, bootstrap, topic, partitions,
-                recordsPerSecond / producerCount, values, history, log));
+                recordsPerSecond / producerCount, values, history, log, i % 2 == 0));
         }
         for (int i = 1; i <= consumerCount; i++) {
             consumers.add(new ConsumerWorker("consumer-" + i, bootstrap, topic, partitions, history, log));
