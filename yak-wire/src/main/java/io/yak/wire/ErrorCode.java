@@ -36,7 +36,12 @@ public enum ErrorCode {
     INVALID_REPLICATION_FACTOR(28, false),
     INELIGIBLE_REPLICA(29, false),
     OUT_OF_ORDER_SEQUENCE(30, false),
-    INVALID_PRODUCER_EPOCH(31, false);
+    INVALID_PRODUCER_EPOCH(31, false),
+    UNKNOWN_MEMBER_ID(32, false),
+    ILLEGAL_GENERATION(33, false),
+    REBALANCE_IN_PROGRESS(34, false),
+    FENCED_INSTANCE_ID(35, false),
+    INCONSISTENT_GROUP_PROTOCOL(36, false);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -1,0 +1,384 @@
+package io.yak.coordinator.group;
+
+import io.yak.wire.ErrorCode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One consumer group's membership, Kafka's classic group protocol: members join, the coordinator waits until every
+ * known member has rejoined (or the rebalance timeout passes), starts a new generation, picks an assignor every
+ * member supports, and names a leader, which computes the assignment and hands it in with its sync; every member's
+ * sync then gets its share. Heartbeats keep members alive within their session timeout, and tell them to rejoin
+ * while a rebalance runs. Static members ({@code group.instance.id}) that come back under a new member id take
+ * over the old one's place without a rebalance, and fence it.
+ *
+ * <p>Pure logic: no threads, no I/O; callers pass the time and call {@link #tick} regularly. Not thread-safe.
+ */
+public final class ConsumerGroup {
+    /** Kafka's group states. */
+    public enum State { EMPTY, PREPARING_REBALANCE, COMPLETING_REBALANCE, STABLE }
+
+    private final String groupId;
+    /** A new group waits this long for more members before its first generation (Kafka's initial delay). */
+    private final long initialRebalanceDelayMs;
+    private final Map<String, GroupMember> members = new LinkedHashMap<>();
+    private final Map<String, String> memberByInstance = new HashMap<>();
+    private State state = State.EMPTY;
+    private int generation;
+    private String protocolType;
+    private String protocol;
+    private String leaderId;
+    private long joinDeadlineMs;
+    private long joinNotBeforeMs;
+    private long syncDeadlineMs;
+    private int nextMemberNumber;
+
+    public ConsumerGroup(String groupId, long initialRebalanceDelayMs) {
+        this.groupId = groupId;
+        this.initialRebalanceDelayMs = initialRebalanceDelayMs;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public String leaderId() {
+        return leaderId;
+    }
+
+    public String protocol() {
+        return protocol;
+    }
+
+    public List<String> memberIds() {
+        return List.copyOf(members.keySet());
+    }
+
+    /**
+     * A member joins (an empty {@code memberId}: a new one, given an id here) or rejoins; {@code answer} is called
+     * once the generation is formed, or at once on an error or for a static member taking its place back.
+     */
+    public void join(String memberId, String instanceId, String clientId, String host, String type,
+                     Map<String, byte[]> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, long nowMs,
+                     Consumer<JoinResult> answer) {
+        if (protocols.isEmpty() || (protocolType != null && !members.isEmpty() && !protocolType.equals(type))
+            || !commonProtocolWith(protocols)) {
+            answer.accept(JoinResult.failed(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, memberId));
+            return;
+        }
+        GroupMember member;
+        if (memberId.isEmpty()) {
+            String previous = instanceId == null ? null : memberByInstance.get(instanceId);
+            String id = (clientId.isEmpty() ? "member" : clientId) + "-" + (++nextMemberNumber) + "-" + generation;
+            member = new GroupMember(id, instanceId, clientId, host, sessionTimeoutMs, rebalanceTimeoutMs, protocols,
+                nowMs);
+            if (previous != null) {
+                GroupMember old = members.remove(previous);
+                fence(old);
+                members.put(id, member);
+                memberByInstance.put(instanceId, id);
+                member.assignment = old.assignment;
+                if (previous.equals(leaderId)) {
+                    leaderId = id;
+                }
+                if (state == State.STABLE && old.sameProtocols(protocols)) {
+                    // a restarted static member: its partitions wait for it, no rebalance
+                    answer.accept(joined(member));
+                    return;
+                }
+            } else {
+                members.put(id, member);
+                if (instanceId != null) {
+                    memberByInstance.put(instanceId, id);
+                }
+            }
+        } else {
+            member = members.get(memberId);
+            if (member == null) {
+                answer.accept(JoinResult.failed(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
+                return;
+            }
+            if (fenced(member, instanceId)) {
+                answer.accept(JoinResult.failed(ErrorCode.FENCED_INSTANCE_ID, memberId));
+                return;
+            }
+            member.lastSeenMs = nowMs;
+            if (state == State.STABLE && !memberId.equals(leaderId) && member.sameProtocols(protocols)) {
+                answer.accept(joined(member)); // nothing changed: the current generation stands
+                return;
+            }
+            member.protocols = new LinkedHashMap<>(protocols);
+        }
+        protocolType = type;
+        if (member.awaitingJoin != null) {
+            member.awaitingJoin.accept(JoinResult.failed(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
+        }
+        member.awaitingJoin = answer;
+        if (state != State.PREPARING_REBALANCE) {
+            prepareRebalance(nowMs);
+        }
+        tryCompleteJoin(nowMs);
+    }
+
+    /**
+     * A member asks for its assignment of {@code generationId}; the leader hands in everyone's
+     * ({@code assignments}, by member id; ignored from others).
+     */
+    public void sync(String memberId, String instanceId, int generationId, Map<String, byte[]> assignments,
+                     long nowMs, Consumer<SyncResult> answer) {
+        GroupMember member = members.get(memberId);
+        ErrorCode error = check(member, instanceId, generationId);
+        if (error == ErrorCode.NONE && state == State.PREPARING_REBALANCE) {
+            error = ErrorCode.REBALANCE_IN_PROGRESS;
+        }
+        if (error != ErrorCode.NONE) {
+            answer.accept(SyncResult.failed(error));
+            return;
+        }
+        member.lastSeenMs = nowMs;
+        if (state == State.STABLE) {
+            answer.accept(new SyncResult(ErrorCode.NONE, member.assignment));
+            return;
+        }
+        member.awaitingSync = answer;
+        if (memberId.equals(leaderId)) {
+            for (GroupMember m : members.values()) {
+                byte[] a = assignments.get(m.memberId);
+                m.assignment = a == null ? new byte[0] : a;
+            }
+            state = State.STABLE;
+            for (GroupMember m : members.values()) {
+                if (m.awaitingSync != null) {
+                    Consumer<SyncResult> cb = m.awaitingSync;
+                    m.awaitingSync = null;
+                    cb.accept(new SyncResult(ErrorCode.NONE, m.assignment));
+                }
+            }
+        }
+    }
+
+    /** A member's heartbeat: NONE, or why it must rejoin or stop. */
+    public ErrorCode heartbeat(String memberId, String instanceId, int generationId, long nowMs) {
+        GroupMember member = members.get(memberId);
+        ErrorCode error = check(member, instanceId, generationId);
+        if (error != ErrorCode.NONE) {
+            return error;
+        }
+        member.lastSeenMs = nowMs;
+        return state == State.PREPARING_REBALANCE ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    }
+
+    /** A member leaves at once (a clean close); the others rebalance. */
+    public ErrorCode leave(String memberId, String instanceId, long nowMs) {
+        GroupMember member = members.get(memberId);
+        if (member == null || fenced(member, instanceId)) {
+            return check(member, instanceId, generation);
+        }
+        remove(member, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+        return ErrorCode.NONE;
+    }
+
+    /**
+     * Whether an offset commit from this member and generation may change the group's offsets. A commit without a
+     * member id and generation -1 (a consumer that assigns its partitions itself) only while the group is empty;
+     * a member of an old generation (a zombie) is refused, as Kafka refuses it.
+     */
+    public ErrorCode validateCommit(String memberId, String instanceId, int generationId) {
+        if (memberId.isEmpty() && generationId < 0) {
+            return members.isEmpty() ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+        }
+        GroupMember member = members.get(memberId);
+        ErrorCode error = check(member, instanceId, generationId);
+        if (error == ErrorCode.NONE && state == State.COMPLETING_REBALANCE) {
+            return ErrorCode.REBALANCE_IN_PROGRESS;
+        }
+        return error;
+    }
+
+    /** Expires silent members and finishes joins and syncs whose time is up. */
+    public void tick(long nowMs) {
+        List<GroupMember> expired = new ArrayList<>();
+        for (GroupMember m : members.values()) {
+            boolean waitingInJoin = state == State.PREPARING_REBALANCE && m.awaitingJoin != null;
+            if (!waitingInJoin && nowMs - m.lastSeenMs > m.sessionTimeoutMs) {
+                expired.add(m);
+            }
+        }
+        for (GroupMember m : expired) {
+            remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+        }
+        if (state == State.COMPLETING_REBALANCE && nowMs >= syncDeadlineMs) {
+            // the leader never handed in an assignment: whoever did not sync is gone, the rest rejoin
+            List<GroupMember> silent = new ArrayList<>();
+            for (GroupMember m : members.values()) {
+                if (m.awaitingSync == null) {
+                    silent.add(m);
+                }
+            }
+            for (GroupMember m : silent) { // the first removal starts a rebalance, which answers the others' syncs
+                remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+            }
+            if (state == State.COMPLETING_REBALANCE) {
+                prepareRebalance(nowMs);
+            }
+        }
+        tryCompleteJoin(nowMs);
+    }
+
+    private ErrorCode check(GroupMember member, String instanceId, int generationId) {
+        if (member == null) {
+            // a static member's old incarnation, replaced by a newer one, is told it was fenced
+            return instanceId != null && memberByInstance.containsKey(instanceId) ? ErrorCode.FENCED_INSTANCE_ID
+                : ErrorCode.UNKNOWN_MEMBER_ID;
+        }
+        if (fenced(member, instanceId)) {
+            return ErrorCode.FENCED_INSTANCE_ID;
+        }
+        return generationId != generation ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+    }
+
+    private boolean fenced(GroupMember member, String instanceId) {
+        return instanceId != null && !member.memberId.equals(memberByInstance.get(instanceId));
+    }
+
+    private void fence(GroupMember old) {
+        if (old.awaitingJoin != null) {
+            old.awaitingJoin.accept(JoinResult.failed(ErrorCode.FENCED_INSTANCE_ID, old.memberId));
+        }
+        if (old.awaitingSync != null) {
+            old.awaitingSync.accept(SyncResult.failed(ErrorCode.FENCED_INSTANCE_ID));
+        }
+    }
+
+    private boolean commonProtocolWith(Map<String, byte[]> protocols) {
+        for (GroupMember m : members.values()) {
+            if (m.protocols.keySet().stream().noneMatch(protocols::containsKey)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void remove(GroupMember m, ErrorCode why, long nowMs) {
+        members.remove(m.memberId);
+        if (m.instanceId != null && m.memberId.equals(memberByInstance.get(m.instanceId))) {
+            memberByInstance.remove(m.instanceId);
+        }
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.accept(JoinResult.failed(why, m.memberId));
+        }
+        if (m.awaitingSync != null) {
+            m.awaitingSync.accept(SyncResult.failed(why));
+        }
+        if (members.isEmpty()) {
+            state = State.EMPTY;
+            generation++;
+            leaderId = null;
+            protocol = null;
+        } else if (state != State.PREPARING_REBALANCE) {
+            prepareRebalance(nowMs);
+        }
+    }
+
+    private void prepareRebalance(long nowMs) {
+        for (GroupMember m : members.values()) {
+            if (m.awaitingSync != null) {
+                Consumer<SyncResult> cb = m.awaitingSync;
+                m.awaitingSync = null;
+                cb.accept(SyncResult.failed(ErrorCode.REBALANCE_IN_PROGRESS));
+            }
+        }
+        int rebalanceTimeoutMs = members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
+        joinDeadlineMs = nowMs + rebalanceTimeoutMs;
+        joinNotBeforeMs = state == State.EMPTY ? nowMs + initialRebalanceDelayMs : nowMs;
+        state = State.PREPARING_REBALANCE;
+    }
+
+    private void tryCompleteJoin(long nowMs) {
+        if (state != State.PREPARING_REBALANCE) {
+            return;
+        }
+        boolean allJoined = members.values().stream().allMatch(m -> m.awaitingJoin != null);
+        if (!(allJoined && nowMs >= joinNotBeforeMs) && nowMs < joinDeadlineMs) {
+            return;
+        }
+        for (Iterator<GroupMember> it = members.values().iterator(); it.hasNext(); ) {
+            GroupMember m = it.next();
+            if (m.awaitingJoin == null) { // did not rejoin within the rebalance timeout
+                it.remove();
+                if (m.instanceId != null) {
+                    memberByInstance.remove(m.instanceId);
+                }
+            }
+        }
+        generation++;
+        if (members.isEmpty()) {
+            state = State.EMPTY;
+            leaderId = null;
+            protocol = null;
+            return;
+        }
+        if (leaderId == null || !members.containsKey(leaderId)) {
+            leaderId = members.keySet().iterator().next();
+        }
+        protocol = selectProtocol();
+        state = State.COMPLETING_REBALANCE;
+        syncDeadlineMs = nowMs + members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
+        for (GroupMember m : members.values()) {
+            Consumer<JoinResult> cb = m.awaitingJoin;
+            m.awaitingJoin = null;
+            m.lastSeenMs = nowMs;
+            cb.accept(joined(m));
+        }
+    }
+
+    /** Every member votes for its most preferred assignor among those all support; the most votes win. */
+    private String selectProtocol() {
+        List<String> candidates = new ArrayList<>(members.get(leaderId).protocols.keySet());
+        for (GroupMember m : members.values()) {
+            candidates.retainAll(m.protocols.keySet());
+        }
+        Map<String, Integer> votes = new HashMap<>();
+        for (GroupMember m : members.values()) {
+            for (String p : m.protocols.keySet()) {
+                if (candidates.contains(p)) {
+                    votes.merge(p, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        String best = candidates.get(0);
+        for (String c : candidates) { // ties go to the leader's preference
+            if (votes.getOrDefault(c, 0) > votes.getOrDefault(best, 0)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private JoinResult joined(GroupMember m) {
+        List<JoinResult.MemberSubscription> list = new ArrayList<>();
+        if (m.memberId.equals(leaderId)) {
+            for (GroupMember other : members.values()) {
+                list.add(new JoinResult.MemberSubscription(other.memberId, other.instanceId,
+                    other.protocols.get(protocol)));
+            }
+        }
+        return new JoinResult(ErrorCode.NONE, generation, protocol, leaderId, m.memberId, list);
+    }
+
+    @Override
+    public String toString() {
+        return "group " + groupId + " " + state + " generation " + generation + ", " + members.size()
+            + " member(s), leader " + leaderId;
+    }
+}
