@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "yak-bench", mixinStandardHelpOptions = true,
     subcommands = {ProduceCommand.class, ConsumeCommand.class, E2eCommand.class, AllCommand.class,
-        FailoverCommand.class},
+        FailoverCommand.class, CommitsCommand.class},
     description = "YaK throughput and latency tool (produce, consume, e2e, all; failover).")
 public final class BenchMain implements Callable<Integer> {
     @CommandLine.Spec

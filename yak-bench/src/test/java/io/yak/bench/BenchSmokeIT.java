@@ -69,6 +69,41 @@ class BenchSmokeIT {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldCountAcknowledgedOffsetCommitsAndKeepTheLastOnes() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("commits-node"));
+        try (EmbeddedNode node = EmbeddedNode.start(data)) {
+            Run r = run("commits", "--coordinator", node.bootstrap(), "--seconds", "2", "--partitions", "3",
+                "--group", "g");
+            assertOk(r);
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("commits=(\\d+) failed=0 seconds=[0-9.]+ commits_per_s=(\\d+)").matcher(r.out());
+            assertThat(m.find()).as(r.out()).isTrue();
+            long commits = Long.parseLong(m.group(1));
+            assertThat(commits).isPositive();
+            assertThat(r.err()).contains("acknowledged");
+            // commit n went to partition n % 3 with offset n / 3: the last ones are what the group holds
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("coordinator", node.bootstrap());
+            props.setProperty("group.id", "g");
+            try (io.yak.client.consumer.YakConsumer consumer = new io.yak.client.consumer.YakConsumer(props)) {
+                java.util.List<io.yak.client.TopicPartition> tps = java.util.List.of(
+                    new io.yak.client.TopicPartition("yak-bench-commits", 0),
+                    new io.yak.client.TopicPartition("yak-bench-commits", 1),
+                    new io.yak.client.TopicPartition("yak-bench-commits", 2));
+                java.util.Map<io.yak.client.TopicPartition, Long> committed = consumer.committed(tps);
+                for (io.yak.client.TopicPartition tp : tps) {
+                    long last = commits - 1 - Math.floorMod(commits - 1 - tp.partition(), 3);
+                    assertThat(committed.get(tp)).as("%s", tp).isEqualTo(last / 3);
+                }
+            }
+        }
+        Run bad = run("commits", "--in-flight", "0");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--in-flight");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldPaceAndCorrectForCoordinatedOmissionAgainstARunningCluster() throws Exception {
         Path data = Files.createDirectories(dir.resolve("node"));
         try (EmbeddedNode node = EmbeddedNode.start(data)) {
