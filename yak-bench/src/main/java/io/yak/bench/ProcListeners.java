@@ -206,11 +206,14 @@ final class ProcListeners {
         return Files.isDirectory(p);
     }
 
-    /** The link's target, or "" when it vanished or cannot be read (the descriptor was closed meanwhile). */
-    private static String readLink(Path fd) {
+    /**
+     * The link's target, or "" when the descriptor was closed between listing and reading it; any other failure
+     * makes the caller count the process as unreadable.
+     */
+    private static String readLink(Path fd) throws IOException {
         try {
             return Files.readSymbolicLink(fd).toString();
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (NoSuchFileException e) {
             return "";
         }
     }

@@ -57,12 +57,4 @@ final class ProducerEntry {
     int lastSequence() {
         return lastSequence[batchCount - 1];
     }
-
-    /** Drops the batches at and after {@code offset} (a truncation); true when none is left. */
-    boolean dropFrom(long offset) {
-        while (batchCount > 0 && firstOffset[batchCount - 1] >= offset) {
-            batchCount--;
-        }
-        return batchCount == 0;
-    }
 }

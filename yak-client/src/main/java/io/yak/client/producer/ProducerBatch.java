@@ -138,11 +138,6 @@ final class ProducerBatch {
         }
     }
 
-    /** Sequence of the last record, counted without wrapping. */
-    long lastSequence() {
-        return firstSequence + count - 1;
-    }
-
     /** As Kafka numbers them: after {@code Integer.MAX_VALUE} comes 0. */
     static int wireSequence(long sequence) {
         return (int) (sequence & Integer.MAX_VALUE);

@@ -256,7 +256,6 @@ final class RecordAccumulator {
     void resetSequences(PartitionQueue q) {
         synchronized (q) {
             q.producerEpoch++;
-            q.lastAckedSequence = -1;
             q.nextProducerSequence = 0;
             for (ProducerBatch b : q.batches) {
                 if (b.firstSequence >= 0) {
@@ -415,8 +414,6 @@ final class RecordAccumulator {
         short producerEpoch;
         /** Idempotence: producer sequence of the next record sent for the first time (not wrapped). */
         long nextProducerSequence;
-        /** Idempotence, sender thread: last sequence acknowledged in this epoch, -1 for none. */
-        long lastAckedSequence = -1;
         /** Idempotence, sender thread: reset the sequences once nothing is in flight. */
         boolean sequenceResetNeeded;
         /** Leader chosen by the sender's last sendable check. */

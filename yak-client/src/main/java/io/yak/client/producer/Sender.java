@@ -318,10 +318,6 @@ final class Sender implements Runnable {
                 if (first.queue.retrying && (first.attempts > 1 || !accumulator.retryQueued(first.queue))) {
                     first.queue.retrying = false;
                 }
-                ProducerBatch last = batches[batches.length - 1];
-                if (last.firstSequence >= 0) {
-                    first.queue.lastAckedSequence = Math.max(first.queue.lastAckedSequence, last.lastSequence());
-                }
                 completeAll(batches, r.baseOffset());
                 return;
             }

@@ -280,13 +280,18 @@ public final class ConsumerGroup {
             m.awaitingSync.accept(SyncResult.failed(why));
         }
         if (members.isEmpty()) {
-            state = State.EMPTY;
-            generation++;
-            leaderId = null;
-            protocol = null;
+            becomeEmpty();
         } else if (state != State.PREPARING_REBALANCE) {
             prepareRebalance(nowMs);
         }
+    }
+
+    /** The last member is gone: a new generation with nobody in it, so no old member's commit is taken. */
+    private void becomeEmpty() {
+        state = State.EMPTY;
+        generation++;
+        leaderId = null;
+        protocol = null;
     }
 
     private void prepareRebalance(long nowMs) {
@@ -320,13 +325,11 @@ public final class ConsumerGroup {
                 }
             }
         }
-        generation++;
         if (members.isEmpty()) {
-            state = State.EMPTY;
-            leaderId = null;
-            protocol = null;
+            becomeEmpty();
             return;
         }
+        generation++;
         if (leaderId == null || !members.containsKey(leaderId)) {
             leaderId = members.keySet().iterator().next();
         }
