@@ -41,7 +41,8 @@ public enum ErrorCode {
     ILLEGAL_GENERATION(33, false),
     REBALANCE_IN_PROGRESS(34, false),
     FENCED_INSTANCE_ID(35, false),
-    INCONSISTENT_GROUP_PROTOCOL(36, false);
+    INCONSISTENT_GROUP_PROTOCOL(36, false),
+    INVALID_SESSION_TIMEOUT(37, false);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -35,7 +35,15 @@ public enum MessageType {
     REPLICA_FETCH_RESPONSE(30),
     ALTER_ISR_REQUEST(31),
     ALTER_ISR_RESPONSE(32),
-    LEADER_INFO_DELTA(33);
+    LEADER_INFO_DELTA(33),
+    JOIN_GROUP_REQUEST(35),
+    JOIN_GROUP_RESPONSE(36),
+    SYNC_GROUP_REQUEST(37),
+    SYNC_GROUP_RESPONSE(38),
+    GROUP_HEARTBEAT_REQUEST(39),
+    GROUP_HEARTBEAT_RESPONSE(40),
+    LEAVE_GROUP_REQUEST(41),
+    LEAVE_GROUP_RESPONSE(42);
 
     /** The only body version of every type so far. */
     public static final short VERSION_1 = 1;

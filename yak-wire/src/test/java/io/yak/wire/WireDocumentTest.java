@@ -308,6 +308,9 @@ class WireDocumentTest {
         if (value instanceof ByteBuf b) {
             return ByteBufUtil.hexDump(b);
         }
+        if (value instanceof byte[] b) {
+            return ByteBufUtil.hexDump(b);
+        }
         if (value instanceof Map<?, ?> map) {
             // a config map travels as ConfigEntry[config_count], in the map's (key) order
             List<Object> out = new ArrayList<>(map.size());

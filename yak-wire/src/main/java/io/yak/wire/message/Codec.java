@@ -106,6 +106,24 @@ public final class Codec {
         out.setShort(lengthIndex, written);
     }
 
+    /** Writes opaque bytes as an int32 length and the bytes. */
+    public static void writeBytes(ByteBuf out, byte[] bytes) {
+        out.writeInt(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    /** Reads what {@link #writeBytes} wrote; the length must be within what is left of the body. */
+    public static byte[] readBytes(ByteBuf in, String field) {
+        int n = readInt(in, field + "_length");
+        if (n < 0) {
+            throw new WireException(ErrorCode.MALFORMED_FRAME, "length of '" + field + "' is negative: " + n);
+        }
+        need(in, n, field);
+        byte[] bytes = new byte[n];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
     public static void writeBoolean(ByteBuf out, boolean b) {
         out.writeByte(b ? 1 : 0);
     }

@@ -48,6 +48,14 @@ public final class Messages {
             case ALTER_ISR_REQUEST -> AlterIsrRequest.read(body);
             case ALTER_ISR_RESPONSE -> AlterIsrResponse.read(body);
             case LEADER_INFO_DELTA -> LeaderInfoDelta.read(body);
+            case JOIN_GROUP_REQUEST -> JoinGroupRequest.read(body);
+            case JOIN_GROUP_RESPONSE -> JoinGroupResponse.read(body);
+            case SYNC_GROUP_REQUEST -> SyncGroupRequest.read(body);
+            case SYNC_GROUP_RESPONSE -> SyncGroupResponse.read(body);
+            case GROUP_HEARTBEAT_REQUEST -> GroupHeartbeatRequest.read(body);
+            case GROUP_HEARTBEAT_RESPONSE -> GroupHeartbeatResponse.read(body);
+            case LEAVE_GROUP_REQUEST -> LeaveGroupRequest.read(body);
+            case LEAVE_GROUP_RESPONSE -> LeaveGroupResponse.read(body);
         };
         if (body.isReadable()) {
             m.release();

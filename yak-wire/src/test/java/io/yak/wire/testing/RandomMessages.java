@@ -16,6 +16,17 @@ import io.yak.wire.message.CreateTopicResponse;
 import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.GroupAssignment;
+import io.yak.wire.message.GroupHeartbeatRequest;
+import io.yak.wire.message.GroupHeartbeatResponse;
+import io.yak.wire.message.GroupProtocol;
+import io.yak.wire.message.JoinGroupMember;
+import io.yak.wire.message.JoinGroupRequest;
+import io.yak.wire.message.JoinGroupResponse;
+import io.yak.wire.message.LeaveGroupRequest;
+import io.yak.wire.message.LeaveGroupResponse;
+import io.yak.wire.message.SyncGroupRequest;
+import io.yak.wire.message.SyncGroupResponse;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.BrokerShutdownRequest;
 import io.yak.wire.message.BrokerShutdownResponse;
@@ -109,7 +120,8 @@ public final class RandomMessages {
             case CONSUME_RESPONSE -> new ConsumeResponse(error(), anyLong(), anyLong(), anyLong(), records());
             case LIST_OFFSETS_REQUEST -> new ListOffsetsRequest(string(), anyInt(), anyInt(), anyLong());
             case LIST_OFFSETS_RESPONSE -> new ListOffsetsResponse(error(), anyLong(), anyLong());
-            case COMMIT_OFFSET_REQUEST -> new CommitOffsetRequest(string(), string(), anyInt(), anyLong());
+            case COMMIT_OFFSET_REQUEST -> new CommitOffsetRequest(string(), string(), anyInt(), anyLong(), anyInt(),
+                string(), nullableString());
             case COMMIT_OFFSET_RESPONSE -> new CommitOffsetResponse(error());
             case FETCH_OFFSET_REQUEST -> new FetchOffsetRequest(string(), string(), anyInt());
             case FETCH_OFFSET_RESPONSE -> new FetchOffsetResponse(error(), anyLong());
@@ -121,6 +133,17 @@ public final class RandomMessages {
             case ALTER_ISR_REQUEST -> alterIsrRequest();
             case ALTER_ISR_RESPONSE -> alterIsrResponse();
             case LEADER_INFO_DELTA -> leaderInfoDelta();
+            case JOIN_GROUP_REQUEST -> new JoinGroupRequest(string(), anyInt(), anyInt(), string(), nullableString(),
+                string(), string(), list(() -> new GroupProtocol(string(), bytes())));
+            case JOIN_GROUP_RESPONSE -> new JoinGroupResponse(error(), anyInt(), nullableString(), nullableString(),
+                string(), list(() -> new JoinGroupMember(string(), nullableString(), bytes())));
+            case SYNC_GROUP_REQUEST -> new SyncGroupRequest(string(), anyInt(), string(), nullableString(),
+                list(() -> new GroupAssignment(string(), bytes())));
+            case SYNC_GROUP_RESPONSE -> new SyncGroupResponse(error(), bytes());
+            case GROUP_HEARTBEAT_REQUEST -> new GroupHeartbeatRequest(string(), anyInt(), string(), nullableString());
+            case GROUP_HEARTBEAT_RESPONSE -> new GroupHeartbeatResponse(error());
+            case LEAVE_GROUP_REQUEST -> new LeaveGroupRequest(string(), string(), nullableString());
+            case LEAVE_GROUP_RESPONSE -> new LeaveGroupResponse(error());
         };
     }
 
@@ -161,6 +184,23 @@ public final class RandomMessages {
             sb.appendCodePoint(codePoint());
         }
         return sb.toString();
+    }
+
+    /** Opaque bytes: often empty, mostly short. */
+    public byte[] bytes() {
+        byte[] b = new byte[r.nextInt(4) == 0 ? 0 : r.nextInt(compact ? 32 : 300)];
+        r.nextBytes(b);
+        return b;
+    }
+
+    /** Up to a few elements (often none) made by {@code element}. */
+    public <T> List<T> list(java.util.function.Supplier<T> element) {
+        int n = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(compact ? 3 : 8);
+        List<T> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(element.get());
+        }
+        return out;
     }
 
     public String nullableString() {
