@@ -3,6 +3,7 @@ package io.yak.coordinator;
 import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.coordinator.cluster.ClusterState;
 import io.yak.coordinator.cluster.ReplicationSettings;
+import io.yak.coordinator.group.GroupSettings;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
@@ -29,10 +30,12 @@ import java.nio.file.Path;
  *                           {@code dead.broker.forget.ms}); {@link #FORGET_NEVER} keeps it
  * @param replication        keys {@code default.replication.factor}, {@code unclean.leader.election.enable},
  *                           {@code auto.leader.rebalance.enable}, {@code leader.imbalance.check.interval.ms}
+ * @param groups             keys {@code group.initial.rebalance.delay.ms}, {@code group.min.session.timeout.ms},
+ *                           {@code group.max.session.timeout.ms}
  */
 public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
                                 int numPartitions, ServerLimits limits, BrokerIds brokerIds,
-                                long deadBrokerForgetMs, ReplicationSettings replication) {
+                                long deadBrokerForgetMs, ReplicationSettings replication, GroupSettings groups) {
     public static final String LISTEN = "listen";
     public static final String DATA_DIR = "data.dir";
     public static final String HEARTBEAT_TIMEOUT_MS = "heartbeat.timeout.ms";
@@ -46,6 +49,9 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     public static final String AUTO_LEADER_REBALANCE_ENABLE = ReplicationSettings.AUTO_LEADER_REBALANCE_ENABLE;
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_MS =
         ReplicationSettings.LEADER_IMBALANCE_CHECK_INTERVAL_MS;
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = GroupSettings.INITIAL_REBALANCE_DELAY_MS;
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = GroupSettings.MIN_SESSION_TIMEOUT_MS;
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = GroupSettings.MAX_SESSION_TIMEOUT_MS;
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 6000;
@@ -90,6 +96,20 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         if (replication == null) {
             throw new ConfigException("replication settings must be set");
         }
+        if (groups == null) {
+            throw new ConfigException("consumer group settings must be set");
+        }
+    }
+
+    /**
+     * A config with the default consumer group settings ({@link GroupSettings#DEFAULTS}): the canonical constructor
+     * before consumer groups, kept for code that builds a config (tests). Add them with {@link #withGroups}.
+     */
+    public CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTimeoutMs, boolean autoCreateTopics,
+                             int numPartitions, ServerLimits limits, BrokerIds brokerIds, long deadBrokerForgetMs,
+                             ReplicationSettings replication) {
+        this(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, limits, brokerIds,
+            deadBrokerForgetMs, replication, GroupSettings.DEFAULTS);
     }
 
     /**
@@ -106,7 +126,13 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     /** This config with other replication settings. */
     public CoordinatorConfig withReplication(ReplicationSettings settings) {
         return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, limits,
-            brokerIds, deadBrokerForgetMs, settings);
+            brokerIds, deadBrokerForgetMs, settings, groups);
+    }
+
+    /** This config with other consumer group settings. */
+    public CoordinatorConfig withGroups(GroupSettings settings) {
+        return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions, limits,
+            brokerIds, deadBrokerForgetMs, replication, settings);
     }
 
     /**
@@ -150,7 +176,28 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         long deadBrokerForgetMs = r.longValue(DEAD_BROKER_FORGET_MS, DEFAULT_DEAD_BROKER_FORGET_MS, FORGET_NEVER,
             MAX_DEAD_BROKER_FORGET_MS);
         return new CoordinatorConfig(listen, dataDir, heartbeatTimeoutMs, autoCreateTopics, numPartitions,
-            ServerLimits.from(r, maxFrameBytes), brokerIds, deadBrokerForgetMs, replication(r));
+            ServerLimits.from(r, maxFrameBytes), brokerIds, deadBrokerForgetMs, replication(r), groups(r));
+    }
+
+    /**
+     * Reads keys {@code group.initial.rebalance.delay.ms} (default 500), {@code group.min.session.timeout.ms}
+     * (6000) and {@code group.max.session.timeout.ms} (1800000). Public for the broker's standalone mode, which
+     * reads the coordinator's keys it supports itself.
+     *
+     * @throws ConfigException naming the key of a bad value
+     */
+    public static GroupSettings groups(ConfigReader r) {
+        long initialRebalanceDelayMs = r.longValue(GROUP_INITIAL_REBALANCE_DELAY_MS,
+            GroupSettings.DEFAULT_INITIAL_REBALANCE_DELAY_MS, 0, GroupSettings.MAX_INITIAL_REBALANCE_DELAY_MS);
+        int minSessionTimeoutMs = r.intValue(GROUP_MIN_SESSION_TIMEOUT_MS, GroupSettings.DEFAULT_MIN_SESSION_TIMEOUT_MS,
+            1, GroupSettings.MAX_SESSION_TIMEOUT_BOUND_MS);
+        int maxSessionTimeoutMs = r.intValue(GROUP_MAX_SESSION_TIMEOUT_MS, GroupSettings.DEFAULT_MAX_SESSION_TIMEOUT_MS,
+            1, GroupSettings.MAX_SESSION_TIMEOUT_BOUND_MS);
+        try {
+            return new GroupSettings(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs);
+        } catch (ConfigException e) {
+            throw new ConfigException(r.source() + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.coordinator.cluster.ClusterState;
+import io.yak.coordinator.group.GroupCoordinator;
 import io.yak.coordinator.net.Broadcaster;
 import io.yak.coordinator.net.CoordinatorChannelInitializer;
 import io.yak.coordinator.net.RequestProcessor;
@@ -43,13 +44,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator: binds the listen address, loads the persisted state from data.dir, serves registration,
- * heartbeats, topic creation, metadata, ISR changes and offsets, declares silent brokers dead, moves leadership back
- * to preferred replicas, and pushes LEADER_INFO after every change.
+ * heartbeats, topic creation, metadata, ISR changes, offsets and consumer groups, declares silent brokers dead, moves
+ * leadership back to preferred replicas, and pushes LEADER_INFO after every change.
  *
  * <p>Threads: Netty event loops ({@code yak-coordinator-accept}, {@code yak-coordinator-io-*}) only decode and
  * write; every request is applied on the single state thread ({@value RequestProcessor#STATE_THREAD_NAME}), which
- * also runs the liveness check every {@link CoordinatorConfig#livenessCheckIntervalMs()} and the preferred leader
- * election every {@code leader.imbalance.check.interval.ms}; the state file is written
+ * also runs the liveness check every {@link CoordinatorConfig#livenessCheckIntervalMs()}, the consumer groups' tick
+ * every {@value #GROUP_TICK_INTERVAL_MS} ms and the preferred leader election every
+ * {@code leader.imbalance.check.interval.ms}; the state file is written
  * on the store thread ({@value StoreWriter#THREAD_NAME}). {@link #start()} and {@link #close()} block and must not
  * be called from any of those threads; {@link #address()} and {@link #metadata()} may be called from any thread.
  */
@@ -57,6 +59,11 @@ public final class CoordinatorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
     private static final long CLOSE_TIMEOUT_MS = 10_000;
     private static final int IO_THREADS = 2;
+    /**
+     * How often the consumer groups expire silent members and finish rebalances whose time is up: fine enough for
+     * session timeouts of seconds and the initial rebalance delay.
+     */
+    static final long GROUP_TICK_INTERVAL_MS = 100;
 
     private final CoordinatorConfig config;
     private final Clock clock;
@@ -72,6 +79,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private RequestProcessor processor;
     private ScheduledFuture<?> ticker;
     private ScheduledFuture<?> preferredTicker;
+    private ScheduledFuture<?> groupTicker;
     /**
      * {@link System#nanoTime()} of the last liveness check; state thread only. Real time, not {@link #clock}: a pause
      * is one of this process, and a test's manual clock jumping ahead is not one.
@@ -129,12 +137,14 @@ public final class CoordinatorServer implements AutoCloseable {
             writer = new StoreWriter(store, current);
             stateExecutor = newStateExecutor();
             Broadcaster broadcaster = new Broadcaster();
-            processor = new RequestProcessor(loaded, writer, broadcaster, clock, stateExecutor, registry,
-                server.rejections());
+            processor = new RequestProcessor(loaded, new GroupCoordinator(config.groups()), writer, broadcaster, clock,
+                stateExecutor, registry, server.rejections());
             registerMetrics(broadcaster);
             bind(broadcaster);
             long interval = config.livenessCheckIntervalMs();
             ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+            groupTicker = stateExecutor.scheduleWithFixedDelay(this::groupTick, GROUP_TICK_INTERVAL_MS,
+                GROUP_TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
             if (config.replication().autoLeaderRebalanceEnable()) {
                 long every = config.replication().leaderImbalanceCheckIntervalMs();
                 preferredTicker = stateExecutor.scheduleWithFixedDelay(this::preferredTick, every, every,
@@ -142,11 +152,11 @@ public final class CoordinatorServer implements AutoCloseable {
             }
             LOG.info("YaK coordinator listening on {} ({}); data.dir {}, heartbeat.timeout.ms {} (checked every {} ms),"
                     + " num.partitions {}, auto.create.topics {}, max.frame.bytes {}, {}, broker.ids {},"
-                    + " dead.broker.forget.ms {}, {}; cluster epoch {}, {} brokers, {} topics", address,
+                    + " dead.broker.forget.ms {}, {}, {}; cluster epoch {}, {} brokers, {} topics", address,
                 Transport.best(), config.dataDir().toAbsolutePath(), config.heartbeatTimeoutMs(), interval,
                 config.numPartitions(), config.autoCreateTopics(), config.maxFrameBytes(), config.limits().describe(),
                 config.brokerIds(), config.deadBrokerForgetMs(), config.replication().describe(),
-                loaded.epoch(), loaded.metadata().brokers().size(),
+                config.groups().describe(), loaded.epoch(), loaded.metadata().brokers().size(),
                 loaded.metadata().topics().size());
             if (config.brokerIds().isAny()) {
                 LOG.warn("broker.ids is not set: any host that reaches {} can register a broker with any id and "
@@ -281,6 +291,15 @@ public final class CoordinatorServer implements AutoCloseable {
         }
     }
 
+    /** The consumer groups' tick, every {@value #GROUP_TICK_INTERVAL_MS} ms on the state thread. */
+    private void groupTick() {
+        try {
+            processor.tickGroups();
+        } catch (RuntimeException e) {
+            LOG.error("consumer group tick failed", e);
+        }
+    }
+
     /** Whether the time since the last liveness check shows the coordinator was paused (see {@link #tick()}). */
     static boolean pausedTooLong(long gapMs, long checkIntervalMs, long heartbeatTimeoutMs) {
         return gapMs > Math.max(3 * checkIntervalMs, heartbeatTimeoutMs / 2);
@@ -354,6 +373,9 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         if (preferredTicker != null) {
             preferredTicker.cancel(false);
+        }
+        if (groupTicker != null) {
+            groupTicker.cancel(false);
         }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_MS);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.coordinator.cluster.ReplicationSettings;
+import io.yak.coordinator.group.GroupSettings;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
@@ -12,6 +13,7 @@ import io.yak.wire.config.HostPort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,7 @@ class CoordinatorConfigTest {
         assertThat(c.livenessCheckIntervalMs()).isEqualTo(500);
         assertThat(c.brokerIds()).isEqualTo(BrokerIds.ANY);
         assertThat(c.deadBrokerForgetMs()).isEqualTo(3_600_000);
+        assertThat(c.groups()).isEqualTo(new GroupSettings(500, 6_000, 1_800_000)).isEqualTo(GroupSettings.DEFAULTS);
     }
 
     @Test
@@ -103,7 +106,15 @@ class CoordinatorConfigTest {
         "unclean.leader.election.enable|maybe",
         "auto.leader.rebalance.enable|1",
         "leader.imbalance.check.interval.ms|0",
-        "min.insync.replicas|0"})
+        "min.insync.replicas|0",
+        "group.initial.rebalance.delay.ms|-1",
+        "group.initial.rebalance.delay.ms|300001",
+        "group.initial.rebalance.delay.ms|soon",
+        "group.min.session.timeout.ms|0",
+        "group.min.session.timeout.ms|86400001",
+        "group.max.session.timeout.ms|0",
+        "group.max.session.timeout.ms|86400001",
+        "group.max.session.timeout.ms|5999"})
     void shouldRejectBadValueNamingTheKey(String key, String value) throws IOException {
         Path file = write("data.dir=d\n" + key + "=" + value + "\n");
 
@@ -123,6 +134,44 @@ class CoordinatorConfigTest {
         assertThat(defaults.withReplication(set.replication())).isEqualTo(new CoordinatorConfig(defaults.listen(),
             defaults.dataDir(), defaults.heartbeatTimeoutMs(), defaults.autoCreateTopics(), defaults.numPartitions(),
             defaults.limits(), defaults.brokerIds(), defaults.deadBrokerForgetMs(), set.replication()));
+    }
+
+    @Test
+    void shouldReadTheConsumerGroupKeysWithKafkasSessionBoundsAndAShorterInitialDelay() throws IOException {
+        CoordinatorConfig set = CoordinatorConfig.load(write("data.dir=d\ngroup.initial.rebalance.delay.ms=0\n"
+            + "group.min.session.timeout.ms=200\ngroup.max.session.timeout.ms=200\n"));
+
+        assertThat(set.groups()).isEqualTo(new GroupSettings(0, 200, 200));
+        CoordinatorConfig defaults = CoordinatorConfig.load(write("data.dir=d\n"));
+        assertThat(defaults.withGroups(set.groups())).isEqualTo(new CoordinatorConfig(defaults.listen(),
+            defaults.dataDir(), defaults.heartbeatTimeoutMs(), defaults.autoCreateTopics(), defaults.numPartitions(),
+            defaults.limits(), defaults.brokerIds(), defaults.deadBrokerForgetMs(), defaults.replication(),
+            set.groups()));
+        assertThat(defaults.withGroups(set.groups()).withReplication(ReplicationSettings.DEFAULTS).groups())
+            .as("kept by withReplication").isEqualTo(set.groups());
+    }
+
+    @Test
+    void shouldNameBothKeysWhenTheMinimumSessionTimeoutExceedsTheMaximum() throws IOException {
+        Path file = write("data.dir=d\ngroup.min.session.timeout.ms=9000\ngroup.max.session.timeout.ms=8000\n");
+
+        assertThatThrownBy(() -> CoordinatorConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("coordinator.properties").hasMessageContaining("group.min.session.timeout.ms")
+            .hasMessageContaining("group.max.session.timeout.ms");
+        assertThatThrownBy(() -> new GroupSettings(500, 9000, 8000)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("group.max.session.timeout.ms");
+    }
+
+    /** Every key the coordinator reads is shown, commented, in the shipped files and the README's table. */
+    @ParameterizedTest
+    @CsvSource({"group.initial.rebalance.delay.ms, 500", "group.min.session.timeout.ms, 6000",
+        "group.max.session.timeout.ms, 1800000"})
+    void shouldDocumentTheConsumerGroupKeysWithTheirDefaults(String key, String defaultValue) throws IOException {
+        for (String conf : List.of("../conf/coordinator.properties", "../conf/standalone.properties")) {
+            assertThat(Files.readAllLines(Path.of(conf))).as(conf).contains(key + "=" + defaultValue);
+        }
+        assertThat(Files.readAllLines(Path.of("../README.md")))
+            .anySatisfy(line -> assertThat(line).startsWith("| ").contains("`" + key + "`").contains(defaultValue));
     }
 
     @Test
@@ -202,6 +251,7 @@ class CoordinatorConfigTest {
 
         assertThat(c.brokerIds()).hasToString("1-3");
         assertThat(c.deadBrokerForgetMs()).isEqualTo(CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS);
+        assertThat(c.groups()).isEqualTo(GroupSettings.DEFAULTS);
     }
 
     @Test

@@ -98,12 +98,12 @@ class CoordinatorServerIT {
     }
 
     /** Registers and, when accepted, heartbeats once, as a real broker does at once: only then may it get topics. */
-    private static RegisterBrokerResponse registerBroker(WireTestClient c, int id) {
+    static RegisterBrokerResponse registerBroker(WireTestClient c, int id) {
         return registerBroker(c, id, System.nanoTime());
     }
 
     /** {@link #registerBroker(WireTestClient, int)} as the process of that incarnation. */
-    private static RegisterBrokerResponse registerBroker(WireTestClient c, int id, long incarnationId) {
+    static RegisterBrokerResponse registerBroker(WireTestClient c, int id, long incarnationId) {
         RegisterBrokerResponse r = c.request(new RegisterBrokerRequest(id, "127.0.0.1", 9000 + id, incarnationId, true),
             RegisterBrokerResponse.class);
         if (r.error() == ErrorCode.NONE) {
@@ -113,7 +113,7 @@ class CoordinatorServerIT {
     }
 
     /** Heartbeats from the client's event loop every 50 ms until cancelled. */
-    private static ScheduledFuture<?> keepAlive(WireTestClient c, int brokerId) {
+    static ScheduledFuture<?> keepAlive(WireTestClient c, int brokerId) {
         return c.channel().eventLoop().scheduleAtFixedRate(
             () -> c.channel().writeAndFlush(Frame.of(1, new HeartbeatRequest(brokerId))), 0, 50, TimeUnit.MILLISECONDS);
     }

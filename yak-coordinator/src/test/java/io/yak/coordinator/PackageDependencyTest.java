@@ -12,8 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * STYLE.md section 1 as a build check: dependencies point inward (net -> cluster -> store), logic packages import
- * no Netty, and the coordinator never depends on the broker or client modules.
+ * STYLE.md section 1 as a build check: dependencies point inward (net -> cluster -> store, net -> group), logic
+ * packages import no Netty (nor, for the groups, wire messages), and the coordinator never depends on the broker or
+ * client modules.
  */
 class PackageDependencyTest {
     private static final Path MAIN = Path.of("src/main/java/io/yak/coordinator");
@@ -41,6 +42,11 @@ class PackageDependencyTest {
         "store, io.yak.coordinator.net",
         "store, io.yak.coordinator.cluster",
         "store, io.yak.wire",
+        "group, io.netty",
+        "group, io.yak.coordinator.net",
+        "group, io.yak.coordinator.store",
+        "group, io.yak.coordinator.cluster",
+        "group, io.yak.wire.message",
         ".,  io.yak.broker",
         ".,  io.yak.client",
         ".,  io.yak.bench"})

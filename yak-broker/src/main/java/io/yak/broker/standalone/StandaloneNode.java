@@ -6,6 +6,7 @@ import io.yak.coordinator.CoordinatorConfig;
 import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.coordinator.CoordinatorServer;
 import io.yak.coordinator.cluster.BrokerIds;
+import io.yak.coordinator.group.GroupSettings;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
 import java.nio.file.Path;
@@ -37,11 +38,12 @@ public final class StandaloneNode implements AutoCloseable {
         long heartbeatTimeoutMs = r.longValue("heartbeat.timeout.ms", 6000, 100, 600_000);
         BrokerIds brokerIds = CoordinatorConfig.brokerIdsIncluding(r, b.brokerId());
         ReplicationSettings replication = CoordinatorConfig.replication(r);
+        GroupSettings groups = CoordinatorConfig.groups(r);
         r.finish();
         Path root = b.dataDir();
         CoordinatorConfig c = new CoordinatorConfig(b.coordinator(), root.resolve("coordinator"), heartbeatTimeoutMs,
             b.autoCreateTopics(), b.numPartitions(), b.limits(), brokerIds,
-            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS).withReplication(replication);
+            CoordinatorConfig.DEFAULT_DEAD_BROKER_FORGET_MS).withReplication(replication).withGroups(groups);
         return start(c, b.withDataDir(root.resolve("broker-" + b.brokerId())));
     }
 

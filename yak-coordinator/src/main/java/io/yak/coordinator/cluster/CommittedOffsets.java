@@ -11,14 +11,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumer groups' committed offsets: (group, topic, partition) to the group's next offset to read. Bounded to
- * {@value #MAX_COMMITTED_OFFSETS} entries, because the whole table is rewritten with every commit. Knows no topics:
- * the {@link ClusterState} checks that the partition exists before {@link #commit}.
+ * Consumer groups' committed offsets: (group, topic, partition) to the group's next offset to read. Each commit is
+ * persisted as one small record appended to the change log ({@code coordinator.log}), and the whole table goes into
+ * every snapshot the log is compacted into ({@code io.yak.coordinator.store.StateStore}, {@code STATE.md}). Bounded
+ * to {@value #MAX_COMMITTED_OFFSETS} entries (see there). Knows no topics: the {@link ClusterState} checks that the
+ * partition exists before {@link #commit}; nor members: the group coordinator fences commits before that.
  *
  * <p>Not thread-safe: owned by the thread that owns the {@link ClusterState}.
  */
 final class CommittedOffsets {
-    /** Bound on stored (group, topic, partition) offsets: the whole table is rewritten on each commit. */
+    /**
+     * Bound on stored (group, topic, partition) offsets, because peers choose the keys: it bounds the memory the
+     * table holds (up to about 1 KB an entry: two strings of up to 249 chars, UTF-8), and the snapshot every
+     * compaction writes and every start reads, which must stay below the store's 256 MiB file limit
+     * ({@code StateStore.MAX_FILE_BYTES}): a million entries of long names would not.
+     */
     static final int MAX_COMMITTED_OFFSETS = 100_000;
     /** Longest consumer group name, in chars. */
     static final int MAX_GROUP_LENGTH = 249;

@@ -1,13 +1,17 @@
 package io.yak.coordinator.group;
 
 import io.yak.wire.ErrorCode;
+import io.yak.wire.log.LogText;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consumer group's membership, Kafka's classic group protocol: members join, the coordinator waits until every
@@ -17,11 +21,27 @@ import java.util.function.Consumer;
  * while a rebalance runs. Static members ({@code group.instance.id}) that come back under a new member id take
  * over the old one's place without a rebalance, and fence it.
  *
- * <p>Pure logic: no threads, no I/O; callers pass the time and call {@link #tick} regularly. Not thread-safe.
+ * <p>Every join and sync is answered exactly once: at once, when its generation forms or its assignment arrives,
+ * or with an error when its member is removed, fenced, or sends the same request again. Rebalances, generations and
+ * removals are logged at INFO.
+ *
+ * <p>Pure logic: no threads, no I/O; callers pass the time and call {@link #tick} regularly. Not thread-safe: owned
+ * by the coordinator's state thread, as is every answer callback it calls.
  */
 public final class ConsumerGroup {
     /** Kafka's group states. */
     public enum State { EMPTY, PREPARING_REBALANCE, COMPLETING_REBALANCE, STABLE }
+
+    /**
+     * Chars of the client id a member id starts with: member ids are echoed in every group request and log line,
+     * and a whole client id (up to 32767 bytes) would not even fit the wire's string once the suffix is added.
+     */
+    static final int MEMBER_ID_CLIENT_CHARS = 64;
+
+    /** The generation a commit from outside the group protocol names (with an empty member id). */
+    public static final int NO_GENERATION = -1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroup.class);
 
     private final String groupId;
     /** A new group waits this long for more members before its first generation (Kafka's initial delay). */
@@ -36,7 +56,6 @@ public final class ConsumerGroup {
     private long joinDeadlineMs;
     private long joinNotBeforeMs;
     private long syncDeadlineMs;
-    private int nextMemberNumber;
 
     public ConsumerGroup(String groupId, long initialRebalanceDelayMs) {
         this.groupId = groupId;
@@ -63,6 +82,15 @@ public final class ConsumerGroup {
         return List.copyOf(members.keySet());
     }
 
+    public String groupId() {
+        return groupId;
+    }
+
+    /** No member, and so no join or sync waiting for an answer: the group holds nothing worth keeping. */
+    public boolean isEmpty() {
+        return members.isEmpty();
+    }
+
     /**
      * A member joins (an empty {@code memberId}: a new one, given an id here) or rejoins; {@code answer} is called
      * once the generation is formed, or at once on an error or for a static member taking its place back.
@@ -76,9 +104,10 @@ public final class ConsumerGroup {
             return;
         }
         GroupMember member;
+        String reason;
         if (memberId.isEmpty()) {
             String previous = instanceId == null ? null : memberByInstance.get(instanceId);
-            String id = (clientId.isEmpty() ? "member" : clientId) + "-" + (++nextMemberNumber) + "-" + generation;
+            String id = newMemberId(clientId);
             member = new GroupMember(id, instanceId, clientId, host, sessionTimeoutMs, rebalanceTimeoutMs, protocols,
                 nowMs);
             if (previous != null) {
@@ -90,16 +119,22 @@ public final class ConsumerGroup {
                 if (previous.equals(leaderId)) {
                     leaderId = id;
                 }
-                if (state == State.STABLE && old.sameProtocols(protocols)) {
-                    // a restarted static member: its partitions wait for it, no rebalance
+                if (state == State.STABLE && old.sameAssignors(protocols)) {
+                    // A restarted static member: its partitions wait for it, no rebalance. Its subscription bytes
+                    // differ from its last ones (a fresh process owns nothing yet), so only the assignors count.
+                    LOG.info("group {}: static member {} is back as {}, keeping generation {} without a rebalance",
+                        safe(groupId), safe(instanceId), safe(id), generation);
                     answer.accept(joined(member));
                     return;
                 }
+                reason = "static member " + safe(instanceId) + " is back as " + safe(id) + " (was " + safe(previous)
+                    + ")";
             } else {
                 members.put(id, member);
                 if (instanceId != null) {
                     memberByInstance.put(instanceId, id);
                 }
+                reason = "member " + safe(id) + " joined";
             }
         } else {
             member = members.get(memberId);
@@ -116,15 +151,17 @@ public final class ConsumerGroup {
                 answer.accept(joined(member)); // nothing changed: the current generation stands
                 return;
             }
+            reason = (memberId.equals(leaderId) ? "leader " : "member ") + safe(memberId) + " rejoined"
+                + (member.sameProtocols(protocols) ? "" : " with a new subscription");
             member.protocols = new LinkedHashMap<>(protocols);
         }
         protocolType = type;
-        if (member.awaitingJoin != null) {
+        if (member.awaitingJoin != null) { // the same member joins again before its answer: the newer one counts
             member.awaitingJoin.accept(JoinResult.failed(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
         }
         member.awaitingJoin = answer;
         if (state != State.PREPARING_REBALANCE) {
-            prepareRebalance(nowMs);
+            prepareRebalance(nowMs, reason);
         }
         tryCompleteJoin(nowMs);
     }
@@ -149,6 +186,12 @@ public final class ConsumerGroup {
             answer.accept(new SyncResult(ErrorCode.NONE, member.assignment));
             return;
         }
+        if (member.awaitingSync != null) {
+            // the same member syncs again before its answer: the newer request counts, the older is still answered
+            Consumer<SyncResult> older = member.awaitingSync;
+            member.awaitingSync = null;
+            older.accept(SyncResult.failed(ErrorCode.REBALANCE_IN_PROGRESS));
+        }
         member.awaitingSync = answer;
         if (memberId.equals(leaderId)) {
             for (GroupMember m : members.values()) {
@@ -156,10 +199,13 @@ public final class ConsumerGroup {
                 m.assignment = a == null ? new byte[0] : a;
             }
             state = State.STABLE;
+            LOG.info("group {} generation {} is stable: leader {} handed in the assignment of {} member(s)",
+                safe(groupId), generation, safe(leaderId), members.size());
             for (GroupMember m : members.values()) {
                 if (m.awaitingSync != null) {
                     Consumer<SyncResult> cb = m.awaitingSync;
                     m.awaitingSync = null;
+                    m.lastSeenMs = nowMs; // its session restarts when its wait ends, as Kafka's does
                     cb.accept(new SyncResult(ErrorCode.NONE, m.assignment));
                 }
             }
@@ -183,7 +229,7 @@ public final class ConsumerGroup {
         if (member == null || fenced(member, instanceId)) {
             return check(member, instanceId, generation);
         }
-        remove(member, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+        remove(member, ErrorCode.UNKNOWN_MEMBER_ID, nowMs, "member " + safe(memberId) + " left");
         return ErrorCode.NONE;
     }
 
@@ -193,7 +239,7 @@ public final class ConsumerGroup {
      * a member of an old generation (a zombie) is refused, as Kafka refuses it.
      */
     public ErrorCode validateCommit(String memberId, String instanceId, int generationId) {
-        if (memberId.isEmpty() && generationId < 0) {
+        if (memberId.isEmpty() && generationId == NO_GENERATION) {
             return members.isEmpty() ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
         }
         GroupMember member = members.get(memberId);
@@ -208,13 +254,17 @@ public final class ConsumerGroup {
     public void tick(long nowMs) {
         List<GroupMember> expired = new ArrayList<>();
         for (GroupMember m : members.values()) {
-            boolean waitingInJoin = state == State.PREPARING_REBALANCE && m.awaitingJoin != null;
-            if (!waitingInJoin && nowMs - m.lastSeenMs > m.sessionTimeoutMs) {
+            // a member waiting for our answer (its join, or its sync until the leader's assignment) is kept alive,
+            // as Kafka keeps it: the rebalance timeout bounds that wait, not its session
+            boolean waiting = (state == State.PREPARING_REBALANCE && m.awaitingJoin != null) || m.awaitingSync != null;
+            if (!waiting && nowMs - m.lastSeenMs > m.sessionTimeoutMs) {
                 expired.add(m);
             }
         }
         for (GroupMember m : expired) {
-            remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+            LOG.info("group {}: member {} removed: not heard from for {} ms (session timeout {} ms)", safe(groupId),
+                safe(m.memberId), nowMs - m.lastSeenMs, m.sessionTimeoutMs);
+            remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs, "member " + safe(m.memberId) + "'s session expired");
         }
         if (state == State.COMPLETING_REBALANCE && nowMs >= syncDeadlineMs) {
             // the leader never handed in an assignment: whoever did not sync is gone, the rest rejoin
@@ -224,11 +274,14 @@ public final class ConsumerGroup {
                     silent.add(m);
                 }
             }
+            String reason = "leader " + safe(leaderId) + " did not hand in an assignment within the rebalance timeout";
+            LOG.info("group {} generation {}: {}; removing the {} member(s) that did not sync", safe(groupId),
+                generation, reason, silent.size());
             for (GroupMember m : silent) { // the first removal starts a rebalance, which answers the others' syncs
-                remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs);
+                remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs, reason);
             }
             if (state == State.COMPLETING_REBALANCE) {
-                prepareRebalance(nowMs);
+                prepareRebalance(nowMs, reason);
             }
         }
         tryCompleteJoin(nowMs);
@@ -268,7 +321,7 @@ public final class ConsumerGroup {
         return true;
     }
 
-    private void remove(GroupMember m, ErrorCode why, long nowMs) {
+    private void remove(GroupMember m, ErrorCode why, long nowMs, String reason) {
         members.remove(m.memberId);
         if (m.instanceId != null && m.memberId.equals(memberByInstance.get(m.instanceId))) {
             memberByInstance.remove(m.instanceId);
@@ -280,9 +333,12 @@ public final class ConsumerGroup {
             m.awaitingSync.accept(SyncResult.failed(why));
         }
         if (members.isEmpty()) {
+            if (state != State.EMPTY) {
+                LOG.info("group {} is empty after generation {}: {}", safe(groupId), generation, reason);
+            }
             becomeEmpty();
         } else if (state != State.PREPARING_REBALANCE) {
-            prepareRebalance(nowMs);
+            prepareRebalance(nowMs, reason);
         }
     }
 
@@ -294,17 +350,26 @@ public final class ConsumerGroup {
         protocol = null;
     }
 
-    private void prepareRebalance(long nowMs) {
+    /** Starts a rebalance; {@code reason} is logged, with peer-sent text already {@link #safe escaped}. */
+    private void prepareRebalance(long nowMs, String reason) {
         for (GroupMember m : members.values()) {
             if (m.awaitingSync != null) {
                 Consumer<SyncResult> cb = m.awaitingSync;
                 m.awaitingSync = null;
+                m.lastSeenMs = nowMs; // kept alive while it waited: its session restarts now
                 cb.accept(SyncResult.failed(ErrorCode.REBALANCE_IN_PROGRESS));
             }
         }
         int rebalanceTimeoutMs = members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
         joinDeadlineMs = nowMs + rebalanceTimeoutMs;
         joinNotBeforeMs = state == State.EMPTY ? nowMs + initialRebalanceDelayMs : nowMs;
+        if (state == State.EMPTY) {
+            LOG.info("group {} rebalancing: {}; waiting {} ms for more members", safe(groupId), reason,
+                Math.min(initialRebalanceDelayMs, rebalanceTimeoutMs));
+        } else {
+            LOG.info("group {} rebalancing after generation {} ({} member(s)): {}", safe(groupId), generation,
+                members.size(), reason);
+        }
         state = State.PREPARING_REBALANCE;
     }
 
@@ -316,6 +381,7 @@ public final class ConsumerGroup {
         if (!(allJoined && nowMs >= joinNotBeforeMs) && nowMs < joinDeadlineMs) {
             return;
         }
+        List<String> dropped = new ArrayList<>();
         for (Iterator<GroupMember> it = members.values().iterator(); it.hasNext(); ) {
             GroupMember m = it.next();
             if (m.awaitingJoin == null) { // did not rejoin within the rebalance timeout
@@ -323,7 +389,12 @@ public final class ConsumerGroup {
                 if (m.instanceId != null) {
                     memberByInstance.remove(m.instanceId);
                 }
+                dropped.add(safe(m.memberId));
             }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.info("group {}: member(s) {} removed: did not rejoin within the rebalance timeout", safe(groupId),
+                dropped);
         }
         if (members.isEmpty()) {
             becomeEmpty();
@@ -335,6 +406,8 @@ public final class ConsumerGroup {
         }
         protocol = selectProtocol();
         state = State.COMPLETING_REBALANCE;
+        LOG.info("group {} generation {} formed: {} member(s), protocol {}, leader {}", safe(groupId), generation,
+            members.size(), safe(protocol), safe(leaderId));
         syncDeadlineMs = nowMs + members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
         for (GroupMember m : members.values()) {
             Consumer<JoinResult> cb = m.awaitingJoin;
@@ -379,9 +452,25 @@ public final class ConsumerGroup {
         return new JoinResult(ErrorCode.NONE, generation, protocol, leaderId, m.memberId, list);
     }
 
+    /** {@code clientId}'s first chars (never half a surrogate pair, which would not survive UTF-8), then a UUID. */
+    static String newMemberId(String clientId) {
+        if (clientId.isEmpty()) {
+            return "member-" + UUID.randomUUID();
+        }
+        int end = Math.min(clientId.length(), MEMBER_ID_CLIENT_CHARS);
+        if (end < clientId.length() && Character.isHighSurrogate(clientId.charAt(end - 1))) {
+            end--;
+        }
+        return clientId.substring(0, end) + "-" + UUID.randomUUID();
+    }
+
+    private static String safe(String peerText) {
+        return LogText.safe(peerText);
+    }
+
     @Override
     public String toString() {
-        return "group " + groupId + " " + state + " generation " + generation + ", " + members.size()
+        return "group " + safe(groupId) + " " + state + " generation " + generation + ", " + members.size()
             + " member(s), leader " + leaderId;
     }
 }

@@ -32,6 +32,11 @@ final class GroupMember {
         this.lastSeenMs = nowMs;
     }
 
+    /** The same assignors in the same order of preference, whatever the subscriptions. */
+    boolean sameAssignors(Map<String, byte[]> other) {
+        return protocols.keySet().stream().toList().equals(other.keySet().stream().toList());
+    }
+
     boolean sameProtocols(Map<String, byte[]> other) {
         if (!protocols.keySet().stream().toList().equals(other.keySet().stream().toList())) {
             return false;

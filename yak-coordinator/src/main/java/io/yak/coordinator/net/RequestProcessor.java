@@ -9,6 +9,7 @@ import io.yak.coordinator.cluster.HeartbeatResult;
 import io.yak.coordinator.cluster.RegisterResult;
 import io.yak.coordinator.cluster.TopicCreation;
 import io.yak.coordinator.cluster.TopicLookup;
+import io.yak.coordinator.group.GroupCoordinator;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.MessageType;
@@ -29,8 +30,11 @@ import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
 import io.yak.wire.message.Frame;
+import io.yak.wire.message.GroupHeartbeatRequest;
 import io.yak.wire.message.HeartbeatRequest;
 import io.yak.wire.message.HeartbeatResponse;
+import io.yak.wire.message.JoinGroupRequest;
+import io.yak.wire.message.LeaveGroupRequest;
 import io.yak.wire.message.Message;
 import io.yak.wire.message.MetadataRequest;
 import io.yak.wire.message.MetadataResponse;
@@ -40,6 +44,7 @@ import io.yak.wire.message.RegisterConsumerRequest;
 import io.yak.wire.message.RegisterConsumerResponse;
 import io.yak.wire.message.RegisterProducerRequest;
 import io.yak.wire.message.RegisterProducerResponse;
+import io.yak.wire.message.SyncGroupRequest;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -51,8 +56,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides: applies each decoded request to the {@link ClusterState} and answers it. Every request runs on the
- * single state thread ({@value #STATE_THREAD_NAME}), so the state needs no locks; the state thread does no I/O.
+ * Decides: applies each decoded request to the {@link ClusterState} and answers it; consumer group requests go to
+ * {@link GroupRequests}. Every request runs on the single state thread ({@value #STATE_THREAD_NAME}), so the state
+ * needs no locks; the state thread does no I/O.
  *
  * <p>Every response, and every LEADER_INFO broadcast, goes out through the {@link StoreWriter}: after the change
  * records of the change it reflects are durable (a COMMIT_OFFSET is answered only once the offset is on disk), and
@@ -60,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * (FETCH_OFFSET, METADATA of existing topics, a HEARTBEAT that changes no leadership) write nothing but still queue
  * behind pending writes.
  * When a write fails, changing requests are answered STORAGE_ERROR; the change stays in memory and is retried with
- * the next write.
+ * the next write. Group answers, which may come later than their request (see {@link GroupRequests}), take the same
+ * path and write nothing.
  */
 public final class RequestProcessor {
     public static final String STATE_THREAD_NAME = "yak-coordinator-state";
@@ -73,23 +80,29 @@ public final class RequestProcessor {
     private final Executor stateExecutor;
     private final Map<MessageType, Counter> requests = new EnumMap<>(MessageType.class);
     private final RejectionLog rejections;
+    private final GroupRequests groupRequests;
 
     /** The request types the coordinator serves; any other is answered before it reaches the state thread. */
     private static final Set<MessageType> SERVED = EnumSet.of(MessageType.REGISTER_BROKER_REQUEST,
         MessageType.HEARTBEAT_REQUEST, MessageType.BROKER_SHUTDOWN_REQUEST, MessageType.REGISTER_PRODUCER_REQUEST,
         MessageType.REGISTER_CONSUMER_REQUEST, MessageType.CREATE_TOPIC_REQUEST, MessageType.METADATA_REQUEST,
-        MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST, MessageType.ALTER_ISR_REQUEST);
+        MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST, MessageType.ALTER_ISR_REQUEST,
+        MessageType.JOIN_GROUP_REQUEST, MessageType.SYNC_GROUP_REQUEST, MessageType.GROUP_HEARTBEAT_REQUEST,
+        MessageType.LEAVE_GROUP_REQUEST);
 
     /**
      * @param state         owned by {@code stateExecutor}'s single thread from now on
+     * @param groups        the consumer groups; owned by {@code stateExecutor}'s single thread from now on
      * @param clock         time for heartbeats and liveness; only {@link Clock#millis()} is used, as a monotonic
      *                      millisecond count
      * @param stateExecutor a single thread; every use of {@code state} runs on it
      * @param rejections    the server's: refused requests are counted and logged through it, rate-limited
      */
-    public RequestProcessor(ClusterState state, StoreWriter writer, Broadcaster broadcaster, Clock clock,
-                            Executor stateExecutor, MeterRegistry registry, RejectionLog rejections) {
+    public RequestProcessor(ClusterState state, GroupCoordinator groups, StoreWriter writer, Broadcaster broadcaster,
+                            Clock clock, Executor stateExecutor, MeterRegistry registry, RejectionLog rejections) {
         this.state = state;
+        this.groupRequests = new GroupRequests(groups,
+            (r, correlationId, answer) -> reply(r, correlationId, answer, null, false, false), clock, rejections);
         this.rejections = rejections;
         this.writer = writer;
         this.broadcaster = broadcaster;
@@ -151,6 +164,14 @@ public final class RequestProcessor {
         return persistAndBroadcastIf(state.electPreferredLeaders());
     }
 
+    /**
+     * Ticks the consumer groups: expires silent members, finishes joins and syncs whose time is up, and answers
+     * them. Must run on the state thread.
+     */
+    public void tickGroups() {
+        groupRequests.tick();
+    }
+
     /** For a change no request asked for: persists what changed, then pushes the metadata change. */
     private boolean persistAndBroadcastIf(boolean changed) {
         ClusterState.Changes changes = state.drainChanges();
@@ -179,6 +200,10 @@ public final class RequestProcessor {
                 case COMMIT_OFFSET_REQUEST -> commitOffset(r, correlationId, (CommitOffsetRequest) m);
                 case FETCH_OFFSET_REQUEST -> fetchOffset(r, correlationId, (FetchOffsetRequest) m);
                 case ALTER_ISR_REQUEST -> alterIsr(r, correlationId, (AlterIsrRequest) m);
+                case JOIN_GROUP_REQUEST -> groupRequests.join(r, correlationId, (JoinGroupRequest) m);
+                case SYNC_GROUP_REQUEST -> groupRequests.sync(r, correlationId, (SyncGroupRequest) m);
+                case GROUP_HEARTBEAT_REQUEST -> groupRequests.heartbeat(r, correlationId, (GroupHeartbeatRequest) m);
+                case LEAVE_GROUP_REQUEST -> groupRequests.leave(r, correlationId, (LeaveGroupRequest) m);
                 // CoordinatorRequestHandler answers every type not in SERVED; one reaching here is a bug
                 default -> throw new IllegalStateException(m.type() + " is in SERVED but has no case here");
             }
@@ -292,7 +317,16 @@ public final class RequestProcessor {
                 + " created but not yet persisted", md), lookup.changed(), lookup.changed());
     }
 
+    /**
+     * A commit is fenced by its group first (a member of an old generation, or one the group does not have, moves
+     * no offset; refusals are logged there), then stored.
+     */
     private void commitOffset(Responder r, int correlationId, CommitOffsetRequest m) {
+        ErrorCode fenced = groupRequests.fenceCommit(r, m);
+        if (fenced != ErrorCode.NONE) {
+            reply(r, correlationId, new CommitOffsetResponse(fenced), null, false, false);
+            return;
+        }
         ErrorCode error = state.commitOffset(m.group(), m.topic(), m.partition(), m.offset());
         if (error != ErrorCode.NONE) {
             rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "COMMIT_OFFSET of group '"

@@ -2,7 +2,9 @@ package io.yak.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.testing.CapturedLogs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -238,5 +240,104 @@ class ConsumerGroupTest {
             ids.get(2));
         assertThat(m.get(1).syncs).extracting(SyncResult::error).containsExactly(ErrorCode.REBALANCE_IN_PROGRESS);
         assertThat(group.state()).isEqualTo(ConsumerGroup.State.PREPARING_REBALANCE);
+    }
+    /** Member ids must never repeat: a removed member's id coming back in a new group would pass the commit fence. */
+    @Test
+    void shouldGiveMemberIdsNoOtherGroupOrCoordinatorRunGivesWithABoundedClientPart() {
+        ConsumerGroup other = new ConsumerGroup("g", DELAY_MS); // the same group id again, as after a restart
+        List<JoinResult> first = new ArrayList<>();
+        List<JoinResult> second = new ArrayList<>();
+        group.join("", null, "c", "h", "consumer", protocols("range"), SESSION_MS, REBALANCE_MS, now, first::add);
+        other.join("", null, "c", "h", "consumer", protocols("range"), SESSION_MS, REBALANCE_MS, now, second::add);
+        now += DELAY_MS;
+        group.tick(now);
+        other.tick(now);
+
+        assertThat(first.get(0).memberId()).startsWith("c-").isNotEqualTo(second.get(0).memberId());
+        String longClient = "x".repeat(ConsumerGroup.MEMBER_ID_CLIENT_CHARS - 1) + "\uD83D\uDE00" + "y".repeat(40_000);
+        String id = ConsumerGroup.newMemberId(longClient);
+        assertThat(id).startsWith("x".repeat(ConsumerGroup.MEMBER_ID_CLIENT_CHARS - 1) + "-")
+            .hasSize(ConsumerGroup.MEMBER_ID_CLIENT_CHARS - 1 + 1 + 36);
+        assertThat(ConsumerGroup.newMemberId("")).startsWith("member-");
+    }
+
+    /** A follower waiting for the leader's assignment is kept alive, as Kafka keeps it, until the sync answers. */
+    @Test
+    void shouldKeepAMemberWaitingForItsAssignmentAliveAndRestartItsSessionWhenAnswered() {
+        List<Answers> m = threeMembers();
+        List<String> ids = m.stream().map(a -> a.lastJoin().memberId()).toList();
+        sync(ids.get(1), 1, Map.of(), m.get(1));
+        sync(ids.get(2), 1, Map.of(), m.get(2));
+        now += SESSION_MS + 1; // the leader is slow, still within the rebalance timeout
+        group.heartbeat(ids.get(0), null, 1, now);
+        group.tick(now);
+        assertThat(group.memberIds()).as("nobody expired while waiting for us").hasSize(3);
+
+        sync(ids.get(0), 1, assignEach(ids), m.get(0));
+        assertThat(m.get(1).syncs).extracting(SyncResult::error).containsExactly(ErrorCode.NONE);
+        now += SESSION_MS - 1;
+        group.tick(now);
+        assertThat(group.memberIds()).as("sessions restarted when the syncs were answered").hasSize(3);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.STABLE);
+    }
+
+    /** Every sync request gets one answer: a connection counts its requests in flight until they are answered. */
+    @Test
+    void shouldAnswerASyncThatTheSameMemberSendsAgainBeforeItsAnswer() {
+        List<Answers> m = threeMembers();
+        List<String> ids = m.stream().map(a -> a.lastJoin().memberId()).toList();
+        Answers older = new Answers();
+        sync(ids.get(1), 1, Map.of(), older);
+        sync(ids.get(1), 1, Map.of(), m.get(1));
+        assertThat(older.syncs).extracting(SyncResult::error).containsExactly(ErrorCode.REBALANCE_IN_PROGRESS);
+
+        sync(ids.get(0), 1, assignEach(ids), m.get(0));
+        assertThat(new String(m.get(1).syncs.get(0).assignment(), StandardCharsets.UTF_8))
+            .isEqualTo("for-" + ids.get(1));
+        assertThat(older.syncs).hasSize(1);
+    }
+
+    @Test
+    void shouldTakeACommitFromOutsideTheProtocolOnlyWithGenerationMinusOne() {
+        assertThat(group.validateCommit("", null, ConsumerGroup.NO_GENERATION)).isEqualTo(ErrorCode.NONE);
+        assertThat(group.validateCommit("", null, -2)).isEqualTo(ErrorCode.UNKNOWN_MEMBER_ID);
+        assertThat(group.validateCommit("", null, 0)).isEqualTo(ErrorCode.UNKNOWN_MEMBER_ID);
+    }
+
+    @Test
+    void shouldLogWhyARebalanceStartsEachGenerationAndEachExpiryAtInfo() {
+        try (CapturedLogs logs = new CapturedLogs(ConsumerGroup.class)) {
+            List<Answers> m = threeMembers();
+            List<String> ids = m.stream().map(a -> a.lastJoin().memberId()).toList();
+            sync(ids.get(0), 1, assignEach(ids), m.get(0));
+            now += SESSION_MS / 2;
+            group.heartbeat(ids.get(0), null, 1, now);
+            group.heartbeat(ids.get(1), null, 1, now);
+            now += SESSION_MS / 2 + 1;
+            group.tick(now);
+
+            assertThat(logs.at(Level.INFO))
+                .anySatisfy(l -> assertThat(l).contains("group g rebalancing", "member " + ids.get(0) + " joined",
+                    "waiting " + DELAY_MS + " ms"))
+                .anySatisfy(l -> assertThat(l).contains("group g generation 1 formed", "3 member(s)",
+                    "protocol range", "leader " + ids.get(0)))
+                .anySatisfy(l -> assertThat(l).contains("member " + ids.get(2) + " removed",
+                    "session timeout " + SESSION_MS + " ms"))
+                .anySatisfy(l -> assertThat(l).contains("group g rebalancing after generation 1",
+                    ids.get(2) + "'s session expired"));
+        }
+    }
+
+    @Test
+    void shouldEscapeWhatPeersSentInItsLogLines() {
+        ConsumerGroup evil = new ConsumerGroup("g\nFAKE ERROR", DELAY_MS);
+        try (CapturedLogs logs = new CapturedLogs(ConsumerGroup.class)) {
+            evil.join("", null, "c\rX", "h", "consumer", protocols("r\nY"), SESSION_MS, REBALANCE_MS, now, j -> { });
+            now += DELAY_MS;
+            evil.tick(now);
+
+            assertThat(logs.at(Level.INFO)).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(l -> assertThat(l).doesNotContain("\n").doesNotContain("\r"));
+        }
     }
 }
