@@ -26,6 +26,12 @@ record ClientSettings(String acks, int batchSize, long lingerMs, long warmupReco
             consumerProps);
     }
 
+    ClientSettings withConsumerProp(String key, String value) {
+        Map<String, String> props = new java.util.LinkedHashMap<>(consumerProps);
+        props.put(key, value);
+        return new ClientSettings(acks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps, props);
+    }
+
     ClientSettings withLingerMs(long newLingerMs) {
         return new ClientSettings(acks, batchSize, newLingerMs, warmupRecords, idleTimeoutMs, producerProps,
             consumerProps);

@@ -30,6 +30,11 @@ final class ConsumeCommand implements Callable<Integer> {
         description = "Consumer instances, one thread each; partitions are dealt out between them, each to one "
             + "consumer (so at most one consumer per partition). Default: ${DEFAULT-VALUE}.")
     int consumers;
+    @Option(names = "--group", paramLabel = "G",
+        description = "Join consumer group G (the group protocol shares the partitions out, as Kafka's "
+            + "ConsumerPerformance does) instead of assigning them, and report how long until every member had "
+            + "partitions and had consumed. Use a fresh name: a group with committed offsets starts there.")
+    String group;
     @Mixin
     Options.ClientOptions client;
     @Mixin
@@ -39,8 +44,12 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ClientSettings settings = client.settings(5);
+        if (group != null) {
+            settings = settings.withConsumerProp("group.id", group);
+        }
         WorkloadSpec w = new WorkloadSpec("consume", WorkloadSpec.Kind.CONSUME, topic, partitions, records, recordSize,
-            -1, 1, consumers, client.settings(5));
+            -1, 1, consumers, settings);
         return Commands.execute(spec.commandLine(), List.of(w), target, output, 0);
     }
 }

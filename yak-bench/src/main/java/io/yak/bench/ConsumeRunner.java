@@ -1,12 +1,14 @@
 package io.yak.bench;
 
 import io.yak.client.TopicPartition;
+import io.yak.client.consumer.ConsumerRebalanceListener;
 import io.yak.client.consumer.RecordHandler;
 import io.yak.client.consumer.RecordView;
 import io.yak.client.consumer.YakConsumer;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -41,6 +43,10 @@ final class ConsumeRunner {
         List<YakConsumer> consumers = new ArrayList<>();
         try {
             Properties props = spec.client().consumerProperties(bootstrap);
+            String group = props.getProperty("group.id");
+            if (group != null) {
+                return measureGroup(spec, probe, props, group, warmup, out);
+            }
             for (List<Integer> share : deal(partitions, spec.consumers())) {
                 YakConsumer c = newConsumer(props);
                 consumers.add(c);
@@ -109,7 +115,9 @@ final class ConsumeRunner {
         for (int p = 0; p < partitions; p++) {
             all.add(new TopicPartition(spec.topic(), p));
         }
-        try (YakConsumer c = newConsumer(spec.client().consumerProperties(bootstrap))) {
+        Properties props = spec.client().consumerProperties(bootstrap);
+        props.remove("group.id"); // a look at the offsets must not commit anything for the measured group
+        try (YakConsumer c = newConsumer(props)) {
             c.assign(all);
             long sum = 0;
             for (TopicPartition tp : all) {
@@ -122,8 +130,89 @@ final class ConsumeRunner {
         }
     }
 
+    /**
+     * {@code --consumers} members of {@code group} subscribe at once and the group protocol shares the partitions
+     * out, as Kafka's ConsumerPerformance consumers do; reports, from the moment they subscribed, when every member
+     * had partitions and when every one that got partitions had consumed a record.
+     */
+    private static Result measureGroup(WorkloadSpec spec, ResourceProbe probe, Properties base, String group,
+                                       long warmup, PrintWriter out) throws Exception {
+        Properties props = new Properties();
+        props.putAll(base);
+        props.putIfAbsent("enable.auto.commit", "false"); // the run measures reading, not committing
+        List<YakConsumer> consumers = new ArrayList<>();
+        int n = spec.consumers();
+        long[] assignedNs = new long[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                consumers.add(newConsumer(props));
+            }
+            long startNs = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int member = i;
+                consumers.get(i).subscribe(List.of(spec.topic()), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        if (!partitions.isEmpty() && assignedNs[member] == 0) {
+                            assignedNs[member] = System.nanoTime();
+                        }
+                    }
+                });
+            }
+            GroupTiming timing = new GroupTiming(startNs, n);
+            Result r = measure(spec, probe, consumers, warmup, out, timing);
+            long lastAssigned = 0;
+            for (long t : assignedNs) {
+                lastAssigned = Math.max(lastAssigned, t == 0 ? 0 : t - startNs);
+            }
+            out.printf(Locale.ROOT, "%s: group %s, %d member(s): every member with partitions %,d ms after "
+                    + "subscribing, every such member consuming after %,d ms%n", spec.name(), group, n,
+                TimeUnit.NANOSECONDS.toMillis(lastAssigned), TimeUnit.NANOSECONDS.toMillis(timing.allConsumingNs()));
+            return r;
+        } finally {
+            for (YakConsumer c : consumers) {
+                c.close();
+            }
+        }
+    }
+
+    /** When each group member returned its first record, from the moment they subscribed. */
+    static final class GroupTiming {
+        private final long startNs;
+        private final long[] firstRecordNs;
+
+        GroupTiming(long startNs, int members) {
+            this.startNs = startNs;
+            this.firstRecordNs = new long[members];
+        }
+
+        void recordsReturned(int member, long nowNs) {
+            if (firstRecordNs[member] == 0) {
+                firstRecordNs[member] = nowNs;
+            }
+        }
+
+        /** The last member's first record (members that never got one are left out). */
+        long allConsumingNs() {
+            long last = 0;
+            for (long t : firstRecordNs) {
+                last = Math.max(last, t == 0 ? 0 : t - startNs);
+            }
+            return last;
+        }
+    }
+
     private static Result measure(WorkloadSpec spec, ResourceProbe probe, List<YakConsumer> consumers, long warmup,
                                   PrintWriter out) throws Exception {
+        return measure(spec, probe, consumers, warmup, out, null);
+    }
+
+    private static Result measure(WorkloadSpec spec, ResourceProbe probe, List<YakConsumer> consumers, long warmup,
+                                  PrintWriter out, GroupTiming timing) throws Exception {
         try (ProgressMeter meter = new ProgressMeter(spec.name(), out, -1, false, probe)) {
             Shared shared = new Shared(meter, warmup, spec.records());
             if (warmup == 0) {
@@ -136,9 +225,10 @@ final class ConsumeRunner {
             Thread[] threads = new Thread[consumers.size()];
             for (int i = 0; i < threads.length; i++) {
                 YakConsumer c = consumers.get(i);
+                int member = i;
                 threads[i] = new Thread(() -> {
                     try {
-                        pollLoop(c, shared, idleNs);
+                        pollLoop(c, shared, idleNs, timing, member);
                     } catch (Throwable t) {
                         threadError.compareAndSet(null, t);
                         shared.stop.set(true);
@@ -170,7 +260,7 @@ final class ConsumeRunner {
      * (its value's length counted) as Kafka's perf tool looks at each record's value. A poll's records past the
      * target are not counted; this consumer then stops.
      */
-    private static void pollLoop(YakConsumer consumer, Shared shared, long idleNs) {
+    private static void pollLoop(YakConsumer consumer, Shared shared, long idleNs, GroupTiming timing, int member) {
         Quota quota = new Quota(shared);
         long lastDataNs = System.nanoTime();
         while (!shared.reached() && !shared.stop.get()) {
@@ -182,6 +272,9 @@ final class ConsumeRunner {
                 quota.endPoll();
             }
             long now = System.nanoTime();
+            if (timing != null && n > 0) {
+                timing.recordsReturned(member, now);
+            }
             if (quota.countedMeasuredThisPoll()) {
                 shared.lastRecordNs.accumulateAndGet(now, Math::max);
             }

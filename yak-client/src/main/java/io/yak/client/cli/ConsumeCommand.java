@@ -4,6 +4,7 @@ import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
 import io.yak.client.YakException;
 import io.yak.client.admin.YakAdmin;
+import io.yak.client.consumer.ConsumerRebalanceListener;
 import io.yak.client.consumer.YakConsumer;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.PartitionInfo;
@@ -15,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,10 +39,12 @@ import picocli.CommandLine.Spec;
  *
  * <p>Default timeout: reading a backlog ({@code --from-beginning}, {@code --offset} or {@code --from-timestamp})
  * stops after {@value #BACKLOG_IDLE_TIMEOUT_MS} ms without new records, so scripts terminate; tailing (none of
- * them) waits forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group} the
- * position of every partition read is committed at the end: after its last printed record, or where it started
- * when nothing was printed from it ({@code --from-timestamp} overrides the group's committed offsets as a start).
- * A group here only names saved offsets: two consumers with the same group both read every partition.
+ * them) waits forever, like a log follower. {@code --timeout-ms -1} always waits forever. With {@code --group}
+ * (and no {@code --partition} or {@code --from-timestamp}) it joins the consumer group, which shares the topic's
+ * partitions among its members: two {@code yak consume --group G} read disjoint partitions. The position of every
+ * partition read is committed when a rebalance takes the partition away and at the end: after its last printed
+ * record, or where it started when nothing was printed from it ({@code --from-timestamp} overrides the group's
+ * committed offsets as a start).
  *
  * <p>When it stops for the timeout while a partition it reads has no leader (its broker is down), it says so and
  * exits with 1: the output may be missing that partition's records.
@@ -89,9 +93,9 @@ final class ConsumeCommand implements Callable<Integer> {
         description = "Separator printed between key and value (default: tab).")
     String keySeparator;
 
-    @Option(names = "--group", paramLabel = "G", description = "Saved offsets under the name G: start at the "
-        + "group's committed offsets, commit the positions at the end. Partitions are not shared out: every "
-        + "consumer of a group reads every partition.")
+    @Option(names = "--group", paramLabel = "G", description = "Join consumer group G: its members share the "
+        + "topic's partitions; start at the group's committed offsets, commit the positions when partitions move "
+        + "and at the end.")
     String group;
 
     @Option(names = "--partition", paramLabel = "P", description = "Read only this partition.")
@@ -140,6 +144,8 @@ final class ConsumeCommand implements Callable<Integer> {
         }
         if (group != null) {
             p.setProperty("group.id", group);
+            // commits are this command's own: what was printed, not what was polled
+            p.setProperty("enable.auto.commit", "false");
         }
         if (maxMessages != null) {
             p.setProperty("max.poll.records", Long.toString(Math.min(500, maxMessages)));
@@ -161,6 +167,22 @@ final class ConsumeCommand implements Callable<Integer> {
                 } else if (fromBeginning && group == null) {
                     consumer.seekToBeginning(List.of(tp));
                 }
+            } else if (group != null) {
+                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        commitPrinted(consumer, next, partitions);
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                        partitions.forEach(next::remove); // another member owns them now: nothing to commit
+                    }
+                });
             } else {
                 consumer.subscribe(List.of(topic));
             }
@@ -213,6 +235,7 @@ final class ConsumeCommand implements Callable<Integer> {
                         }
                     }
                 }
+                next.keySet().retainAll(consumer.assignment()); // partitions moved away were committed then
                 if (!next.isEmpty()) {
                     consumer.commitSync(next);
                 }
@@ -230,6 +253,25 @@ final class ConsumeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Commits what was printed of partitions a rebalance takes away, so their next owner continues there. */
+    private void commitPrinted(YakConsumer consumer, Map<TopicPartition, Long> next,
+                               Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long o = next.remove(tp);
+            if (o != null) {
+                offsets.put(tp, o);
+            }
+        }
+        if (!offsets.isEmpty()) {
+            try {
+                consumer.commitSync(offsets);
+            } catch (YakException e) {
+                root.err.println("commit of " + offsets + " in group " + group + " failed: " + e.getMessage());
+            }
+        }
     }
 
     /**

@@ -32,6 +32,31 @@ final class SubscriptionState {
         subscription = new LinkedHashSet<>(topics);
     }
 
+    /**
+     * Changes the subscribed topics (a pattern matched other topics) keeping the partitions assigned now: with a
+     * group, the next rebalance decides what moves.
+     */
+    void changeSubscription(Collection<String> topics) {
+        subscription = new LinkedHashSet<>(topics);
+    }
+
+    /** With a group subscription: adds partitions the group assigned (kept ones keep their positions). */
+    void addAssigned(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            add(tp);
+        }
+    }
+
+    /** With a group subscription: drops partitions given up, with their buffered data. */
+    void removeAssigned(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            PartitionState s = states.get(tp);
+            if (s != null) {
+                remove(s);
+            }
+        }
+    }
+
     /** Reads exactly {@code partitions} from now on; partitions kept keep their positions. */
     void assign(Collection<TopicPartition> partitions) {
         subscription = null;

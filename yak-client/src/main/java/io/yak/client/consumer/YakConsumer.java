@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,7 @@ public final class YakConsumer implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final SubscriptionState subscriptions = new SubscriptionState();
     private final Fetcher fetcher;
+    private final ConsumerCoordinator coordinator;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final Supplier<List<String>> topicsOfInterest = subscriptions::topicsOfInterest;
     /** Set by the metadata listener (any thread); the owner thread then moves fetches to new leaders. */
@@ -134,6 +136,8 @@ public final class YakConsumer implements AutoCloseable {
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
         this.fetcher = new Fetcher(config, subscriptions, metadata, network, events::add, nanoClock,
             e -> pendingError = e);
+        this.coordinator = new ConsumerCoordinator(config, subscriptions, metadata, nanoClock, this::signal,
+            this::commitBeforeRevoke, e -> pendingError = e);
         metadata.addListener(() -> {
             metadataChanged.set(true);
             signal();
@@ -147,8 +151,17 @@ public final class YakConsumer implements AutoCloseable {
         return config.common().clientId();
     }
 
-    /** Reads every partition of these topics from now on, replacing any earlier subscription or assignment. */
+    /**
+     * Reads these topics from now on, replacing any earlier subscription or assignment. With a {@code group.id} the
+     * consumer joins its group, which shares the topics' partitions among its members; without one it reads every
+     * partition.
+     */
     public void subscribe(Collection<String> topics) {
+        subscribe(topics, null);
+    }
+
+    /** As {@link #subscribe(Collection)}; {@code listener} (may be null) is told when a rebalance moves partitions. */
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
         acquire();
         try {
             for (String t : topics) {
@@ -156,17 +169,46 @@ public final class YakConsumer implements AutoCloseable {
                     throw new IllegalArgumentException("empty topic name in " + topics);
                 }
             }
-            subscriptions.subscribe(topics);
-            topicFetchRetryNs = nanoClock.getAsLong();
+            resubscribe(topics, null, listener);
         } finally {
             release();
         }
     }
 
-    /** Reads exactly these partitions from now on, replacing any subscription; kept partitions keep positions. */
+    /**
+     * Reads every topic whose whole name matches {@code pattern}, now and as topics are created; needs a
+     * {@code group.id}. {@code listener} may be null.
+     */
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+        acquire();
+        try {
+            Objects.requireNonNull(pattern, "pattern");
+            requireGroup("subscribe(Pattern)");
+            resubscribe(List.of(), pattern, listener);
+        } finally {
+            release();
+        }
+    }
+
+    private void resubscribe(Collection<String> topics, Pattern pattern, ConsumerRebalanceListener listener) {
+        if (coordinator.active()) {
+            coordinator.revokeAll();
+        }
+        subscriptions.subscribe(topics);
+        coordinator.subscribed(pattern, listener);
+        topicFetchRetryNs = nanoClock.getAsLong();
+    }
+
+    /**
+     * Reads exactly these partitions from now on, replacing any subscription (a group member leaves its group);
+     * kept partitions keep positions.
+     */
     public void assign(Collection<TopicPartition> partitions) {
         acquire();
         try {
+            if (coordinator.active()) {
+                coordinator.leave("the consumer assigns its partitions itself", config.common().requestTimeoutMs());
+            }
             subscriptions.assign(partitions);
             topicFetchRetryNs = nanoClock.getAsLong(); // check the new partitions against the metadata at once
         } finally {
@@ -522,6 +564,7 @@ public final class YakConsumer implements AutoCloseable {
             while (true) {
                 long now = nanoClock.getAsLong();
                 runEvents();
+                coordinator.poll(now, true);
                 throwIfWokenUp("poll");
                 throwPendingError();
                 updateTopics(now);
@@ -578,6 +621,13 @@ public final class YakConsumer implements AutoCloseable {
         long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         Map<TopicPartition, Long> pending = new LinkedHashMap<>(offsets);
         YakException last = null;
+        ConsumerCoordinator.Identity id = coordinator.identity();
+        if (coordinator.rebalancing()) {
+            // As Kafka's RebalanceInProgressException: the positions are committed once the rebalance is over (the
+            // next poll), or when a partition is given up.
+            throw new YakException(ErrorCode.REBALANCE_IN_PROGRESS, "commit in group " + group + " refused: the "
+                + "group is rebalancing; commit again after the next poll");
+        }
         while (!pending.isEmpty()) {
             Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
@@ -589,7 +639,8 @@ public final class YakConsumer implements AutoCloseable {
                     throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
                 }
                 sent.put(tp, metadata.coordinator().send(
-                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue()), leftMs));
+                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue(), id.generation(),
+                        id.memberId(), id.instanceId()), leftMs));
             }
             for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
                 TopicPartition tp = e.getKey();
@@ -600,6 +651,7 @@ public final class YakConsumer implements AutoCloseable {
                 if (error == null) {
                     pending.remove(tp);
                 } else if (!error.retriable()) {
+                    coordinator.commitRefused(id, error.errorCode());
                     throw error;
                 } else {
                     last = error;
@@ -718,6 +770,7 @@ public final class YakConsumer implements AutoCloseable {
                     LOG.warn("{}: final auto-commit failed: {}", shownClientId, LogText.safe(e.getMessage()));
                 }
             }
+            coordinator.close(Math.min(config.common().requestTimeoutMs(), 5000));
             closed = true;
             fetcher.close();
             subscriptions.clearBuffers();
@@ -757,8 +810,10 @@ public final class YakConsumer implements AutoCloseable {
                 missing.add(topic);
                 continue;
             }
-            for (int p = 0; p < t.partitionCount(); p++) {
-                subscriptions.add(new TopicPartition(topic, p)).known = true;
+            if (!coordinator.active()) { // with a group, the group's assignment decides
+                for (int p = 0; p < t.partitionCount(); p++) {
+                    subscriptions.add(new TopicPartition(topic, p)).known = true;
+                }
             }
         }
         if (missing != null) {
@@ -943,12 +998,14 @@ public final class YakConsumer implements AutoCloseable {
             return;
         }
         nextAutoCommitNs = now + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+        ConsumerCoordinator.Identity id = coordinator.identity();
         for (PartitionState s : subscriptions.partitions()) {
             if (s.position >= 0) {
                 long offset = s.position;
                 TopicPartition tp = s.tp;
                 metadata.coordinator()
-                    .send(new CommitOffsetRequest(config.groupId(), tp.topic(), tp.partition(), offset))
+                    .send(new CommitOffsetRequest(config.groupId(), tp.topic(), tp.partition(), offset,
+                        id.generation(), id.memberId(), id.instanceId()))
                     .whenComplete((m, e) -> {
                         if (e != null || ((CommitOffsetResponse) m).error() != ErrorCode.NONE) {
                             LOG.warn("{}: auto-commit of {}-{} at {} failed: {}", shownClientId,
@@ -962,6 +1019,15 @@ public final class YakConsumer implements AutoCloseable {
 
     private void commitSyncQuietly() {
         commit(subscriptions.positions());
+    }
+
+    /** Auto-commit before a rebalance takes partitions away: a failure is logged, the rebalance goes on. */
+    private void commitBeforeRevoke() {
+        try {
+            commit(subscriptions.positions());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: commit before giving partitions up failed: {}", shownClientId, LogText.safe(e.getMessage()));
+        }
     }
 
     private void runEvents() {

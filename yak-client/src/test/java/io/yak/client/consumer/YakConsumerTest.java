@@ -558,6 +558,7 @@ class YakConsumerTest {
         cluster.store.appendValues("grouped", 1, values("y", 0, 10), 3);
         Properties p = props();
         p.setProperty("group.id", "g1");
+        p.setProperty("enable.auto.commit", "false"); // on by default with a group.id, as in Kafka
         p.setProperty("auto.offset.reset", "earliest");
         TopicPartition tp0 = new TopicPartition("grouped", 0);
         TopicPartition tp1 = new TopicPartition("grouped", 1);

@@ -13,6 +13,17 @@ import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
+import io.yak.wire.message.GroupAssignment;
+import io.yak.wire.message.GroupHeartbeatRequest;
+import io.yak.wire.message.GroupHeartbeatResponse;
+import io.yak.wire.message.GroupProtocol;
+import io.yak.wire.message.JoinGroupMember;
+import io.yak.wire.message.JoinGroupRequest;
+import io.yak.wire.message.JoinGroupResponse;
+import io.yak.wire.message.LeaveGroupRequest;
+import io.yak.wire.message.LeaveGroupResponse;
+import io.yak.wire.message.SyncGroupRequest;
+import io.yak.wire.message.SyncGroupResponse;
 import io.yak.wire.message.Frame;
 import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.Message;
@@ -63,6 +74,7 @@ public final class FakeCoordinator implements AutoCloseable {
     public final AtomicInteger metadataRequests = new AtomicInteger();
     public final AtomicInteger registrations = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
+    private int groupGenerations;
 
     public FakeCoordinator(int defaultPartitions) {
         this.defaultPartitions = defaultPartitions;
@@ -279,6 +291,26 @@ public final class FakeCoordinator implements AutoCloseable {
             }
             Long o = offsets.get(r.group() + "/" + r.topic() + "/" + r.partition());
             return new FetchOffsetResponse(ErrorCode.NONE, o == null ? -1 : o);
+        }
+        // Groups: every join forms a generation of that member alone, so each consumer owns all it subscribes to
+        // (the real coordinator's group protocol is tested against the real coordinator).
+        if (m instanceof JoinGroupRequest r) {
+            int generation = ++groupGenerations;
+            String id = r.memberId().isEmpty() ? "member-" + generation : r.memberId();
+            GroupProtocol chosen = r.protocols().get(0);
+            return new JoinGroupResponse(ErrorCode.NONE, generation, chosen.name(), id, id,
+                List.of(new JoinGroupMember(id, r.groupInstanceId(), chosen.metadata())));
+        }
+        if (m instanceof SyncGroupRequest r) {
+            byte[] mine = r.assignments().stream().filter(a -> a.memberId().equals(r.memberId()))
+                .map(GroupAssignment::assignment).findFirst().orElse(new byte[0]);
+            return new SyncGroupResponse(ErrorCode.NONE, mine);
+        }
+        if (m instanceof GroupHeartbeatRequest) {
+            return new GroupHeartbeatResponse(ErrorCode.NONE);
+        }
+        if (m instanceof LeaveGroupRequest) {
+            return new LeaveGroupResponse(ErrorCode.NONE);
         }
         throw new IllegalStateException("fake coordinator does not serve " + m.type());
     }
