@@ -151,6 +151,18 @@ class BenchSmokeIT {
         assertThat(result.get("ok").asBoolean()).isTrue();
     }
 
+    /** With --group the consumers join one group, which shares the partitions out, and the join time is reported. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldConsumeAsAGroupAndReportTheJoinTime() throws Exception {
+        Run r = run("consume", "--records", "3000", "--record-size", "50", "--partitions", "4", "--consumers", "2",
+            "--group", "bench-group");
+        assertOk(r);
+        assertThat(r.out()).contains("consume result: 3,000 records in")
+            .containsPattern("group bench-group, 2 member\\(s\\): every member with partitions [0-9,]+ ms after "
+                + "subscribing, every such member consuming after [0-9,]+ ms");
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldCountExactlyTheRequestedRecordsOfATopicHoldingMoreAndReportItsRealPartitions() throws Exception {

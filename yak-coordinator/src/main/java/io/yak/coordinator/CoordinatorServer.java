@@ -63,7 +63,7 @@ public final class CoordinatorServer implements AutoCloseable {
      * How often the consumer groups expire silent members and finish rebalances whose time is up: fine enough for
      * session timeouts of seconds and the initial rebalance delay.
      */
-    static final long GROUP_TICK_INTERVAL_MS = 100;
+    static final long GROUP_TICK_INTERVAL_MS = 20;
 
     private final CoordinatorConfig config;
     private final Clock clock;

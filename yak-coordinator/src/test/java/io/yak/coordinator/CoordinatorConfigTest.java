@@ -43,7 +43,7 @@ class CoordinatorConfigTest {
         assertThat(c.livenessCheckIntervalMs()).isEqualTo(500);
         assertThat(c.brokerIds()).isEqualTo(BrokerIds.ANY);
         assertThat(c.deadBrokerForgetMs()).isEqualTo(3_600_000);
-        assertThat(c.groups()).isEqualTo(new GroupSettings(500, 6_000, 1_800_000)).isEqualTo(GroupSettings.DEFAULTS);
+        assertThat(c.groups()).isEqualTo(new GroupSettings(100, 6_000, 1_800_000)).isEqualTo(GroupSettings.DEFAULTS);
     }
 
     @Test
@@ -164,7 +164,7 @@ class CoordinatorConfigTest {
 
     /** Every key the coordinator reads is shown, commented, in the shipped files and the README's table. */
     @ParameterizedTest
-    @CsvSource({"group.initial.rebalance.delay.ms, 500", "group.min.session.timeout.ms, 6000",
+    @CsvSource({"group.initial.rebalance.delay.ms, 100", "group.min.session.timeout.ms, 6000",
         "group.max.session.timeout.ms, 1800000"})
     void shouldDocumentTheConsumerGroupKeysWithTheirDefaults(String key, String defaultValue) throws IOException {
         for (String conf : List.of("../conf/coordinator.properties", "../conf/standalone.properties")) {

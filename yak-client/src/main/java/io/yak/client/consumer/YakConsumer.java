@@ -2,15 +2,12 @@ package io.yak.client.consumer;
 
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
-import io.yak.client.YakConnectionException;
 import io.yak.client.YakException;
 import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.MetadataCache;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.log.LogText;
-import io.yak.wire.message.CommitOffsetRequest;
-import io.yak.wire.message.CommitOffsetResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
 import io.yak.wire.message.ListOffsetsRequest;
@@ -26,16 +23,12 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads records from YaK partitions. {@link #subscribe} takes every partition of the topics (creating missing
- * topics when the coordinator allows it); {@link #assign} takes the given partitions. A partition without a
+ * Reads records from YaK partitions. {@link #subscribe} takes the topics' partitions (creating missing topics when
+ * the coordinator allows it): all of them, or with a {@code group.id} the share the consumer group assigns this
+ * member; {@link #assign} takes the given partitions. A partition without a
  * position starts at the group's committed offset ({@code group.id}) or else per {@code auto.offset.reset}
  * (earliest, latest, none); {@link #seek}, {@link #seekToBeginning}, {@link #seekToEnd} and
  * {@link #seekToTimestamp} move it ({@link #offsetsForTimes} looks up offsets by record time). {@link #poll}
@@ -60,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * high watermark.
  *
  * <p>Inside: a {@link SubscriptionState} holds what is read and where each partition stands, a {@link Fetcher}
- * sends the CONSUME requests and hands out their records; this class resolves positions (committed offsets, offset
- * resets, timestamp lookups), commits, and runs the poll loop.
+ * sends the CONSUME requests and hands out their records, a {@link ConsumerCoordinator} keeps the membership in a
+ * consumer group (with its {@link GroupHeartbeat} thread), an {@link OffsetCommitter} commits and looks up offsets,
+ * {@link OffsetsForTimes} looks offsets up by time, and {@link ConsumerEvents} brings work from other threads to the
+ * consumer's; this class resolves positions (committed offsets, offset resets) and runs the poll loop.
  *
  * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
  * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
@@ -82,7 +78,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class YakConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(YakConsumer.class);
-    private static final long MAX_WAIT_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ConsumerConfig config;
     /** The client id escaped for log lines ({@link LogText}): the application may take it from anywhere. */
@@ -91,7 +86,7 @@ public final class YakConsumer implements AutoCloseable {
     private final NetworkClient network;
     private final MetadataCache metadata;
     private final long backoffNs;
-    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private final ConsumerEvents events;
     private final SubscriptionState subscriptions = new SubscriptionState();
     private final Fetcher fetcher;
     private final ConsumerCoordinator coordinator;
@@ -99,23 +94,13 @@ public final class YakConsumer implements AutoCloseable {
     private final Supplier<List<String>> topicsOfInterest = subscriptions::topicsOfInterest;
     /** Set by the metadata listener (any thread); the owner thread then moves fetches to new leaders. */
     private final AtomicBoolean metadataChanged = new AtomicBoolean();
-    /**
-     * Set while a wake-up event is queued, so metadata changes, awaited answers and {@link #wakeup()} calls never
-     * pile up events.
-     */
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final Runnable wake = () -> wakeQueued.set(false);
-    /** Set by {@link #wakeup()} (any thread); cleared by the owner thread when it throws {@link WakeupException}. */
-    private final AtomicBoolean wakeupRequested = new AtomicBoolean();
-    /** Set by close, which finishes (final auto-commit) whatever wakeup() says; owner-thread only. */
-    private boolean ignoreWakeups;
     /** Nesting of public calls by the owner thread; owner-thread only. */
     private int depth;
     private boolean topicFetchInFlight;
     private long topicFetchRetryNs;
     private long topicFetchBackoffNs;
     private YakException pendingError;
-    private long nextAutoCommitNs;
+    private final OffsetCommitter committer;
     private volatile boolean closed;
 
     /**
@@ -130,19 +115,20 @@ public final class YakConsumer implements AutoCloseable {
         this.config = ConsumerConfig.from(props);
         this.shownClientId = LogText.safe(config.common().clientId());
         this.nanoClock = nanoClock;
+        this.events = new ConsumerEvents(nanoClock, config.common().clientId());
         this.backoffNs = TimeUnit.MILLISECONDS.toNanos(config.common().retryBackoffMs());
         this.network = ClientNetwork.create(config.common());
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.CONSUMER,
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
         this.fetcher = new Fetcher(config, subscriptions, metadata, network, events::add, nanoClock,
             e -> pendingError = e);
-        this.coordinator = new ConsumerCoordinator(config, subscriptions, metadata, nanoClock, this::signal,
+        this.coordinator = new ConsumerCoordinator(config, subscriptions, metadata, nanoClock, events::signal,
             this::commitBeforeRevoke, e -> pendingError = e);
         metadata.addListener(() -> {
             metadataChanged.set(true);
-            signal();
+            events.signal();
         });
-        this.nextAutoCommitNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
+        this.committer = new OffsetCommitter(config, metadata, coordinator, events, nanoClock);
         LOG.debug("consumer {} started: coordinator {}, group {}, auto.offset.reset {}", shownClientId,
             config.common().coordinator(), LogText.safe(config.groupId()), config.autoOffsetReset());
     }
@@ -173,6 +159,11 @@ public final class YakConsumer implements AutoCloseable {
         } finally {
             release();
         }
+    }
+
+    /** As {@link #subscribe(Pattern, ConsumerRebalanceListener)} without a listener. */
+    public void subscribe(Pattern pattern) {
+        subscribe(pattern, null);
     }
 
     /**
@@ -313,153 +304,16 @@ public final class YakConsumer implements AutoCloseable {
     public Map<TopicPartition, Long> offsetsForTimes(Map<TopicPartition, Long> timestamps) {
         acquire();
         try {
-            throwIfWokenUp("offsetsForTimes");
+            events.throwIfWokenUp("offsetsForTimes");
             for (Map.Entry<TopicPartition, Long> e : timestamps.entrySet()) {
                 if (e.getValue() == null || e.getValue() < 0) {
                     throw new IllegalArgumentException("timestamp " + e.getValue() + " of " + e.getKey()
                         + " must be >= 0 (ms since the epoch); use seekToBeginning/seekToEnd for the log ends");
                 }
             }
-            return new OffsetsForTimes(timestamps).run();
+            return new OffsetsForTimes(timestamps, config, metadata, network, events, nanoClock).run();
         } finally {
             release();
-        }
-    }
-
-    /**
-     * One {@link #offsetsForTimes} call: rounds of LIST_OFFSETS to the current leaders, naming their leader epochs,
-     * until every partition has an answer or the deadline passes; a retriable error (FENCED_LEADER_EPOCH and
-     * UNKNOWN_LEADER_EPOCH among them) is asked again after a metadata refresh. Runs on the owner thread and blocks
-     * it.
-     */
-    private final class OffsetsForTimes {
-        private final Map<TopicPartition, Long> timestamps;
-        /** Partitions still without an answer, and the timestamp to ask for next. */
-        private final Map<TopicPartition, Long> pending;
-        private final Map<TopicPartition, Long> found = new LinkedHashMap<>();
-        private final long timeoutMs = config.common().requestTimeoutMs();
-        private final long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        private YakException lastRetriable;
-
-        OffsetsForTimes(Map<TopicPartition, Long> timestamps) {
-            this.timestamps = timestamps;
-            this.pending = new LinkedHashMap<>(timestamps);
-        }
-
-        Map<TopicPartition, Long> run() {
-            while (!pending.isEmpty()) {
-                awaitTopics();
-                Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
-                for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
-                    TopicPartition tp = e.getKey();
-                    PartitionInfo info = metadata.partition(tp.topic(), tp.partition());
-                    HostPort leader = metadata.leaderAddress(info);
-                    if (leader == null) {
-                        lastRetriable = new YakException(ErrorCode.PARTITION_OFFLINE, tp + " has no live leader");
-                        continue;
-                    }
-                    if (remainingNs() <= 0) {
-                        throw timedOut();
-                    }
-                    sent.put(tp, network.connection(leader).send(new ListOffsetsRequest(tp.topic(), tp.partition(),
-                        info.leaderEpoch(), e.getValue()), Math.max(1, remainingMs())));
-                }
-                for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
-                    answer(e.getKey(), e.getValue());
-                }
-                if (!pending.isEmpty()) {
-                    backOffAndRefresh();
-                }
-            }
-            Map<TopicPartition, Long> out = new LinkedHashMap<>();
-            for (TopicPartition tp : timestamps.keySet()) {
-                out.put(tp, found.get(tp));
-            }
-            return out;
-        }
-
-        /** Makes sure every pending partition's topic and partition are known to the metadata. */
-        private void awaitTopics() {
-            for (TopicPartition tp : pending.keySet()) {
-                TopicInfo t = metadata.topic(tp.topic());
-                if (t == null) {
-                    t = metadata.awaitTopic(tp.topic(), false, Math.max(1, remainingMs()));
-                }
-                if (t.partition(tp.partition()) == null) {
-                    throw new YakException(ErrorCode.UNKNOWN_PARTITION, "topic " + tp.topic() + " has "
-                        + t.partitionCount() + " partition(s); there is no partition " + tp.partition());
-                }
-            }
-        }
-
-        private void answer(TopicPartition tp, CompletableFuture<Message> f) {
-            long asked = pending.get(tp);
-            ListOffsetsResponse r;
-            if (!awaitDone(f, deadlineNs, "offsetsForTimes")) {
-                throw timedOut();
-            }
-            try {
-                r = (ListOffsetsResponse) f.join();
-            } catch (CompletionException | CancellationException e) {
-                retriableOrThrow(asYak(e));
-                return;
-            }
-            if (r.error() != ErrorCode.NONE) {
-                retriableOrThrow(new YakException(r.error(), "listing the offset of " + tp + " for timestamp "
-                    + asked + " failed: " + r.error()));
-            } else if (r.offset() >= 0) {
-                found.put(tp, r.offset());
-                pending.remove(tp);
-            } else if (asked != ListOffsetsRequest.LATEST) {
-                // "no record that recent" answered as -1 rather than the log end: ask for the log end
-                pending.put(tp, ListOffsetsRequest.LATEST);
-            } else {
-                throw new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "the leader of " + tp
-                    + " answered offset " + r.offset() + " for the log end");
-            }
-        }
-
-        private void retriableOrThrow(YakException e) {
-            if (!e.retriable()) {
-                throw e;
-            }
-            lastRetriable = e;
-        }
-
-        private void backOffAndRefresh() {
-            if (remainingNs() <= 0) {
-                throw timedOut();
-            }
-            LOG.debug("{}: offsetsForTimes retrying {} partition(s): {}", shownClientId, pending.size(),
-                lastRetriable == null ? "" : LogText.safe(lastRetriable.getMessage()));
-            sleep(Math.min(backoffNs, Math.max(0, remainingNs())), "offsetsForTimes");
-            Set<String> topics = new LinkedHashSet<>();
-            for (TopicPartition tp : pending.keySet()) {
-                topics.add(tp.topic());
-            }
-            CompletableFuture<MetadataResponse> f = metadata.fetch(new ArrayList<>(topics), false);
-            if (!awaitDone(f, deadlineNs, "offsetsForTimes")) {
-                throw timedOut();
-            }
-            try {
-                f.join();
-            } catch (CompletionException | CancellationException e) {
-                retriableOrThrow(asYak(e));
-            }
-        }
-
-        private long remainingNs() {
-            return deadlineNs - nanoClock.getAsLong();
-        }
-
-        private long remainingMs() {
-            return YakConsumer.this.remainingMs(deadlineNs);
-        }
-
-        private YakException timedOut() {
-            String why = lastRetriable == null ? "" : "; last error: " + lastRetriable.getMessage();
-            return new YakException(ErrorCode.REQUEST_TIMED_OUT, "offsetsForTimes of " + pending.keySet()
-                + " did not complete within request.timeout.ms " + timeoutMs + why, lastRetriable);
         }
     }
 
@@ -485,8 +339,8 @@ public final class YakConsumer implements AutoCloseable {
             long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (s.position < 0) {
                 long now = nanoClock.getAsLong();
-                runEvents();
-                throwIfWokenUp("position");
+                events.runAll();
+                events.throwIfWokenUp("position");
                 throwPendingError();
                 if (s.position >= 0) {
                     break;
@@ -498,7 +352,7 @@ public final class YakConsumer implements AutoCloseable {
                 updateTopics(now);
                 metadata.maybeRefresh(topicsOfInterest, subscriptions.subscribed());
                 resolvePositions(now);
-                waitForEvent(Math.min(deadline - now, MAX_WAIT_SLICE_NS), "position");
+                events.waitForEvent(Math.min(deadline - now, ConsumerEvents.MAX_WAIT_SLICE_NS), "position");
             }
             return s.position;
         } finally {
@@ -563,9 +417,9 @@ public final class YakConsumer implements AutoCloseable {
             maybeAutoCommit(start);
             while (true) {
                 long now = nanoClock.getAsLong();
-                runEvents();
+                events.runAll();
                 coordinator.poll(now, true);
-                throwIfWokenUp("poll");
+                events.throwIfWokenUp("poll");
                 throwPendingError();
                 updateTopics(now);
                 metadata.maybeRefresh(topicsOfInterest, subscriptions.subscribed());
@@ -579,7 +433,7 @@ public final class YakConsumer implements AutoCloseable {
                 if (n > 0 || remainingNs <= 0) {
                     return n;
                 }
-                waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), "poll");
+                events.waitForEvent(Math.min(remainingNs, ConsumerEvents.MAX_WAIT_SLICE_NS), "poll");
             }
         } finally {
             release();
@@ -616,94 +470,8 @@ public final class YakConsumer implements AutoCloseable {
 
     private void commit(Map<TopicPartition, Long> offsets) {
         String group = requireGroup("commitSync");
-        throwIfWokenUp("commitSync");
-        long timeoutMs = config.common().requestTimeoutMs();
-        long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        Map<TopicPartition, Long> pending = new LinkedHashMap<>(offsets);
-        YakException last = null;
-        ConsumerCoordinator.Identity id = coordinator.identity();
-        if (coordinator.rebalancing()) {
-            // As Kafka's RebalanceInProgressException: the positions are committed once the rebalance is over (the
-            // next poll), or when a partition is given up.
-            throw new YakException(ErrorCode.REBALANCE_IN_PROGRESS, "commit in group " + group + " refused: the "
-                + "group is rebalancing; commit again after the next poll");
-        }
-        while (!pending.isEmpty()) {
-            Map<TopicPartition, CompletableFuture<Message>> sent = new LinkedHashMap<>();
-            for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
-                TopicPartition tp = e.getKey();
-                // Bounded by what is left of the call: with more partitions than the connection's in-flight
-                // requests, a send waits for a slot, and those waits must not add up past request.timeout.ms.
-                long leftMs = remainingMs(deadlineNs);
-                if (leftMs <= 0) {
-                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
-                }
-                sent.put(tp, metadata.coordinator().send(
-                    new CommitOffsetRequest(group, tp.topic(), tp.partition(), e.getValue(), id.generation(),
-                        id.memberId(), id.instanceId()), leftMs));
-            }
-            for (Map.Entry<TopicPartition, CompletableFuture<Message>> e : sent.entrySet()) {
-                TopicPartition tp = e.getKey();
-                if (!awaitDone(e.getValue(), deadlineNs, "commitSync")) {
-                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
-                }
-                YakException error = commitError(e.getValue(), group, tp, pending.get(tp));
-                if (error == null) {
-                    pending.remove(tp);
-                } else if (!error.retriable()) {
-                    coordinator.commitRefused(id, error.errorCode());
-                    throw error;
-                } else {
-                    last = error;
-                }
-            }
-            if (!pending.isEmpty()) {
-                long remainingNs = deadlineNs - nanoClock.getAsLong();
-                if (remainingNs <= 0) {
-                    throw commitTimedOut(pending.keySet(), group, timeoutMs, last);
-                }
-                LOG.debug("{}: commit of {} partition(s) in group {} failed, retrying: {}", shownClientId,
-                    pending.size(), LogText.safe(group), LogText.safe(last.getMessage()));
-                sleep(Math.min(backoffNs, remainingNs), "commitSync");
-            }
-        }
-    }
-
-    /** Whole milliseconds left until {@code deadlineNs}, rounded up; 0 or less once it passed. */
-    private long remainingMs(long deadlineNs) {
-        long leftNs = deadlineNs - nanoClock.getAsLong();
-        return leftNs <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(leftNs + 999_999);
-    }
-
-    /** The error of a completed commit attempt, null when it succeeded. */
-    private static YakException commitError(CompletableFuture<Message> f, String group, TopicPartition tp,
-                                            long offset) {
-        Message m;
-        try {
-            m = f.join();
-        } catch (CompletionException | CancellationException e) {
-            return asYak(e);
-        }
-        ErrorCode code = ((CommitOffsetResponse) m).error();
-        return code == ErrorCode.NONE ? null : new YakException(code, "commit of offset " + offset + " for " + tp
-            + " in group " + group + " failed: " + code);
-    }
-
-    /**
-     * After {@code request.timeout.ms}: the last retriable error, of its own type and code so callers can tell a
-     * connection problem, with how long it was retried; REQUEST_TIMED_OUT when no attempt failed in that time.
-     */
-    private static YakException commitTimedOut(Collection<TopicPartition> pending, String group, long timeoutMs,
-                                               YakException last) {
-        String msg = "commit of " + pending + " in group " + group + " not done within request.timeout.ms "
-            + timeoutMs;
-        if (last instanceof YakConnectionException ce) {
-            return new YakConnectionException(ce.address(), ce.reason(), msg + ": " + ce.getMessage(), ce);
-        }
-        if (last != null) {
-            return new YakException(last.errorCode(), msg + ": " + last.getMessage(), last);
-        }
-        return new YakException(ErrorCode.REQUEST_TIMED_OUT, msg);
+        events.throwIfWokenUp("commitSync");
+        committer.commitSync(group, offsets);
     }
 
     /** The committed offsets of {@code group.id} for these partitions; partitions without one are left out. */
@@ -711,33 +479,8 @@ public final class YakConsumer implements AutoCloseable {
         acquire();
         try {
             String group = requireGroup("committed");
-            throwIfWokenUp("committed");
-            long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(
-                config.common().requestTimeoutMs() + 1000L);
-            List<CompletableFuture<Message>> futures = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                long leftMs = remainingMs(deadlineNs);
-                if (leftMs <= 0) {
-                    throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "fetching the committed offsets of "
-                        + partitions.size() + " partition(s) not done within request.timeout.ms "
-                        + config.common().requestTimeoutMs());
-                }
-                futures.add(metadata.coordinator().send(new FetchOffsetRequest(group, tp.topic(), tp.partition()),
-                    leftMs));
-            }
-            Map<TopicPartition, Long> out = new LinkedHashMap<>();
-            int i = 0;
-            for (TopicPartition tp : partitions) {
-                FetchOffsetResponse r = (FetchOffsetResponse) await(futures.get(i++), deadlineNs, "committed");
-                if (r.error() != ErrorCode.NONE) {
-                    throw new YakException(r.error(),
-                        "fetching the committed offset of " + tp + " failed: " + r.error());
-                }
-                if (r.offset() >= 0) {
-                    out.put(tp, r.offset());
-                }
-            }
-            return out;
+            events.throwIfWokenUp("committed");
+            return committer.committed(group, partitions);
         } finally {
             release();
         }
@@ -750,8 +493,7 @@ public final class YakConsumer implements AutoCloseable {
      * method any thread may call; close ignores it.
      */
     public void wakeup() {
-        wakeupRequested.set(true);
-        signal();
+        events.wakeup();
     }
 
     /** Commits when auto-commit is on, releases buffered data and closes the connections. */
@@ -762,7 +504,7 @@ public final class YakConsumer implements AutoCloseable {
             if (closed) {
                 return;
             }
-            ignoreWakeups = true; // as Kafka's close: the final commit and the cleanup run whatever wakeup() said
+            events.ignoreWakeups(); // as Kafka's close: the final commit and the cleanup run whatever wakeup() said
             if (config.enableAutoCommit()) {
                 try {
                     commitSyncQuietly();
@@ -776,7 +518,7 @@ public final class YakConsumer implements AutoCloseable {
             subscriptions.clearBuffers();
             network.close();
             // The event loop has stopped: every answer still queued is in events now; their handlers release.
-            runEvents();
+            events.runAll();
             LOG.debug("consumer {} closed", shownClientId);
         } finally {
             release();
@@ -994,27 +736,7 @@ public final class YakConsumer implements AutoCloseable {
     // ---------------------------------------------------------------- plumbing
 
     private void maybeAutoCommit(long now) {
-        if (!config.enableAutoCommit() || now - nextAutoCommitNs < 0) {
-            return;
-        }
-        nextAutoCommitNs = now + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
-        ConsumerCoordinator.Identity id = coordinator.identity();
-        for (PartitionState s : subscriptions.partitions()) {
-            if (s.position >= 0) {
-                long offset = s.position;
-                TopicPartition tp = s.tp;
-                metadata.coordinator()
-                    .send(new CommitOffsetRequest(config.groupId(), tp.topic(), tp.partition(), offset,
-                        id.generation(), id.memberId(), id.instanceId()))
-                    .whenComplete((m, e) -> {
-                        if (e != null || ((CommitOffsetResponse) m).error() != ErrorCode.NONE) {
-                            LOG.warn("{}: auto-commit of {}-{} at {} failed: {}", shownClientId,
-                                LogText.safe(tp.topic()), tp.partition(), offset,
-                                e != null ? LogText.safe(e.getMessage()) : ((CommitOffsetResponse) m).error());
-                        }
-                    });
-            }
-        }
+        committer.maybeAutoCommit(now, subscriptions);
     }
 
     private void commitSyncQuietly() {
@@ -1030,92 +752,11 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
-    private void runEvents() {
-        Runnable r;
-        while ((r = events.poll()) != null) {
-            r.run();
-        }
-    }
-
-    /** Waits up to {@code ns} for one queued event (an answer, a metadata change, a wakeup) and runs it. */
-    private void waitForEvent(long ns, String call) {
-        if (ns <= 0) {
-            return;
-        }
-        try {
-            Runnable r = events.poll(ns, TimeUnit.NANOSECONDS);
-            if (r != null) {
-                r.run();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, "interrupted in " + call, e);
-        }
-    }
-
     private void throwPendingError() {
         YakException e = pendingError;
         if (e != null) {
             pendingError = null;
             throw e;
-        }
-    }
-
-    /** Wakes the owner thread if it waits for an event (any thread; queues at most one wake-up event). */
-    private void signal() {
-        if (wakeQueued.compareAndSet(false, true)) {
-            events.offer(wake);
-        }
-    }
-
-    /** Throws {@link WakeupException} if {@link #wakeup()} was called since the last one thrown; owner thread. */
-    private void throwIfWokenUp(String call) {
-        if (wakeupRequested.get() && !ignoreWakeups && wakeupRequested.getAndSet(false)) {
-            throw new WakeupException(call + " of consumer " + clientId() + " woken up by wakeup()");
-        }
-    }
-
-    /**
-     * Waits until {@code f} completes or {@code deadlineNs} passes (false), running queued events meanwhile so
-     * that {@link #wakeup()} (and thread interruption) end the wait; owner thread.
-     */
-    private boolean awaitDone(CompletableFuture<?> f, long deadlineNs, String call) {
-        if (!f.isDone()) {
-            f.whenComplete((r, e) -> signal());
-        }
-        while (true) {
-            throwIfWokenUp(call);
-            if (f.isDone()) {
-                return true;
-            }
-            long remainingNs = deadlineNs - nanoClock.getAsLong();
-            if (remainingNs <= 0) {
-                return false;
-            }
-            waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), call);
-        }
-    }
-
-    /** Waits {@code ns} (a retry backoff) as {@link #awaitDone} does: wakeup() ends it. */
-    private void sleep(long ns, String call) {
-        long deadlineNs = nanoClock.getAsLong() + ns;
-        long remainingNs;
-        while ((remainingNs = deadlineNs - nanoClock.getAsLong()) > 0) {
-            throwIfWokenUp(call);
-            waitForEvent(Math.min(remainingNs, MAX_WAIT_SLICE_NS), call);
-        }
-        throwIfWokenUp(call);
-    }
-
-    /** The answer of {@code f}, waiting until {@code deadlineNs}; its failure as a {@link YakException}. */
-    private Message await(CompletableFuture<Message> f, long deadlineNs, String call) {
-        if (!awaitDone(f, deadlineNs, call)) {
-            throw new YakException(ErrorCode.REQUEST_TIMED_OUT, call + " timed out");
-        }
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            throw asYak(e);
         }
     }
 

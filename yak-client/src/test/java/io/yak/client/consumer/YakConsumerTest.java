@@ -1020,4 +1020,38 @@ class YakConsumerTest {
                 .hasMessageContaining("group.id");
         }
     }
+
+    @Test
+    void shouldValidateTheGroupSettingsAsKafkaDoes() {
+        Properties base = props();
+        base.setProperty("group.id", "g");
+        assertThat(ConsumerConfig.from(base).enableAutoCommit()).as("auto-commit on with a group.id").isTrue();
+        assertThat(ConsumerConfig.from(props()).enableAutoCommit()).as("off without one").isFalse();
+        assertThat(ConsumerConfig.from(base).assignors()).extracting(a -> a.name())
+            .containsExactly("range", "cooperative-sticky");
+        assertThat(ConsumerConfig.from(base).cooperative()).isFalse();
+        Properties coop = props();
+        coop.putAll(base);
+        coop.setProperty("partition.assignment.strategy", "cooperative-sticky");
+        assertThat(ConsumerConfig.from(coop).cooperative()).isTrue();
+
+        for (String[] bad : new String[][] {
+            {"heartbeat.interval.ms", "45000", "below session.timeout.ms"},
+            {"partition.assignment.strategy", "sticky-ish", "unknown partition.assignment.strategy"},
+            {"session.timeout.ms", "0", "session.timeout.ms"}}) {
+            Properties p = props();
+            p.putAll(base);
+            p.setProperty(bad[0], bad[1]);
+            assertThatThrownBy(() -> new YakConsumer(p)).as(bad[0]).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bad[2]);
+        }
+        Properties instance = props();
+        instance.setProperty("group.instance.id", "a");
+        assertThatThrownBy(() -> new YakConsumer(instance)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("group.instance.id needs a group.id");
+        try (YakConsumer c = new YakConsumer(props())) {
+            assertThatThrownBy(() -> c.subscribe(java.util.regex.Pattern.compile("t.*"), null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("group.id");
+        }
+    }
 }

@@ -55,6 +55,8 @@ public final class ConsumerGroup {
     private String leaderId;
     private long joinDeadlineMs;
     private long joinNotBeforeMs;
+    /** The group was empty when this rebalance started: new members extend the initial delay. */
+    private boolean firstGenerationPending;
     private long syncDeadlineMs;
 
     public ConsumerGroup(String groupId, long initialRebalanceDelayMs) {
@@ -84,6 +86,34 @@ public final class ConsumerGroup {
 
     public String groupId() {
         return groupId;
+    }
+
+    /** The members' protocol type ({@code consumer}), or null while the group has no member. */
+    public String protocolType() {
+        return members.isEmpty() ? null : protocolType;
+    }
+
+    /** One member as {@code DESCRIBE_GROUP} shows it; {@code assignment} is a copy. */
+    public record MemberView(String memberId, String instanceId, String clientId, String host, byte[] assignment) {
+    }
+
+    /** Every member, in join order, with its current assignment (empty before its first sync). */
+    public List<MemberView> members() {
+        List<MemberView> out = new ArrayList<>(members.size());
+        for (GroupMember m : members.values()) {
+            out.add(new MemberView(m.memberId, m.instanceId, m.clientId, m.host, m.assignment.clone()));
+        }
+        return out;
+    }
+
+    /** Kafka's name of a state, as LIST_GROUPS and DESCRIBE_GROUP carry it: {@code Empty}, {@code Stable}, ... */
+    public static String stateName(State state) {
+        return switch (state) {
+            case EMPTY -> "Empty";
+            case PREPARING_REBALANCE -> "PreparingRebalance";
+            case COMPLETING_REBALANCE -> "CompletingRebalance";
+            case STABLE -> "Stable";
+        };
     }
 
     /** No member, and so no join or sync waiting for an answer: the group holds nothing worth keeping. */
@@ -162,6 +192,10 @@ public final class ConsumerGroup {
         member.awaitingJoin = answer;
         if (state != State.PREPARING_REBALANCE) {
             prepareRebalance(nowMs, reason);
+        } else if (firstGenerationPending && memberId.isEmpty()) {
+            // as Kafka: each new member during a new group's initial delay extends it, up to the rebalance timeout,
+            // so consumers starting together land in one generation however many there are
+            joinNotBeforeMs = Math.min(nowMs + initialRebalanceDelayMs, joinDeadlineMs);
         }
         tryCompleteJoin(nowMs);
     }
@@ -252,16 +286,19 @@ public final class ConsumerGroup {
 
     /** Expires silent members and finishes joins and syncs whose time is up. */
     public void tick(long nowMs) {
-        List<GroupMember> expired = new ArrayList<>();
+        List<GroupMember> expired = null; // the tick runs often: nothing allocated when nothing expired
         for (GroupMember m : members.values()) {
             // a member waiting for our answer (its join, or its sync until the leader's assignment) is kept alive,
             // as Kafka keeps it: the rebalance timeout bounds that wait, not its session
             boolean waiting = (state == State.PREPARING_REBALANCE && m.awaitingJoin != null) || m.awaitingSync != null;
             if (!waiting && nowMs - m.lastSeenMs > m.sessionTimeoutMs) {
+                if (expired == null) {
+                    expired = new ArrayList<>();
+                }
                 expired.add(m);
             }
         }
-        for (GroupMember m : expired) {
+        for (GroupMember m : expired == null ? List.<GroupMember>of() : expired) {
             LOG.info("group {}: member {} removed: not heard from for {} ms (session timeout {} ms)", safe(groupId),
                 safe(m.memberId), nowMs - m.lastSeenMs, m.sessionTimeoutMs);
             remove(m, ErrorCode.UNKNOWN_MEMBER_ID, nowMs, "member " + safe(m.memberId) + "'s session expired");
@@ -363,6 +400,7 @@ public final class ConsumerGroup {
         int rebalanceTimeoutMs = members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
         joinDeadlineMs = nowMs + rebalanceTimeoutMs;
         joinNotBeforeMs = state == State.EMPTY ? nowMs + initialRebalanceDelayMs : nowMs;
+        firstGenerationPending = state == State.EMPTY;
         if (state == State.EMPTY) {
             LOG.info("group {} rebalancing: {}; waiting {} ms for more members", safe(groupId), reason,
                 Math.min(initialRebalanceDelayMs, rebalanceTimeoutMs));

@@ -19,10 +19,10 @@ public record GroupSettings(long initialRebalanceDelayMs, int minSessionTimeoutM
     public static final String MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
 
     /**
-     * 500 ms, where Kafka waits 3000: a single-rack cluster's consumers start together within milliseconds, and a
-     * shorter delay makes the first join faster.
+     * 100 ms, where Kafka waits 3000: a single-rack cluster's consumers start together within milliseconds (and each
+     * new member extends the wait), and a shorter delay makes the first join faster.
      */
-    public static final long DEFAULT_INITIAL_REBALANCE_DELAY_MS = 500;
+    public static final long DEFAULT_INITIAL_REBALANCE_DELAY_MS = 100;
     public static final long MAX_INITIAL_REBALANCE_DELAY_MS = 300_000;
     /** Kafka's default. */
     public static final int DEFAULT_MIN_SESSION_TIMEOUT_MS = 6_000;

@@ -66,6 +66,22 @@ class ConsumerGroupTest {
         return out;
     }
 
+    /** As Kafka: a member joining during a new group's initial delay extends it, so late starters land in it. */
+    @Test
+    void shouldExtendTheInitialDelayForEachNewMember() {
+        Answers a = join("", null, "a");
+        now += DELAY_MS - 10;
+        Answers b = join("", null, "b"); // restarts the wait
+        now += 20;
+        group.tick(now);
+        assertThat(a.joins).as("still waiting: b extended the delay").isEmpty();
+        now += DELAY_MS;
+        group.tick(now);
+        assertThat(a.joins).hasSize(1);
+        assertThat(b.joins).hasSize(1);
+        assertThat(a.joins.get(0).generation()).isEqualTo(b.joins.get(0).generation());
+    }
+
     private Map<String, byte[]> assignEach(List<String> memberIds) {
         Map<String, byte[]> out = new HashMap<>();
         for (String id : memberIds) {
