@@ -262,6 +262,64 @@ class ConsumerGroupIT {
         assertThat(b.assignment()).hasSize(3);
     }
 
+    /**
+     * Two live consumers with one group.instance.id: the newer takes the place, the older is fenced for good (its
+     * polls throw FENCED_INSTANCE_ID, its partitions are lost) instead of taking the place back.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldFenceTheOlderOfTwoConsumersWithOneInstanceId() throws Exception {
+        TestCluster cluster = cluster();
+        create(cluster, "fenced");
+        GroupMember old = member(cluster, "old", "gf", List.of("fenced"), Map.of("group.instance.id", "x"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> old.assignment().size() == PARTITIONS);
+        GroupMember newer = member(cluster, "newer", "gf", List.of("fenced"), Map.of("group.instance.id", "x"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(newer.assignment()).hasSize(PARTITIONS);
+            assertThat(old.assignment()).isEmpty();
+            assertThat(old.errors).anySatisfy(e -> assertThat(e).isInstanceOf(YakException.class)
+                .extracting(x -> ((YakException) x).errorCode()).isEqualTo(ErrorCode.FENCED_INSTANCE_ID));
+        });
+        assertThat(old.calls).extracting(GroupMember.Call::kind).contains("lost");
+        Thread.sleep(2000);
+        assertThat(newer.assignment()).as("the fenced one did not take the place back").hasSize(PARTITIONS);
+        assertThat(newer.errors).isEmpty();
+    }
+
+    /** A listener that throws during a rebalance does not stop its member from rejoining and getting partitions. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRejoinAfterAListenerThrowsDuringARebalance() throws Exception {
+        TestCluster cluster = cluster();
+        create(cluster, "throws");
+        GroupMember a = member(cluster, "a", "gt", List.of("throws"), Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.assignment().size() == PARTITIONS);
+        a.failNextRevoke = true;
+        GroupMember b = member(cluster, "b", "gt", List.of("throws"), Map.of());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(a.assignment()).hasSize(3);
+            assertThat(b.assignment()).hasSize(3);
+        });
+        assertThat(a.errors).anySatisfy(e -> assertThat(e).hasMessageContaining("listener of a fails"));
+    }
+
+    /** A consumer closed while its first join is in flight leaves, so the group does not wait a session for it. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldNotWaitForAConsumerClosedDuringItsFirstJoin() throws Exception {
+        TestCluster cluster = cluster();
+        create(cluster, "brief");
+        try (YakConsumer brief = new YakConsumer(props(cluster, "gb", Map.of()))) {
+            brief.subscribe(List.of("brief"));
+            brief.poll(Duration.ofMillis(20)); // sends its join; the group's initial delay has not passed
+        }
+        long start = System.nanoTime();
+        GroupMember m = member(cluster, "m", "gb", List.of("brief"), Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> m.assignment().size() == PARTITIONS);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the remaining member had every partition")
+            .isLessThan(SESSION_TIMEOUT_MS);
+    }
+
     /** A pattern subscription picks up topics created later. */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -42,6 +42,8 @@ final class GroupMember implements AutoCloseable {
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile boolean running = true;
     private volatile boolean paused;
+    /** The next onPartitionsRevoked throws (after recording the call), as a buggy application listener would. */
+    volatile boolean failNextRevoke;
 
     /**
      * @param processed value -> every processing of a record with that value, shared by the members of a test
@@ -54,6 +56,10 @@ final class GroupMember implements AutoCloseable {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 calls.add(new Call("revoked", Set.copyOf(partitions), System.nanoTime()));
+                if (failNextRevoke) {
+                    failNextRevoke = false;
+                    throw new IllegalStateException("listener of " + name + " fails");
+                }
                 try {
                     consumer.commitSync(); // positions are after every processed record: the next owner goes on there
                 } catch (YakException e) {
@@ -89,7 +95,17 @@ final class GroupMember implements AutoCloseable {
                     Thread.sleep(10);
                     continue;
                 }
-                List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(100));
+                List<ConsumerRecord> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) { // recorded; a service's loop goes on polling
+                    errors.add(e);
+                    assignment = Set.copyOf(consumer.assignment());
+                    Thread.sleep(50);
+                    continue;
+                }
                 assignment = Set.copyOf(consumer.assignment());
                 for (ConsumerRecord r : records) {
                     processed.computeIfAbsent(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8),

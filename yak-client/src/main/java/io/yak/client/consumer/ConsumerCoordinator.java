@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -101,6 +102,8 @@ final class ConsumerCoordinator {
     private final AtomicBoolean memberLost = new AtomicBoolean();
     private volatile long lastPollNs;
     private volatile boolean closed;
+    /** Set once another consumer took this one's group.instance.id: every later poll throws it, as in Kafka. */
+    private volatile YakException fatal;
 
     ConsumerCoordinator(ConsumerConfig config, SubscriptionState subscriptions, MetadataCache metadata,
                         LongSupplier nanoClock, Runnable wakeOwner, Runnable commitBeforeRevoke,
@@ -132,12 +135,37 @@ final class ConsumerCoordinator {
         rejoinRequested.set(true);
     }
 
-    /** Before a new subscription replaces this one: the owned partitions are given up. Owner thread. */
+    /**
+     * Before a new subscription replaces this one: the owned partitions are given up, their positions committed
+     * first with auto-commit. Owner thread.
+     */
     void revokeAll() {
         Set<TopicPartition> owned = subscriptions.assignment();
-        if (!owned.isEmpty()) {
-            invoke(memberLost.get() ? "onPartitionsLost" : "onPartitionsRevoked", owned);
+        if (owned.isEmpty()) {
+            return;
         }
+        if (memberLost.get()) {
+            invoke("onPartitionsLost", owned);
+            return;
+        }
+        if (config.enableAutoCommit()) {
+            commitBeforeRevoke.run();
+        }
+        invoke("onPartitionsRevoked", owned);
+    }
+
+    /**
+     * Whether a new subscription is the current one again (same topics, or the same pattern): then only the
+     * listener changes and the member keeps its partitions. Owner thread.
+     */
+    boolean keepsSubscription(Collection<String> topics, Pattern newPattern, ConsumerRebalanceListener newListener) {
+        boolean same = newPattern == null ? pattern == null && new java.util.HashSet<>(topics).equals(
+            new java.util.HashSet<>(subscriptions.subscription()))
+            : pattern != null && pattern.pattern().equals(newPattern.pattern()) && pattern.flags() == newPattern.flags();
+        if (same) {
+            listener = newListener == null ? NO_LISTENER : newListener;
+        }
+        return same;
     }
 
     /** The identity a commit of the current positions names. */
@@ -153,7 +181,7 @@ final class ConsumerCoordinator {
 
     /** A commit sent as {@code used} was refused with {@code code}: the member rejoins, or knows it is lost. */
     void commitRefused(Identity used, ErrorCode code) {
-        if (requestInFlight) {
+        if (requestInFlight || used.memberId().isEmpty()) {
             return; // refused because the rebalance under way moved the generation on; the member is rejoining
         }
         synchronized (this) {
@@ -183,10 +211,13 @@ final class ConsumerCoordinator {
         if (!active() || closed) {
             return;
         }
-        checkMetadata();
         if (memberLost.getAndSet(false)) {
             losePartitions();
         }
+        if (fatal != null) {
+            throw fatal;
+        }
+        checkMetadata();
         if (!requestInFlight && nowNs - retryAtNs >= 0 && needsJoin()) {
             startJoin();
         }
@@ -199,27 +230,53 @@ final class ConsumerCoordinator {
             id = memberId;
             stable = false;
         }
-        if (!id.isEmpty()) {
+        try {
             Set<TopicPartition> owned = subscriptions.assignment();
-            if (!owned.isEmpty()) {
-                invoke(memberLost.get() ? "onPartitionsLost" : "onPartitionsRevoked", owned);
+            if (!id.isEmpty() && !owned.isEmpty()) {
+                invoke(memberLost.get() || fatal != null ? "onPartitionsLost" : "onPartitionsRevoked", owned);
             }
-            if (config.groupInstanceId() == null) { // a static member keeps its place until its session times out
+        } finally {
+            // a static member keeps its place until its session times out; a fenced one has no place to leave
+            if (!id.isEmpty() && config.groupInstanceId() == null && fatal == null) {
                 sendLeave(id, why, timeoutMs);
             }
-        }
-        synchronized (this) {
-            memberId = "";
-            generation = -1;
+            synchronized (this) {
+                memberId = "";
+                generation = -1;
+            }
         }
     }
 
+    /**
+     * Leaves the group. A join answered but not yet handled is handled first, so its member id is known and left;
+     * one still in flight is left when its answer arrives.
+     */
     void close(long timeoutMs) {
-        if (active()) {
-            leave("the consumer closes", timeoutMs);
+        try {
+            // A first join in flight has no member id yet: wait (bounded) for it, so the member can leave, or the
+            // group would wait for it until its rebalance timeout.
+            long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (true) {
+                Runnable r;
+                while ((r = answers.poll()) != null) {
+                    r.run();
+                }
+                boolean idUnknown;
+                synchronized (this) {
+                    idUnknown = memberId.isEmpty();
+                }
+                if (!(active() && requestInFlight && idUnknown) || nanoClock.getAsLong() - deadlineNs >= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            if (active()) {
+                leave("the consumer closes", timeoutMs);
+            }
+        } finally {
+            closed = true;
+            heartbeat.stop();
         }
-        closed = true;
-        heartbeat.stop();
     }
 
     // ---------------------------------------------------------------- called by the heartbeat thread
@@ -248,7 +305,8 @@ final class ConsumerCoordinator {
         }
         ErrorCode code = ((GroupHeartbeatResponse) m).error();
         synchronized (this) {
-            if (id.generation() != generation || !id.memberId().equals(memberId)) {
+            // an answer to a heartbeat sent before a rebalance this member already started says nothing new
+            if (!stable || id.generation() != generation || !id.memberId().equals(memberId)) {
                 return;
             }
         }
@@ -265,7 +323,11 @@ final class ConsumerCoordinator {
                 memberLost.set(true);
                 wakeOwner.run();
             }
-            case FENCED_INSTANCE_ID -> answers.add(() -> fail.accept(fenced()));
+            case FENCED_INSTANCE_ID -> {
+                fatal = fenced();
+                memberLost.set(true);
+                wakeOwner.run();
+            }
             default -> LOG.debug("{}: heartbeat to group {} answered {}", shownClientId, LogText.safe(groupId), code);
         }
     }
@@ -289,15 +351,20 @@ final class ConsumerCoordinator {
     }
 
     private void startJoin() {
-        rejoinRequested.set(false);
-        if (!prepared) {
-            prepareJoin();
-            prepared = true;
+        synchronized (this) {
+            stable = false; // from here heartbeats stop and their late answers are ignored
         }
+        if (!prepared) {
+            try {
+                prepareJoin();
+            } finally {
+                prepared = true; // a listener that threw still gave its partitions up: the join goes on next poll
+            }
+        }
+        rejoinRequested.set(false);
         String id;
         int gen;
         synchronized (this) {
-            stable = false;
             id = memberId;
             gen = generation;
         }
@@ -314,25 +381,53 @@ final class ConsumerCoordinator {
         metadata.coordinator().send(new JoinGroupRequest(groupId, config.sessionTimeoutMs(),
                 config.maxPollIntervalMs(), id, config.groupInstanceId(), config.common().clientId(),
                 ConsumerProtocol.PROTOCOL_TYPE, protocols), joinTimeoutMs())
-            .whenComplete((m, e) -> answer(() -> onJoin((JoinGroupResponse) m, e)));
+            .whenComplete((m, e) -> {
+                if (closed && e == null && ((JoinGroupResponse) m).error() == ErrorCode.NONE
+                    && config.groupInstanceId() == null) {
+                    // closed while this join was in flight: leave now, or the group waits a session for the member
+                    metadata.coordinator().send(new LeaveGroupRequest(groupId, ((JoinGroupResponse) m).memberId(),
+                        null));
+                    return;
+                }
+                answer(() -> onJoin((JoinGroupResponse) m, e));
+            });
     }
 
     /** Eager assignors give everything up before a rebalance; cooperative ones keep consuming throughout. */
     private void prepareJoin() {
-        if (config.cooperative()) {
-            return;
-        }
         Set<TopicPartition> owned = subscriptions.assignment();
-        if (owned.isEmpty()) {
+        if (config.cooperative()) {
+            // only what the member no longer subscribes to is given up before the join (as Kafka): the rest it keeps
+            owned.removeIf(tp -> subscriptions.subscription().contains(tp.topic()));
+        }
+        revoke(owned);
+    }
+
+    /**
+     * Gives {@code partitions} up: commits their positions first with auto-commit, tells the listener, drops them.
+     * Whatever fails (the commit, a wakeup, the listener), they are dropped, and the first failure is thrown after.
+     */
+    private void revoke(Set<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
             return;
         }
-        if (config.enableAutoCommit()) {
-            commitBeforeRevoke.run();
+        RuntimeException failure = null;
+        try {
+            if (config.enableAutoCommit()) {
+                commitBeforeRevoke.run();
+            }
+        } catch (RuntimeException e) {
+            failure = e;
         }
         try {
-            invoke("onPartitionsRevoked", owned);
+            invoke("onPartitionsRevoked", partitions);
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
         } finally {
-            subscriptions.removeAssigned(owned);
+            subscriptions.removeAssigned(partitions);
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -359,14 +454,15 @@ final class ConsumerCoordinator {
                 }
             }
             case UNKNOWN_MEMBER_ID -> {
-                synchronized (this) {
-                    memberId = "";
-                    generation = -1;
-                }
-                rejoinRequested.set(true);
+                // the group no longer has this member (its session expired): what it owns now belongs to others
+                memberLost.set(true);
+                losePartitions();
             }
             case REBALANCE_IN_PROGRESS -> rejoinRequested.set(true);
-            case FENCED_INSTANCE_ID -> fail.accept(fenced());
+            case FENCED_INSTANCE_ID -> {
+                fatal = fenced();
+                losePartitions();
+            }
             default -> {
                 retryLater("join", r.error().toString());
                 if (!r.error().retriable()) {
@@ -452,7 +548,10 @@ final class ConsumerCoordinator {
                 memberLost.set(true);
                 rejoinRequested.set(true);
             }
-            case FENCED_INSTANCE_ID -> fail.accept(fenced());
+            case FENCED_INSTANCE_ID -> {
+                fatal = fenced();
+                losePartitions();
+            }
             default -> retryLater("sync", r.error().toString());
         }
     }
@@ -472,6 +571,11 @@ final class ConsumerCoordinator {
         assigned.forEach(revoked::remove);
         Set<TopicPartition> added = new LinkedHashSet<>(assigned);
         added.removeAll(owned);
+        // Partitions of topics this member does not subscribe to (the subscription changed while it joined, or a
+        // static member came back with another one) are not taken: the member rejoins with what it subscribes to.
+        if (added.removeIf(tp -> !subscriptions.subscription().contains(tp.topic()))) {
+            rejoinRequested.set(true);
+        }
         synchronized (this) {
             stable = true;
         }
@@ -490,16 +594,12 @@ final class ConsumerCoordinator {
         RuntimeException listenerFailure = null;
         if (!revoked.isEmpty()) {
             // cooperative: what moves is given up now, and a follow-up rebalance hands it to its new owner
-            if (config.enableAutoCommit()) {
-                commitBeforeRevoke.run();
-            }
+            rejoinRequested.set(true);
             try {
-                invoke("onPartitionsRevoked", revoked);
+                revoke(revoked);
             } catch (RuntimeException ex) {
                 listenerFailure = ex;
             }
-            subscriptions.removeAssigned(revoked);
-            rejoinRequested.set(true);
         }
         subscriptions.addAssigned(added);
         try {
@@ -517,18 +617,19 @@ final class ConsumerCoordinator {
         Set<TopicPartition> owned = subscriptions.assignment();
         synchronized (this) {
             stable = false;
-            if (config.groupInstanceId() == null) {
-                memberId = "";
-            }
-            generation = -1;
         }
         prepared = false;
         rejoinRequested.set(true);
-        if (!owned.isEmpty()) {
-            try {
+        try {
+            if (!owned.isEmpty()) {
+                // the identity is still the old one: a listener's commit here is fenced, not taken as outside-group
                 invoke("onPartitionsLost", owned);
-            } finally {
-                subscriptions.removeAssigned(owned);
+            }
+        } finally {
+            subscriptions.removeAssigned(owned);
+            synchronized (this) {
+                memberId = ""; // a static member joins again under its instance id, which takes its place back
+                generation = -1;
             }
         }
     }

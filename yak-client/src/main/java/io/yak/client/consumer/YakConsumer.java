@@ -183,6 +183,9 @@ public final class YakConsumer implements AutoCloseable {
 
     private void resubscribe(Collection<String> topics, Pattern pattern, ConsumerRebalanceListener listener) {
         if (coordinator.active()) {
+            if (coordinator.keepsSubscription(topics, pattern, listener)) {
+                return; // the same subscription again: nothing moves, as in Kafka
+            }
             coordinator.revokeAll();
         }
         subscriptions.subscribe(topics);
@@ -512,13 +515,16 @@ public final class YakConsumer implements AutoCloseable {
                     LOG.warn("{}: final auto-commit failed: {}", shownClientId, LogText.safe(e.getMessage()));
                 }
             }
-            coordinator.close(Math.min(config.common().requestTimeoutMs(), 5000));
-            closed = true;
-            fetcher.close();
-            subscriptions.clearBuffers();
-            network.close();
-            // The event loop has stopped: every answer still queued is in events now; their handlers release.
-            events.runAll();
+            try {
+                coordinator.close(Math.min(config.common().requestTimeoutMs(), 5000)); // a listener may throw
+            } finally {
+                closed = true;
+                fetcher.close();
+                subscriptions.clearBuffers();
+                network.close();
+                // The event loop has stopped: every answer still queued is in events now; their handlers release.
+                events.runAll();
+            }
             LOG.debug("consumer {} closed", shownClientId);
         } finally {
             release();
@@ -747,6 +753,8 @@ public final class YakConsumer implements AutoCloseable {
     private void commitBeforeRevoke() {
         try {
             commit(subscriptions.positions());
+        } catch (WakeupException e) {
+            throw e; // the application asked to stop: poll throws it, after the partitions were given up
         } catch (RuntimeException e) {
             LOG.warn("{}: commit before giving partitions up failed: {}", shownClientId, LogText.safe(e.getMessage()));
         }

@@ -169,7 +169,9 @@ public final class ConsumerGroup {
         } else {
             member = members.get(memberId);
             if (member == null) {
-                answer.accept(JoinResult.failed(ErrorCode.UNKNOWN_MEMBER_ID, memberId));
+                // a static member's old incarnation, replaced by a newer one, is told it was fenced, so it stops
+                // instead of joining afresh and taking the place back
+                answer.accept(JoinResult.failed(check(null, instanceId, generation), memberId));
                 return;
             }
             if (fenced(member, instanceId)) {
@@ -290,7 +292,9 @@ public final class ConsumerGroup {
         for (GroupMember m : members.values()) {
             // a member waiting for our answer (its join, or its sync until the leader's assignment) is kept alive,
             // as Kafka keeps it: the rebalance timeout bounds that wait, not its session
-            boolean waiting = (state == State.PREPARING_REBALANCE && m.awaitingJoin != null) || m.awaitingSync != null;
+            // and so is every member between the generation forming and its sync: the sync deadline bounds that
+            boolean waiting = (state == State.PREPARING_REBALANCE && m.awaitingJoin != null) || m.awaitingSync != null
+                || state == State.COMPLETING_REBALANCE;
             if (!waiting && nowMs - m.lastSeenMs > m.sessionTimeoutMs) {
                 if (expired == null) {
                     expired = new ArrayList<>();

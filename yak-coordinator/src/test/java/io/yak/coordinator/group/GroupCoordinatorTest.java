@@ -114,7 +114,10 @@ class GroupCoordinatorTest {
 
         JoinResult d = stableMember("d");
         assertThat(groups.groupCount()).isEqualTo(3);
-        now += SESSION_MS + 1; // nobody heartbeats: every member's session expires
+        // Nobody heartbeats: d's session expires; b and c never synced, which the rebalance timeout bounds (a member
+        // between its join answer and its sync is not expired by its session, as it does not heartbeat meanwhile).
+        now += Math.max(SESSION_MS, REBALANCE_MS) + 1;
+        groups.tick(now);
         groups.tick(now);
         assertThat(groups.groupCount()).as("every member expired, every group forgotten").isZero();
         assertThat(groups.heartbeat("d", d.memberId(), null, d.generation(), now))
