@@ -42,7 +42,9 @@ public enum ErrorCode {
     REBALANCE_IN_PROGRESS(34, false),
     FENCED_INSTANCE_ID(35, false),
     INCONSISTENT_GROUP_PROTOCOL(36, false),
-    INVALID_SESSION_TIMEOUT(37, false);
+    INVALID_SESSION_TIMEOUT(37, false),
+    NON_EMPTY_GROUP(38, false),
+    GROUP_ID_NOT_FOUND(39, false);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -240,6 +240,9 @@ final class LogRecovery {
                     || name.equals(SegmentLayout.HIGH_WATERMARK_TEMP_FILE)
                     || SegmentLayout.parseBaseOffset(name, SegmentLayout.SNAPSHOT_TEMP_SUFFIX) >= 0) {
                     Files.deleteIfExists(entry);
+                } else if (name.equals(SegmentLayout.TOPIC_ID_FILE)
+                    || name.equals(SegmentLayout.TOPIC_ID_FILE + ".tmp")) {
+                    continue; // the partition manager's (DataDir), not the log's
                 } else if (name.equals(SegmentLayout.RECOVERY_POINT_FILE) || name.equals(SegmentLayout.LEADER_EPOCH_FILE)
                     || name.equals(SegmentLayout.HIGH_WATERMARK_FILE)
                     || SegmentLayout.parseBaseOffset(name, SegmentLayout.SNAPSHOT_SUFFIX) >= 0) {

@@ -78,7 +78,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private final Path directory;
     private final String name;
-    private final LogConfig config;
+    /** Replaced by {@link #reconfigure} (a topic config change); changed and read under the partition's lock. */
+    private LogConfig config;
     private final LongSupplier clockMs;
     /** Writer thread: checks appended batches. */
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
@@ -161,6 +162,12 @@ public final class PartitionLog implements AutoCloseable {
         this.logEndOffset = nextOffset;
         this.lastFlushMs = clockMs.getAsLong();
     }
+
+    /**
+     * The file in a partition directory that records its topic's id ({@code STORAGE.md}, "Partition directory");
+     * written and read by the partition manager, ignored by the log.
+     */
+    public static final String TOPIC_ID_FILE = SegmentLayout.TOPIC_ID_FILE;
 
     /** {@code <dataDir>/<topic>-<partition>}, the directory of a partition's log. */
     public static Path directoryFor(Path dataDir, String topic, int partition) {
@@ -1314,6 +1321,17 @@ public final class PartitionLog implements AutoCloseable {
     /** {@code <topic>-<partition>}. */
     public String name() {
         return name;
+    }
+
+    /**
+     * Writer thread (holding the partition's lock): applies a topic config change: {@code segment.bytes} and
+     * {@code segment.ms} from the next roll, {@code flush.*} from the next append. {@code index.interval.bytes},
+     * {@code file.delete.delay.ms} and the producer id expiry stay as opened.
+     */
+    public void reconfigure(LogConfig next) {
+        Objects.requireNonNull(next, "next");
+        config = new LogConfig(next.segmentBytes(), config.indexIntervalBytes(), next.flushMessages(), next.flushMs(),
+            next.segmentMs(), config.fileDeleteDelayMs(), config.producerIdExpirationMs());
     }
 
     public LogConfig config() {

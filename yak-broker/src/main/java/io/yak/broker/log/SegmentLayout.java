@@ -33,6 +33,8 @@ final class SegmentLayout {
     static final String DELETED_SUFFIX = ".deleted";
     /** Where the recovery point and the log start offset are kept ({@link RecoveryPointLayout}). */
     static final String RECOVERY_POINT_FILE = "recovery-point";
+    /** The id of the topic the partition belongs to ({@code topic.id=N}); written by the partition manager. */
+    static final String TOPIC_ID_FILE = "partition.meta";
     /** A recovery-point file being written; renamed over {@link #RECOVERY_POINT_FILE} once forced. */
     static final String RECOVERY_POINT_TEMP_FILE = RECOVERY_POINT_FILE + ".tmp";
     /** Decimal digits of the zero-padded base offset in a segment file name: every long fits, names sort. */

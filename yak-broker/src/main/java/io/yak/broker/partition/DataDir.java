@@ -61,6 +61,14 @@ final class DataDir {
      * are created as usual). Link thread.
      */
     private Set<String> missingData = Set.of();
+    /**
+     * Partition directories found at start that no cluster view has accounted for yet: each is kept (its topic is in
+     * the view, with its id), or deleted (its topic was deleted, or created again, while this broker was down).
+     * Link thread.
+     */
+    private final Set<String> unresolved = new java.util.TreeSet<>();
+    /** Suffix of a partition directory whose topic was deleted, until its files are removed. */
+    static final String DELETED_DIR_SUFFIX = ".deleted";
     /** Whether {@link #scan} found {@value #CLEAN_SHUTDOWN_FILE}. */
     private volatile boolean previousShutdownClean;
 
@@ -83,15 +91,25 @@ final class DataDir {
         Files.createDirectories(dir);
         lock();
         List<String> found = new ArrayList<>();
+        List<Path> retired = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path d : dirs) {
-                Matcher m = PARTITION_DIR.matcher(d.getFileName().toString());
-                if (m.matches()) {
-                    found.add(d.getFileName().toString());
+                String name = d.getFileName().toString();
+                Matcher m = PARTITION_DIR.matcher(name);
+                if (name.endsWith(DELETED_DIR_SUFFIX)) {
+                    retired.add(d);
+                } else if (m.matches()) {
+                    found.add(name);
                 }
             }
         }
+        for (Path d : retired) {
+            LOG.info("broker {}: deleting {}, a partition directory of a deleted topic left by the previous process",
+                brokerId, d);
+            deleteTree(d);
+        }
         Collections.sort(found);
+        unresolved.addAll(found);
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
         previousShutdownClean = Files.exists(marker);
         if (previousShutdownClean) {
@@ -134,6 +152,136 @@ final class DataDir {
     private void writeMeta() throws IOException {
         DurableFiles.replace(dir.resolve(META_FILE), ("# The broker whose partition logs live in this directory.\n"
             + "broker.id=" + brokerId + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The topic id recorded in a partition directory ({@value io.yak.broker.log.PartitionLog#TOPIC_ID_FILE},
+     * {@code topic.id=N}), or 0 when none is (a directory of a build before topic ids, or none at all).
+     */
+    static long readTopicId(Path partitionDir) {
+        Path file = partitionDir.resolve(io.yak.broker.log.PartitionLog.TOPIC_ID_FILE);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+            return Long.parseLong(p.getProperty("topic.id", "0").trim());
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("cannot read {}: {}; the partition's topic id counts as unknown", file, e.toString());
+            return 0;
+        }
+    }
+
+    /** Records {@code topicId} in a partition directory, atomically and durably. Writer thread. */
+    static void writeTopicId(Path partitionDir, long topicId) throws IOException {
+        DurableFiles.replace(partitionDir.resolve(io.yak.broker.log.PartitionLog.TOPIC_ID_FILE),
+            ("# The id of the topic this partition belongs to (the cluster epoch it was created at).\n"
+                + "topic.id=" + topicId + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Renames the directory of partition {@code name} to {@code name.<n>.deleted} (and syncs the data.dir), so that a
+     * partition of that name created afterwards starts in a new directory while mapped files of the old one are
+     * still released later. Writer thread of that partition name.
+     *
+     * @return the new path, or null when there was no such directory
+     */
+    Path retire(String name) throws IOException {
+        Path from = dir.resolve(name);
+        if (!Files.exists(from)) {
+            return null;
+        }
+        Path to = dir.resolve(name + "." + System.nanoTime() + DELETED_DIR_SUFFIX);
+        Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.syncDirectory(dir);
+        return to;
+    }
+
+    /** Deletes a directory and everything in it; logs and goes on when a file cannot be deleted. */
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.error("cannot delete {}: {}; delete it by hand", root, e.toString());
+        }
+    }
+
+    /**
+     * Link thread, at each cluster view until every partition directory found at start is accounted for: a directory
+     * whose topic is in the view with the same id (or one of them unknown) is kept; one whose topic was created again
+     * (another id) or is gone from the view is deleted, on the writer thread of its name, so before any new partition
+     * of that name opens. A directory whose topic is gone is deleted only when its recorded topic id is at most the
+     * view's epoch: a coordinator that lost its state (a new cluster at a low epoch) does not wipe brokers; one
+     * without a recorded id is kept, with a WARN.
+     *
+     * @param writerOf the writer thread of a partition name (topic, index)
+     */
+    void deleteStale(ClusterMetadata metadata, java.util.function.BiFunction<String, Integer, Executor> writerOf) {
+        if (unresolved.isEmpty() || metadata.epoch() <= 0) {
+            return;
+        }
+        for (java.util.Iterator<String> it = unresolved.iterator(); it.hasNext(); ) {
+            String name = it.next();
+            Matcher m = PARTITION_DIR.matcher(name);
+            if (!m.matches()) {
+                it.remove();
+                continue;
+            }
+            String topic = m.group(1);
+            int index;
+            try {
+                index = Integer.parseInt(m.group(2));
+            } catch (NumberFormatException e) {
+                it.remove();
+                continue;
+            }
+            TopicInfo t = metadata.topic(topic);
+            long stored = readTopicId(dir.resolve(name));
+            String why;
+            if (t != null && index < t.partitionCount()) {
+                if (stored == 0 || t.topicId() == TopicInfo.NO_TOPIC_ID || stored == t.topicId()) {
+                    it.remove(); // this topic's: kept
+                    continue;
+                }
+                why = "topic " + topic + " was deleted and created again (topic id " + stored + " here, "
+                    + t.topicId() + " now)";
+            } else if (stored == 0) {
+                it.remove();
+                LOG.warn("broker {}: partition directory {} belongs to no topic of the cluster view of epoch {} and "
+                    + "records no topic id: kept; delete it by hand if its topic was deleted", brokerId,
+                    dir.resolve(name), metadata.epoch());
+                continue;
+            } else if (stored > metadata.epoch()) {
+                it.remove();
+                LOG.error("broker {}: partition directory {} belongs to topic id {}, newer than the cluster view's "
+                    + "epoch {}: did the coordinator lose its state? Kept", brokerId, dir.resolve(name), stored,
+                    metadata.epoch());
+                continue;
+            } else {
+                why = "topic " + topic + (t == null ? " was deleted" : " has no partition " + index)
+                    + " while this broker was down";
+            }
+            it.remove();
+            LOG.info("broker {}: deleting partition directory {}: {}", brokerId, dir.resolve(name), why);
+            try {
+                writerOf.apply(topic, index).execute(() -> {
+                    try {
+                        deleteTree(retire(name));
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("broker {}: cannot delete partition directory {}: {}", brokerId, dir.resolve(name),
+                            e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("broker {}: closing; {} not deleted", brokerId, name);
+            }
+        }
     }
 
     boolean previousShutdownClean() {

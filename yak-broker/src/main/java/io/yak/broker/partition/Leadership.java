@@ -38,10 +38,15 @@ final class Leadership {
     /** Pulls the partitions this broker follows; null when it never follows (single-copy tests). */
     private final FollowerFetchers followers;
     private final TopicCreations creations;
+    private final LogScheduler scheduler;
+    private final ConsumeRequests consumes;
 
     Leadership(int brokerId, ReplicationConfig replicationConfig, PartitionTable table, DataDir dataDir,
                LogConfig logConfig, OfflinePartitions offline, LeaderReplication replication,
-               FollowerFetchers followers, TopicCreations creations) {
+               FollowerFetchers followers, TopicCreations creations, LogScheduler scheduler,
+               ConsumeRequests consumes) {
+        this.scheduler = scheduler;
+        this.consumes = consumes;
         this.brokerId = brokerId;
         this.replicationConfig = replicationConfig;
         this.table = table;
@@ -66,6 +71,8 @@ final class Leadership {
         if (dataDir.needsConfirmation()) {
             dataDir.confirm(metadata, table.writers[0]);
         }
+        // before any partition of this view opens: directories of topics deleted (or created again) meanwhile
+        dataDir.deleteStale(metadata, table::writerOf);
         Map<String, Partition[]> next = new HashMap<>();
         Map<String, TopicInfo> nextTopics = new HashMap<>();
         for (TopicInfo t : metadata.topics()) {
@@ -83,6 +90,14 @@ final class Leadership {
                 t.longConfig(TopicConfigs.MIN_INSYNC_REPLICAS, replicationConfig.minInsyncReplicas()));
             for (PartitionInfo info : t.partitions()) {
                 Partition p = table.partition(t.name(), info.partition());
+                if (p.topicId != TopicInfo.NO_TOPIC_ID && t.topicId() != TopicInfo.NO_TOPIC_ID
+                    && p.topicId != t.topicId()) {
+                    retire(p, "was deleted and created again (topic id " + p.topicId + " -> " + t.topicId() + ")");
+                    p = table.partition(t.name(), info.partition());
+                }
+                if (p.topicId == TopicInfo.NO_TOPIC_ID) {
+                    p.topicId = t.topicId();
+                }
                 ps[info.partition()] = p;
                 applyState(p, t, info, topicMinIsr);
             }
@@ -93,13 +108,70 @@ final class Leadership {
             nextBrokers.put(b.id(), b);
         }
         table.install(nextBrokers, nextTopics, next);
-        // partitions of deleted topics, or that moved away from this broker, are no longer followed
-        for (Partition p : table.all()) {
+        // partitions of deleted topics are closed and their directories deleted
+        for (Partition p : java.util.List.copyOf(table.all())) {
             Partition[] current = next.get(p.topic);
-            if (followers != null && (current == null || p.partition >= current.length)) {
-                followers.unfollow(p);
+            if (current != null && p.partition < current.length) {
+                continue;
             }
+            if (p.topicId > epoch) {
+                // created at a later epoch than this view's: a coordinator that lost its state, not a deletion
+                LOG.error("broker {}: partition {} (topic id {}) is missing from the cluster view of epoch {}, older "
+                    + "than the topic: did the coordinator lose its state? Its log is kept", brokerId, p.name,
+                    p.topicId, epoch);
+                continue;
+            }
+            retire(p, "was deleted");
         }
+    }
+
+    /**
+     * A partition whose topic was deleted: forgotten at once (requests get UNKNOWN_TOPIC, waiting ones are answered,
+     * heartbeats stop listing it), its directory renamed on its writer thread (so a partition of a topic created again
+     * under the name, bound to the same writer, opens a new one), and its log released and files deleted once
+     * {@code file.delete.delay.ms} passed: a reader may still hold buffers viewing its mapped segments, as after
+     * retention. Metadata thread.
+     */
+    private void retire(Partition p, String why) {
+        table.forget(p);
+        offline.forget(p);
+        if (followers != null) {
+            followers.unfollow(p);
+        }
+        replication.resign(p, ErrorCode.UNKNOWN_TOPIC);
+        consumes.failWaiters(p);
+        p.role = p.role.resigned();
+        long delayMs = logConfig.fileDeleteDelayMs() + 1;
+        p.onWriter(() -> {
+            PartitionLog log = p.log;
+            p.failure = "its topic " + why;
+            java.nio.file.Path retired;
+            try {
+                retired = dataDir.retire(p.name);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.error("broker {}: cannot rename the directory of deleted partition {}: {}", brokerId, p.name,
+                    e.toString(), e);
+                retired = null;
+            }
+            if (log == null && retired == null) {
+                return; // not a replica here: nothing on disk
+            }
+            LOG.info("broker {}: partition {} {}: log closed to requests, directory renamed to {}; files released "
+                + "and deleted in {} ms", brokerId, p.name, why, retired, delayMs);
+            java.nio.file.Path toDelete = retired;
+            scheduler.later(() -> p.onWriter(() -> {
+                if (log != null) {
+                    try {
+                        log.abandon();
+                    } catch (java.io.IOException | RuntimeException e) {
+                        LOG.warn("broker {}: releasing the log of deleted partition {}: {}", brokerId, p.name,
+                            e.toString());
+                    }
+                }
+                DataDir.deleteTree(toDelete);
+                LOG.info("broker {}: partition {} deleted", brokerId, p.name);
+            }), delayMs);
+        });
     }
 
     /**
@@ -129,10 +201,25 @@ final class Leadership {
         if (dataDir.isMissing(p.name) && p.log == null && !p.opening && p.failure == null) {
             offline.markOffline(p, "its log is missing from data.dir (empty, no " + DataDir.META_FILE + ")");
         }
+        PartitionLog open = p.log;
+        if (open != null) {
+            LogConfig config = logConfigFor(t);
+            if (!sameTopicSettings(config, open.config())) {
+                p.onWriter(() -> {
+                    if (p.log == open && !sameTopicSettings(config, open.config())) {
+                        LOG.info("broker {}: partition {} configs changed: segment.bytes {}, segment.ms {}, "
+                            + "flush.messages {}, flush.ms {}", brokerId, p.name, config.segmentBytes(),
+                            config.segmentMs(), config.flushMessages(), config.flushMs());
+                        open.reconfigure(config);
+                    }
+                });
+            }
+        }
         if (replica && p.log == null && !p.opening && p.failure == null) {
             p.opening = true;
             LogConfig config = logConfigFor(t);
-            p.onWriter(() -> open(p, config));
+            long topicId = t.topicId();
+            p.onWriter(() -> open(p, config, topicId));
         }
         if (leads) {
             if (followers != null) {
@@ -171,13 +258,30 @@ final class Leadership {
         return c.withFlushMs(topic.longConfig("flush.ms", c.flushMs()));
     }
 
+    /** Whether the settings a topic may change ({@code segment.*}, {@code flush.*}) are the same. */
+    private static boolean sameTopicSettings(LogConfig a, LogConfig b) {
+        return a.segmentBytes() == b.segmentBytes() && a.segmentMs() == b.segmentMs()
+            && a.flushMessages() == b.flushMessages() && a.flushMs() == b.flushMs();
+    }
+
     /** Writer thread only. */
-    private void open(Partition p, LogConfig config) {
+    private void open(Partition p, LogConfig config, long topicId) {
         if (p.log != null || p.failure != null) {
             return;
         }
         try {
-            p.log = PartitionLog.open(dataDir.resolve(p.name), p.topic, p.partition, config);
+            java.nio.file.Path dir = dataDir.resolve(p.name);
+            long stored = DataDir.readTopicId(dir);
+            if (stored != TopicInfo.NO_TOPIC_ID && topicId != TopicInfo.NO_TOPIC_ID && stored != topicId) {
+                // an older topic of this name, deleted while this broker was down: never served as the new one
+                LOG.info("broker {}: partition directory {} belongs to topic id {}, not {}: deleting it", brokerId,
+                    dir, stored, topicId);
+                DataDir.deleteTree(dataDir.retire(p.name));
+            }
+            p.log = PartitionLog.open(dir, p.topic, p.partition, config);
+            if (topicId != TopicInfo.NO_TOPIC_ID && stored != topicId) {
+                DataDir.writeTopicId(dir, topicId);
+            }
             LOG.info("broker {}: partition {} opened, offsets {}..{}", brokerId, p.name, p.log.logStartOffset(),
                 p.log.logEndOffset());
         } catch (IOException | RuntimeException | InternalError e) {

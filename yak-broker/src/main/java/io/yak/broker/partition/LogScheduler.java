@@ -58,6 +58,15 @@ final class LogScheduler {
             replication.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
+    /** Runs {@code task} on the timer thread after {@code delayMs}; dropped when closing. */
+    void later(Runnable task, long delayMs) {
+        try {
+            timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("broker {}: closing; a delayed task is dropped", brokerId);
+        }
+    }
+
     /** Stops every job; files retention let go and not deleted yet are released when the logs close. */
     void shutdownNow() {
         timer.shutdownNow();

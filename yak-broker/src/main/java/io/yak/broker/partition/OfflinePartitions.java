@@ -46,6 +46,15 @@ final class OfflinePartitions {
             + "partition offline until this broker restarts with the log repaired", brokerId, p.name, why);
     }
 
+    /** Forgets {@code p} (its topic was deleted): heartbeats no longer list it. Any thread. */
+    void forget(Partition p) {
+        synchronized (offline) {
+            if (offline.remove(p.name) != null) {
+                offlineList = List.copyOf(offline.values());
+            }
+        }
+    }
+
     /** Writer thread only. A log that failed refuses appends until it is reopened, which only a restart does. */
     void offlineIfFailed(Partition p, PartitionLog log, Exception e) {
         if (log != null && log.failed()) {

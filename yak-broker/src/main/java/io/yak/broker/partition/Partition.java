@@ -59,6 +59,8 @@ final class Partition {
     /** Why the log could not be opened (corruption, disk): the partition stays offline. */
     volatile String failure;
     volatile boolean opening;
+    /** The id of the topic this partition belongs to, from the first cluster view that listed it (0: unknown). */
+    volatile long topicId;
     /** This broker's role for the partition, replaced whole (see {@link Role}). */
     volatile Role role = Role.NONE;
     /**

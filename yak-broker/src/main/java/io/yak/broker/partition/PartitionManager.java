@@ -135,7 +135,7 @@ public final class PartitionManager implements AutoCloseable {
             : new FollowerFetchers(brokerId, fetchClient, replication, isr::brokerEpoch, table::broker,
                 follower::applyFetched);
         this.leadership = new Leadership(brokerId, replication, table, this.dataDir, logConfig, offline,
-            this.replication, followers, creations);
+            this.replication, followers, creations, scheduler, consumes);
     }
 
     /** Tests: see {@link TopicCreations#expire()}. */

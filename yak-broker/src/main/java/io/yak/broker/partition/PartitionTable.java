@@ -37,6 +37,19 @@ final class PartitionTable {
             writers[Math.floorMod(31 * topic.hashCode() + index, writers.length)]));
     }
 
+    /**
+     * Forgets {@code p} (its topic was deleted): the next partition of that name, of a topic created again, is a new
+     * one, bound to the same writer thread.
+     */
+    void forget(Partition p) {
+        byName.remove(p.name, p);
+    }
+
+    /** The writer thread of the partition named {@code topic-index}, whether or not it was seen. */
+    ExecutorService writerOf(String topic, int index) {
+        return writers[Math.floorMod(31 * topic.hashCode() + index, writers.length)];
+    }
+
     /** Every partition ever seen. */
     Collection<Partition> all() {
         return byName.values();

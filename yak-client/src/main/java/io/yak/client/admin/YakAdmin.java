@@ -1,5 +1,6 @@
 package io.yak.client.admin;
 
+import io.yak.client.TopicPartition;
 import io.yak.client.YakException;
 import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.CommonConfig;
@@ -9,6 +10,23 @@ import io.yak.wire.config.TopicConfigs;
 import io.yak.wire.log.LogText;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.CommitOffsetRequest;
+import io.yak.wire.message.CommitOffsetResponse;
+import io.yak.wire.message.AlterTopicConfigsRequest;
+import io.yak.wire.message.AlterTopicConfigsResponse;
+import io.yak.wire.message.CreatePartitionsRequest;
+import io.yak.wire.message.CreatePartitionsResponse;
+import io.yak.wire.message.DeleteGroupRequest;
+import io.yak.wire.message.DeleteGroupResponse;
+import io.yak.wire.message.DeleteTopicRequest;
+import io.yak.wire.message.DeleteTopicResponse;
+import io.yak.wire.message.DescribeGroupRequest;
+import io.yak.wire.message.DescribeGroupResponse;
+import io.yak.wire.message.DescribedMember;
+import io.yak.wire.message.GroupOffset;
+import io.yak.wire.message.ListGroupsRequest;
+import io.yak.wire.message.ListGroupsResponse;
+import io.yak.wire.message.ListedGroup;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
 import io.yak.wire.message.ListOffsetsRequest;
@@ -20,7 +38,12 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.net.Connection;
 import io.yak.wire.net.NetworkClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.yak.wire.WireException;
+import io.yak.wire.message.Codec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,9 +56,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Topic and cluster administration: create topics (optionally with a replication factor and per-topic configs), list
- * and describe them, describe the cluster (all against the coordinator), and read partitions' high watermarks (from
- * their leaders). Every call is synchronous (bounded by {@code request.timeout.ms}) and
+ * Topic, group and cluster administration: create, list, describe and delete topics (optionally with a replication
+ * factor and per-topic configs), describe the cluster, list, describe and delete consumer groups and reset their
+ * offsets (all against the coordinator), and read partitions' offsets (from their leaders). Every call is synchronous (bounded by {@code request.timeout.ms}) and
  * throws {@link YakException} with the server's error code, or {@link io.yak.client.YakConnectionException} when
  * the coordinator cannot be reached.
  * Never creates topics implicitly. Thread-safe.
@@ -167,6 +190,19 @@ public final class YakAdmin implements AutoCloseable {
      * @throws YakException UNKNOWN_TOPIC when the topic does not exist, or when the coordinator cannot be asked
      */
     public Map<Integer, Long> highWatermarks(String topic) {
+        return listOffsets(topic, ListOffsetsRequest.LATEST);
+    }
+
+    /** The log start offset of each partition of {@code topic} that has a leader; see {@link #highWatermarks}. */
+    public Map<Integer, Long> logStartOffsets(String topic) {
+        return listOffsets(topic, ListOffsetsRequest.EARLIEST);
+    }
+
+    /**
+     * LIST_OFFSETS at each partition's leader for {@code timestamp} ({@link ListOffsetsRequest#EARLIEST},
+     * {@link ListOffsetsRequest#LATEST} or a time in ms), as {@link #highWatermarks} describes.
+     */
+    private Map<Integer, Long> listOffsets(String topic, long timestamp) {
         ClusterMetadata m = topicMetadata(topic);
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
         Map<Integer, CompletableFuture<Message>> asked = new TreeMap<>();
@@ -175,7 +211,7 @@ public final class YakAdmin implements AutoCloseable {
             if (leader != null) {
                 asked.put(p.partition(), network.connection(new HostPort(leader.host(), leader.port())).send(
                     new ListOffsetsRequest(topic, p.partition(), ListOffsetsRequest.NO_LEADER_EPOCH,
-                        ListOffsetsRequest.LATEST)));
+                        timestamp)));
             }
         }
         Map<Integer, Long> out = new TreeMap<>();
@@ -196,6 +232,191 @@ public final class YakAdmin implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Deletes a topic: the coordinator removes it and the committed offsets of its partitions (answered once that is
+     * durable); each broker deletes its partitions' files once it learns of it. Producers and consumers of it get
+     * {@code UNKNOWN_TOPIC}. A topic created again under the name starts empty at offset 0.
+     *
+     * @throws YakException UNKNOWN_TOPIC, INVALID_TOPIC, STORAGE_ERROR
+     */
+    public void deleteTopic(String name) {
+        DeleteTopicResponse r = (DeleteTopicResponse) call(new DeleteTopicRequest(name), "delete topic");
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "cannot delete topic '" + name + "': " + describe(r.error(),
+                r.message()));
+        }
+    }
+
+    /**
+     * Grows a topic to {@code partitions} partitions, placed as at creation with the topic's replication factor.
+     * Keyed records map to partitions by hash of the key, so keys move to other partitions; consumer groups
+     * subscribed to the topic rebalance.
+     *
+     * @throws YakException INVALID_REQUEST (not more than now; the message says how many it has), UNKNOWN_TOPIC,
+     *     INVALID_REPLICATION_FACTOR, NO_LIVE_BROKERS
+     */
+    public void createPartitions(String topic, int partitions) {
+        CreatePartitionsResponse r = (CreatePartitionsResponse) call(new CreatePartitionsRequest(topic, partitions),
+            "create partitions");
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "cannot change the partition count of topic '" + topic + "': "
+                + describe(r.error(), r.message()));
+        }
+    }
+
+    /**
+     * Sets {@code set} and removes {@code deleted} from a topic's own configs (keys and ranges of
+     * {@link TopicConfigs}, checked as at creation: nothing changes when one is bad); the brokers apply the new
+     * values to the topic's partitions without a restart.
+     *
+     * @throws YakException INVALID_CONFIG (the message names the key and value), UNKNOWN_TOPIC, INVALID_REQUEST
+     */
+    public void alterTopicConfigs(String topic, Map<String, String> set, List<String> deleted) {
+        AlterTopicConfigsResponse r = (AlterTopicConfigsResponse) call(new AlterTopicConfigsRequest(topic, set,
+            deleted), "alter topic configs");
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "cannot change the configs of topic '" + topic + "': "
+                + describe(r.error(), r.message()));
+        }
+    }
+
+    /** Every consumer group the coordinator knows (with members, or with committed offsets only), sorted by id. */
+    public List<ListedGroup> listGroups() {
+        ListGroupsResponse r = (ListGroupsResponse) call(new ListGroupsRequest(List.of()), "list groups");
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "list groups failed: " + r.error());
+        }
+        return r.groups();
+    }
+
+    /**
+     * A group's state, members (with their partitions, decoded from the consumer protocol) and committed offsets.
+     *
+     * @throws YakException GROUP_ID_NOT_FOUND when the coordinator has neither members nor offsets of it
+     */
+    public GroupDescription describeGroup(String group) {
+        DescribeGroupResponse r = (DescribeGroupResponse) call(new DescribeGroupRequest(group), "describe group");
+        if (r.error() == ErrorCode.GROUP_ID_NOT_FOUND) {
+            throw new YakException(r.error(), "consumer group '" + group + "' does not exist");
+        }
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "cannot describe group '" + group + "': " + r.error());
+        }
+        List<GroupDescription.Member> members = new ArrayList<>(r.members().size());
+        for (DescribedMember m : r.members()) {
+            members.add(new GroupDescription.Member(m.memberId(), m.groupInstanceId(), m.clientId(), m.host(),
+                "consumer".equals(r.protocolType()) ? decodeAssignment(m.assignment()) : List.of()));
+        }
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (GroupOffset o : r.offsets()) {
+            offsets.put(new TopicPartition(o.topic(), o.partition()), o.offset());
+        }
+        return new GroupDescription(r.group(), r.state(), r.protocolType(), r.protocol(), r.generation(), r.leader(),
+            members, offsets);
+    }
+
+    /**
+     * Deletes a group's committed offsets (durably), as Kafka's {@code --delete}.
+     *
+     * @throws YakException NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when it does not exist
+     */
+    public void deleteGroup(String group) {
+        DeleteGroupResponse r = (DeleteGroupResponse) call(new DeleteGroupRequest(group), "delete group");
+        if (r.error() != ErrorCode.NONE) {
+            throw new YakException(r.error(), "cannot delete group '" + group + "': " + describe(r.error(),
+                r.message()));
+        }
+    }
+
+    /**
+     * What resetting {@code group}'s offsets of {@code topic} to {@code spec} would commit, per partition, clamped to
+     * [log start, log end] (asked from each partition's leader). Changes nothing.
+     *
+     * @throws YakException UNKNOWN_TOPIC; PARTITION_OFFLINE (retriable) when a partition's offsets cannot be read
+     */
+    public List<OffsetReset> planOffsetReset(String group, String topic, ResetSpec spec) {
+        TopicInfo t = describeTopic(topic);
+        Map<Integer, Long> starts = listOffsets(topic, ListOffsetsRequest.EARLIEST);
+        Map<Integer, Long> ends = listOffsets(topic, ListOffsetsRequest.LATEST);
+        Map<Integer, Long> atTime = spec.kind() == ResetSpec.Kind.DATETIME ? listOffsets(topic, spec.value())
+            : Map.of();
+        Map<TopicPartition, Long> committed = committedOffsetsOrNone(group);
+        List<OffsetReset> plan = new ArrayList<>(t.partitionCount());
+        for (PartitionInfo p : t.partitions()) {
+            Long start = starts.get(p.partition());
+            Long end = ends.get(p.partition());
+            if (start == null || end == null) {
+                throw new YakException(ErrorCode.PARTITION_OFFLINE, "cannot read the offsets of " + topic + "-"
+                    + p.partition() + " from its leader: is it offline?");
+            }
+            TopicPartition tp = new TopicPartition(topic, p.partition());
+            long current = committed.getOrDefault(tp, -1L);
+            long target = switch (spec.kind()) {
+                case EARLIEST -> start;
+                case LATEST -> end;
+                case DATETIME -> atTime.getOrDefault(p.partition(), end);
+                case OFFSET -> spec.value();
+                case SHIFT_BY -> (current < 0 ? start : current) + spec.value();
+            };
+            plan.add(new OffsetReset(tp, current, Math.max(start, Math.min(end, target))));
+        }
+        return plan;
+    }
+
+    /**
+     * Commits {@code plan} for {@code group} from outside the group protocol (generation -1, no member id), which
+     * the coordinator takes only while the group has no members.
+     *
+     * @throws YakException the coordinator's refusal, e.g. UNKNOWN_MEMBER_ID or REBALANCE_IN_PROGRESS when members
+     *     joined meanwhile; the partitions before it are committed
+     */
+    public void commitOffsets(String group, List<OffsetReset> plan) {
+        for (OffsetReset o : plan) {
+            CommitOffsetResponse r = (CommitOffsetResponse) call(new CommitOffsetRequest(group,
+                o.partition().topic(), o.partition().partition(), o.newOffset(), -1, "", null), "commit offset");
+            if (r.error() != ErrorCode.NONE) {
+                throw new YakException(r.error(), "cannot commit offset " + o.newOffset() + " of " + o.partition()
+                    + " for group '" + group + "': " + r.error());
+            }
+        }
+    }
+
+    private Map<TopicPartition, Long> committedOffsetsOrNone(String group) {
+        try {
+            return describeGroup(group).committedOffsets();
+        } catch (YakException e) {
+            if (e.errorCode() == ErrorCode.GROUP_ID_NOT_FOUND) {
+                return Map.of();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The consumer protocol's assignment (int16 version 1, int32 count, then topic string and int32 partition per
+     * entry; {@code ConsumerProtocol} in the consumer package writes it); empty for empty or foreign bytes.
+     */
+    static List<TopicPartition> decodeAssignment(byte[] bytes) {
+        if (bytes.length == 0) {
+            return List.of();
+        }
+        ByteBuf in = Unpooled.wrappedBuffer(bytes);
+        try {
+            if (Codec.readShort(in, "version") != 1) {
+                return List.of();
+            }
+            int n = Codec.readCount(in, "partition_count");
+            List<TopicPartition> out = new ArrayList<>(Math.min(n, in.readableBytes() / 6));
+            for (int i = 0; i < n; i++) {
+                out.add(new TopicPartition(Codec.readRequiredString(in, "topic"), Codec.readInt(in, "partition")));
+            }
+            return out;
+        } catch (WireException | IllegalArgumentException e) {
+            LOG.debug("assignment of {} bytes is not the consumer protocol's: {}", bytes.length, e.toString());
+            return List.of();
+        }
     }
 
     /** Brokers (with liveness), epoch and every topic. */

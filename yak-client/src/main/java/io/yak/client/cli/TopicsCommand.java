@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code yak topics create|list|describe}. */
-@Command(name = "topics", description = "Create, list and describe topics.", mixinStandardHelpOptions = true,
-    subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class})
+/** {@code yak topics create|list|describe|alter|delete}. */
+@Command(name = "topics", description = "Create, list, describe and delete topics.", mixinStandardHelpOptions = true,
+    subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Describe.class,
+        TopicsCommand.Delete.class, TopicsCommand.Alter.class})
 final class TopicsCommand implements Callable<Integer> {
     /** The keys of {@link TopicConfigs#KEYS}, for help texts (annotation values must be constants). */
     static final String CONFIG_KEYS = TopicConfigs.FLUSH_MESSAGES + ", " + TopicConfigs.FLUSH_MS + ", "
@@ -33,7 +34,7 @@ final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: create, list or describe");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: create, list, describe, alter or delete");
     }
 
     @Command(name = "create", description = "Create a topic.", mixinStandardHelpOptions = true)
@@ -143,6 +144,78 @@ final class TopicsCommand implements Callable<Integer> {
                         parent.root.out.println("CONFIGS " + configText(t));
                     }
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a topic: its partitions on every broker and the committed "
+        + "offsets of it. A topic created again under the name starts empty.", mixinStandardHelpOptions = true)
+    static final class Delete implements Callable<Integer> {
+        @ParentCommand
+        TopicsCommand parent;
+
+        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
+                admin.deleteTopic(topic);
+                parent.root.out.println("Deleted topic " + topic + ".");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "alter", description = "Change a topic: grow its partition count (--partitions), set "
+        + "(--config) or remove (--delete-config) its own configs; brokers apply configs without a restart.",
+        mixinStandardHelpOptions = true)
+    static final class Alter implements Callable<Integer> {
+        @ParentCommand
+        TopicsCommand parent;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Topic name.")
+        String topic;
+
+        @Option(names = "--partitions", paramLabel = "P",
+            description = "The new partition count, more than the current one (it cannot shrink).")
+        Integer partitions;
+
+        @Option(names = "--config", paramLabel = "KEY=VALUE",
+            description = "Per-topic config to set, repeatable; keys: " + CONFIG_KEYS + ".")
+        Map<String, String> configs = new LinkedHashMap<>();
+
+        @Option(names = "--delete-config", paramLabel = "KEY",
+            description = "Per-topic config to remove (back to the default), repeatable.")
+        List<String> deleteConfigs = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (partitions == null && configs.isEmpty() && deleteConfigs.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "nothing to change: give --partitions, --config or --delete-config");
+            }
+            if (partitions != null && partitions < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--partitions must be at least 1, was " + partitions);
+            }
+            try (YakAdmin admin = CliClients.admin(parent.root.coordinator)) {
+                if (!configs.isEmpty() || !deleteConfigs.isEmpty()) {
+                    admin.alterTopicConfigs(topic, configs, deleteConfigs);
+                    parent.root.out.println("Topic " + topic + ": configs changed.");
+                }
+                if (partitions == null) {
+                    return 0;
+                }
+                admin.createPartitions(topic, partitions);
+                parent.root.err.println("yak: WARNING: records with a key go to the partition of the key's hash "
+                    + "modulo the partition count: keys of " + topic + " now map to other partitions, so their "
+                    + "order across the change is not kept");
+                parent.root.out.println("Topic " + topic + " now has " + partitions + " partitions.");
             }
             return 0;
         }

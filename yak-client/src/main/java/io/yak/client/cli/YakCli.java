@@ -14,13 +14,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code yak} command line: {@code topics create|list|describe}, {@code produce}, {@code consume},
- * {@code cluster}. Data goes to stdout, diagnostics to stderr as one line each ({@code yak: ...}). Exit codes:
+ * The {@code yak} command line: {@code topics create|list|describe|alter|delete}, {@code groups
+ * list|describe|delete|reset-offsets}, {@code configs describe}, {@code produce}, {@code consume}, {@code cluster}. Data goes to stdout, diagnostics to stderr as one line each ({@code yak: ...}). Exit codes:
  * 0 success, 1 runtime error (unreachable coordinator, unknown topic, failed records), 2 bad arguments.
  */
 @Command(name = "yak", mixinStandardHelpOptions = true, version = "yak 0.1.0",
     description = "Command-line client for a YaK cluster.",
-    subcommands = {TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, ClusterCommand.class})
+    subcommands = {TopicsCommand.class, GroupsCommand.class, ConfigsCommand.class, ProduceCommand.class,
+        ConsumeCommand.class, ClusterCommand.class})
 public final class YakCli implements Callable<Integer> {
     /** Connect timeout of CLI clients: an unreachable coordinator is reported quickly. */
     static final int CLI_CONNECT_TIMEOUT_MS = 3000;
@@ -46,7 +47,7 @@ public final class YakCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "missing command: topics, produce, consume or cluster");
+            "missing command: topics, groups, configs, produce, consume or cluster");
     }
 
     public static void main(String[] args) {

@@ -32,7 +32,10 @@ final class ChangeJournal {
     private final Map<Integer, CoordinatorSnapshot.Broker> writtenBrokers = new HashMap<>();
     private final Set<String> newTopics = new LinkedHashSet<>();
     private final Set<PartitionKey> changedPartitions = new LinkedHashSet<>();
-    private final List<CoordinatorSnapshot.CommittedOffset> offsets = new ArrayList<>();
+    /** Topics deleted, in order; each is dropped from {@link #newTopics} and {@link #changedPartitions}. */
+    private final Set<String> deletedTopics = new LinkedHashSet<>();
+    /** Offset commits and group deletions, in the order they happened (a deletion removes earlier commits). */
+    private final List<StateRecord> offsets = new ArrayList<>();
 
     /** Starts from the state as it is now, which is what is on disk. */
     ChangeJournal(long epoch, long nextProducerId, Iterable<BrokerEntry> brokers) {
@@ -54,7 +57,19 @@ final class ChangeJournal {
     }
 
     void offsetCommitted(CoordinatorSnapshot.CommittedOffset o) {
-        offsets.add(o);
+        offsets.add(new StateRecord.OffsetRecord(o));
+    }
+
+    void groupDeleted(String group) {
+        offsets.add(new StateRecord.GroupDeleted(group));
+    }
+
+    /** A topic removed: changes of it noted before are void (it and its offsets are gone). */
+    void topicDeleted(String name) {
+        newTopics.remove(name);
+        changedPartitions.removeIf(k -> k.topic().equals(name));
+        offsets.removeIf(r -> r instanceof StateRecord.OffsetRecord o && o.offset().topic().equals(name));
+        deletedTopics.add(name);
     }
 
     /**
@@ -91,6 +106,9 @@ final class ChangeJournal {
                 }
             }
         }
+        for (String name : deletedTopics) {
+            records.add(new StateRecord.TopicDeleted(name));
+        }
         List<TopicInfo> topicInfos = new ArrayList<>(newTopics.size());
         for (String name : newTopics) {
             TopicEntry t = partitions.get(name);
@@ -103,11 +121,10 @@ final class ChangeJournal {
             records.add(new StateRecord.PartitionRecord(k.topic(), k.partition(), s.toStored()));
             partitionChanges.add(new PartitionChange(k.topic(), s.toInfo(k.partition())));
         }
-        for (CoordinatorSnapshot.CommittedOffset o : offsets) {
-            records.add(new StateRecord.OffsetRecord(o));
-        }
+        records.addAll(offsets);
         LeaderInfoDelta delta = epochMoved ? new LeaderInfoDelta(baseEpoch, epoch, changedBrokers, removedBrokers,
-            topicInfos, partitionChanges) : null;
+            topicInfos, partitionChanges, new ArrayList<>(deletedTopics)) : null;
+        deletedTopics.clear();
         baseEpoch = epoch;
         newTopics.clear();
         changedPartitions.clear();

@@ -39,7 +39,7 @@ final class ClusterSnapshots {
             if (partitions.contains(t.name())) {
                 throw new IllegalStateException("topic " + t.name() + " stored twice");
             }
-            partitions.add(new TopicEntry(t.name(), states, t.configs()));
+            partitions.add(new TopicEntry(t.name(), states, t.configs(), t.topicId()));
         }
         for (CoordinatorSnapshot.CommittedOffset o : snapshot.offsets()) {
             offsets.restore(o);

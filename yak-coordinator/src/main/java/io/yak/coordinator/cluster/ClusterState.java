@@ -39,6 +39,7 @@ import java.util.Map;
  * may be called from any thread.
  */
 public final class ClusterState {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterState.class);
     /** Offset answered when a group has committed nothing for a partition. */
     public static final long NO_OFFSET = -1;
     /** Largest partition count of one topic. */
@@ -347,6 +348,26 @@ public final class ClusterState {
         return created;
     }
 
+    /**
+     * Grows a topic's partition count (see {@link TopicCreator#createPartitions}); bumps the epoch when it did.
+     * Nothing changes on error.
+     */
+    public TopicCreation createPartitions(String name, int count, long nowMs) {
+        TopicCreation result = topics.createPartitions(name, count, nowMs, epoch + 1);
+        bumpIf(result.error() == ErrorCode.NONE);
+        return result;
+    }
+
+    /**
+     * Changes a topic's own configs (see {@link TopicCreator#alterConfigs}); bumps the epoch when it did. Nothing
+     * changes on error.
+     */
+    public TopicCreation alterTopicConfigs(String name, Map<String, String> set, List<String> deleted) {
+        TopicCreation result = topics.alterConfigs(name, set, deleted, epoch + 1);
+        bumpIf(result.error() == ErrorCode.NONE);
+        return result;
+    }
+
     /** Why a topic could not be created now with the default replication factor, or NONE. */
     public ErrorCode validateNewTopic(String name, int partitions, Map<String, String> configs, long nowMs) {
         return validateNewTopic(name, partitions, -1, configs, nowMs).error();
@@ -420,6 +441,61 @@ public final class ClusterState {
             journal.offsetCommitted(new CoordinatorSnapshot.CommittedOffset(group, topic, partition, offset));
         }
         return error;
+    }
+
+    /** Groups that have at least one committed offset, sorted. */
+    public java.util.SortedSet<String> groupsWithOffsets() {
+        return offsets.groups();
+    }
+
+    /** Every committed offset of {@code group}, sorted by topic and partition; empty when it has none. */
+    public List<CoordinatorSnapshot.CommittedOffset> committedOffsets(String group) {
+        return offsets.offsetsOf(group);
+    }
+
+    /**
+     * Removes every committed offset of {@code group} (the caller checked that the group has no members). Changes
+     * persisted state but not the metadata or epoch.
+     *
+     * @return how many offsets were removed; 0 (nothing changed) when the group had none
+     */
+    public int deleteGroupOffsets(String group) {
+        int removed = offsets.deleteGroup(group);
+        if (removed > 0 && journal != null) {
+            journal.groupDeleted(group);
+        }
+        return removed;
+    }
+
+    /**
+     * Deletes a topic: it leaves the metadata (a LEADER_INFO_DELTA lists it in {@code deleted_topics}), its brokers
+     * count its partitions no more, and the committed offsets of its partitions are removed. Bumps the epoch.
+     *
+     * @return NONE (the state changed), INVALID_TOPIC (not a topic name) or UNKNOWN_TOPIC; nothing changed on error
+     */
+    public ErrorCode deleteTopic(String name) {
+        if (!io.yak.wire.config.TopicNames.isValid(name)) {
+            return ErrorCode.INVALID_TOPIC;
+        }
+        if (!partitions.contains(name)) {
+            return ErrorCode.UNKNOWN_TOPIC;
+        }
+        TopicEntry t = partitions.remove(name);
+        List<List<Integer>> replicas = new ArrayList<>(t.partitionCount());
+        for (int p = 0; p < t.partitionCount(); p++) {
+            replicas.add(t.partition(p).replicas());
+            for (int r : t.partition(p).replicas()) {
+                BrokerEntry b = brokers.get(r);
+                if (b != null) {
+                    b.replicaCount--;
+                }
+            }
+        }
+        int dropped = offsets.deleteTopic(name);
+        bumpEpoch();
+        LOG.info("topic {} deleted (topic id {}, {} partitions, replicas {}); {} committed offsets of it dropped; "
+            + "epoch {}", name, t.topicId, t.partitionCount(), replicas, dropped, epoch);
+        return ErrorCode.NONE;
     }
 
     /** A group's committed offset: {@link #NO_OFFSET} with NONE when it never committed one for the partition. */

@@ -68,6 +68,43 @@ final class CommittedOffsets {
         return offset == null ? ClusterState.NO_OFFSET : offset;
     }
 
+    /** Groups that have at least one committed offset, sorted. */
+    java.util.SortedSet<String> groups() {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (Key k : offsets.keySet()) {
+            out.add(k.group());
+        }
+        return out;
+    }
+
+    /** Every committed offset of {@code group}, sorted by topic and partition. */
+    List<CoordinatorSnapshot.CommittedOffset> offsetsOf(String group) {
+        List<CoordinatorSnapshot.CommittedOffset> out = new ArrayList<>();
+        for (Map.Entry<Key, Long> e : offsets.entrySet()) {
+            Key k = e.getKey();
+            if (k.group().equals(group)) {
+                out.add(new CoordinatorSnapshot.CommittedOffset(k.group(), k.topic(), k.partition(), e.getValue()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(CoordinatorSnapshot.CommittedOffset::topic)
+            .thenComparingInt(CoordinatorSnapshot.CommittedOffset::partition));
+        return out;
+    }
+
+    /** Removes every offset of {@code group}; returns how many. */
+    int deleteGroup(String group) {
+        int before = offsets.size();
+        offsets.keySet().removeIf(k -> k.group().equals(group));
+        return before - offsets.size();
+    }
+
+    /** Removes every offset of {@code topic}'s partitions (the topic deleted); returns how many. */
+    int deleteTopic(String topic) {
+        int before = offsets.size();
+        offsets.keySet().removeIf(k -> k.topic().equals(topic));
+        return before - offsets.size();
+    }
+
     /** An offset from the state file. */
     void restore(CoordinatorSnapshot.CommittedOffset o) {
         offsets.put(new Key(o.group(), o.topic(), o.partition()), o.offset());

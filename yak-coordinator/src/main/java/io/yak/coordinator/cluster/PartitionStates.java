@@ -74,6 +74,38 @@ final class PartitionStates {
     }
 
     /**
+     * Replaces a topic by a changed one of the same name (grown, reconfigured), which the journal then records and
+     * pushes whole.
+     */
+    void replace(TopicEntry t) {
+        TopicEntry old = topics.put(t.name, t);
+        if (old == null) {
+            throw new IllegalStateException("topic " + t.name + " does not exist");
+        }
+        totalPartitions += t.partitionCount() - old.partitionCount();
+        if (journal != null) {
+            journal.topicAdded(t.name);
+        }
+    }
+
+    /**
+     * Removes a topic (deleted); the caller has checked that it exists.
+     *
+     * @return the removed topic
+     */
+    TopicEntry remove(String name) {
+        TopicEntry t = topics.remove(name);
+        if (t == null) {
+            throw new IllegalStateException("topic " + name + " does not exist");
+        }
+        totalPartitions -= t.partitionCount();
+        if (journal != null) {
+            journal.topicDeleted(name);
+        }
+        return t;
+    }
+
+    /**
      * Replaces partition {@code p}'s state with {@code next} and logs the change.
      *
      * @param why      the cause, for the log line ("broker 1 dead", "asked by leader 2")

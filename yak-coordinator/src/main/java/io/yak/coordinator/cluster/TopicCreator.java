@@ -68,6 +68,112 @@ final class TopicCreator {
         return TopicCreation.CREATED;
     }
 
+    /**
+     * Grows topic {@code name} to {@code count} partitions; the new ones are placed as at creation, with the
+     * replication factor of partition 0.
+     *
+     * @return NONE (the caller bumps the epoch to {@code newEpoch}), INVALID_TOPIC, UNKNOWN_TOPIC, INVALID_REQUEST (not
+     *     a growth, or past the limits), NO_LIVE_BROKERS, INVALID_REPLICATION_FACTOR; with a message on error
+     */
+    TopicCreation createPartitions(String name, int count, long nowMs, long newEpoch) {
+        if (!TopicNames.isValid(name)) {
+            return new TopicCreation(ErrorCode.INVALID_TOPIC, "topic name '" + name
+                + "' must match [a-zA-Z0-9._-]{1,249} and not be . or ..");
+        }
+        TopicEntry t = partitions.get(name);
+        if (t == null) {
+            return new TopicCreation(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist");
+        }
+        int old = t.partitionCount();
+        if (count <= old) {
+            return new TopicCreation(ErrorCode.INVALID_REQUEST, "topic '" + name + "' has " + old
+                + " partitions; the count can only grow (asked: " + count + ")");
+        }
+        if (count > ClusterState.MAX_PARTITIONS_PER_TOPIC
+                || partitions.totalPartitions() + count - old > ClusterState.MAX_TOTAL_PARTITIONS) {
+            return new TopicCreation(ErrorCode.INVALID_REQUEST, "a topic has at most "
+                + ClusterState.MAX_PARTITIONS_PER_TOPIC + " partitions and the cluster at most "
+                + ClusterState.MAX_TOTAL_PARTITIONS + " (asked: " + count + ")");
+        }
+        List<BrokerEntry> eligible = brokers.eligibleForNewPartitions(nowMs);
+        if (eligible.isEmpty()) {
+            return new TopicCreation(ErrorCode.NO_LIVE_BROKERS, "no live broker to place new partitions of '" + name
+                + "' on");
+        }
+        int rf = t.partition(0).replicas().size();
+        if (rf > eligible.size()) {
+            return new TopicCreation(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + rf + " > "
+                + eligible.size() + " brokers available (ids " + PartitionStates.ids(ids(eligible)) + ")");
+        }
+        Map<Integer, Integer> load = new HashMap<>(partitions.leaderCounts());
+        for (BrokerEntry b : eligible) {
+            load.merge(b.id, b.offline.size(), Integer::sum);
+        }
+        List<List<Integer>> placed = ReplicaPlacement.place(count, rf, ids(eligible), load);
+        List<PartitionState> states = new ArrayList<>(count);
+        for (int p = 0; p < old; p++) {
+            states.add(t.partition(p));
+        }
+        List<String> added = new ArrayList<>();
+        for (int p = old; p < count; p++) {
+            List<Integer> replicas = placed.get(p);
+            states.add(PartitionState.initial(replicas));
+            for (int r : replicas) {
+                brokers.get(r).replicaCount++;
+            }
+            added.add(PartitionStates.ids(replicas));
+        }
+        partitions.replace(new TopicEntry(name, states, t.configs, t.topicId));
+        LOG.info("topic {}: partitions added: {} -> {}, replicas of the new ones {} (the first leads, all in sync), "
+            + "epoch {}", name, old, count, added, newEpoch);
+        return TopicCreation.CREATED;
+    }
+
+    /**
+     * Sets {@code set} and removes {@code deleted} from topic {@code name}'s own configs, each checked as at creation.
+     *
+     * @return NONE (the caller bumps the epoch to {@code newEpoch}), INVALID_TOPIC, UNKNOWN_TOPIC, INVALID_CONFIG (an
+     *     unknown key or a bad value), INVALID_REQUEST (nothing asked, or a key both set and deleted); with a message
+     *     on error
+     */
+    TopicCreation alterConfigs(String name, Map<String, String> set, List<String> deleted, long newEpoch) {
+        if (!TopicNames.isValid(name)) {
+            return new TopicCreation(ErrorCode.INVALID_TOPIC, "topic name '" + name
+                + "' must match [a-zA-Z0-9._-]{1,249} and not be . or ..");
+        }
+        TopicEntry t = partitions.get(name);
+        if (t == null) {
+            return new TopicCreation(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist");
+        }
+        if (set.isEmpty() && deleted.isEmpty()) {
+            return new TopicCreation(ErrorCode.INVALID_REQUEST, "no config to set or delete");
+        }
+        String problem = TopicConfigs.problem(set);
+        if (problem != null) {
+            return new TopicCreation(ErrorCode.INVALID_CONFIG, "topic '" + name + "': " + problem);
+        }
+        for (String key : deleted) {
+            if (!TopicConfigs.KEYS.contains(key)) {
+                return new TopicCreation(ErrorCode.INVALID_CONFIG, "topic '" + name + "': unknown config key '" + key
+                    + "' (known: " + TopicConfigs.KEYS + ")");
+            }
+            if (set.containsKey(key)) {
+                return new TopicCreation(ErrorCode.INVALID_REQUEST, "config '" + key + "' both set and deleted");
+            }
+        }
+        Map<String, String> next = new java.util.TreeMap<>(t.configs);
+        next.putAll(set);
+        deleted.forEach(next::remove);
+        List<PartitionState> states = new ArrayList<>(t.partitionCount());
+        for (int p = 0; p < t.partitionCount(); p++) {
+            states.add(t.partition(p));
+        }
+        partitions.replace(new TopicEntry(name, states, next, t.topicId));
+        LOG.info("topic {}: configs changed {} -> {} (set {}, deleted {}), epoch {}", name, t.configs, next, set,
+            deleted, newEpoch);
+        return TopicCreation.CREATED;
+    }
+
     /** Why a topic could not be created now, or NONE. Does not change anything. */
     TopicCreation validateNewTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
                                    long nowMs) {
@@ -134,7 +240,7 @@ final class TopicCreator {
                 brokers.get(r).replicaCount++;
             }
         }
-        TopicEntry t = new TopicEntry(name, states, configs);
+        TopicEntry t = new TopicEntry(name, states, configs, newEpoch);
         partitions.add(t);
         List<String> replicaLists = new ArrayList<>(count);
         for (List<Integer> replicas : placed) {

@@ -22,14 +22,17 @@ final class TopicEntry {
     private final PartitionState[] partitions;
     /** Validated per-topic configs (keys of TopicConfigs), unmodifiable and sorted by key; never change. */
     final SortedMap<String, String> configs;
+    /** The cluster epoch the topic was created at (0: stored before topics had ids); see TopicInfo.topicId. */
+    final long topicId;
 
-    TopicEntry(String name, List<PartitionState> partitions, Map<String, String> configs) {
+    TopicEntry(String name, List<PartitionState> partitions, Map<String, String> configs, long topicId) {
         if (partitions.isEmpty()) {
             throw new IllegalStateException("topic " + name + " without partitions");
         }
         this.name = name;
         this.partitions = partitions.toArray(new PartitionState[0]);
         this.configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
+        this.topicId = topicId;
     }
 
     int partitionCount() {
@@ -51,7 +54,7 @@ final class TopicEntry {
         for (PartitionState s : partitions) {
             ps.add(s.toStored());
         }
-        return new CoordinatorSnapshot.Topic(name, ps, configs);
+        return new CoordinatorSnapshot.Topic(name, ps, configs, topicId);
     }
 
     /** The value of config {@code key} as a number, or {@code defaultValue} when the topic does not set it. */
@@ -74,6 +77,6 @@ final class TopicEntry {
             effective = new TreeMap<>(configs);
             effective.put(TopicConfigs.MIN_INSYNC_REPLICAS, Integer.toString(clusterMinInsyncReplicas));
         }
-        return new TopicInfo(name, infos, effective);
+        return new TopicInfo(name, infos, effective, topicId);
     }
 }

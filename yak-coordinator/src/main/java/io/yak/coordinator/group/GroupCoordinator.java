@@ -138,6 +138,13 @@ public final class GroupCoordinator {
         }
     }
 
+    /** Every group held now (each has members), sorted by id. */
+    public java.util.List<ConsumerGroup> groups() {
+        java.util.List<ConsumerGroup> out = new java.util.ArrayList<>(groups.values());
+        out.sort(java.util.Comparator.comparing(ConsumerGroup::groupId));
+        return out;
+    }
+
     /** Groups held now. */
     public int groupCount() {
         return groups.size();

@@ -26,6 +26,16 @@ import io.yak.wire.message.CommitOffsetRequest;
 import io.yak.wire.message.CommitOffsetResponse;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.AlterTopicConfigsRequest;
+import io.yak.wire.message.AlterTopicConfigsResponse;
+import io.yak.wire.message.CreatePartitionsRequest;
+import io.yak.wire.message.CreatePartitionsResponse;
+import io.yak.wire.message.DeleteGroupRequest;
+import io.yak.wire.message.DeleteGroupResponse;
+import io.yak.wire.message.DeleteTopicRequest;
+import io.yak.wire.message.DeleteTopicResponse;
+import io.yak.wire.message.DescribeGroupRequest;
+import io.yak.wire.message.ListGroupsRequest;
 import io.yak.wire.message.ErrorResponse;
 import io.yak.wire.message.FetchOffsetRequest;
 import io.yak.wire.message.FetchOffsetResponse;
@@ -81,6 +91,7 @@ public final class RequestProcessor {
     private final Map<MessageType, Counter> requests = new EnumMap<>(MessageType.class);
     private final RejectionLog rejections;
     private final GroupRequests groupRequests;
+    private final GroupAdminRequests groupAdmin;
 
     /** The request types the coordinator serves; any other is answered before it reaches the state thread. */
     private static final Set<MessageType> SERVED = EnumSet.of(MessageType.REGISTER_BROKER_REQUEST,
@@ -88,7 +99,9 @@ public final class RequestProcessor {
         MessageType.REGISTER_CONSUMER_REQUEST, MessageType.CREATE_TOPIC_REQUEST, MessageType.METADATA_REQUEST,
         MessageType.COMMIT_OFFSET_REQUEST, MessageType.FETCH_OFFSET_REQUEST, MessageType.ALTER_ISR_REQUEST,
         MessageType.JOIN_GROUP_REQUEST, MessageType.SYNC_GROUP_REQUEST, MessageType.GROUP_HEARTBEAT_REQUEST,
-        MessageType.LEAVE_GROUP_REQUEST);
+        MessageType.LEAVE_GROUP_REQUEST, MessageType.LIST_GROUPS_REQUEST, MessageType.DESCRIBE_GROUP_REQUEST,
+        MessageType.DELETE_GROUP_REQUEST, MessageType.DELETE_TOPIC_REQUEST, MessageType.CREATE_PARTITIONS_REQUEST,
+        MessageType.ALTER_TOPIC_CONFIGS_REQUEST);
 
     /**
      * @param state         owned by {@code stateExecutor}'s single thread from now on
@@ -103,6 +116,7 @@ public final class RequestProcessor {
         this.state = state;
         this.groupRequests = new GroupRequests(groups,
             (r, correlationId, answer) -> reply(r, correlationId, answer, null, false, false), clock, rejections);
+        this.groupAdmin = new GroupAdminRequests(groups, state);
         this.rejections = rejections;
         this.writer = writer;
         this.broadcaster = broadcaster;
@@ -204,6 +218,14 @@ public final class RequestProcessor {
                 case SYNC_GROUP_REQUEST -> groupRequests.sync(r, correlationId, (SyncGroupRequest) m);
                 case GROUP_HEARTBEAT_REQUEST -> groupRequests.heartbeat(r, correlationId, (GroupHeartbeatRequest) m);
                 case LEAVE_GROUP_REQUEST -> groupRequests.leave(r, correlationId, (LeaveGroupRequest) m);
+                case LIST_GROUPS_REQUEST -> reply(r, correlationId,
+                    groupAdmin.list(((ListGroupsRequest) m).states()), null, false, false);
+                case DESCRIBE_GROUP_REQUEST -> reply(r, correlationId,
+                    groupAdmin.describe(((DescribeGroupRequest) m).group()), null, false, false);
+                case DELETE_GROUP_REQUEST -> deleteGroup(r, correlationId, (DeleteGroupRequest) m);
+                case DELETE_TOPIC_REQUEST -> deleteTopic(r, correlationId, (DeleteTopicRequest) m);
+                case CREATE_PARTITIONS_REQUEST -> createPartitions(r, correlationId, (CreatePartitionsRequest) m);
+                case ALTER_TOPIC_CONFIGS_REQUEST -> alterTopicConfigs(r, correlationId, (AlterTopicConfigsRequest) m);
                 // CoordinatorRequestHandler answers every type not in SERVED; one reaching here is a bug
                 default -> throw new IllegalStateException(m.type() + " is in SERVED but has no case here");
             }
@@ -350,6 +372,63 @@ public final class RequestProcessor {
         }
         reply(r, correlationId, new AlterIsrResponse(outcome.error(), outcome.results()),
             new AlterIsrResponse(ErrorCode.STORAGE_ERROR, outcome.results()), outcome.changed(), outcome.changed());
+    }
+
+    /** A group's offsets deleted: answered once the change record is durable. */
+    private void deleteGroup(Responder r, int correlationId, DeleteGroupRequest m) {
+        DeleteGroupResponse answer = groupAdmin.delete(m.group());
+        boolean changed = answer.error() == ErrorCode.NONE;
+        if (!changed) {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "DELETE_GROUP '"
+                + LogText.safe(m.group()) + "' answered " + answer.error());
+        }
+        reply(r, correlationId, answer, new DeleteGroupResponse(ErrorCode.STORAGE_ERROR,
+            "group deleted but not yet persisted"), changed, false);
+    }
+
+    /** A topic deleted: answered once durable, then pushed (brokers delete its partitions when they learn it). */
+    private void deleteTopic(Responder r, int correlationId, DeleteTopicRequest m) {
+        ErrorCode error = state.deleteTopic(m.topic());
+        boolean changed = error == ErrorCode.NONE;
+        String message = switch (error) {
+            case NONE -> null;
+            case INVALID_TOPIC -> "topic name '" + m.topic() + "' must match [a-zA-Z0-9._-]{1,249} and not be . or ..";
+            case UNKNOWN_TOPIC -> "topic '" + m.topic() + "' does not exist";
+            default -> error.toString();
+        };
+        if (!changed) {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "DELETE_TOPIC '"
+                + LogText.safe(m.topic()) + "' answered " + error);
+        }
+        reply(r, correlationId, new DeleteTopicResponse(error, message), new DeleteTopicResponse(
+            ErrorCode.STORAGE_ERROR, "topic deleted but not yet persisted"), changed, changed);
+    }
+
+    /** A topic grown: answered once durable, then pushed whole (brokers create the new partitions). */
+    private void createPartitions(Responder r, int correlationId, CreatePartitionsRequest m) {
+        TopicCreation result = state.createPartitions(m.topic(), m.partitions(), clock.millis());
+        boolean changed = result.error() == ErrorCode.NONE;
+        if (!changed) {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "CREATE_PARTITIONS '"
+                + LogText.safe(m.topic()) + "' to " + m.partitions() + " answered " + result.error() + ": "
+                + LogText.safe(result.message()));
+        }
+        reply(r, correlationId, new CreatePartitionsResponse(result.error(), changed ? null : result.message()),
+            new CreatePartitionsResponse(ErrorCode.STORAGE_ERROR, "partitions added but not yet persisted"),
+            changed, changed);
+    }
+
+    /** A topic's configs changed: answered once durable, then pushed whole (brokers apply the new values). */
+    private void alterTopicConfigs(Responder r, int correlationId, AlterTopicConfigsRequest m) {
+        TopicCreation result = state.alterTopicConfigs(m.topic(), m.configs(), m.deletedKeys());
+        boolean changed = result.error() == ErrorCode.NONE;
+        if (!changed) {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "ALTER_TOPIC_CONFIGS '"
+                + LogText.safe(m.topic()) + "' answered " + result.error() + ": " + LogText.safe(result.message()));
+        }
+        reply(r, correlationId, new AlterTopicConfigsResponse(result.error(), changed ? null : result.message()),
+            new AlterTopicConfigsResponse(ErrorCode.STORAGE_ERROR, "configs changed but not yet persisted"),
+            changed, changed);
     }
 
     private void fetchOffset(Responder r, int correlationId, FetchOffsetRequest m) {

@@ -34,6 +34,10 @@ final class ChangeLogCodec {
     static final byte TOPIC = 4;
     static final byte PARTITION = 5;
     static final byte OFFSET = 6;
+    static final byte GROUP_DELETED = 7;
+    static final byte TOPIC_DELETED = 8;
+    /** A topic with its id; replaces type 4 (still read: its topic has no id), which no longer is written. */
+    static final byte TOPIC_WITH_ID = 9;
 
     private ChangeLogCodec() {
     }
@@ -92,13 +96,20 @@ final class ChangeLogCodec {
             out.int8("record.type", BROKER_FORGOTTEN);
             out.int32("forgotten.broker_id", f.brokerId());
         } else if (r instanceof StateRecord.TopicRecord t) {
-            out.int8("record.type", TOPIC);
+            out.int8("record.type", TOPIC_WITH_ID);
             out.string("topic.name", t.topic().name());
             out.int32("topic.partition_count", t.topic().partitions().size());
             for (CoordinatorSnapshot.Partition p : t.topic().partitions()) {
                 StateFileCodec.writePartition(out, p);
             }
             StateFileCodec.writeConfigs(out, t.topic().configs());
+            out.int64("topic.topic_id", t.topic().topicId());
+        } else if (r instanceof StateRecord.GroupDeleted g) {
+            out.int8("record.type", GROUP_DELETED);
+            out.string("deleted.group", g.group());
+        } else if (r instanceof StateRecord.TopicDeleted t) {
+            out.int8("record.type", TOPIC_DELETED);
+            out.string("deleted.topic", t.topic());
         } else if (r instanceof StateRecord.PartitionRecord p) {
             out.int8("record.type", PARTITION);
             out.string("change.topic", p.topic());
@@ -168,7 +179,7 @@ final class ChangeLogCodec {
             case COUNTERS -> new StateRecord.Counters(r.int64("counters.epoch"), r.int64("counters.next_producer_id"));
             case BROKER -> new StateRecord.BrokerRecord(StateFileCodec.readBroker(r, true));
             case BROKER_FORGOTTEN -> new StateRecord.BrokerForgotten(r.int32("forgotten.broker_id"));
-            case TOPIC -> {
+            case TOPIC, TOPIC_WITH_ID -> {
                 String name = r.string("topic.name");
                 int n = r.count("topic.partition_count", 4 * 8);
                 if (name.isEmpty() || n == 0) {
@@ -179,7 +190,8 @@ final class ChangeLogCodec {
                     ps.add(StateFileCodec.readPartition(r, null, name, p, true));
                 }
                 Map<String, String> configs = StateFileCodec.readConfigs(r, name);
-                yield new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic(name, ps, configs));
+                long topicId = type == TOPIC_WITH_ID ? r.int64("topic.topic_id") : CoordinatorSnapshot.NO_TOPIC_ID;
+                yield new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic(name, ps, configs, topicId));
             }
             case PARTITION -> {
                 String topic = r.string("change.topic");
@@ -198,6 +210,8 @@ final class ChangeLogCodec {
                 yield new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset(group, topic, partition,
                     offset));
             }
+            case GROUP_DELETED -> new StateRecord.GroupDeleted(r.string("deleted.group"));
+            case TOPIC_DELETED -> new StateRecord.TopicDeleted(r.string("deleted.topic"));
             default -> throw r.corrupt("unknown record type " + type);
         };
         if (body.hasRemaining()) {

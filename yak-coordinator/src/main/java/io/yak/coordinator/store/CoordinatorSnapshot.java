@@ -49,12 +49,18 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
 
     /**
      * A topic; element i of {@code partitions} is partition i; {@code configs} are its per-topic configs
-     * (unmodifiable, sorted by key; empty when it was created without any).
+     * (unmodifiable, sorted by key; empty when it was created without any); {@code topicId} the cluster epoch it was
+     * created at ({@link #NO_TOPIC_ID} for a topic of a file written before topics had ids).
      */
-    public record Topic(String name, List<Partition> partitions, Map<String, String> configs) {
+    public record Topic(String name, List<Partition> partitions, Map<String, String> configs, long topicId) {
         public Topic {
             partitions = List.copyOf(partitions);
             configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
+        }
+
+        /** A topic without an id. */
+        public Topic(String name, List<Partition> partitions, Map<String, String> configs) {
+            this(name, partitions, configs, NO_TOPIC_ID);
         }
 
         /** A topic without per-topic configs. */
@@ -62,6 +68,9 @@ public record CoordinatorSnapshot(long epoch, long nextProducerId, List<Broker> 
             this(name, partitions, Map.of());
         }
     }
+
+    /** {@link Topic#topicId()} of a topic stored before topics had ids. */
+    public static final long NO_TOPIC_ID = 0;
 
     /**
      * One partition's replication state.

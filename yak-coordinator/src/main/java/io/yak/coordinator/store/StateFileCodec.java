@@ -27,8 +27,10 @@ import java.util.zip.CRC32C;
 final class StateFileCodec {
     /** "YAKC" in ASCII. */
     static final int MAGIC = 0x59414B43;
-    /** The format this build writes: version 3 plus each partition's eligible leader replicas. */
-    static final short VERSION = 4;
+    /** The format this build writes: version 4 plus each topic's id. */
+    static final short VERSION = 5;
+    /** Version 3 plus each partition's eligible leader replicas (no topic ids). */
+    static final short VERSION_4 = 4;
     /** Version 2 plus replication (brokers' incarnations, partitions' ISR). Still read (no eligible leaders). */
     static final short VERSION_3 = 3;
     /** Version 1 plus per-topic configs; one replica per partition. Still read. */
@@ -90,6 +92,7 @@ final class StateFileCodec {
                     writePartition(out, p);
                 }
                 writeConfigs(out, t.configs());
+                out.int64("topic.topic_id", t.topicId());
             }
             out.int32("offset_count", s.offsets().size());
             for (CoordinatorSnapshot.CommittedOffset o : s.offsets()) {
@@ -289,17 +292,19 @@ final class StateFileCodec {
             if (name.isEmpty() || !names.add(name)) {
                 throw r.corrupt("topic " + i + " '" + name + "' is empty or a duplicate");
             }
-            int np = r.count("topic.partition_count", version >= VERSION ? 4 * 8 : version >= VERSION_3 ? 4 * 7 : 8);
+            int np = r.count("topic.partition_count", version >= VERSION_4 ? 4 * 8 : version >= VERSION_3 ? 4 * 7
+                : 8);
             if (np == 0) {
                 throw r.corrupt("topic '" + name + "' has no partitions");
             }
             List<CoordinatorSnapshot.Partition> partitions = new ArrayList<>(np);
             for (int p = 0; p < np; p++) {
-                partitions.add(version >= VERSION_3 ? readPartition(r, brokerIds, name, p, version >= VERSION)
+                partitions.add(version >= VERSION_3 ? readPartition(r, brokerIds, name, p, version >= VERSION_4)
                     : readSingleReplica(r, brokerIds, name, p));
             }
             Map<String, String> configs = withConfigs ? readConfigs(r, name) : Map.of();
-            topics.add(new CoordinatorSnapshot.Topic(name, partitions, configs));
+            long topicId = version >= VERSION ? r.int64("topic.topic_id") : CoordinatorSnapshot.NO_TOPIC_ID;
+            topics.add(new CoordinatorSnapshot.Topic(name, partitions, configs, topicId));
         }
         return topics;
     }

@@ -23,15 +23,17 @@ public final class StateMirror {
         final String name;
         final CoordinatorSnapshot.Partition[] partitions;
         final Map<String, String> configs;
+        final long topicId;
 
         MutableTopic(CoordinatorSnapshot.Topic t) {
             name = t.name();
             partitions = t.partitions().toArray(new CoordinatorSnapshot.Partition[0]);
             configs = t.configs();
+            topicId = t.topicId();
         }
 
         CoordinatorSnapshot.Topic toTopic() {
-            return new CoordinatorSnapshot.Topic(name, List.of(partitions), configs);
+            return new CoordinatorSnapshot.Topic(name, List.of(partitions), configs, topicId);
         }
     }
 
@@ -78,6 +80,11 @@ public final class StateMirror {
             t.partitions[p.partition()] = p.state();
         } else if (r instanceof StateRecord.OffsetRecord o) {
             offsets.put(key(o.offset()), o.offset());
+        } else if (r instanceof StateRecord.GroupDeleted g) {
+            offsets.values().removeIf(o -> o.group().equals(g.group()));
+        } else if (r instanceof StateRecord.TopicDeleted t) {
+            topics.remove(t.topic());
+            offsets.values().removeIf(o -> o.topic().equals(t.topic()));
         } else {
             throw new IllegalStateException("record " + r);
         }

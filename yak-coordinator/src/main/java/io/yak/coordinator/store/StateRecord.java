@@ -30,4 +30,12 @@ public sealed interface StateRecord {
     /** A consumer group's committed offset. */
     record OffsetRecord(CoordinatorSnapshot.CommittedOffset offset) implements StateRecord {
     }
+
+    /** Every committed offset of a consumer group removed (the group deleted). */
+    record GroupDeleted(String group) implements StateRecord {
+    }
+
+    /** A topic removed, with every committed offset of its partitions. */
+    record TopicDeleted(String topic) implements StateRecord {
+    }
 }

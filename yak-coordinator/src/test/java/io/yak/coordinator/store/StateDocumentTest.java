@@ -71,7 +71,9 @@ class StateDocumentTest {
                 List.of(1, 2), List.of(1), 1, 0, 0, List.of(2))), Map.of("retention.ms", "1"))),
             new StateRecord.PartitionRecord("t", 0, new CoordinatorSnapshot.Partition(List.of(1, 2), List.of(1, 2), 1,
                 0, 1)),
-            new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g", "t", 0, 0)));
+            new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g", "t", 0, 0)),
+            new StateRecord.GroupDeleted("g"),
+            new StateRecord.TopicDeleted("t"));
 
         List<StateFileCodec.Field> documented = documentedLayout(CHANGE_LOG_HEADING);
 

@@ -216,10 +216,51 @@ class StateStoreTest {
     }
 
     @Test
-    void shouldWriteFormatVersion4() throws IOException {
+    void shouldWriteFormatVersion5() throws IOException {
         byte[] b = savedBytes(sample());
 
-        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 4);
+        assertThat(ByteBuffer.wrap(b).getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo((short) 5);
+    }
+
+    @Test
+    void shouldKeepTopicIdsAndReadAVersion4FileAsTopicsWithoutIds() throws IOException {
+        CoordinatorSnapshot withIds = new CoordinatorSnapshot(9, 4,
+            List.of(new CoordinatorSnapshot.Broker(1, "h1", 9001, 5, 3, true)),
+            List.of(new CoordinatorSnapshot.Topic("t", List.of(new CoordinatorSnapshot.Partition(List.of(1),
+                List.of(1), 1, 3, 8)), Map.of("flush.ms", "9"), 7)),
+            List.of());
+        try (StateStore store = StateStore.open(dir)) {
+            store.save(withIds);
+            assertThat(store.load()).contains(withIds);
+            assertThat(store.load().orElseThrow().topics().get(0).topicId()).isEqualTo(7);
+        }
+        CoordinatorSnapshot v4 = new CoordinatorSnapshot(withIds.epoch(), withIds.nextProducerId(),
+            withIds.brokers(), List.of(new CoordinatorSnapshot.Topic("t", withIds.topics().get(0).partitions(),
+                withIds.topics().get(0).configs())), List.of());
+        Files.write(dir.resolve(StateStore.FILE_NAME), encodeOldVersion(withIds, 4));
+        try (StateStore store = StateStore.open(dir)) {
+            assertThat(store.load()).contains(v4);
+            assertThat(v4.topics().get(0).topicId()).isEqualTo(CoordinatorSnapshot.NO_TOPIC_ID);
+        }
+    }
+
+    @Test
+    void shouldReplayGroupAndTopicDeletionsOverTheSnapshot() throws Exception {
+        CoordinatorSnapshot after = appendAndReload(List.of(
+            new StateRecord.OffsetRecord(new CoordinatorSnapshot.CommittedOffset("g", "orders", 1, 3)),
+            new StateRecord.GroupDeleted("g"),
+            new StateRecord.TopicDeleted("orders"),
+            new StateRecord.TopicRecord(new CoordinatorSnapshot.Topic("orders", List.of(
+                new CoordinatorSnapshot.Partition(List.of(1), List.of(1), 1, 0, 0)), Map.of(), 18))), null);
+
+        assertThat(after.offsets()).as("group g's offsets gone, and every offset of the deleted orders")
+            .isEmpty();
+        assertThat(after.topics()).extracting(CoordinatorSnapshot.Topic::name).containsExactly("orders", "x");
+        assertThat(after.topics().get(0).partitions()).hasSize(1);
+        assertThat(after.topics().get(0).topicId()).as("the re-created topic, with its new id").isEqualTo(18);
+        try (StateStore again = StateStore.open(dir)) {
+            assertThat(again.load()).as("the same after compaction into a snapshot").contains(after);
+        }
     }
 
     @Test
@@ -307,7 +348,7 @@ class StateStoreTest {
             .getShort(StateFileCodec.VERSION_OFFSET)).isEqualTo(StateFileCodec.VERSION);
     }
 
-    /** The format 1, 2 or 3 layout of STATE.md, written independently of the codec. */
+    /** The format 1, 2, 3 or 4 layout of STATE.md, written independently of the codec. */
     private static byte[] encodeOldVersion(CoordinatorSnapshot s, int version) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -337,6 +378,9 @@ class StateStoreTest {
                         out.writeInt(p.partitionEpoch());
                         writeIds(out, p.replicas());
                         writeIds(out, p.isr());
+                        if (version >= 4) {
+                            writeIds(out, p.eligibleLeaders());
+                        }
                     } else {
                         out.writeInt(p.replicas().get(0));
                         out.writeInt(p.leaderEpoch());

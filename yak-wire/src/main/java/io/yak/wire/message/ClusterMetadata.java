@@ -61,6 +61,9 @@ public record ClusterMetadata(long epoch, List<BrokerInfo> brokers, List<TopicIn
         for (TopicInfo t : topics) {
             nextTopics.put(t.name(), t);
         }
+        for (String name : delta.deletedTopics()) {
+            nextTopics.remove(name);
+        }
         for (TopicInfo t : delta.newTopics()) {
             nextTopics.put(t.name(), t);
         }
@@ -74,7 +77,8 @@ public record ClusterMetadata(long epoch, List<BrokerInfo> brokers, List<TopicIn
             changedTopics.computeIfAbsent(t.name(), name -> new ArrayList<>(t.partitions())).set(p, change.partition());
         }
         changedTopics.forEach((name, partitions) ->
-            nextTopics.put(name, new TopicInfo(name, partitions, nextTopics.get(name).configs())));
+            nextTopics.put(name, new TopicInfo(name, partitions, nextTopics.get(name).configs(),
+                nextTopics.get(name).topicId())));
         return new ClusterMetadata(delta.epoch(), new ArrayList<>(nextBrokers.values()),
             new ArrayList<>(nextTopics.values()));
     }

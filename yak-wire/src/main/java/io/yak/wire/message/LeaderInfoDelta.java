@@ -15,11 +15,14 @@ import java.util.List;
  *
  * @param brokers        brokers added or changed, each replacing the one with its id
  * @param removedBrokers ids of brokers the coordinator forgot
- * @param newTopics      topics created, whole
+ * @param newTopics      topics created or changed (partitions added, configs altered), whole
  * @param partitions     the new state of changed partitions (of existing or new topics)
+ * @param deletedTopics  names of topics deleted (applied before {@code newTopics}, so a topic deleted and created
+ *                       again in one delta is the new one)
  */
 public record LeaderInfoDelta(long baseEpoch, long epoch, List<BrokerInfo> brokers, List<Integer> removedBrokers,
-                              List<TopicInfo> newTopics, List<PartitionChange> partitions) implements Message {
+                              List<TopicInfo> newTopics, List<PartitionChange> partitions, List<String> deletedTopics)
+        implements Message {
     /**
      * @throws IllegalArgumentException unless {@code 0 <= baseEpoch < epoch}: receivers would refuse the frame
      */
@@ -31,6 +34,13 @@ public record LeaderInfoDelta(long baseEpoch, long epoch, List<BrokerInfo> broke
         removedBrokers = List.copyOf(removedBrokers);
         newTopics = List.copyOf(newTopics);
         partitions = List.copyOf(partitions);
+        deletedTopics = List.copyOf(deletedTopics);
+    }
+
+    /** A delta that deletes no topic. */
+    public LeaderInfoDelta(long baseEpoch, long epoch, List<BrokerInfo> brokers, List<Integer> removedBrokers,
+                           List<TopicInfo> newTopics, List<PartitionChange> partitions) {
+        this(baseEpoch, epoch, brokers, removedBrokers, newTopics, partitions, List.of());
     }
 
     @Override
@@ -54,6 +64,10 @@ public record LeaderInfoDelta(long baseEpoch, long epoch, List<BrokerInfo> broke
         out.writeInt(partitions.size());
         for (PartitionChange p : partitions) {
             p.write(out);
+        }
+        out.writeInt(deletedTopics.size());
+        for (String t : deletedTopics) {
+            Codec.writeString(out, t);
         }
     }
 
@@ -81,7 +95,12 @@ public record LeaderInfoDelta(long baseEpoch, long epoch, List<BrokerInfo> broke
         for (int i = 0; i < np; i++) {
             partitions.add(PartitionChange.read(in));
         }
-        return new LeaderInfoDelta(baseEpoch, epoch, brokers, removedBrokers, newTopics, partitions);
+        int nd = Codec.readCount(in, "deleted_topic_count");
+        List<String> deletedTopics = new ArrayList<>(Math.min(nd, in.readableBytes() / 2));
+        for (int i = 0; i < nd; i++) {
+            deletedTopics.add(Codec.readRequiredString(in, "deleted_topic"));
+        }
+        return new LeaderInfoDelta(baseEpoch, epoch, brokers, removedBrokers, newTopics, partitions, deletedTopics);
     }
 
     private static boolean epochsValid(long baseEpoch, long epoch) {

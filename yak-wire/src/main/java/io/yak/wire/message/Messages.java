@@ -56,6 +56,18 @@ public final class Messages {
             case GROUP_HEARTBEAT_RESPONSE -> GroupHeartbeatResponse.read(body);
             case LEAVE_GROUP_REQUEST -> LeaveGroupRequest.read(body);
             case LEAVE_GROUP_RESPONSE -> LeaveGroupResponse.read(body);
+            case LIST_GROUPS_REQUEST -> ListGroupsRequest.read(body);
+            case LIST_GROUPS_RESPONSE -> ListGroupsResponse.read(body);
+            case DESCRIBE_GROUP_REQUEST -> DescribeGroupRequest.read(body);
+            case DESCRIBE_GROUP_RESPONSE -> DescribeGroupResponse.read(body);
+            case DELETE_GROUP_REQUEST -> DeleteGroupRequest.read(body);
+            case DELETE_GROUP_RESPONSE -> DeleteGroupResponse.read(body);
+            case DELETE_TOPIC_REQUEST -> DeleteTopicRequest.read(body);
+            case DELETE_TOPIC_RESPONSE -> DeleteTopicResponse.read(body);
+            case CREATE_PARTITIONS_REQUEST -> CreatePartitionsRequest.read(body);
+            case CREATE_PARTITIONS_RESPONSE -> CreatePartitionsResponse.read(body);
+            case ALTER_TOPIC_CONFIGS_REQUEST -> AlterTopicConfigsRequest.read(body);
+            case ALTER_TOPIC_CONFIGS_RESPONSE -> AlterTopicConfigsResponse.read(body);
         };
         if (body.isReadable()) {
             m.release();

@@ -8,17 +8,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A topic, its partitions in partition order (element i is partition i) and its per-topic configs (keys of
- * {@link io.yak.wire.config.TopicConfigs}; a key that is absent takes the broker's default). See {@code WIRE.md},
- * section "TopicInfo". Immutable; {@code configs} is an unmodifiable map sorted by key.
+ * A topic, its partitions in partition order (element i is partition i), its per-topic configs (keys of
+ * {@link io.yak.wire.config.TopicConfigs}; a key that is absent takes the broker's default) and its topic id: the
+ * cluster epoch of its creation, so a topic deleted and created again under the same name is another topic (a broker
+ * drops partition directories of an older id). See {@code WIRE.md}, section "TopicInfo". Immutable; {@code configs}
+ * is an unmodifiable map sorted by key.
  */
-public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String, String> configs) {
-    /** Smallest encoding: an empty name, no partitions, no configs. */
-    static final int MIN_BYTES = 2 + 4 + 4;
+public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String, String> configs, long topicId) {
+    /** Smallest encoding: an empty name, no partitions, no configs, the id. */
+    static final int MIN_BYTES = 2 + 4 + 4 + 8;
+    /** The id of a topic created before topics had ids (and of topics made up by tests). */
+    public static final long NO_TOPIC_ID = 0;
 
     public TopicInfo {
         partitions = List.copyOf(partitions);
         configs = Codec.sortedConfigs(configs);
+    }
+
+    /** A topic without an id ({@link #NO_TOPIC_ID}). */
+    public TopicInfo(String name, List<PartitionInfo> partitions, Map<String, String> configs) {
+        this(name, partitions, configs, NO_TOPIC_ID);
     }
 
     /** A topic without per-topic configs: every setting is the broker's default. */
@@ -70,7 +79,7 @@ public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String,
             }
             parts.add(p);
         }
-        return new TopicInfo(name, parts, Codec.readConfigs(in, "topic"));
+        return new TopicInfo(name, parts, Codec.readConfigs(in, "topic"), Codec.readLong(in, "topic.topic_id"));
     }
 
     void write(ByteBuf out) {
@@ -80,5 +89,6 @@ public record TopicInfo(String name, List<PartitionInfo> partitions, Map<String,
             p.write(out);
         }
         Codec.writeConfigs(out, configs);
+        out.writeLong(topicId);
     }
 }

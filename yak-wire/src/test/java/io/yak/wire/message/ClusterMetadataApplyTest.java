@@ -51,6 +51,26 @@ class ClusterMetadataApplyTest {
     }
 
     @Test
+    void shouldDeleteTopicsBeforeAddingNewOnesSoARecreatedTopicIsTheNewOne() {
+        ClusterMetadata gone = BASE.apply(new LeaderInfoDelta(7, 8, List.of(), List.of(), List.of(), List.of(),
+            List.of("orders", "no-such-topic")));
+        assertThat(gone.topics()).containsExactly(PAYMENTS);
+        TopicInfo recreated = new TopicInfo("orders", List.of(PartitionInfo.single(0, 2, 0)), Map.of(), 8);
+        ClusterMetadata again = BASE.apply(new LeaderInfoDelta(7, 8, List.of(), List.of(), List.of(recreated),
+            List.of(), List.of("orders")));
+        assertThat(again.topic("orders")).isEqualTo(recreated);
+        assertThat(again.topic("orders").topicId()).isEqualTo(8);
+    }
+
+    @Test
+    void shouldReplaceAGrownTopicWhole() {
+        TopicInfo grown = new TopicInfo("orders", List.of(PartitionInfo.single(0, 1, 0), PartitionInfo.single(1, 2, 0),
+            PartitionInfo.single(2, 1, 0)), ORDERS.configs(), ORDERS.topicId());
+        ClusterMetadata next = BASE.apply(delta(7, 8, List.of(), List.of(), List.of(grown), List.of()));
+        assertThat(next.topic("orders").partitionCount()).isEqualTo(3);
+    }
+
+    @Test
     void shouldAddNewTopicsInNameOrder() {
         TopicInfo audit = new TopicInfo("audit", List.of(PartitionInfo.single(0, 3, 0)));
         TopicInfo zebra = new TopicInfo("zebra", List.of());

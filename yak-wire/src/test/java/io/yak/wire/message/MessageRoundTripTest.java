@@ -296,7 +296,7 @@ class MessageRoundTripTest {
             List.of(new PartitionChange("t", new PartitionInfo(1, 3, 0, 0, List.of(3), List.of(3)))));
         assertThat(hex(delta)).isEqualTo("0000000000000004" + "0000000000000006" + "00000000" + "00000001"
             + "00000002" + "00000000" + "00000001" + "0001" + "74" + "00000001" + "00000003" + "00000000" + "00000000"
-            + "00000001" + "00000003" + "00000001" + "00000003" + "00000000");
+            + "00000001" + "00000003" + "00000001" + "00000003" + "00000000" + "00000000");
         Frame decoded = roundTrip(Frame.of(0, delta));
         assertSameMessage(decoded.message(), delta);
         assertThat(decoded.correlationId()).isZero();
@@ -324,7 +324,9 @@ class MessageRoundTripTest {
             deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(Codec.MAX_COUNT), "partition_change.topic");
         assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0),
             "partition_count");
-        ByteBuf trailing = deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(0).writeByte(0);
+        assertMalformed(MessageType.LEADER_INFO_DELTA, deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(0),
+            "deleted_topic_count");
+        ByteBuf trailing = deltaBody(1, 2).writeInt(0).writeInt(0).writeInt(0).writeInt(0).writeInt(0).writeByte(0);
         assertMalformed(MessageType.LEADER_INFO_DELTA, trailing, "1 unexpected bytes after the body");
 
         assertThatThrownBy(() -> new LeaderInfoDelta(2, 2, List.of(), List.of(), List.of(), List.of()))
@@ -402,7 +404,7 @@ class MessageRoundTripTest {
         ByteBuf body = Unpooled.buffer();
         new LeaderInfo(new ClusterMetadata(1, List.of(), List.of(new TopicInfo("t", List.of(
             PartitionInfo.single(0, 1, 0), PartitionInfo.single(1, 1, 0)))))).writeBody(body);
-        body.setInt(body.writerIndex() - 4 - 36, 5); // second partition (before the config count) claims number 5
+        body.setInt(body.writerIndex() - 8 - 4 - 36, 5); // second partition (before configs and id) claims number 5
         assertMalformed(MessageType.LEADER_INFO, body, "partition 5 at position 1");
 
         ByteBuf counts = Unpooled.buffer().writeBoolean(false).writeInt(Codec.MAX_COUNT + 1);

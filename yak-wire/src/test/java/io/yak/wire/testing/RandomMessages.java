@@ -23,6 +23,21 @@ import io.yak.wire.message.GroupProtocol;
 import io.yak.wire.message.JoinGroupMember;
 import io.yak.wire.message.JoinGroupRequest;
 import io.yak.wire.message.JoinGroupResponse;
+import io.yak.wire.message.AlterTopicConfigsRequest;
+import io.yak.wire.message.AlterTopicConfigsResponse;
+import io.yak.wire.message.CreatePartitionsRequest;
+import io.yak.wire.message.CreatePartitionsResponse;
+import io.yak.wire.message.DeleteGroupRequest;
+import io.yak.wire.message.DeleteGroupResponse;
+import io.yak.wire.message.DeleteTopicRequest;
+import io.yak.wire.message.DeleteTopicResponse;
+import io.yak.wire.message.DescribeGroupRequest;
+import io.yak.wire.message.DescribeGroupResponse;
+import io.yak.wire.message.DescribedMember;
+import io.yak.wire.message.GroupOffset;
+import io.yak.wire.message.ListGroupsRequest;
+import io.yak.wire.message.ListGroupsResponse;
+import io.yak.wire.message.ListedGroup;
 import io.yak.wire.message.LeaveGroupRequest;
 import io.yak.wire.message.LeaveGroupResponse;
 import io.yak.wire.message.SyncGroupRequest;
@@ -144,6 +159,22 @@ public final class RandomMessages {
             case GROUP_HEARTBEAT_RESPONSE -> new GroupHeartbeatResponse(error());
             case LEAVE_GROUP_REQUEST -> new LeaveGroupRequest(string(), string(), nullableString());
             case LEAVE_GROUP_RESPONSE -> new LeaveGroupResponse(error());
+            case LIST_GROUPS_REQUEST -> new ListGroupsRequest(list(this::string));
+            case LIST_GROUPS_RESPONSE -> new ListGroupsResponse(error(),
+                list(() -> new ListedGroup(string(), string(), anyInt())));
+            case DESCRIBE_GROUP_REQUEST -> new DescribeGroupRequest(string());
+            case DESCRIBE_GROUP_RESPONSE -> new DescribeGroupResponse(error(), string(), string(), nullableString(),
+                nullableString(), anyInt(), nullableString(),
+                list(() -> new DescribedMember(string(), nullableString(), string(), string(), bytes())),
+                list(() -> new GroupOffset(string(), anyInt(), anyLong())));
+            case DELETE_GROUP_REQUEST -> new DeleteGroupRequest(string());
+            case DELETE_GROUP_RESPONSE -> new DeleteGroupResponse(error(), nullableString());
+            case DELETE_TOPIC_REQUEST -> new DeleteTopicRequest(string());
+            case DELETE_TOPIC_RESPONSE -> new DeleteTopicResponse(error(), nullableString());
+            case CREATE_PARTITIONS_REQUEST -> new CreatePartitionsRequest(string(), anyInt());
+            case CREATE_PARTITIONS_RESPONSE -> new CreatePartitionsResponse(error(), nullableString());
+            case ALTER_TOPIC_CONFIGS_REQUEST -> new AlterTopicConfigsRequest(string(), configs(6), list(this::string));
+            case ALTER_TOPIC_CONFIGS_RESPONSE -> new AlterTopicConfigsResponse(error(), nullableString());
         };
     }
 
@@ -309,7 +340,8 @@ public final class RandomMessages {
                 : Math.max(0, anyInt()), r.nextInt(4) == 0 ? PartitionInfo.NO_LEADER : replicas.get(0), anyInt(),
                 anyInt(), replicas, replicas.subList(0, r.nextInt(replicas.size() + 1)), ids())));
         }
-        return new LeaderInfoDelta(baseEpoch, epoch, brokers, ids(), newTopics, partitions);
+        return new LeaderInfoDelta(baseEpoch, epoch, brokers, ids(), newTopics, partitions,
+            r.nextInt(3) == 0 ? list(this::string) : List.of());
     }
 
     private List<BrokerInfo> brokers(int count) {
@@ -330,7 +362,7 @@ public final class RandomMessages {
             partitions.add(new PartitionInfo(p, leader, r.nextInt(4) == 0 ? anyInt() : r.nextInt(10),
                 r.nextInt(4) == 0 ? anyInt() : r.nextInt(30), replicas, isr));
         }
-        return new TopicInfo(string(), partitions, configs(maxConfigs));
+        return new TopicInfo(string(), partitions, configs(maxConfigs), r.nextBoolean() ? r.nextInt(100) : anyLong());
     }
 
     /** One to three broker ids, from {@code brokers} when there are any. */
