@@ -142,6 +142,56 @@ final class OffsetCommitter {
         return new YakException(ErrorCode.REQUEST_TIMED_OUT, msg);
     }
 
+    /**
+     * Sends the commits of {@code offsets} without waiting; {@code callback} (may be null: failures are logged) runs
+     * on the consumer's thread once every answer is in. Not retried, as Kafka's commitAsync.
+     */
+    void commitAsync(String group, Map<TopicPartition, Long> offsets, OffsetCommitCallback callback) {
+        ConsumerCoordinator.Identity id = coordinator.identity();
+        if (coordinator.rebalancing() || offsets.isEmpty()) {
+            YakException refused = offsets.isEmpty() ? null : new YakException(ErrorCode.REBALANCE_IN_PROGRESS,
+                "commit in group " + group + " refused: the group is rebalancing; commit again after the next poll");
+            events.add(() -> completed(offsets, refused, callback));
+            events.signal();
+            return;
+        }
+        int[] left = {offsets.size()};
+        YakException[] first = {null};
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            TopicPartition tp = e.getKey();
+            long offset = e.getValue();
+            metadata.coordinator().send(new CommitOffsetRequest(group, tp.topic(), tp.partition(), offset,
+                    id.generation(), id.memberId(), id.instanceId()))
+                .whenComplete((m, t) -> events.add(() -> { // every answer is counted on the consumer's thread
+                    YakException error = t != null ? YakConsumer.asYak(t) : commitError(m, group, tp, offset);
+                    if (error != null && first[0] == null) {
+                        first[0] = error;
+                        if (!error.retriable()) {
+                            coordinator.commitRefused(id, error.errorCode());
+                        }
+                    }
+                    if (--left[0] == 0) {
+                        completed(offsets, first[0], callback);
+                    }
+                }));
+        }
+    }
+
+    private void completed(Map<TopicPartition, Long> offsets, YakException error, OffsetCommitCallback callback) {
+        if (callback != null) {
+            callback.onComplete(offsets, error);
+        } else if (error != null) {
+            LOG.warn("{}: asynchronous commit of {} failed: {}", shownClientId, LogText.safe(offsets.toString()),
+                LogText.safe(error.getMessage()));
+        }
+    }
+
+    private static YakException commitError(Message m, String group, TopicPartition tp, long offset) {
+        ErrorCode code = ((CommitOffsetResponse) m).error();
+        return code == ErrorCode.NONE ? null : new YakException(code, "commit of offset " + offset + " for " + tp
+            + " in group " + group + " failed: " + code);
+    }
+
     /** The committed offsets of {@code group} for these partitions; partitions without one are left out. */
     Map<TopicPartition, Long> committed(String group, Collection<TopicPartition> partitions) {
         long deadlineNs = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(

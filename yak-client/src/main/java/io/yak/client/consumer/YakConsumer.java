@@ -461,6 +461,35 @@ public final class YakConsumer implements AutoCloseable {
         }
     }
 
+    /** Commits the current position of every assigned partition without waiting; failures are logged. */
+    public void commitAsync() {
+        commitAsync(null);
+    }
+
+    /** As {@link #commitAsync()}; {@code callback} (may be null) is told the outcome from a later poll. */
+    public void commitAsync(OffsetCommitCallback callback) {
+        acquire();
+        try {
+            committer.commitAsync(requireGroup("commitAsync"), subscriptions.positions(), callback);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Commits the given next-offsets-to-read without waiting and without retries (a later commit supersedes a
+     * failed one); {@code callback} (may be null) runs on this consumer's thread from a later poll, commitSync or
+     * close.
+     */
+    public void commitAsync(Map<TopicPartition, Long> offsets, OffsetCommitCallback callback) {
+        acquire();
+        try {
+            committer.commitAsync(requireGroup("commitAsync"), new LinkedHashMap<>(offsets), callback);
+        } finally {
+            release();
+        }
+    }
+
     /** Commits the given next-offsets-to-read for {@code group.id}, retrying as {@link #commitSync()}. */
     public void commitSync(Map<TopicPartition, Long> offsets) {
         acquire();

@@ -1054,4 +1054,40 @@ class YakConsumerTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("group.id");
         }
     }
+
+    @Test
+    void shouldCommitAsynchronouslyAndTellTheCallbackFromALaterPoll() {
+        cluster.coordinator.createTopic("async", 1);
+        cluster.store.appendValues("async", 0, values("a", 0, 10), 3);
+        Properties p = props();
+        p.setProperty("group.id", "ga");
+        p.setProperty("enable.auto.commit", "false");
+        p.setProperty("auto.offset.reset", "earliest");
+        TopicPartition tp = new TopicPartition("async", 0);
+        try (YakConsumer c = new YakConsumer(p)) {
+            c.assign(List.of(tp));
+            pollUntil(c, r -> r.size() >= 10);
+            java.util.List<Object[]> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread me = Thread.currentThread();
+            c.commitAsync((offsets, e) -> outcomes.add(new Object[] {offsets, e, Thread.currentThread() == me}));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (outcomes.isEmpty() && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(50));
+            }
+            assertThat(outcomes).hasSize(1);
+            assertThat(outcomes.get(0)[0]).isEqualTo(Map.of(tp, 10L));
+            assertThat(outcomes.get(0)[1]).isNull();
+            assertThat(outcomes.get(0)[2]).as("called on the consumer's thread").isEqualTo(true);
+            assertThat(cluster.coordinator.committed("ga", "async", 0)).isEqualTo(10L);
+
+            cluster.coordinator.failNextCommits(1, ErrorCode.UNKNOWN_PARTITION);
+            outcomes.clear();
+            c.commitAsync(Map.of(tp, 3L), (offsets, e) -> outcomes.add(new Object[] {offsets, e}));
+            while (outcomes.isEmpty() && System.nanoTime() < deadline + 10_000_000_000L) {
+                c.poll(Duration.ofMillis(50));
+            }
+            assertThat(((YakException) outcomes.get(0)[1]).errorCode()).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
+            assertThat(cluster.coordinator.committed("ga", "async", 0)).as("not retried").isEqualTo(10L);
+        }
+    }
 }
