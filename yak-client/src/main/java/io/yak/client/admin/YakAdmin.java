@@ -1,6 +1,7 @@
 package io.yak.client.admin;
 
 import io.yak.client.TopicPartition;
+import io.yak.client.consumer.ConsumerProtocol;
 import io.yak.client.YakException;
 import io.yak.client.internal.ClientNetwork;
 import io.yak.client.internal.CommonConfig;
@@ -38,10 +39,7 @@ import io.yak.wire.message.PartitionInfo;
 import io.yak.wire.message.TopicInfo;
 import io.yak.wire.net.Connection;
 import io.yak.wire.net.NetworkClient;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.yak.wire.WireException;
-import io.yak.wire.message.Codec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -394,25 +392,10 @@ public final class YakAdmin implements AutoCloseable {
         }
     }
 
-    /**
-     * The consumer protocol's assignment (int16 version 1, int32 count, then topic string and int32 partition per
-     * entry; {@code ConsumerProtocol} in the consumer package writes it); empty for empty or foreign bytes.
-     */
+    /** A member's assignment in the consumer protocol; empty for empty or foreign bytes. */
     static List<TopicPartition> decodeAssignment(byte[] bytes) {
-        if (bytes.length == 0) {
-            return List.of();
-        }
-        ByteBuf in = Unpooled.wrappedBuffer(bytes);
         try {
-            if (Codec.readShort(in, "version") != 1) {
-                return List.of();
-            }
-            int n = Codec.readCount(in, "partition_count");
-            List<TopicPartition> out = new ArrayList<>(Math.min(n, in.readableBytes() / 6));
-            for (int i = 0; i < n; i++) {
-                out.add(new TopicPartition(Codec.readRequiredString(in, "topic"), Codec.readInt(in, "partition")));
-            }
-            return out;
+            return ConsumerProtocol.decodeAssignment(bytes);
         } catch (WireException | IllegalArgumentException e) {
             LOG.debug("assignment of {} bytes is not the consumer protocol's: {}", bytes.length, e.toString());
             return List.of();

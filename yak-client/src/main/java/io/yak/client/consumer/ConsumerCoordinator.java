@@ -145,13 +145,13 @@ final class ConsumerCoordinator {
             return;
         }
         if (memberLost.get()) {
-            invoke("onPartitionsLost", owned);
+            listener.onPartitionsLost(List.copyOf(owned));
             return;
         }
         if (config.enableAutoCommit()) {
             commitBeforeRevoke.run();
         }
-        invoke("onPartitionsRevoked", owned);
+        listener.onPartitionsRevoked(List.copyOf(owned));
     }
 
     /**
@@ -233,7 +233,11 @@ final class ConsumerCoordinator {
         try {
             Set<TopicPartition> owned = subscriptions.assignment();
             if (!id.isEmpty() && !owned.isEmpty()) {
-                invoke(memberLost.get() || fatal != null ? "onPartitionsLost" : "onPartitionsRevoked", owned);
+                if (memberLost.get() || fatal != null) {
+                    listener.onPartitionsLost(List.copyOf(owned));
+                } else {
+                    listener.onPartitionsRevoked(List.copyOf(owned));
+                }
             }
         } finally {
             // a static member keeps its place until its session times out; a fenced one has no place to leave
@@ -420,7 +424,7 @@ final class ConsumerCoordinator {
             failure = e;
         }
         try {
-            invoke("onPartitionsRevoked", partitions);
+            listener.onPartitionsRevoked(List.copyOf(partitions));
         } catch (RuntimeException e) {
             failure = failure == null ? e : failure;
         } finally {
@@ -603,7 +607,7 @@ final class ConsumerCoordinator {
         }
         subscriptions.addAssigned(added);
         try {
-            invoke("onPartitionsAssigned", added);
+            listener.onPartitionsAssigned(List.copyOf(added));
         } catch (RuntimeException ex) {
             listenerFailure = listenerFailure == null ? ex : listenerFailure;
         }
@@ -623,7 +627,7 @@ final class ConsumerCoordinator {
         try {
             if (!owned.isEmpty()) {
                 // the identity is still the old one: a listener's commit here is fenced, not taken as outside-group
-                invoke("onPartitionsLost", owned);
+                listener.onPartitionsLost(List.copyOf(owned));
             }
         } finally {
             subscriptions.removeAssigned(owned);
@@ -678,16 +682,6 @@ final class ConsumerCoordinator {
         } catch (Exception e) {
             LOG.debug("{}: leave of group {} not confirmed: {}", shownClientId, LogText.safe(groupId),
                 LogText.safe(e.toString()));
-        }
-    }
-
-    private void invoke(String what, Collection<TopicPartition> partitions) {
-        List<TopicPartition> copy = List.copyOf(partitions);
-        switch (what) {
-            case "onPartitionsRevoked" -> listener.onPartitionsRevoked(copy);
-            case "onPartitionsAssigned" -> listener.onPartitionsAssigned(copy);
-            case "onPartitionsLost" -> listener.onPartitionsLost(copy);
-            default -> throw new IllegalArgumentException(what);
         }
     }
 

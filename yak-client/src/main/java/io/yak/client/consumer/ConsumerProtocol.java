@@ -22,9 +22,9 @@ import java.util.List;
  * </pre>
  *
  * A member reads only version 1 and refuses other versions as malformed; a later version would add fields at the
- * end.
+ * end. Public for {@code YakAdmin}, which shows members' assignments; not an API for applications.
  */
-final class ConsumerProtocol {
+public final class ConsumerProtocol {
     static final String PROTOCOL_TYPE = "consumer";
     static final short VERSION = 1;
 
@@ -64,8 +64,13 @@ final class ConsumerProtocol {
         return bytes(out);
     }
 
-    /** An empty array (what the coordinator hands a member the leader did not list) is an empty assignment. */
-    static List<TopicPartition> decodeAssignment(byte[] bytes) {
+    /**
+     * An empty array (what the coordinator hands a member the leader did not list) is an empty assignment.
+     *
+     * @throws WireException MALFORMED_FRAME when the bytes are not a version 1 assignment
+     * @throws IllegalArgumentException for an empty topic name or a negative partition
+     */
+    public static List<TopicPartition> decodeAssignment(byte[] bytes) {
         if (bytes.length == 0) {
             return List.of();
         }

@@ -114,15 +114,11 @@ final class OffsetCommitter {
     /** The error of a completed commit attempt, null when it succeeded. */
     private static YakException commitError(CompletableFuture<Message> f, String group, TopicPartition tp,
                                             long offset) {
-        Message m;
         try {
-            m = f.join();
+            return commitError(f.join(), group, tp, offset);
         } catch (CompletionException | CancellationException e) {
             return YakConsumer.asYak(e);
         }
-        ErrorCode code = ((CommitOffsetResponse) m).error();
-        return code == ErrorCode.NONE ? null : new YakException(code, "commit of offset " + offset + " for " + tp
-            + " in group " + group + " failed: " + code);
     }
 
     /**
