@@ -109,26 +109,20 @@ final class ProducerStateManager {
             }
             int last = incrementSequence(first, batch.recordCount() - 1);
             if (firstBatch) {
-                int stored = verdict(entry, producerId, epoch, first);
-                if (stored >= 0 && entry.lastSequence[stored] == last) {
-                    duplicateOffset = entry.firstOffset[stored];
-                    nextDuplicateOffset = duplicateOffset + entry.lastOffsetDelta[stored] + 1;
-                } else if (stored >= 0) {
-                    throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + " batch with sequences "
-                        + first + ".." + last + " overlaps a stored batch " + first + ".." + entry.lastSequence[stored]);
-                }
+                duplicateOffset = verdict(entry, producerId, epoch, first, last);
+                nextDuplicateOffset = duplicateOffset + batch.lastOffsetDelta() + 1;
             } else if (duplicateOffset == APPEND) {
                 if (first != incrementSequence(previousLast, 1)) {
                     throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + ": sequence " + first
                         + " after " + previousLast + " within one request");
                 }
             } else {
-                int stored = entry.find(first, last);
-                if (stored < 0 || entry.firstOffset[stored] != nextDuplicateOffset) {
+                long stored = entry.storedOffset(first, last);
+                if (stored != nextDuplicateOffset) {
                     throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + ": a request mixing "
                         + "retries of stored batches with other batches (sequence " + first + ")");
                 }
-                nextDuplicateOffset = entry.firstOffset[stored] + entry.lastOffsetDelta[stored] + 1;
+                nextDuplicateOffset = stored + batch.lastOffsetDelta() + 1;
             }
             previousLast = last;
         }
@@ -136,31 +130,34 @@ final class ProducerStateManager {
     }
 
     /**
-     * The index of the stored batch that starts at {@code first} (a retry), or -1 when a batch starting there is
-     * the next one to append.
+     * The offset a stored batch with sequences {@code first..last} got (a retry), or {@link #APPEND} when a batch
+     * starting at {@code first} is the next one to append.
      */
-    private int verdict(ProducerEntry entry, long producerId, short epoch, int first) {
-        if (entry == null) {
-            return -1; // new, or forgotten after producer.id.expiration.ms: any sequence may start it (as Kafka)
+    private long verdict(ProducerEntry entry, long producerId, short epoch, int first, int last) {
+        if (entry == null || epoch > entry.epoch) {
+            // A producer starts, or starts a new epoch, at 0. Were any sequence accepted from a producer unknown here,
+            // a later batch that overtook a refused first one would be stored before it.
+            if (first != 0) {
+                throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + (entry == null
+                    ? " is unknown here (new, or forgotten)" : " starts new epoch " + epoch)
+                    + " at sequence " + first + ", not 0");
+            }
+            return APPEND;
         }
         if (epoch < entry.epoch) {
             throw refuse(ErrorCode.INVALID_PRODUCER_EPOCH, "producer " + producerId + " epoch " + epoch
                 + " is older than its epoch " + entry.epoch + " here");
         }
-        if (epoch > entry.epoch) {
-            if (first != 0) {
-                throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + " new epoch " + epoch
-                    + " starts at sequence " + first + ", not 0");
-            }
-            return -1;
+        long stored = entry.storedOffset(first, last);
+        if (stored >= 0) {
+            return stored;
         }
-        for (int i = entry.batchCount - 1; i >= 0; i--) {
-            if (entry.firstSequence[i] == first) {
-                return i;
-            }
+        if (stored == ProducerEntry.OVERLAP) {
+            throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + " batch with sequences "
+                + first + ".." + last + " overlaps a stored one");
         }
         if (entry.batchCount == 0 || first == incrementSequence(entry.lastSequence(), 1)) {
-            return -1;
+            return APPEND;
         }
         throw refuse(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer " + producerId + " epoch " + epoch + ": sequence "
             + first + ", expected " + incrementSequence(entry.lastSequence(), 1));

@@ -90,7 +90,7 @@ class ProducerStateTest {
         try (PartitionLog log = open(SMALL)) {
             append(log, idempotent(P, 1, 0, 3));
             assertRefused(log, idempotent(P, 1, 4, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE);
-            assertRefused(log, idempotent(P, 1, 0, 2), ErrorCode.OUT_OF_ORDER_SEQUENCE);
+            assertRefused(log, idempotent(P, 1, 1, 3), ErrorCode.OUT_OF_ORDER_SEQUENCE);
             assertRefused(log, idempotent(P, 0, 3, 1), ErrorCode.INVALID_PRODUCER_EPOCH);
             assertRefused(log, idempotent(P, 2, 3, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE);
             assertThat(append(log, idempotent(P, 2, 0, 1))).as("a new epoch starts at 0").isEqualTo(3);
@@ -103,13 +103,35 @@ class ProducerStateTest {
     }
 
     @Test
-    void shouldRecogniseOnlyTheLastFiveBatches() throws IOException {
+    void shouldRecogniseOnlyTheLastFiveRuns() throws IOException {
         try (PartitionLog log = open(SMALL)) {
-            for (int i = 0; i < 6; i++) {
-                assertThat(append(log, idempotent(P, 0, i, 1))).isEqualTo(i);
+            for (int i = 0; i < 6; i++) { // another producer's batch in between: each batch is a run of its own
+                assertThat(append(log, idempotent(P, 0, i, 1))).isEqualTo(2L * i);
+                append(log, idempotent(P + 1, 0, i, 1));
             }
             assertRefused(log, idempotent(P, 0, 0, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE);
-            assertThat(append(log, idempotent(P, 0, 1, 1))).isEqualTo(1);
+            assertThat(append(log, idempotent(P, 0, 1, 1))).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldRememberTheBatchesOfOneRequestAsOneRun() throws IOException {
+        try (PartitionLog log = open(SMALL)) {
+            ByteBuf request = Unpooled.buffer();
+            for (int i = 0; i < 12; i++) {
+                appendIdempotent(request, P, 0, i * 2, 2);
+            }
+            assertThat(append(log, request)).isZero();
+            for (int i = 0; i < 4; i++) { // four more requests, another producer's batch between them
+                append(log, idempotent(P + 1, 0, i, 1));
+                append(log, idempotent(P, 0, 24 + i, 1));
+            }
+            // the answer to the 12-batch request was lost: the producer retries its batches one by one
+            assertThat(append(log, idempotent(P, 0, 0, 2))).as("its first batch").isZero();
+            assertThat(append(log, idempotent(P, 0, 14, 2))).as("a batch inside it").isEqualTo(14);
+            assertThat(append(log, idempotent(P, 0, 27, 1))).as("the newest request").isEqualTo(31);
+            assertThat(log.logEndOffset()).isEqualTo(32);
+            assertRefused(log, idempotent(P, 0, 22, 3), ErrorCode.OUT_OF_ORDER_SEQUENCE); // 22..24: past its run
         }
     }
 
@@ -204,10 +226,11 @@ class ProducerStateTest {
             assertThat(append(log, idempotent(P, 0, 60, 3))).isEqualTo(60);
             assertThat(log.logEndOffset()).isEqualTo(63);
             log.truncateFullyAndStartAt(100);
-            assertThat(append(log, idempotent(P, 0, 500, 1))).as("unknown again: any sequence").isEqualTo(100);
+            assertRefused(log, idempotent(P, 0, 63, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE); // unknown again
+            assertThat(append(log, idempotent(P, 1, 0, 1))).as("a new epoch from 0").isEqualTo(100);
         }
         try (PartitionLog log = open(SMALL)) {
-            assertThat(append(log, idempotent(P, 0, 500, 1))).isEqualTo(100);
+            assertThat(append(log, idempotent(P, 1, 0, 1))).isEqualTo(100);
         }
     }
 
@@ -220,17 +243,26 @@ class ProducerStateTest {
             assertRefused(log, idempotent(P, 0, 5, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE);
             clock.addAndGet(6_000);
             append(log, idempotent(P + 1, 0, 1, 1)); // its appends check expiry
-            assertThat(append(log, idempotent(P, 0, 5, 1))).as("forgotten: any sequence").isEqualTo(3);
+            assertRefused(log, idempotent(P, 0, 5, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE); // forgotten
+            assertThat(append(log, idempotent(P, 1, 0, 1))).as("forgotten: starts again at 0").isEqualTo(3);
             assertThat(append(log, idempotent(P + 1, 0, 1, 1))).as("still known").isEqualTo(2);
+            assertRefused(log, idempotent(P + 1, 0, 3, 1), ErrorCode.OUT_OF_ORDER_SEQUENCE); // still known: a gap
         }
     }
 
     @Test
     void shouldWrapSequencesAfterTheLargestInt() throws IOException {
+        ByteBuf replicated = Unpooled.buffer();
+        appendIdempotent(replicated, P, 0, Integer.MAX_VALUE - 3, 2); // MAX-3, MAX-2, stored by an earlier leader
+        new RecordBatchFlyweight().wrap(replicated, 0, replicated.writerIndex()).partitionLeaderEpoch(0);
         try (PartitionLog log = open(SMALL)) {
-            append(log, idempotent(P, 0, Integer.MAX_VALUE - 1, 3)); // MAX-1, MAX, 0
-            assertThat(append(log, idempotent(P, 0, 1, 1))).isEqualTo(3);
-            assertThat(append(log, idempotent(P, 0, Integer.MAX_VALUE - 1, 3))).isZero();
+            log.appendAsFollower(replicated);
+            replicated.release();
+            append(log, idempotent(P, 0, Integer.MAX_VALUE - 1, 3)); // MAX-1, MAX, 0: a run of its own
+            assertThat(append(log, idempotent(P, 0, 1, 1))).isEqualTo(5);
+            assertThat(append(log, idempotent(P, 0, Integer.MAX_VALUE - 1, 3))).isEqualTo(2);
+            assertThat(append(log, idempotent(P, 0, Integer.MAX_VALUE - 3, 2))).isZero();
+            assertRefused(log, idempotent(P, 0, Integer.MAX_VALUE - 1, 2), ErrorCode.OUT_OF_ORDER_SEQUENCE);
         }
         assertThat(ProducerStateManager.incrementSequence(Integer.MAX_VALUE, 1)).isZero();
         assertThat(ProducerStateManager.incrementSequence(5, 3)).isEqualTo(8);

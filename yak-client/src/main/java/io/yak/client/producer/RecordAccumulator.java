@@ -398,7 +398,7 @@ final class RecordAccumulator {
 
     /**
      * Batches of one partition, oldest first. {@code batches} and {@code nextSequence} are guarded by this object's
-     * monitor; {@code inFlight}, {@code retrying} and {@code leader} belong to the sender thread.
+     * monitor; {@code inFlight}, {@code retrying}, {@code leader} and {@code unanswered} belong to the sender thread.
      */
     static final class PartitionQueue {
         final String topic;
@@ -418,6 +418,12 @@ final class RecordAccumulator {
         boolean sequenceResetNeeded;
         /** Leader chosen by the sender's last sendable check. */
         Object leader;
+        /**
+         * Sender thread: requests that got no answer (timed out, connection lost) with a batch not yet settled. The
+         * leader may have stored them, so until their batches settle the partition retries oldest first, one request
+         * at a time: the leader remembers 5 requests per producer, and a retry must find its batch among them.
+         */
+        final List<ProducerBatch[]> unanswered = new ArrayList<>(0);
 
         PartitionQueue(String topic, int partition) {
             this.topic = topic;

@@ -52,15 +52,17 @@ import org.slf4j.LoggerFactory;
  * <p>Ordering: up to {@code max.in.flight.requests.per.connection} requests of a partition are in flight at once,
  * all on the leader's one connection, which the broker appends in arrival order; requests go to a new leader only
  * once none is in flight to the old one. After a retriable failure the partition sends one batch per request, one
- * request at a time, failed batches first in creation order, until a retried batch succeeds; a batch sent before
- * never shares a request with others.
+ * request at a time, failed batches first in creation order, until a retried batch succeeds and every request that
+ * got no answer (timed out, connection lost) has its batches settled; a batch sent before never shares a request
+ * with others.
  *
  * <p>Idempotence ({@code enable.idempotence}, on by default): each batch is numbered on its first send with the
  * producer id from the coordinator, the partition's producer epoch and the sequence of its first record, and keeps
  * them on every retry. The leader stores the next sequence only, answers a retry of a stored batch with its first
  * offset, and refuses a batch behind a missing one with {@code OUT_OF_ORDER_SEQUENCE}; such a batch is retried once
- * the ones before it are, so up to 5 requests in flight keep the partition's order and a retry after a lost answer
- * stores nothing twice. When the lowest batch not yet acknowledged is refused as out of order (the leader lost what
+ * the ones before it are, so up to 5 requests in flight keep the partition's order. The leader remembers the last 5
+ * requests of each producer, and a request whose answer was lost counts as in flight until its batches settle, so a
+ * retry after a lost answer finds its batch there and stores nothing twice. When the lowest batch not yet acknowledged is refused as out of order (the leader lost what
  * it had not replicated, or an earlier batch failed for good), the partition starts a new producer epoch and numbers
  * its waiting batches again from 0. Without idempotence a request already in flight behind a failed one may still
  * be stored, so a retried batch can be stored after a later batch ({@code max.in.flight.requests.per.connection=1}
@@ -311,20 +313,25 @@ final class Sender implements Runnable {
             }
             PublishResponse r = (PublishResponse) c.response;
             if (r.error() == ErrorCode.NONE) {
-                // The broker appended the request's batches back to back from the base offset. The partition
-                // leaves retry mode when a retry succeeded, or when no failed batch waits any more (it expired);
-                // not when a batch sent before the failure succeeds while the failed one waits for its retry.
-                // Checked only in retry mode: the queue's lock is not taken for every response.
-                if (first.queue.retrying && (first.attempts > 1 || !accumulator.retryQueued(first.queue))) {
-                    first.queue.retrying = false;
-                }
+                // The broker appended the request's batches back to back from the base offset.
                 completeAll(batches, r.baseOffset());
+                // The partition leaves retry mode when a retry succeeded, or when no failed batch waits any more
+                // (it expired); not when a batch sent before the failure succeeds while the failed one waits for its
+                // retry, nor while a request without an answer may still hold stored batches. Checked only in retry
+                // mode: the queue's lock is not taken for every response.
+                RecordAccumulator.PartitionQueue q = first.queue;
+                if (q.retrying && (first.attempts > 1 || !accumulator.retryQueued(q)) && !awaitsUnanswered(q)) {
+                    q.retrying = false;
+                }
                 return;
             }
             leaderMayHaveMoved = leaderMayHaveMoved(r.error(), r.epoch());
             error = new YakException(r.error(), "publish of " + recordCount(batches) + " record(s) to "
                 + first.topic() + "-" + first.partition() + " at " + LogText.safe(String.valueOf(first.sentTo))
                 + " failed: " + r.error() + explain(r.error()) + " (broker epoch " + r.epoch() + ")");
+        }
+        if (c.error != null) {
+            first.queue.unanswered.add(batches);
         }
         boolean retriable = error instanceof YakException ye && ye.retriable();
         if (error instanceof YakException ye && ye.errorCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
@@ -349,6 +356,21 @@ final class Sender implements Runnable {
                 fail(b, error);
             }
         }
+    }
+
+    /** Whether a request of the partition that got no answer still has a batch not settled; forgets settled ones. */
+    private static boolean awaitsUnanswered(RecordAccumulator.PartitionQueue q) {
+        q.unanswered.removeIf(Sender::settled);
+        return !q.unanswered.isEmpty();
+    }
+
+    private static boolean settled(ProducerBatch[] batches) {
+        for (ProducerBatch b : batches) {
+            if (!b.done.isDone()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

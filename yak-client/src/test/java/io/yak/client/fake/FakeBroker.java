@@ -40,6 +40,12 @@ public final class FakeBroker implements AutoCloseable {
     private volatile ErrorCode failWith = ErrorCode.NONE;
     private final AtomicInteger dropAndCloseAt = new AtomicInteger(-1);
     private final AtomicBoolean holdPublishes = new AtomicBoolean();
+    /** Publish answers come up to this many ms late (0: off), in arrival order per connection. */
+    private volatile long answerJitterMs;
+    private java.util.SplittableRandom answerJitter = new java.util.SplittableRandom(0);
+    /** Per publish appended, in arrival order: the base sequences of its batches (idempotent producers). */
+    public final java.util.List<int[]> appendedSequences = java.util.Collections.synchronizedList(
+        new java.util.ArrayList<>());
     public final AtomicInteger publishRequests = new AtomicInteger();
     /** {@code acks} and {@code timeout_ms} of the last publish received. */
     public volatile short lastAcks;
@@ -105,6 +111,20 @@ public final class FakeBroker implements AutoCloseable {
     /** While on, publishes are neither appended nor answered (the client times out). */
     public void holdPublishes(boolean on) {
         holdPublishes.set(on);
+    }
+
+    /**
+     * Publishes are appended at once and answered after a random delay of up to {@code maxMs} (seeded), still in
+     * arrival order on each connection, as a leader answers a partition's publishes.
+     */
+    public synchronized void jitterPublishAnswers(long maxMs, long seed) {
+        answerJitter = new java.util.SplittableRandom(seed);
+        answerJitterMs = maxMs;
+    }
+
+    private synchronized long nextAnswerDelayMs() {
+        long max = answerJitterMs;
+        return max > 0 ? answerJitter.nextLong(max + 1) : publishAnswerDelayMs;
     }
 
     public void dropConnections() {
@@ -193,6 +213,8 @@ public final class FakeBroker implements AutoCloseable {
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
+        /** When the last delayed publish answer of this connection goes out (event loop only). */
+        private long lastAnswerAtNs = System.nanoTime();
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Frame f = (Frame) msg;
@@ -240,8 +262,13 @@ public final class FakeBroker implements AutoCloseable {
             }
             long base = -1;
             if (error == ErrorCode.NONE) {
+                int[] sequences = new int[publishedBatchCount(records)];
+                for (int i = records.readerIndex(), b = 0; i < records.writerIndex(); i += fw.sizeInBytes()) {
+                    sequences[b++] = fw.wrap(records, i, records.writerIndex()).baseSequence();
+                }
                 try {
                     base = store.append(r.topic(), r.partition(), r.records());
+                    appendedSequences.add(sequences);
                 } catch (WireException e) {
                     error = e.errorCode();
                 }
@@ -249,14 +276,26 @@ public final class FakeBroker implements AutoCloseable {
             if (r.acks() != 0) {
                 Frame answer = Frame.of(correlationId, new PublishResponse(error, epoch, base,
                     store.start(r.topic(), r.partition())));
-                long delayMs = publishAnswerDelayMs;
-                if (delayMs > 0) {
-                    ctx.executor().schedule(() -> ctx.writeAndFlush(answer), delayMs,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                long delayMs = nextAnswerDelayMs();
+                if (delayMs > 0 || lastAnswerAtNs - System.nanoTime() > 0) {
+                    long at = Math.max(lastAnswerAtNs, System.nanoTime() + delayMs * 1_000_000);
+                    lastAnswerAtNs = at;
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(answer), Math.max(0, at - System.nanoTime()),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
                 } else {
                     ctx.writeAndFlush(answer);
                 }
             }
+        }
+
+        private int publishedBatchCount(ByteBuf records) {
+            io.yak.wire.record.RecordBatchFlyweight fw = new io.yak.wire.record.RecordBatchFlyweight();
+            int n = 0;
+            for (int i = records.readerIndex(); i < records.writerIndex(); i += fw.sizeInBytes()) {
+                fw.wrap(records, i, records.writerIndex());
+                n++;
+            }
+            return n;
         }
 
         private void consume(ChannelHandlerContext ctx, int correlationId, ConsumeRequest r) {

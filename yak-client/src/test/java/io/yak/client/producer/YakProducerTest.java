@@ -324,6 +324,59 @@ class YakProducerTest {
         }
     }
 
+    /**
+     * Answers that come after the request timeout: the producer sends batches again that the leader already stored.
+     * The leader recognises a retry among the last 5 requests it stored of the producer ({@code WIRE.md},
+     * "Idempotent publishes"), so when a batch goes again, at most 5 first sends holding it or later batches may
+     * have reached the leader before it.
+     */
+    @Test
+    void shouldResendABatchOnlyWhileTheLeaderStillRemembersItsRequest() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("shouldResendABatchOnlyWhileTheLeaderStillRemembersItsRequest seed " + seed);
+        cluster.coordinator.createTopic("late-answers", 1);
+        for (int id = 1; id <= 2; id++) {
+            cluster.broker(id).jitterPublishAnswers(20, seed + id);
+        }
+        Properties p = props();
+        p.setProperty("request.timeout.ms", "15");
+        p.setProperty("retry.backoff.ms", "1");
+        p.setProperty("batch.size", "256");
+        p.setProperty("linger.ms", "1");
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        try (YakProducer producer = new YakProducer(p)) {
+            for (int i = 0; i < 1000; i++) {
+                futures.add(producer.send("late-answers", 0, null, bytes("record-" + i), System.currentTimeMillis()));
+            }
+            producer.flush();
+        }
+        for (CompletableFuture<RecordMetadata> f : futures) {
+            assertThat(f).as("seed %d", seed).isCompleted().isNotCompletedExceptionally();
+        }
+        List<int[]> requests = new ArrayList<>();
+        for (int id = 1; id <= 2; id++) {
+            requests.addAll(cluster.broker(id).appendedSequences);
+        }
+        java.util.Set<Integer> sent = new java.util.HashSet<>();
+        List<Integer> firstSendsLastBatch = new ArrayList<>();
+        int resends = 0;
+        for (int[] request : requests) {
+            int s = request[0];
+            if (sent.contains(s)) {
+                resends++;
+                long storedSince = firstSendsLastBatch.stream().filter(last -> last >= s).count();
+                assertThat(storedSince).as("requests stored before the resend of sequence %d (seed %d)", s, seed)
+                    .isLessThanOrEqualTo(5);
+            } else {
+                firstSendsLastBatch.add(request[request.length - 1]);
+                for (int b : request) {
+                    sent.add(b);
+                }
+            }
+        }
+        assertThat(resends).as("batches sent again (seed %d)", seed).isPositive();
+    }
+
     @Test
     void shouldFailTheBatchOnANonRetriableError() throws Exception {
         cluster.coordinator.createTopic("bad", 1);
