@@ -1,6 +1,12 @@
 package io.yak.broker;
 
 import io.yak.broker.standalone.StandaloneNode;
+import io.yak.http.HttpRoutes;
+import io.yak.http.HttpServer;
+import io.yak.http.RunningNode;
+import io.yak.http.ServerHttp;
+import io.yak.http.ServerMetrics;
+import io.yak.wire.config.HostPort;
 import io.yak.wire.config.ConfigException;
 import io.yak.wire.config.ConfigReader;
 import io.yak.wire.process.StopSignal;
@@ -47,6 +53,23 @@ public final class BrokerMain {
         signal.awaitStop();
     }
 
+    /** Starts a broker with its meters and, with {@code httpListen}, its HTTP port; on failure stops what started. */
+    private static RunningNode startBroker(BrokerConfig config, HostPort httpListen)
+        throws IOException, InterruptedException {
+        ServerMetrics metrics = new ServerMetrics();
+        BrokerServer broker = new BrokerServer(config, metrics.registry());
+        try {
+            broker.start();
+            HttpServer http = httpListen == null ? null : ServerHttp.start("broker " + config.brokerId(), httpListen,
+                metrics, broker::notReadyReasons, new HttpRoutes());
+            return new RunningNode(broker, http, metrics);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            broker.close();
+            metrics.close();
+            throw e;
+        }
+    }
+
     /**
      * Parses the arguments and starts the node; prints help to {@code out} and every error as one line to
      * {@code err}.
@@ -62,16 +85,16 @@ public final class BrokerMain {
         }
         try {
             ConfigReader r = args.length == 0 ? new ConfigReader(new Properties(), "built-in standalone defaults")
+                .withDefault(ServerHttp.LISTEN_KEY, StandaloneNode.DEFAULT_HTTP_LISTEN.toString())
                 : ConfigReader.load(Path.of(args[0]));
             String mode = args.length == 0 ? "standalone" : r.string("mode", "broker");
             if (mode.equals("standalone")) {
                 return new Started(StandaloneNode.start(r), EXIT_OK);
             } else if (mode.equals("broker")) {
                 BrokerConfig config = BrokerConfig.from(r);
+                HostPort httpListen = r.optionalHostPort(ServerHttp.LISTEN_KEY);
                 r.finish();
-                BrokerServer broker = new BrokerServer(config);
-                broker.start();
-                return new Started(broker, EXIT_OK);
+                return new Started(startBroker(config, httpListen), EXIT_OK);
             } else {
                 throw new ConfigException(r.source() + ": key 'mode' must be broker or standalone, was '" + mode + "'");
             }

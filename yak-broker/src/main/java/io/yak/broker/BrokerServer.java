@@ -12,6 +12,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.broker.cluster.CoordinatorLink;
 import io.yak.broker.cluster.NetworkReplicaFetchClient;
 import io.yak.broker.net.BrokerChannelInitializer;
+import io.yak.broker.net.RequestMetrics;
 import io.yak.broker.partition.PartitionManager;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.codec.Transport;
@@ -41,11 +42,14 @@ public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
     /** A clean stop waits at most this long for the coordinator to confirm it took the partitions offline. */
     static final long SHUTDOWN_ANNOUNCE_TIMEOUT_MS = 5000;
+    /** How often the partitions this broker leads are reported to the coordinator (its console and lag figures). */
+    static final long STATS_REPORT_INTERVAL_MS = 2000;
 
     private final BrokerConfig config;
     private final Transport transport = Transport.best();
     private final ServerChannels server;
-    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final MeterRegistry registry;
+    private final RequestMetrics requestMetrics;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -55,9 +59,17 @@ public final class BrokerServer implements AutoCloseable {
     private InetSocketAddress address;
     private volatile boolean stopped;
 
+    /** A broker whose meters nobody reads but its own tests. */
     public BrokerServer(BrokerConfig config) {
+        this(config, new SimpleMeterRegistry());
+    }
+
+    /** A broker that registers its meters in {@code registry} (the process's, exposed on its HTTP port). */
+    public BrokerServer(BrokerConfig config, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.server = new ServerChannels("broker " + config.brokerId(), config.limits());
+        this.requestMetrics = new RequestMetrics(registry);
         registerMeters();
     }
 
@@ -72,6 +84,26 @@ public final class BrokerServer implements AutoCloseable {
             .register(registry);
         Gauge.builder("yak.request.memory.available", server.memory(), RequestMemoryPool::availableBytes)
             .tag("server", "broker").baseUnit("bytes").register(registry);
+        Gauge.builder("yak.connections", clients, ChannelGroup::size).tag("server", "broker")
+            .description("open connections of clients and peers").register(registry);
+    }
+
+    /**
+     * Why this broker is not ready to serve (for {@code /health}); empty once it listens, has registered with the
+     * coordinator and has not begun to stop.
+     */
+    public List<String> notReadyReasons() {
+        if (stopped) {
+            return List.of("broker " + config.brokerId() + " is stopping");
+        }
+        if (address == null) {
+            return List.of("broker " + config.brokerId() + " is starting (recovering its logs)");
+        }
+        if (!registered()) {
+            return List.of("broker " + config.brokerId() + " is not registered with the coordinator at "
+                + config.coordinator());
+        }
+        return List.of();
     }
 
     /**
@@ -91,6 +123,7 @@ public final class BrokerServer implements AutoCloseable {
                 config.autoCreateTopics(), config.numPartitions(), config.retention(), link::createTopic,
                 config.replication(), link, new NetworkReplicaFetchClient(config.brokerId(),
                     Math.max(config.maxFrameBytes(), config.replication().replicaFetchResponseMaxBytes() + (1 << 20))));
+            partitions.bindMeters(registry);
             try {
                 partitions.scanExisting();
             } catch (IOException e) {
@@ -103,6 +136,7 @@ public final class BrokerServer implements AutoCloseable {
             throw e;
         }
         LOG.info("broker {}: listening on {}", config.brokerId(), address);
+        link.reportStats(partitions::leaderStats, STATS_REPORT_INTERVAL_MS);
         link.start(config.listen().host(), address.getPort(), partitions.previousShutdownClean());
     }
 
@@ -115,7 +149,8 @@ public final class BrokerServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childHandler(new BrokerChannelInitializer(partitions, config.timestampAfterMaxMs(), server, clients));
+            .childHandler(new BrokerChannelInitializer(partitions, config.timestampAfterMaxMs(), server, clients,
+                requestMetrics));
         ChannelFuture bound = b.bind(config.listen().host(), config.listen().port()).await();
         if (!bound.isSuccess()) {
             // One line for the operator; the stack trace only helps a developer.
@@ -170,7 +205,7 @@ public final class BrokerServer implements AutoCloseable {
         return server.memory();
     }
 
-    /** The broker's meters (rejections, request memory); exposed over HTTP by a later change. */
+    /** The broker's meters ({@code METRICS.md}). */
     public MeterRegistry meterRegistry() {
         return registry;
     }

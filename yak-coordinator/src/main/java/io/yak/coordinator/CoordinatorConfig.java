@@ -4,6 +4,7 @@ import io.yak.coordinator.cluster.BrokerIds;
 import io.yak.coordinator.cluster.ClusterState;
 import io.yak.coordinator.cluster.ReplicationSettings;
 import io.yak.coordinator.group.GroupSettings;
+import io.yak.http.ServerHttp;
 import io.yak.wire.FrameLayout;
 import io.yak.wire.codec.ServerLimits;
 import io.yak.wire.config.ConfigException;
@@ -257,13 +258,15 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     }
 
     /**
-     * Reads a coordinator config file; every key in it must be one of the coordinator's.
+     * Reads a coordinator config file; every key in it must be one of the coordinator's or the process's
+     * ({@code http.listen}, checked here and read by {@link CoordinatorMain}).
      *
      * @throws ConfigException when the file cannot be read, a key is unknown, or a value is missing or bad
      */
     public static CoordinatorConfig load(Path file) {
         ConfigReader r = ConfigReader.load(file);
         CoordinatorConfig config = from(r);
+        r.optionalHostPort(ServerHttp.LISTEN_KEY);
         r.finish();
         return config;
     }

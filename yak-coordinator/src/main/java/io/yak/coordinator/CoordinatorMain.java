@@ -1,7 +1,15 @@
 package io.yak.coordinator;
 
+import io.yak.http.HttpRoutes;
+import io.yak.http.HttpServer;
+import io.yak.http.RunningNode;
+import io.yak.http.ServerHttp;
+import io.yak.http.ServerMetrics;
 import io.yak.wire.config.ConfigException;
+import io.yak.wire.config.ConfigReader;
+import io.yak.wire.config.HostPort;
 import io.yak.wire.process.StopSignal;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
@@ -27,16 +35,19 @@ public final class CoordinatorMain {
     private CoordinatorMain() {
     }
 
-    /** What {@link #start} did: the running server, or none and the exit code. */
-    record Started(CoordinatorServer server, int exitCode) {
+    /**
+     * What {@link #start} did: the running coordinator and the process around it (HTTP port, meters), or none and
+     * the exit code.
+     */
+    record Started(CoordinatorServer server, RunningNode node, int exitCode) {
     }
 
     public static void main(String[] args) {
         // before anything starts: a SIGTERM during startup stops the coordinator once it is up, with a log line
         StopSignal signal = StopSignal.install("yak-coordinator", LOG);
         Started started = start(args, System.out, System.err);
-        signal.started(started.server());
-        if (started.server() == null) {
+        signal.started(started.node());
+        if (started.node() == null) {
             System.exit(started.exitCode());
             return;
         }
@@ -50,32 +61,49 @@ public final class CoordinatorMain {
     static Started start(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
             out.println(USAGE);
-            return new Started(null, EXIT_OK);
+            return new Started(null, null, EXIT_OK);
         }
         if (args.length != 1) {
             err.println(USAGE);
-            return new Started(null, EXIT_CONFIG);
+            return new Started(null, null, EXIT_CONFIG);
         }
         CoordinatorConfig config;
+        HostPort httpListen;
         try {
-            config = CoordinatorConfig.load(Path.of(args[0]));
+            ConfigReader r = ConfigReader.load(Path.of(args[0]));
+            config = CoordinatorConfig.from(r);
+            httpListen = r.optionalHostPort(ServerHttp.LISTEN_KEY);
+            r.finish();
         } catch (ConfigException | InvalidPathException e) {
             err.println("yak-coordinator: bad config: " + e.getMessage());
-            return new Started(null, EXIT_CONFIG);
+            return new Started(null, null, EXIT_CONFIG);
         }
-        LOG.info("config {}: {}", args[0], config);
-        CoordinatorServer server = new CoordinatorServer(config);
+        LOG.info("config {}: {}, http.listen {}", args[0], config, httpListen == null ? "none" : httpListen);
+        ServerMetrics metrics = new ServerMetrics();
+        CoordinatorServer server = new CoordinatorServer(config, metrics.registry());
         try {
             server.start();
-        } catch (UncheckedIOException e) {
+            HttpServer http = httpListen == null ? null : ServerHttp.start("coordinator", httpListen, metrics,
+                server::notReadyReasons, server.consoleRoutes(new HttpRoutes()));
+            return new Started(server, new RunningNode(server, http, metrics), EXIT_OK);
+        } catch (UncheckedIOException | IOException e) {
             // An operating error (address in use, data.dir unusable or corrupt): the message says what and why.
             LOG.debug("start failed", e);
             err.println("yak-coordinator: " + e.getMessage());
-            return new Started(null, EXIT_START_FAILED);
+            server.close();
+            metrics.close();
+            return new Started(null, null, EXIT_START_FAILED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("yak-coordinator: interrupted while starting");
+            server.close();
+            metrics.close();
+            return new Started(null, null, EXIT_START_FAILED);
         } catch (RuntimeException e) {
             LOG.error("cannot start the coordinator", e);
-            return new Started(null, EXIT_START_FAILED);
+            server.close();
+            metrics.close();
+            return new Started(null, null, EXIT_START_FAILED);
         }
-        return new Started(server, EXIT_OK);
     }
 }

@@ -3,6 +3,7 @@ package io.yak.coordinator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,14 +14,19 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.yak.coordinator.cluster.ClusterState;
+import io.yak.coordinator.console.BrokerReports;
+import io.yak.coordinator.console.ConsoleApi;
+import io.yak.coordinator.console.ConsoleRoutes;
 import io.yak.coordinator.group.GroupCoordinator;
 import io.yak.coordinator.net.Broadcaster;
 import io.yak.coordinator.net.CoordinatorChannelInitializer;
+import io.yak.coordinator.net.GroupAdminRequests;
 import io.yak.coordinator.net.RequestProcessor;
 import io.yak.coordinator.store.CorruptStateException;
 import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.coordinator.store.StateStore;
 import io.yak.coordinator.store.StoreWriter;
+import io.yak.http.HttpRoutes;
 import io.yak.wire.codec.Transport;
 import io.yak.wire.config.IoReasons;
 import io.yak.wire.codec.RequestMemoryPool;
@@ -29,10 +35,12 @@ import io.yak.wire.codec.WireErrorHandler;
 import io.yak.wire.log.RejectReason;
 import io.yak.wire.log.RejectionLog;
 import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,11 +75,13 @@ public final class CoordinatorServer implements AutoCloseable {
 
     private final CoordinatorConfig config;
     private final Clock clock;
-    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final MeterRegistry registry;
+    /** Whether {@link #registry} is this server's own, closed with it (not the process's shared one). */
+    private final boolean ownsRegistry;
     private final ServerChannels server;
 
     private boolean started;
-    private boolean closed;
+    private volatile boolean closed;
     private StateStore store;
     private StoreWriter writer;
     private volatile ClusterState state;
@@ -80,6 +90,12 @@ public final class CoordinatorServer implements AutoCloseable {
     private ScheduledFuture<?> ticker;
     private ScheduledFuture<?> preferredTicker;
     private ScheduledFuture<?> groupTicker;
+    private ScheduledFuture<?> sampleTicker;
+    /** What brokers report of their partitions, for the console; state thread. */
+    private final BrokerReports reports = new BrokerReports();
+    private ConsoleApi console;
+    /** Each group's lag per partition, replaced at every sample. */
+    private MultiGauge lag;
     /**
      * {@link System#nanoTime()} of the last liveness check; state thread only. Real time, not {@link #clock}: a pause
      * is one of this process, and a test's manual clock jumping ahead is not one.
@@ -101,9 +117,55 @@ public final class CoordinatorServer implements AutoCloseable {
      * milliseconds for heartbeats and the liveness check.
      */
     public CoordinatorServer(CoordinatorConfig config, Clock clock) {
+        this(config, clock, new SimpleMeterRegistry(), true);
+    }
+
+    /** A coordinator that registers its meters in {@code registry} (the process's, exposed on its HTTP port). */
+    public CoordinatorServer(CoordinatorConfig config, MeterRegistry registry) {
+        this(config, MonotonicClock.INSTANCE, registry, false);
+    }
+
+    private CoordinatorServer(CoordinatorConfig config, Clock clock, MeterRegistry registry, boolean ownsRegistry) {
         this.config = config;
         this.clock = clock;
+        this.registry = registry;
+        this.ownsRegistry = ownsRegistry;
         this.server = new ServerChannels("coordinator", config.limits());
+    }
+
+    /** Adds the web console and its JSON API ({@code METRICS.md}) to {@code routes}; after {@link #start}. */
+    public HttpRoutes consoleRoutes(HttpRoutes routes) {
+        if (console == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return ConsoleRoutes.add(routes, console, stateExecutor);
+    }
+
+    /** Closes a sample of the topics' rates for the console's charts and updates the groups' lag; state thread. */
+    private void sampleTick() {
+        try {
+            ClusterState s = state;
+            java.util.Set<String> topics = new java.util.HashSet<>();
+            for (TopicInfo t : s.metadata().topics()) {
+                topics.add(t.name());
+            }
+            reports.expire(clock.millis(), BrokerReports.REPORT_MAX_AGE_MS);
+            reports.sample(System.currentTimeMillis(), topics);
+            CoordinatorMeters.updateLag(lag, s, reports);
+        } catch (RuntimeException e) {
+            LOG.error("console sample failed", e);
+        }
+    }
+
+    /** Why the coordinator is not ready to serve (for {@code /health}); empty while it serves. */
+    public List<String> notReadyReasons() {
+        if (closed) {
+            return List.of("coordinator is closed");
+        }
+        if (address == null) {
+            return List.of("coordinator is starting (loading its state)");
+        }
+        return List.of();
     }
 
     public CoordinatorConfig config() {
@@ -137,14 +199,20 @@ public final class CoordinatorServer implements AutoCloseable {
             writer = new StoreWriter(store, current);
             stateExecutor = newStateExecutor();
             Broadcaster broadcaster = new Broadcaster();
-            processor = new RequestProcessor(loaded, new GroupCoordinator(config.groups()), writer, broadcaster, clock,
-                stateExecutor, registry, server.rejections());
+            GroupCoordinator groups = new GroupCoordinator(config.groups());
+            processor = new RequestProcessor(loaded, groups, writer, broadcaster, clock, stateExecutor, registry,
+                server.rejections(), reports);
+            console = new ConsoleApi(loaded, new GroupAdminRequests(groups, loaded), reports, clock::millis);
             registerMetrics(broadcaster);
+            CoordinatorMeters.register(registry, this::metadata, loaded.leadershipCounts(), groups);
+            lag = CoordinatorMeters.registerLag(registry);
             bind(broadcaster);
             long interval = config.livenessCheckIntervalMs();
             ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
             groupTicker = stateExecutor.scheduleWithFixedDelay(this::groupTick, GROUP_TICK_INTERVAL_MS,
                 GROUP_TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            sampleTicker = stateExecutor.scheduleAtFixedRate(this::sampleTick, BrokerReports.SAMPLE_INTERVAL_MS,
+                BrokerReports.SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
             if (config.replication().autoLeaderRebalanceEnable()) {
                 long every = config.replication().leaderImbalanceCheckIntervalMs();
                 preferredTicker = stateExecutor.scheduleWithFixedDelay(this::preferredTick, every, every,
@@ -229,6 +297,8 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
+        Gauge.builder("yak.connections", allChannels, ChannelGroup::size).tag("server", "coordinator")
+            .description("open connections of clients and peers").register(registry);
         long flushMs = server.rejections().intervalMs();
         ioGroup.next().scheduleAtFixedRate(server.rejections()::flush, flushMs, flushMs, TimeUnit.MILLISECONDS);
     }
@@ -374,6 +444,9 @@ public final class CoordinatorServer implements AutoCloseable {
         if (preferredTicker != null) {
             preferredTicker.cancel(false);
         }
+        if (sampleTicker != null) {
+            sampleTicker.cancel(false);
+        }
         if (groupTicker != null) {
             groupTicker.cancel(false);
         }
@@ -399,7 +472,9 @@ public final class CoordinatorServer implements AutoCloseable {
                 LOG.warn("cannot release the lock of data.dir {}: {}", config.dataDir(), e.toString());
             }
         }
-        registry.close();
+        if (ownsRegistry) {
+            registry.close();
+        }
         if (address != null) {
             LOG.info("YaK coordinator {} closed", address);
         } else {

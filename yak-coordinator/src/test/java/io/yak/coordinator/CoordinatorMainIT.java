@@ -40,9 +40,9 @@ class CoordinatorMainIT {
     }
 
     @AfterEach
-    void release() throws IOException {
-        if (started != null && started.server() != null) {
-            started.server().close();
+    void release() throws Exception {
+        if (started != null && started.node() != null) {
+            started.node().close();
         }
         logs.close();
         taken.close();

@@ -55,7 +55,9 @@ public enum MessageType {
     CREATE_PARTITIONS_REQUEST(51),
     CREATE_PARTITIONS_RESPONSE(52),
     ALTER_TOPIC_CONFIGS_REQUEST(53),
-    ALTER_TOPIC_CONFIGS_RESPONSE(54);
+    ALTER_TOPIC_CONFIGS_RESPONSE(54),
+    BROKER_STATS_REQUEST(55),
+    BROKER_STATS_RESPONSE(56);
 
     /** The only body version of every type so far. */
     public static final short VERSION_1 = 1;

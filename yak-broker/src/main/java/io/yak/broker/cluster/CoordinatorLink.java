@@ -17,7 +17,9 @@ import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CreateTopicRequest;
 import io.yak.wire.message.CreateTopicResponse;
+import io.yak.wire.message.BrokerStatsRequest;
 import io.yak.wire.message.HeartbeatRequest;
+import io.yak.wire.message.PartitionStats;
 import io.yak.wire.message.HeartbeatResponse;
 import io.yak.wire.message.LeaderInfo;
 import io.yak.wire.message.LeaderInfoDelta;
@@ -79,10 +81,13 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     static final long MAX_REFUSED_BACKOFF_MS = 5000;
     /** A refusal that goes on is logged again at most this often. */
     static final long REFUSAL_LOG_INTERVAL_MS = 30_000;
+    /** Largest encoding of one partition's stats (a 249-char topic name of 3-byte chars): bounds a report's frame. */
+    static final int MAX_STATS_ENTRY_BYTES = 2 + 249 * 3 + 4 + 8 * 8;
 
     private final int brokerId;
     private final HostPort coordinator;
     private final long heartbeatIntervalMs;
+    private final int maxFrameBytes;
     private final long requestTimeoutMs;
     private final Consumer<ClusterMetadata> listener;
     /** The partitions this broker cannot serve, as of now; called on the link's thread for every heartbeat. */
@@ -98,6 +103,12 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     /** Counts the channels connected, so a timer set for one does nothing on the next. Link thread only. */
     private int generation;
     private ScheduledFuture<?> heartbeats;
+    /** Stats reports ({@link #reportStats}); the source, its period and the schedule. */
+    private volatile Supplier<List<PartitionStats>> stats;
+    private volatile long statsIntervalMs;
+    private ScheduledFuture<?> statsReports;
+    /** A stats report is out and not answered yet. Link thread only. */
+    private boolean statsInFlight;
     private long backoffMs = MIN_BACKOFF_MS;
     private final RefusalBackoff refusals;
     private final LongSupplier clockMs;
@@ -154,6 +165,7 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         this.brokerId = brokerId;
         this.coordinator = coordinator;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.maxFrameBytes = maxFrameBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         this.listener = listener;
         this.offlinePartitions = offlinePartitions;
@@ -473,12 +485,48 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
                 });
             }
         }, 0, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
+        startStatsReports();
     }
 
     private void cancelHeartbeats() {
         if (heartbeats != null) {
             heartbeats.cancel(false);
         }
+        if (statsReports != null) {
+            statsReports.cancel(false);
+        }
+    }
+
+    /**
+     * From the next registration on, reports the partitions this broker leads every {@code intervalMs}
+     * ({@code BROKER_STATS_REQUEST}, for the coordinator's console and lag figures). {@code stats} is called on the
+     * link's thread and must not block. Before {@link #start}.
+     */
+    public void reportStats(Supplier<List<PartitionStats>> stats, long intervalMs) {
+        this.stats = stats;
+        this.statsIntervalMs = intervalMs;
+    }
+
+    /** Reports go out on the registration's connection, one at a time; a lost one is made good by the next. */
+    private void startStatsReports() {
+        Supplier<List<PartitionStats>> source = stats;
+        if (source == null) {
+            return;
+        }
+        statsInFlight = false;
+        int registeredOn = generation;
+        statsReports = group.scheduleAtFixedRate(() -> {
+            if (registeredOn == generation && registered && connection.connected() && !statsInFlight) {
+                List<PartitionStats> all = source.get();
+                int max = Math.max(1, (maxFrameBytes - 1024) / MAX_STATS_ENTRY_BYTES);
+                statsInFlight = true;
+                send(new BrokerStatsRequest(brokerId, all.size() > max ? all.subList(0, max) : all),
+                    m -> statsInFlight = false, t -> {
+                        statsInFlight = false;
+                        LOG.debug("broker {}: a stats report failed: {}", brokerId, t.toString());
+                    });
+            }
+        }, statsIntervalMs, statsIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     /**

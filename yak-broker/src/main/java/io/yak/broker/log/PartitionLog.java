@@ -1145,10 +1145,7 @@ public final class PartitionLog implements AutoCloseable {
             roll(current, config.segmentBytes(), nowMs, "retention.ms");
         }
         Segment[] list = segments.list;
-        long total = 0;
-        for (Segment segment : list) {
-            total += segment.end();
-        }
+        long total = sizeInBytes(list);
         int count = 0;
         long bytes = 0;
         while (count < list.length - 1) {
@@ -1312,6 +1309,19 @@ public final class PartitionLog implements AutoCloseable {
     /** Number of segment files. Any thread. */
     public int segmentCount() {
         return segments.list.length;
+    }
+
+    /** Bytes of records in the segments (not the mapped files' preallocated size). Any thread. */
+    public long sizeInBytes() {
+        return sizeInBytes(segments.list);
+    }
+
+    private static long sizeInBytes(Segment[] list) {
+        long total = 0;
+        for (Segment segment : list) {
+            total += segment.end();
+        }
+        return total;
     }
 
     public Path directory() {

@@ -16,18 +16,21 @@ public final class BrokerChannelInitializer extends ChannelInitializer<Channel> 
     private final long timestampAfterMaxMs;
     private final ServerChannels server;
     private final ChannelGroup connections;
+    private final RequestMetrics metrics;
 
     /**
      * @param timestampAfterMaxMs publishes with a record timestamp further ahead of this broker's clock are refused
      *                            ({@code log.message.timestamp.after.max.ms}; {@link Long#MAX_VALUE}: no limit)
      * @param connections         every accepted connection is added, so a stop can close them all
+     * @param metrics             where request latencies and error answers are counted
      */
     public BrokerChannelInitializer(PartitionManager partitions, long timestampAfterMaxMs, ServerChannels server,
-                                    ChannelGroup connections) {
+                                    ChannelGroup connections, RequestMetrics metrics) {
         this.partitions = partitions;
         this.timestampAfterMaxMs = timestampAfterMaxMs;
         this.server = server;
         this.connections = connections;
+        this.metrics = metrics;
     }
 
     @Override
@@ -35,7 +38,8 @@ public final class BrokerChannelInitializer extends ChannelInitializer<Channel> 
         connections.add(ch);
         server.initFront(ch);
         ch.pipeline()
-            .addLast("requests", new BrokerRequestHandler(partitions, timestampAfterMaxMs, server.rejections()))
+            .addLast("requests", new BrokerRequestHandler(partitions, timestampAfterMaxMs, server.rejections(),
+                metrics))
             .addLast("errors", server.errorHandler());
     }
 }

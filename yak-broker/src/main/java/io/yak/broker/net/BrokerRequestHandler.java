@@ -46,6 +46,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private final PartitionManager partitions;
     private final long timestampAfterMaxMs;
     private final RejectionLog rejections;
+    private final RequestMetrics metrics;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private final RecordCursor cursor = new RecordCursor();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -61,10 +62,12 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private boolean pendingFlush;
 
-    BrokerRequestHandler(PartitionManager partitions, long timestampAfterMaxMs, RejectionLog rejections) {
+    BrokerRequestHandler(PartitionManager partitions, long timestampAfterMaxMs, RejectionLog rejections,
+                         RequestMetrics metrics) {
         this.partitions = partitions;
         this.timestampAfterMaxMs = timestampAfterMaxMs;
         this.rejections = rejections;
+        this.metrics = metrics;
     }
 
     @Override
@@ -130,6 +133,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean ack = req.acks() != 0;
+        long startNs = System.nanoTime();
         started();
         // An answer appended in place must not overtake one the writer thread has given and not yet written here.
         // The callback runs on this event loop exactly when publish returns true (in place, or refused at once); a
@@ -140,6 +144,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 @Override
                 public void onPublished(ErrorCode error, long epoch, long base, long start) {
                     finished();
+                    metrics.answered(RequestMetrics.Type.PUBLISH, startNs, error);
                     if (ack) {
                         send(Frame.of(id, new PublishResponse(error, epoch, base, start)));
                     } else if (error != ErrorCode.NONE) {
@@ -153,6 +158,7 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                     // Always through the event loop's queue, even from this very event loop (an acks=all publish
                     // completed by a follower's fetch on another channel): the count below must drop exactly once.
                     finished();
+                    metrics.answered(RequestMetrics.Type.PUBLISH, startNs, error);
                     if (!ack) {
                         return;
                     }
@@ -220,10 +226,12 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
                 "current_leader_epoch " + req.currentLeaderEpoch() + " must be -1 (unknown) or >= 0")));
             return;
         }
+        long startNs = System.nanoTime();
         started();
         partitions.consume(req.topic(), req.partition(), req.currentLeaderEpoch(), req.offset(), req.maxBytes(),
             req.maxWaitMs(), (error, epoch, hw, start, records) -> {
                 finished();
+                metrics.answered(RequestMetrics.Type.CONSUME, startNs, error);
                 send(Frame.of(id, new ConsumeResponse(error, epoch, hw, start, records)));
             });
     }
@@ -235,9 +243,11 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             send(Frame.of(id, new ReplicaFetchResponse(ErrorCode.INVALID_REQUEST, List.of(), Unpooled.EMPTY_BUFFER)));
             return;
         }
+        long startNs = System.nanoTime();
         started();
         partitions.replicaFetch(req, channel.eventLoop(), response -> {
             finished();
+            metrics.answered(RequestMetrics.Type.REPLICA_FETCH, startNs, response.error());
             send(Frame.of(id, response));
         });
     }
@@ -249,8 +259,10 @@ final class BrokerRequestHandler extends ChannelInboundHandlerAdapter {
             reply(ctx, Frame.of(id, new ListOffsetsResponse(ErrorCode.INVALID_REQUEST, partitions.epoch(), -1)));
             return;
         }
+        long startNs = System.nanoTime();
         ErrorCode error = partitions.listOffset(req.topic(), req.partition(), req.currentLeaderEpoch(),
             req.timestamp(), offsetOut);
+        metrics.answered(RequestMetrics.Type.LIST_OFFSETS, startNs, error);
         long offset = error == ErrorCode.NONE ? offsetOut[0] : -1;
         reply(ctx, Frame.of(id, new ListOffsetsResponse(error, partitions.epoch(), offset)));
     }

@@ -7,6 +7,7 @@ import io.yak.broker.log.CorruptBatchException;
 import io.yak.broker.log.OffsetOutOfRangeException;
 import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
+import io.yak.wire.record.RecordBatchFlyweight;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +125,12 @@ final class ConsumeRequests {
             LOG.error("broker {}: read of {} at offset {} failed: {}", brokerId, p.name, offset, e.toString(), e);
             callback.onConsumed(ErrorCode.STORAGE_ERROR, table.epoch, -1, -1, Unpooled.EMPTY_BUFFER);
             return;
+        }
+        int bytes = records.readableBytes();
+        if (bytes > 0) {
+            p.bytesOut.addAndGet(bytes);
+            p.recordsOut.addAndGet(RecordBatchFlyweight.recordCount(records, records.readerIndex(),
+                records.writerIndex()));
         }
         callback.onConsumed(ErrorCode.NONE, table.epoch, hw, log.logStartOffset(), records);
     }

@@ -1,12 +1,15 @@
 package io.yak.broker.partition;
 
+import io.micrometer.core.instrument.Meter;
 import io.yak.broker.log.PartitionLog;
 import io.yak.broker.replica.DelayedPublishes;
 import io.yak.broker.replica.LeaderReplicas;
 import io.yak.wire.message.PartitionInfo;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -74,6 +77,14 @@ final class Partition {
     final Object replication = new Object();
     /** Replica fetches parked until this partition's log grows, completed by the next append or their timer. */
     final ConcurrentLinkedQueue<FetchWaiter> fetchWaiters = new ConcurrentLinkedQueue<>();
+    /** Records and bytes this broker appended as leader; written under {@link #lock}, read by meters. */
+    volatile long recordsIn;
+    volatile long bytesIn;
+    /** Records and bytes sent to consumers, from any thread. */
+    final AtomicLong recordsOut = new AtomicLong();
+    final AtomicLong bytesOut = new AtomicLong();
+    /** This partition's meters while registered ({@link PartitionMeters}); null otherwise. */
+    volatile List<Meter> meters;
 
     Partition(String topic, int partition, ExecutorService writer) {
         this.topic = topic;

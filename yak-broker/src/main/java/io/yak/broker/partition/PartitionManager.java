@@ -1,5 +1,8 @@
 package io.yak.broker.partition;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -7,11 +10,13 @@ import io.yak.broker.log.LogConfig;
 import io.yak.broker.log.PartitionLog;
 import io.yak.wire.ErrorCode;
 import io.yak.wire.message.ClusterMetadata;
+import io.yak.wire.message.PartitionStats;
 import io.yak.wire.message.PartitionRef;
 import io.yak.wire.message.ReplicaFetchRequest;
 import io.yak.wire.message.ReplicaFetchResponse;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -186,6 +191,81 @@ public final class PartitionManager implements AutoCloseable {
 
     public long epoch() {
         return table.epoch;
+    }
+
+    /**
+     * Registers the partition meters ({@link PartitionMeters}) and the broker's partition counts in {@code registry}:
+     * partitions with an open log, partitions led, led partitions with fewer in-sync replicas than replicas, and
+     * offline partitions.
+     */
+    public void bindMeters(MeterRegistry registry) {
+        table.bindMeters(registry);
+        Gauge.builder("yak.broker.partitions", this, m -> m.count(p -> p.log != null))
+            .description("partitions with a log open on this broker").register(registry);
+        Gauge.builder("yak.broker.partitions.leader", this, m -> m.count(p -> p.role.leader()))
+            .description("partitions this broker leads").register(registry);
+        Gauge.builder("yak.broker.partitions.under.replicated", this, m -> m.count(PartitionManager::underReplicated))
+            .description("partitions led here with fewer in-sync replicas than replicas").register(registry);
+        Gauge.builder("yak.broker.partitions.offline", this, m -> m.offline.list().size())
+            .description("partitions this broker cannot serve (damaged log, failed disk)").register(registry);
+        Gauge.builder("yak.broker.delayed.publishes", this, m -> m.sum(PartitionManager::delayedPublishes))
+            .description("acks=all publishes waiting for the followers").register(registry);
+        Gauge.builder("yak.broker.parked.consumes", this, m -> m.sum(p -> p.waiters.size()))
+            .description("consumes waiting at the high watermark for new records (max_wait_ms)").register(registry);
+        Gauge.builder("yak.broker.writer.queued.publishes", this, m -> m.sum(p -> p.appendsQueued.get()))
+            .description("publishes handed to partition writer threads and not yet appended").register(registry);
+        FunctionCounter.builder("yak.broker.appends", this, PartitionManager::inPlaceAppends).tag("where", "in_place")
+            .description("publishes appended, on the event loop that read them or by a writer thread")
+            .register(registry);
+        FunctionCounter.builder("yak.broker.appends", this, PartitionManager::writerAppends).tag("where", "writer")
+            .description("publishes appended, on the event loop that read them or by a writer thread")
+            .register(registry);
+    }
+
+    /**
+     * The partitions this broker leads with an open log, as the coordinator's console shows them: offsets, size, and
+     * records and bytes in and out since start. Any thread; allocates the list (a report every few seconds).
+     */
+    public List<PartitionStats> leaderStats() {
+        List<PartitionStats> out = new ArrayList<>();
+        for (Partition p : table.all()) {
+            PartitionLog log = p.log;
+            if (log != null && p.role.leader()) {
+                out.add(new PartitionStats(p.topic, p.partition, log.logStartOffset(), log.logEndOffset(),
+                    log.highWatermark(), log.sizeInBytes(), p.recordsIn, p.recordsOut.get(), p.bytesIn,
+                    p.bytesOut.get()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean underReplicated(Partition p) {
+        Partition.Role role = p.role;
+        return role.leader() && role.info() != null && role.info().isr().size() < role.info().replicas().size();
+    }
+
+    private static int delayedPublishes(Partition p) {
+        synchronized (p.replication) {
+            return p.delayed.size();
+        }
+    }
+
+    private long sum(java.util.function.ToIntFunction<Partition> value) {
+        long n = 0;
+        for (Partition p : table.all()) {
+            n += value.applyAsInt(p);
+        }
+        return n;
+    }
+
+    private int count(java.util.function.Predicate<Partition> which) {
+        int n = 0;
+        for (Partition p : table.all()) {
+            if (which.test(p)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

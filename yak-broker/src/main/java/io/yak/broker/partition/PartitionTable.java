@@ -1,5 +1,6 @@
 package io.yak.broker.partition;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.TopicInfo;
 import java.util.Collection;
@@ -26,15 +27,34 @@ final class PartitionTable {
     private volatile Map<Integer, BrokerInfo> brokers = Map.of();
     /** The epoch of the latest cluster view applied; 0 before the first. Written by the metadata thread. */
     volatile long epoch;
+    /** Where partitions register their meters; null until {@link #bindMeters}. */
+    private volatile MeterRegistry registry;
 
     PartitionTable(ExecutorService[] writers) {
         this.writers = writers;
     }
 
-    /** The partition named {@code topic-index}, created (with its writer thread) when first seen. */
+    /** The partition named {@code topic-index}, created (with its writer thread and meters) when first seen. */
     Partition partition(String topic, int index) {
-        return byName.computeIfAbsent(topic + "-" + index, n -> new Partition(topic, index,
-            writers[Math.floorMod(31 * topic.hashCode() + index, writers.length)]));
+        return byName.computeIfAbsent(topic + "-" + index, n -> {
+            Partition p = new Partition(topic, index, writers[Math.floorMod(31 * topic.hashCode() + index,
+                writers.length)]);
+            MeterRegistry r = registry;
+            if (r != null) {
+                PartitionMeters.register(r, p);
+            }
+            return p;
+        });
+    }
+
+    /** From now on every partition has meters in {@code r}, the ones seen so far too. */
+    synchronized void bindMeters(MeterRegistry r) {
+        registry = r;
+        for (Partition p : byName.values()) {
+            if (p.meters == null) {
+                PartitionMeters.register(r, p);
+            }
+        }
     }
 
     /**
@@ -43,6 +63,10 @@ final class PartitionTable {
      */
     void forget(Partition p) {
         byName.remove(p.name, p);
+        MeterRegistry r = registry;
+        if (r != null) {
+            PartitionMeters.remove(r, p);
+        }
     }
 
     /** The writer thread of the partition named {@code topic-index}, whether or not it was seen. */

@@ -118,6 +118,8 @@ final class PublishRequests {
         boolean declined = false;
         try {
             Partition.Role role = p.role; // one read: the batches are stamped with the epoch of the leadership checked
+            long endBefore = log.logEndOffset();
+            int bytes = batches.readableBytes();
             if (!role.leader()) {
                 outcome = APPEND_NOT_LEADER;
             } else if (inPlaceOnly) {
@@ -125,6 +127,11 @@ final class PublishRequests {
                 declined = outcome == PartitionLog.NEEDS_WRITER;
             } else {
                 outcome = log.append(batches, role.leaderEpoch());
+            }
+            long appended = log.logEndOffset() - endBefore; // 0 for a retry of stored batches
+            if (appended > 0) {
+                p.recordsIn += appended;
+                p.bytesIn += bytes;
             }
         } catch (ProducerSequenceException e) {
             // an answer to this producer, not a fault: retries after a failover meet it routinely

@@ -12,6 +12,10 @@ import io.yak.wire.message.PartitionInfo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +56,7 @@ class ProcessClusterIT {
     Path dir;
     private BrokerProcess coordinator;
     private final List<BrokerProcess> brokers = new ArrayList<>();
+    private final List<Integer> httpPorts = new ArrayList<>();
 
     @AfterEach
     void stopAll() throws Exception {
@@ -77,6 +82,12 @@ class ProcessClusterIT {
         try (YakAdmin admin = YakAdmin.connect(bootstrap)) {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
                 assertThat(admin.describeCluster().brokers().stream().filter(BrokerInfo::alive)).hasSize(3));
+            // each process's HTTP port (http.listen of conf/) says it is ready and serves its meters
+            for (int port : httpPorts) {
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(httpGet(port, "/health")).isEqualTo("{\"status\":\"ready\"}"));
+                assertThat(httpGet(port, "/metrics")).contains("yak_connections{server=").contains("jvm_memory_used");
+            }
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                 admin.createTopic(TOPIC, PARTITIONS); // replication factor: the coordinator's default, 3
                 return true;
@@ -187,12 +198,20 @@ class ProcessClusterIT {
         });
     }
 
+    private static String httpGet(int port, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s on %d", path, port).isEqualTo(200);
+        return r.body();
+    }
+
     /** Starts the coordinator and three brokers from conf/, on free ports and data directories under the test's. */
     private String startCluster() throws IOException {
         int coordinatorPort = freePort();
         String bootstrap = "127.0.0.1:" + coordinatorPort;
         Map<String, String> c = BrokerProcess.confFile("coordinator.properties");
         c.put("listen", bootstrap);
+        c.put("http.listen", "127.0.0.1:" + httpPort());
         c.put("data.dir", dir.resolve("coordinator").toString());
         c.put("heartbeat.timeout.ms", "1500");
         coordinator = BrokerProcess.coordinator(dir, c);
@@ -200,6 +219,7 @@ class ProcessClusterIT {
         for (int id = 1; id <= 3; id++) {
             Map<String, String> b = BrokerProcess.confFile("broker-" + id + ".properties");
             b.put("listen", "127.0.0.1:" + freePort());
+            b.put("http.listen", "127.0.0.1:" + httpPort());
             b.put("coordinator", bootstrap);
             b.put("data.dir", dir.resolve("broker-" + id).toString());
             b.put("heartbeat.interval.ms", "200");
@@ -209,6 +229,12 @@ class ProcessClusterIT {
             broker.start();
         }
         return bootstrap;
+    }
+
+    private int httpPort() throws IOException {
+        int port = freePort();
+        httpPorts.add(port);
+        return port;
     }
 
     private static int freePort() throws IOException {

@@ -116,7 +116,8 @@ class BrokerChannelInitializerTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
         ch.pipeline().addLast(new BrokerChannelInitializer(partitions, Long.MAX_VALUE, server,
-            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
+            new RequestMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
         return ch;
     }
 

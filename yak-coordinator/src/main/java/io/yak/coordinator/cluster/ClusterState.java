@@ -166,6 +166,22 @@ public final class ClusterState {
         return published;
     }
 
+    /** Whether broker {@code brokerId} is alive and registered on {@code connectionId} (what it reports is its own). */
+    public boolean isRegisteredOn(int brokerId, long connectionId) {
+        return brokers.registeredOn(brokerId, connectionId) != null;
+    }
+
+    /** When the coordinator last heard from broker {@code brokerId} (its clock's ms), or -1 for an unknown broker. */
+    public long lastHeartbeatMs(int brokerId) {
+        BrokerEntry b = brokers.get(brokerId);
+        return b == null ? -1 : b.lastHeartbeatMs;
+    }
+
+    /** Leader and ISR changes since start, for meters; any thread. */
+    public LeadershipCounts leadershipCounts() {
+        return partitions.counts();
+    }
+
     public long epoch() {
         return epoch;
     }

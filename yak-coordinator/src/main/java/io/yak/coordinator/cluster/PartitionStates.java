@@ -32,6 +32,12 @@ final class PartitionStates {
     private int totalPartitions;
     /** Told of every new topic and partition change once the coordinator records changes; null before. */
     private ChangeJournal journal;
+    /** Changes counted for meters: written here, read from any thread. */
+    private final LeadershipCounts counts = new LeadershipCounts();
+
+    LeadershipCounts counts() {
+        return counts;
+    }
 
     void recordChangesIn(ChangeJournal journal) {
         this.journal = journal;
@@ -70,6 +76,7 @@ final class PartitionStates {
         totalPartitions += t.partitionCount();
         if (journal != null) {
             journal.topicAdded(t.name);
+            counts.created(t, 0);
         }
     }
 
@@ -85,6 +92,7 @@ final class PartitionStates {
         totalPartitions += t.partitionCount() - old.partitionCount();
         if (journal != null) {
             journal.topicAdded(t.name);
+            counts.created(t, old.partitionCount());
         }
     }
 
@@ -127,6 +135,7 @@ final class PartitionStates {
         if (journal != null) {
             journal.partitionChanged(t.name, p);
         }
+        counts.count(old, next, unclean);
         if (unclean) {
             LOG.warn("partition {}-{} leader {} -> {}, leaderEpoch {}, isr {} (unclean election, {}: no in-sync "
                     + "replica {} can lead; records only they had are lost), partitionEpoch {}, epoch {}", t.name, p,

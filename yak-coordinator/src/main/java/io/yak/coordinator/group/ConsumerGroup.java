@@ -59,9 +59,22 @@ public final class ConsumerGroup {
     private boolean firstGenerationPending;
     private long syncDeadlineMs;
 
+    /** Told of every generation formed (for the coordinator's meters). */
+    private final Runnable onGeneration;
+
     public ConsumerGroup(String groupId, long initialRebalanceDelayMs) {
+        this(groupId, initialRebalanceDelayMs, () -> { });
+    }
+
+    ConsumerGroup(String groupId, long initialRebalanceDelayMs, Runnable onGeneration) {
         this.groupId = groupId;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
+        this.onGeneration = onGeneration;
+    }
+
+    /** Members now, including ones between their join answer and their sync. */
+    public int memberCount() {
+        return members.size();
     }
 
     public State state() {
@@ -450,6 +463,7 @@ public final class ConsumerGroup {
         state = State.COMPLETING_REBALANCE;
         LOG.info("group {} generation {} formed: {} member(s), protocol {}, leader {}", safe(groupId), generation,
             members.size(), safe(protocol), safe(leaderId));
+        onGeneration.run();
         syncDeadlineMs = nowMs + members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
         for (GroupMember m : members.values()) {
             Consumer<JoinResult> cb = m.awaitingJoin;

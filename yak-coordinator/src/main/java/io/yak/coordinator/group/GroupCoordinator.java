@@ -5,6 +5,7 @@ import io.yak.wire.log.LogText;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,10 @@ public final class GroupCoordinator {
     private final GroupSettings settings;
     private final int maxGroups;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    /** Groups and members as of the last {@link #tick}, and generations formed: for meters, read by any thread. */
+    private volatile int groupsSeen;
+    private volatile int membersSeen;
+    private final LongAdder generationsFormed = new LongAdder();
 
     public GroupCoordinator(GroupSettings settings) {
         this(settings, DEFAULT_MAX_GROUPS);
@@ -76,7 +81,7 @@ public final class GroupCoordinator {
             return refusal;
         }
         ConsumerGroup group = groups.computeIfAbsent(groupId,
-            id -> new ConsumerGroup(id, settings.initialRebalanceDelayMs()));
+            id -> new ConsumerGroup(id, settings.initialRebalanceDelayMs(), generationsFormed::increment));
         group.join(memberId, instanceId, clientId, host, protocolType, protocols, sessionTimeoutMs,
             rebalanceTimeoutMs, nowMs, answer);
         forgetIfEmpty(group); // a refused join of a new group leaves nothing behind
@@ -128,14 +133,34 @@ public final class GroupCoordinator {
 
     /** Ticks every group (expiring silent members, finishing joins and syncs whose time is up); forgets empty ones. */
     public void tick(long nowMs) {
+        int members = 0;
         for (Iterator<ConsumerGroup> it = groups.values().iterator(); it.hasNext(); ) {
             ConsumerGroup group = it.next();
             group.tick(nowMs);
             if (group.isEmpty()) {
                 it.remove();
                 LOG.debug("group {} forgotten: it has no member", LogText.safe(group.groupId()));
+            } else {
+                members += group.memberCount();
             }
         }
+        groupsSeen = groups.size();
+        membersSeen = members;
+    }
+
+    /** Groups held at the last tick; any thread. */
+    public int groupsSeen() {
+        return groupsSeen;
+    }
+
+    /** Members of all groups at the last tick; any thread. */
+    public int membersSeen() {
+        return membersSeen;
+    }
+
+    /** Generations formed (rebalances completed) since start; any thread. */
+    public long generationsFormed() {
+        return generationsFormed.sum();
     }
 
     /** Every group held now (each has members), sorted by id. */

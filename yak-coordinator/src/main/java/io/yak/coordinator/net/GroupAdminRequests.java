@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * durable). A group the coordinator holds no members of but that has committed offsets is {@code Empty}, as in
  * Kafka. Runs on the state thread ({@value RequestProcessor#STATE_THREAD_NAME}).
  */
-final class GroupAdminRequests {
+public final class GroupAdminRequests {
     private static final Logger LOG = LoggerFactory.getLogger(GroupAdminRequests.class);
     /** The state name of a group that does not exist, in an error answer (Kafka's {@code Dead}). */
     static final String DEAD = "Dead";
@@ -33,13 +33,13 @@ final class GroupAdminRequests {
     private final GroupCoordinator groups;
     private final ClusterState state;
 
-    GroupAdminRequests(GroupCoordinator groups, ClusterState state) {
+    public GroupAdminRequests(GroupCoordinator groups, ClusterState state) {
         this.groups = groups;
         this.state = state;
     }
 
     /** Every group with members or committed offsets, sorted by id, filtered by state name when any is given. */
-    ListGroupsResponse list(List<String> states) {
+    public ListGroupsResponse list(List<String> states) {
         Map<String, ListedGroup> all = new TreeMap<>();
         for (String g : state.groupsWithOffsets()) {
             all.put(g, new ListedGroup(g, ConsumerGroup.stateName(ConsumerGroup.State.EMPTY), 0));
@@ -58,7 +58,7 @@ final class GroupAdminRequests {
     }
 
     /** The group's state, members and committed offsets; GROUP_ID_NOT_FOUND when it has neither. */
-    DescribeGroupResponse describe(String groupId) {
+    public DescribeGroupResponse describe(String groupId) {
         ConsumerGroup g = groups.group(groupId);
         List<CoordinatorSnapshot.CommittedOffset> committed = state.committedOffsets(groupId);
         if (g == null && committed.isEmpty()) {

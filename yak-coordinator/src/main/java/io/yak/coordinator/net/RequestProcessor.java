@@ -9,6 +9,7 @@ import io.yak.coordinator.cluster.HeartbeatResult;
 import io.yak.coordinator.cluster.RegisterResult;
 import io.yak.coordinator.cluster.TopicCreation;
 import io.yak.coordinator.cluster.TopicLookup;
+import io.yak.coordinator.console.BrokerReports;
 import io.yak.coordinator.group.GroupCoordinator;
 import io.yak.coordinator.store.StoreWriter;
 import io.yak.wire.ErrorCode;
@@ -20,6 +21,8 @@ import io.yak.wire.log.RejectionLog;
 import io.yak.wire.message.AlterIsrRequest;
 import io.yak.wire.message.AlterIsrResponse;
 import io.yak.wire.message.BrokerShutdownRequest;
+import io.yak.wire.message.BrokerStatsRequest;
+import io.yak.wire.message.BrokerStatsResponse;
 import io.yak.wire.message.BrokerShutdownResponse;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.CommitOffsetRequest;
@@ -84,6 +87,8 @@ public final class RequestProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(RequestProcessor.class);
 
     private final ClusterState state;
+    /** The brokers' reports (BROKER_STATS_REQUEST), kept for the console. */
+    private final BrokerReports reports;
     private final StoreWriter writer;
     private final Broadcaster broadcaster;
     private final Clock clock;
@@ -101,7 +106,7 @@ public final class RequestProcessor {
         MessageType.JOIN_GROUP_REQUEST, MessageType.SYNC_GROUP_REQUEST, MessageType.GROUP_HEARTBEAT_REQUEST,
         MessageType.LEAVE_GROUP_REQUEST, MessageType.LIST_GROUPS_REQUEST, MessageType.DESCRIBE_GROUP_REQUEST,
         MessageType.DELETE_GROUP_REQUEST, MessageType.DELETE_TOPIC_REQUEST, MessageType.CREATE_PARTITIONS_REQUEST,
-        MessageType.ALTER_TOPIC_CONFIGS_REQUEST);
+        MessageType.ALTER_TOPIC_CONFIGS_REQUEST, MessageType.BROKER_STATS_REQUEST);
 
     /**
      * @param state         owned by {@code stateExecutor}'s single thread from now on
@@ -112,8 +117,10 @@ public final class RequestProcessor {
      * @param rejections    the server's: refused requests are counted and logged through it, rate-limited
      */
     public RequestProcessor(ClusterState state, GroupCoordinator groups, StoreWriter writer, Broadcaster broadcaster,
-                            Clock clock, Executor stateExecutor, MeterRegistry registry, RejectionLog rejections) {
+                            Clock clock, Executor stateExecutor, MeterRegistry registry, RejectionLog rejections,
+                            BrokerReports reports) {
         this.state = state;
+        this.reports = reports;
         this.groupRequests = new GroupRequests(groups,
             (r, correlationId, answer) -> reply(r, correlationId, answer, null, false, false), clock, rejections);
         this.groupAdmin = new GroupAdminRequests(groups, state);
@@ -205,6 +212,7 @@ public final class RequestProcessor {
                 case REGISTER_BROKER_REQUEST -> registerBroker(r, correlationId, connectionId,
                     (RegisterBrokerRequest) m);
                 case HEARTBEAT_REQUEST -> heartbeat(r, correlationId, connectionId, (HeartbeatRequest) m);
+                case BROKER_STATS_REQUEST -> brokerStats(r, correlationId, connectionId, (BrokerStatsRequest) m);
                 case BROKER_SHUTDOWN_REQUEST -> brokerShutdown(r, correlationId, connectionId,
                     (BrokerShutdownRequest) m);
                 case REGISTER_PRODUCER_REQUEST -> registerProducer(r, correlationId, (RegisterProducerRequest) m);
@@ -263,6 +271,19 @@ public final class RequestProcessor {
         }
         reply(r, correlationId, new HeartbeatResponse(result.known() ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER,
             state.epoch()), null, result.changed(), result.changed());
+    }
+
+    /** A broker's report of the partitions it leads is kept for the console when it comes from that broker. */
+    private void brokerStats(Responder r, int correlationId, long connectionId, BrokerStatsRequest m) {
+        boolean known = state.isRegisteredOn(m.brokerId(), connectionId);
+        if (known) {
+            reports.report(m.brokerId(), m.partitions(), clock.millis());
+        } else {
+            rejections.reject(r.channel().remoteAddress(), RejectReason.REQUEST_REFUSED, "report of broker "
+                + m.brokerId() + " ignored: that broker is not registered and alive on this connection");
+        }
+        reply(r, correlationId, new BrokerStatsResponse(known ? ErrorCode.NONE : ErrorCode.UNKNOWN_BROKER), null,
+            false, false);
     }
 
     /** A clean broker shutdown is persisted like a broker death, then answered and broadcast. */

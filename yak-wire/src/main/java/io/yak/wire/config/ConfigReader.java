@@ -135,6 +135,19 @@ public final class ConfigReader {
         }
     }
 
+    /** A host:port, or null when the key is absent or empty (a feature that is off without it). */
+    public HostPort optionalHostPort(String key) {
+        String v = raw(key);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return HostPort.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": key '" + key + "': " + e.getMessage());
+        }
+    }
+
     public Path path(String key, Path defaultValue) {
         String v = raw(key);
         if (v == null || v.isEmpty()) {

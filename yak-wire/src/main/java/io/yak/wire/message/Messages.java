@@ -68,6 +68,8 @@ public final class Messages {
             case CREATE_PARTITIONS_RESPONSE -> CreatePartitionsResponse.read(body);
             case ALTER_TOPIC_CONFIGS_REQUEST -> AlterTopicConfigsRequest.read(body);
             case ALTER_TOPIC_CONFIGS_RESPONSE -> AlterTopicConfigsResponse.read(body);
+            case BROKER_STATS_REQUEST -> BrokerStatsRequest.read(body);
+            case BROKER_STATS_RESPONSE -> BrokerStatsResponse.read(body);
         };
         if (body.isReadable()) {
             m.release();

@@ -103,6 +103,24 @@ public final class RecordBatchFlyweight {
         return buf.getInt(index + BASE_SEQUENCE_OFFSET);
     }
 
+    /**
+     * The records of the whole batches in {@code buf[from, to)}, read from their headers without wrapping them (any
+     * thread, no allocation); a batch that does not fit ends the count.
+     */
+    public static long recordCount(ByteBuf buf, int from, int to) {
+        long records = 0;
+        int index = from;
+        while (to - index >= RecordBatchLayout.RECORDS_OFFSET) {
+            int size = buf.getInt(index + RecordBatchLayout.BATCH_LENGTH_OFFSET) + RecordBatchLayout.LOG_OVERHEAD;
+            if (size < RecordBatchLayout.RECORDS_OFFSET || size > to - index) {
+                break;
+            }
+            records += buf.getInt(index + RecordBatchLayout.RECORDS_COUNT_OFFSET);
+            index += size;
+        }
+        return records;
+    }
+
     public int recordCount() {
         return buf.getInt(index + RECORDS_COUNT_OFFSET);
     }

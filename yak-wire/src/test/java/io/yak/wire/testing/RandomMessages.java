@@ -25,6 +25,9 @@ import io.yak.wire.message.JoinGroupRequest;
 import io.yak.wire.message.JoinGroupResponse;
 import io.yak.wire.message.AlterTopicConfigsRequest;
 import io.yak.wire.message.AlterTopicConfigsResponse;
+import io.yak.wire.message.BrokerStatsRequest;
+import io.yak.wire.message.BrokerStatsResponse;
+import io.yak.wire.message.PartitionStats;
 import io.yak.wire.message.CreatePartitionsRequest;
 import io.yak.wire.message.CreatePartitionsResponse;
 import io.yak.wire.message.DeleteGroupRequest;
@@ -175,6 +178,9 @@ public final class RandomMessages {
             case CREATE_PARTITIONS_RESPONSE -> new CreatePartitionsResponse(error(), nullableString());
             case ALTER_TOPIC_CONFIGS_REQUEST -> new AlterTopicConfigsRequest(string(), configs(6), list(this::string));
             case ALTER_TOPIC_CONFIGS_RESPONSE -> new AlterTopicConfigsResponse(error(), nullableString());
+            case BROKER_STATS_REQUEST -> new BrokerStatsRequest(anyInt(), list(() -> new PartitionStats(string(),
+                anyInt(), anyLong(), anyLong(), anyLong(), anyLong(), anyLong(), anyLong(), anyLong(), anyLong())));
+            case BROKER_STATS_RESPONSE -> new BrokerStatsResponse(error());
         };
     }
 
