@@ -13,28 +13,42 @@ import java.util.Properties;
  * @param idleTimeoutMs  a consumer gives up after this long without data
  * @param producerProps  extra producer keys ({@code --producer-prop}), applied last
  * @param consumerProps  extra consumer keys ({@code --consumer-prop}), applied last
+ * @param clientMetrics  the measured clients record their Micrometer meters, printed after the run
+ *                       ({@code --client-metrics})
  */
 record ClientSettings(String acks, int batchSize, long lingerMs, long warmupRecords, long idleTimeoutMs,
-                      Map<String, String> producerProps, Map<String, String> consumerProps) {
+                      Map<String, String> producerProps, Map<String, String> consumerProps, boolean clientMetrics) {
     ClientSettings {
         producerProps = Map.copyOf(producerProps);
         consumerProps = Map.copyOf(consumerProps);
     }
 
+    /** Settings whose clients record no meters. */
+    ClientSettings(String acks, int batchSize, long lingerMs, long warmupRecords, long idleTimeoutMs,
+                   Map<String, String> producerProps, Map<String, String> consumerProps) {
+        this(acks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps, consumerProps, false);
+    }
+
     ClientSettings withAcks(String newAcks) {
         return new ClientSettings(newAcks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps,
-            consumerProps);
+            consumerProps, clientMetrics);
     }
 
     ClientSettings withConsumerProp(String key, String value) {
         Map<String, String> props = new java.util.LinkedHashMap<>(consumerProps);
         props.put(key, value);
-        return new ClientSettings(acks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps, props);
+        return new ClientSettings(acks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps, props,
+            clientMetrics);
     }
 
     ClientSettings withLingerMs(long newLingerMs) {
         return new ClientSettings(acks, batchSize, newLingerMs, warmupRecords, idleTimeoutMs, producerProps,
-            consumerProps);
+            consumerProps, clientMetrics);
+    }
+
+    ClientSettings withClientMetrics(boolean on) {
+        return new ClientSettings(acks, batchSize, lingerMs, warmupRecords, idleTimeoutMs, producerProps,
+            consumerProps, on);
     }
 
     /** Null when valid, else one line naming the option. */

@@ -35,6 +35,10 @@ final class ConsumeCommand implements Callable<Integer> {
             + "ConsumerPerformance does) instead of assigning them, and report how long until every member had "
             + "partitions and had consumed. Use a fresh name: a group with committed offsets starts there.")
     String group;
+    @Option(names = "--client-metrics",
+        description = "Give the measuring consumers a Micrometer registry and print their yak.consumer.* meters "
+            + "(METRICS.md) after the run.")
+    boolean clientMetrics;
     @Mixin
     Options.ClientOptions client;
     @Mixin
@@ -44,7 +48,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClientSettings settings = client.settings(5);
+        ClientSettings settings = client.settings(5).withClientMetrics(clientMetrics);
         if (group != null) {
             settings = settings.withConsumerProp("group.id", group);
         }

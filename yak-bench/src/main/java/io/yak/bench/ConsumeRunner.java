@@ -1,5 +1,7 @@
 package io.yak.bench;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.yak.client.TopicPartition;
 import io.yak.client.consumer.ConsumerRebalanceListener;
 import io.yak.client.consumer.RecordHandler;
@@ -41,14 +43,15 @@ final class ConsumeRunner {
         long warmup = spec.client().warmupRecords();
         fillIfShort(spec, bootstrap, partitions, spec.records() + warmup, out);
         List<YakConsumer> consumers = new ArrayList<>();
+        MeterRegistry registry = spec.client().clientMetrics() ? new SimpleMeterRegistry() : null;
         try {
             Properties props = spec.client().consumerProperties(bootstrap);
             String group = props.getProperty("group.id");
             if (group != null) {
-                return measureGroup(spec, probe, props, group, warmup, out);
+                return measureGroup(spec, probe, props, group, warmup, registry, out);
             }
             for (List<Integer> share : deal(partitions, spec.consumers())) {
-                YakConsumer c = newConsumer(props);
+                YakConsumer c = newConsumer(props, registry);
                 consumers.add(c);
                 List<TopicPartition> mine = new ArrayList<>();
                 for (int p : share) {
@@ -57,7 +60,9 @@ final class ConsumeRunner {
                 c.assign(mine);
                 c.seekToBeginning(mine);
             }
-            return measure(spec, probe, consumers, warmup, out);
+            Result r = measure(spec, probe, consumers, warmup, out);
+            printMeters(spec, registry, out);
+            return r;
         } finally {
             for (YakConsumer c : consumers) {
                 c.close();
@@ -83,8 +88,13 @@ final class ConsumeRunner {
     }
 
     static YakConsumer newConsumer(Properties props) {
+        return newConsumer(props, null);
+    }
+
+    /** @param registry where the consumer records its meters; null for none */
+    static YakConsumer newConsumer(Properties props, MeterRegistry registry) {
         try {
-            return new YakConsumer(props);
+            return new YakConsumer(props, registry);
         } catch (IllegalArgumentException e) {
             throw new UsageException("consumer setting rejected: " + e.getMessage(), e);
         }
@@ -136,7 +146,7 @@ final class ConsumeRunner {
      * had partitions and when every one that got partitions had consumed a record.
      */
     private static Result measureGroup(WorkloadSpec spec, ResourceProbe probe, Properties base, String group,
-                                       long warmup, PrintWriter out) throws Exception {
+                                       long warmup, MeterRegistry registry, PrintWriter out) throws Exception {
         Properties props = new Properties();
         props.putAll(base);
         props.putIfAbsent("enable.auto.commit", "false"); // the run measures reading, not committing
@@ -145,7 +155,7 @@ final class ConsumeRunner {
         long[] assignedNs = new long[n];
         try {
             for (int i = 0; i < n; i++) {
-                consumers.add(newConsumer(props));
+                consumers.add(newConsumer(props, registry));
             }
             long startNs = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -172,11 +182,19 @@ final class ConsumeRunner {
             out.printf(Locale.ROOT, "%s: group %s, %d member(s): every member with partitions %,d ms after "
                     + "subscribing, every such member consuming after %,d ms%n", spec.name(), group, n,
                 TimeUnit.NANOSECONDS.toMillis(lastAssigned), TimeUnit.NANOSECONDS.toMillis(timing.allConsumingNs()));
+            printMeters(spec, registry, out);
             return r;
         } finally {
             for (YakConsumer c : consumers) {
                 c.close();
             }
+        }
+    }
+
+    /** With {@code --client-metrics}: the consumers' meters, printed before they close (closing removes them). */
+    private static void printMeters(WorkloadSpec spec, MeterRegistry registry, PrintWriter out) {
+        if (registry != null) {
+            ClientMeterReport.print(spec.name(), registry, out);
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * in the benchmark's own JVM: its CPU and heap are shared with the client. Configured through the standalone
  * configuration keys, so every setting not named here keeps the broker's default (as {@code conf/standalone.properties}
  * would). {@link #start} returns once the broker is registered with the coordinator, so topics can be created at once.
+ * Public for the client benchmarks of {@code io.yak.bench.jmh}.
  */
-final class EmbeddedNode implements AutoCloseable {
+public final class EmbeddedNode implements AutoCloseable {
     private static final long REGISTRATION_TIMEOUT_MS = 15_000;
 
     private final StandaloneNode node;
@@ -27,7 +28,7 @@ final class EmbeddedNode implements AutoCloseable {
     }
 
     /** Starts a node whose coordinator, broker and data live under {@code dir}. */
-    static EmbeddedNode start(Path dir) throws Exception {
+    public static EmbeddedNode start(Path dir) throws Exception {
         return start(dir, Map.of());
     }
 
@@ -35,7 +36,7 @@ final class EmbeddedNode implements AutoCloseable {
      * @param extra standalone keys ({@code conf/standalone.properties}) that override or add to the defaults here
      * @throws io.yak.wire.config.ConfigException for an unknown key or a bad value
      */
-    static EmbeddedNode start(Path dir, Map<String, String> extra) throws Exception {
+    public static EmbeddedNode start(Path dir, Map<String, String> extra) throws Exception {
         Properties p = new Properties();
         p.setProperty("listen", "127.0.0.1:0");
         p.setProperty("coordinator", "127.0.0.1:0");
@@ -65,7 +66,7 @@ final class EmbeddedNode implements AutoCloseable {
         }
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + node.coordinator().address().getPort();
     }
 
@@ -74,7 +75,7 @@ final class EmbeddedNode implements AutoCloseable {
         node.close();
     }
 
-    static void delete(Path dir) throws IOException {
+    public static void delete(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -32,6 +32,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--producers", defaultValue = "1",
         description = "Producer instances, one thread each. Default: ${DEFAULT-VALUE}.")
     int producers;
+    @Option(names = "--client-metrics",
+        description = "Give the producers a Micrometer registry and print their yak.producer.* meters (METRICS.md) "
+            + "after the run.")
+    boolean clientMetrics;
     @Mixin
     Options.ClientOptions client;
     @Mixin
@@ -42,7 +46,7 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkloadSpec w = new WorkloadSpec("produce", WorkloadSpec.Kind.PRODUCE, topic, partitions, records, recordSize,
-            throughput, producers, 1, client.settings(5));
+            throughput, producers, 1, client.settings(5).withClientMetrics(clientMetrics));
         return Commands.execute(spec.commandLine(), List.of(w), target, output, 0);
     }
 }

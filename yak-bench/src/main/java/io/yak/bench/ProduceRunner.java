@@ -1,5 +1,7 @@
 package io.yak.bench;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.yak.client.YakException;
 import io.yak.client.producer.SendCallback;
 import io.yak.client.producer.YakProducer;
@@ -28,14 +30,19 @@ final class ProduceRunner {
     static Result run(WorkloadSpec spec, String bootstrap, ResourceProbe probe, PrintWriter out) throws Exception {
         byte[] value = value(spec.recordSize());
         YakProducer[] producers = new YakProducer[spec.producers()];
+        MeterRegistry registry = spec.client().clientMetrics() ? new SimpleMeterRegistry() : null;
         try {
             Properties props = spec.client().producerProperties(bootstrap);
             for (int i = 0; i < producers.length; i++) {
-                producers[i] = newProducer(props);
+                producers[i] = newProducer(props, registry);
                 producers[i].partitionsFor(spec.topic());
             }
             warmUp(spec, producers, value, out);
-            return measure(spec, probe, producers, value, out);
+            Result r = measure(spec, probe, producers, value, out);
+            if (registry != null) {
+                ClientMeterReport.print(spec.name(), registry, out); // before close, which removes the meters
+            }
+            return r;
         } finally {
             for (YakProducer p : producers) {
                 if (p != null) {
@@ -46,8 +53,13 @@ final class ProduceRunner {
     }
 
     static YakProducer newProducer(Properties props) {
+        return newProducer(props, null);
+    }
+
+    /** @param registry where the producer records its meters; null for none */
+    static YakProducer newProducer(Properties props, MeterRegistry registry) {
         try {
-            return new YakProducer(props);
+            return new YakProducer(props, registry);
         } catch (IllegalArgumentException e) {
             throw new UsageException("producer setting rejected: " + e.getMessage(), e);
         }

@@ -4,9 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.yak.client.TopicPartition;
 import io.yak.client.consumer.assignor.Subscription;
-import io.yak.wire.ErrorCode;
 import io.yak.wire.WireException;
 import io.yak.wire.message.Codec;
+import io.yak.wire.message.ConsumerAssignmentFormat;
+import io.yak.wire.message.PartitionRef;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +22,13 @@ import java.util.List;
  * assignment:   int16 version (1), int32 partition_count, (string topic, int32 partition)...
  * </pre>
  *
- * A member reads only version 1 and refuses other versions as malformed; a later version would add fields at the
- * end. Public for {@code YakAdmin}, which shows members' assignments; not an API for applications.
+ * The assignment's format is {@link ConsumerAssignmentFormat}'s, which the coordinator's console reads too. A member
+ * reads only version 1 and refuses other versions as malformed; a later version would add fields at the end. Public
+ * for {@code YakAdmin}, which shows members' assignments; not an API for applications.
  */
 public final class ConsumerProtocol {
     static final String PROTOCOL_TYPE = "consumer";
-    static final short VERSION = 1;
+    static final short VERSION = ConsumerAssignmentFormat.VERSION;
 
     private ConsumerProtocol() {
     }
@@ -38,30 +40,29 @@ public final class ConsumerProtocol {
         for (String t : s.topics()) {
             Codec.writeString(out, t);
         }
-        writePartitions(out, s.ownedPartitions());
+        ConsumerAssignmentFormat.writePartitions(out, refs(s.ownedPartitions()));
         out.writeInt(s.generation());
-        return bytes(out);
+        byte[] b = new byte[out.readableBytes()];
+        out.readBytes(b);
+        return b;
     }
 
     /** @throws WireException MALFORMED_FRAME when the bytes are not a version 1 subscription */
     static Subscription decodeSubscription(byte[] bytes) {
         ByteBuf in = Unpooled.wrappedBuffer(bytes);
-        readVersion(in, "subscription");
+        ConsumerAssignmentFormat.readVersion(in, "subscription");
         int n = Codec.readCount(in, "topic_count");
         List<String> topics = new ArrayList<>(Math.min(n, in.readableBytes() / 2));
         for (int i = 0; i < n; i++) {
             topics.add(Codec.readRequiredString(in, "topic"));
         }
-        List<TopicPartition> owned = readPartitions(in, "owned_count");
+        List<TopicPartition> owned = partitions(ConsumerAssignmentFormat.readPartitions(in, "owned_count"));
         int generation = Codec.readInt(in, "generation");
         return new Subscription(topics, owned, generation);
     }
 
     static byte[] encodeAssignment(List<TopicPartition> partitions) {
-        ByteBuf out = Unpooled.buffer();
-        out.writeShort(VERSION);
-        writePartitions(out, partitions);
-        return bytes(out);
+        return ConsumerAssignmentFormat.encode(refs(partitions));
     }
 
     /**
@@ -71,42 +72,22 @@ public final class ConsumerProtocol {
      * @throws IllegalArgumentException for an empty topic name or a negative partition
      */
     public static List<TopicPartition> decodeAssignment(byte[] bytes) {
-        if (bytes.length == 0) {
-            return List.of();
-        }
-        ByteBuf in = Unpooled.wrappedBuffer(bytes);
-        readVersion(in, "assignment");
-        return readPartitions(in, "partition_count");
+        return partitions(ConsumerAssignmentFormat.decode(bytes));
     }
 
-    private static void readVersion(ByteBuf in, String what) {
-        short version = Codec.readShort(in, "version");
-        if (version != VERSION) {
-            throw new WireException(ErrorCode.MALFORMED_FRAME, what + " version " + version + ", only " + VERSION
-                + " is understood");
-        }
-    }
-
-    private static void writePartitions(ByteBuf out, List<TopicPartition> partitions) {
-        out.writeInt(partitions.size());
+    private static List<PartitionRef> refs(List<TopicPartition> partitions) {
+        List<PartitionRef> out = new ArrayList<>(partitions.size());
         for (TopicPartition tp : partitions) {
-            Codec.writeString(out, tp.topic());
-            out.writeInt(tp.partition());
-        }
-    }
-
-    private static List<TopicPartition> readPartitions(ByteBuf in, String countField) {
-        int n = Codec.readCount(in, countField);
-        List<TopicPartition> out = new ArrayList<>(Math.min(n, in.readableBytes() / 6));
-        for (int i = 0; i < n; i++) {
-            out.add(new TopicPartition(Codec.readRequiredString(in, "topic"), Codec.readInt(in, "partition")));
+            out.add(new PartitionRef(tp.topic(), tp.partition()));
         }
         return out;
     }
 
-    private static byte[] bytes(ByteBuf out) {
-        byte[] b = new byte[out.readableBytes()];
-        out.readBytes(b);
-        return b;
+    private static List<TopicPartition> partitions(List<PartitionRef> refs) {
+        List<TopicPartition> out = new ArrayList<>(refs.size());
+        for (PartitionRef r : refs) {
+            out.add(new TopicPartition(r.topic(), r.partition()));
+        }
+        return out;
     }
 }

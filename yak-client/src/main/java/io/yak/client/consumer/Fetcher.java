@@ -58,6 +58,7 @@ final class Fetcher {
     private final Consumer<YakException> errors;
     private final long backoffNs;
     private final long behindLeaderWaitNs;
+    private final ConsumerMetrics metrics;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     /** Reads batch headers of a fresh response (its end offset), separate from {@link #batch} used by drain. */
     private final RecordBatchFlyweight headers = new RecordBatchFlyweight();
@@ -69,8 +70,9 @@ final class Fetcher {
     private boolean closed;
 
     Fetcher(ConsumerConfig config, SubscriptionState subscriptions, MetadataCache metadata, NetworkClient network,
-            Consumer<Runnable> events, LongSupplier nanoClock, Consumer<YakException> errors) {
+            Consumer<Runnable> events, LongSupplier nanoClock, Consumer<YakException> errors, ConsumerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.shownClientId = LogText.safe(config.common().clientId());
         this.subscriptions = subscriptions;
         this.metadata = metadata;
@@ -119,10 +121,16 @@ final class Fetcher {
             s.fetchLeader = leader;
             int fetchId = ++s.fetchId;
             int gen = s.generation;
+            long sentNs = nanoClock.getAsLong();
             network.connection(leader)
                 .send(new ConsumeRequest(s.tp.topic(), s.tp.partition(), info.leaderEpoch(), offset,
                     config.fetchMaxBytes(), maxWaitMs), (long) config.common().requestTimeoutMs() + maxWaitMs)
-                .whenComplete((m, e) -> events.accept(() -> onFetch(s, gen, fetchId, offset, leader, m, e)));
+                .whenComplete((m, e) -> {
+                    if (m != null) { // timed here, on the event loop, not when the consumer's thread gets to it
+                        metrics.answered(sentNs, nanoClock.getAsLong());
+                    }
+                    events.accept(() -> onFetch(s, gen, fetchId, offset, leader, m, e));
+                });
         }
     }
 
@@ -346,6 +354,9 @@ final class Fetcher {
             errors.accept(new YakException(ErrorCode.CORRUPT_RECORD_BATCH, "corrupt data from " + s.tp
                 + " near offset " + s.position + ": " + e.getMessage(), e));
             return handed;
+        } finally {
+            // once per drain, not per record; also when a handler threw after records before it were handed out
+            metrics.consumed(s, handed);
         }
         if (handed < max || s.bufferedIndex >= limit) {
             s.advanceBuffer();

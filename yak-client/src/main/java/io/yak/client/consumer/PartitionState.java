@@ -1,5 +1,7 @@
 package io.yak.client.consumer;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.buffer.ByteBuf;
 import io.yak.client.TopicPartition;
 import io.yak.wire.config.HostPort;
@@ -58,6 +60,11 @@ final class PartitionState {
     long prefetchedEnd = -1;
     /** Base offset of the first batch of {@link #prefetched}. */
     long prefetchedStart = -1;
+
+    /** The topic's {@code yak.consumer.records.consumed} while assigned; null without a registry. */
+    Counter recordsConsumed;
+    /** The partition's {@code yak.consumer.lag} while assigned; null without a registry. */
+    Gauge lag;
 
     PartitionState(TopicPartition tp) {
         this.tp = tp;

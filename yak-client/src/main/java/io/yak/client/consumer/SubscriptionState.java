@@ -25,6 +25,12 @@ final class SubscriptionState {
     private final List<PartitionState> view = Collections.unmodifiableList(order);
     /** Subscribed topics, or null with an explicit assignment (or neither). */
     private Set<String> subscription;
+    /** Told of every partition assigned and unassigned, for its per-partition meters. */
+    private final ConsumerMetrics metrics;
+
+    SubscriptionState(ConsumerMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     /** Reads every partition of {@code topics} from now on; drops every assigned partition and its data. */
     void subscribe(Collection<String> topics) {
@@ -111,6 +117,7 @@ final class SubscriptionState {
             s = new PartitionState(tp);
             states.put(tp, s);
             order.add(s);
+            metrics.assigned(s);
         }
         return s;
     }
@@ -121,6 +128,7 @@ final class SubscriptionState {
         s.generation++;
         states.remove(s.tp);
         order.remove(s);
+        metrics.unassigned(s);
     }
 
     private void unassignAll() {

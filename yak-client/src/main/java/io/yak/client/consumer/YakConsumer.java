@@ -1,5 +1,6 @@
 package io.yak.client.consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.yak.client.ConsumerRecord;
 import io.yak.client.TopicPartition;
 import io.yak.client.YakException;
@@ -59,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * {@link OffsetsForTimes} looks offsets up by time, and {@link ConsumerEvents} brings work from other threads to the
  * consumer's; this class resolves positions (committed offsets, offset resets) and runs the poll loop.
  *
+ * <p>Metrics: given a Micrometer {@link MeterRegistry} ({@link #YakConsumer(Properties, MeterRegistry)}) the
+ * consumer registers its {@code yak.consumer.*} meters there, tagged {@code client.id} (see {@code METRICS.md}): a
+ * lag gauge per assigned partition from its assignment until it is revoked, the rest until the consumer closes.
+ *
  * <p>Not thread-safe, like Kafka's consumer: one thread uses it (others get a
  * {@link ConcurrentModificationException}). Answers arrive on the event loop and are queued to that thread,
  * which does all the work. Fetched buffers are released when returned, on seek and on close. The one exception is
@@ -87,11 +92,12 @@ public final class YakConsumer implements AutoCloseable {
     private final MetadataCache metadata;
     private final long backoffNs;
     private final ConsumerEvents events;
-    private final SubscriptionState subscriptions = new SubscriptionState();
+    private final ConsumerMetrics metrics;
+    private final SubscriptionState subscriptions;
     private final Fetcher fetcher;
     private final ConsumerCoordinator coordinator;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
-    private final Supplier<List<String>> topicsOfInterest = subscriptions::topicsOfInterest;
+    private final Supplier<List<String>> topicsOfInterest;
     /** Set by the metadata listener (any thread); the owner thread then moves fetches to new leaders. */
     private final AtomicBoolean metadataChanged = new AtomicBoolean();
     /** Nesting of public calls by the owner thread; owner-thread only. */
@@ -105,13 +111,21 @@ public final class YakConsumer implements AutoCloseable {
 
     /**
      * Creates a consumer from the keys listed in {@link ConsumerConfig}; unknown keys throw
-     * {@link IllegalArgumentException}.
+     * {@link IllegalArgumentException}. It registers no meters.
      */
     public YakConsumer(Properties props) {
-        this(props, System::nanoTime);
+        this(props, null, System::nanoTime);
     }
 
-    YakConsumer(Properties props, LongSupplier nanoClock) {
+    /**
+     * Creates a consumer as {@link #YakConsumer(Properties)} that records its meters ({@code yak.consumer.*}, tagged
+     * with its {@code client.id}) in {@code registry} until it closes; a null registry records nothing.
+     */
+    public YakConsumer(Properties props, MeterRegistry registry) {
+        this(props, registry, System::nanoTime);
+    }
+
+    YakConsumer(Properties props, MeterRegistry registry, LongSupplier nanoClock) {
         this.config = ConsumerConfig.from(props);
         this.shownClientId = LogText.safe(config.common().clientId());
         this.nanoClock = nanoClock;
@@ -120,8 +134,13 @@ public final class YakConsumer implements AutoCloseable {
         this.network = ClientNetwork.create(config.common());
         this.metadata = new MetadataCache(network, config.common().coordinator(), MetadataCache.Role.CONSUMER,
             config.common().clientId(), config.groupId(), config.common().retryBackoffMs(), nanoClock);
+        // registered once the network exists, so a constructor failing there leaves no meters behind
+        this.metrics = registry == null ? ConsumerMetrics.NONE
+            : new ConsumerMetrics(registry, config.common().clientId());
+        this.subscriptions = new SubscriptionState(metrics);
+        this.topicsOfInterest = subscriptions::topicsOfInterest;
         this.fetcher = new Fetcher(config, subscriptions, metadata, network, events::add, nanoClock,
-            e -> pendingError = e);
+            e -> pendingError = e, metrics);
         this.coordinator = new ConsumerCoordinator(config, subscriptions, metadata, nanoClock, events::signal,
             this::commitBeforeRevoke, e -> pendingError = e);
         metadata.addListener(() -> {
@@ -548,6 +567,7 @@ public final class YakConsumer implements AutoCloseable {
                 coordinator.close(Math.min(config.common().requestTimeoutMs(), 5000)); // a listener may throw
             } finally {
                 closed = true;
+                metrics.close();
                 fetcher.close();
                 subscriptions.clearBuffers();
                 network.close();

@@ -1,5 +1,6 @@
 package io.yak.client.producer;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.yak.wire.record.RecordBatchBuilder;
@@ -398,7 +399,8 @@ final class RecordAccumulator {
 
     /**
      * Batches of one partition, oldest first. {@code batches} and {@code nextSequence} are guarded by this object's
-     * monitor; {@code inFlight}, {@code retrying}, {@code leader} and {@code unanswered} belong to the sender thread.
+     * monitor; {@code inFlight}, {@code retrying}, {@code leader}, {@code unanswered} and {@code recordsSent} belong to
+     * the sender thread.
      */
     static final class PartitionQueue {
         final String topic;
@@ -424,6 +426,8 @@ final class RecordAccumulator {
          * at a time: the leader remembers 5 requests per producer, and a retry must find its batch among them.
          */
         final List<ProducerBatch[]> unanswered = new ArrayList<>(0);
+        /** The topic's {@code yak.producer.records.sent}, resolved at the first completion; null until then. */
+        Counter recordsSent;
 
         PartitionQueue(String topic, int partition) {
             this.topic = topic;

@@ -95,10 +95,12 @@ final class Sender implements Runnable {
     private volatile Thread thread;
     private boolean metadataNeeded;
     private final java.util.function.Supplier<List<String>> topicNames;
+    private final ProducerMetrics metrics;
 
     Sender(ProducerConfig config, RecordAccumulator accumulator, MetadataCache metadata, NetworkClient network,
-           LongSupplier nanoClock) {
+           LongSupplier nanoClock, ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.shownClientId = LogText.safe(config.common().clientId());
         this.accumulator = accumulator;
         this.metadata = metadata;
@@ -258,6 +260,7 @@ final class Sender implements Runnable {
         for (ProducerBatch b : batches) {
             b.sentTo = leader;
             b.attempts++;
+            metrics.sent(b);
         }
         CompletableFuture<Message> f;
         ByteBuf payload = null;
@@ -282,7 +285,11 @@ final class Sender implements Runnable {
             }
             f = CompletableFuture.failedFuture(e);
         }
+        long sentNs = nanoClock.getAsLong();
         f.whenComplete((response, error) -> {
+            if (response != null) { // timed only when answered (acks=0 requests get no answer)
+                metrics.answered(sentNs, nanoClock.getAsLong());
+            }
             completions.add(new Completion(batches, response, error));
             wakeup();
         });
@@ -413,6 +420,7 @@ final class Sender implements Runnable {
         long next = base;
         for (ProducerBatch b : batches) {
             try {
+                metrics.recordsSent(b);
                 b.complete(next);
             } finally {
                 accumulator.deallocate(b);
@@ -433,6 +441,7 @@ final class Sender implements Runnable {
 
     private void fail(ProducerBatch b, RuntimeException e) {
         LOG.debug("{}: failing {}: {}", shownClientId, b, LogText.safe(e.getMessage()));
+        metrics.failed(e, b.recordCount());
         try {
             b.fail(e);
         } finally {

@@ -1,5 +1,6 @@
 package io.yak.client.producer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.yak.client.RecordMetadata;
 import io.yak.client.YakException;
 import io.yak.client.internal.ClientNetwork;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@code max.in.flight.requests.per.connection} is 1 (see {@link Sender}). A future completes with the record's
  * offset ({@code -1} with acks=0) or fails with a {@link YakException}.
  *
+ * <p>Metrics: given a Micrometer {@link MeterRegistry} ({@link #YakProducer(Properties, MeterRegistry)}) the
+ * producer registers its {@code yak.producer.*} meters there, tagged {@code client.id} (see {@code METRICS.md}), and
+ * removes them when it closes.
+ *
  * <p>Thread-safe. Futures complete on the sender thread: chain only quick work onto them (or use the
  * {@code *Async} variants), and never call {@link #flush()} from such a callback.
  */
@@ -59,14 +64,24 @@ public final class YakProducer implements AutoCloseable {
     private final Sender sender;
     private final Thread senderThread;
     private final long maxBlockNs;
+    private final ProducerMetrics metrics;
     private volatile boolean closed;
 
-    /** Creates a producer from the keys listed in the class comment. */
+    /** Creates a producer from the keys listed in the class comment; it registers no meters. */
     public YakProducer(Properties props) {
-        this(props, System::nanoTime, new Random());
+        this(props, null, System::nanoTime, new Random());
     }
 
-    YakProducer(Properties props, LongSupplier nanoClock, Random random) {
+    /**
+     * Creates a producer from the keys listed in the class comment that records its meters ({@code yak.producer.*},
+     * tagged with its {@code client.id}) in {@code registry} until it closes; a null registry records nothing, as
+     * {@link #YakProducer(Properties)}.
+     */
+    public YakProducer(Properties props, MeterRegistry registry) {
+        this(props, registry, System::nanoTime, new Random());
+    }
+
+    YakProducer(Properties props, MeterRegistry registry, LongSupplier nanoClock, Random random) {
         this.config = ProducerConfig.from(props);
         this.maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
         this.network = ClientNetwork.create(config.common());
@@ -75,7 +90,10 @@ public final class YakProducer implements AutoCloseable {
         this.accumulator = new RecordAccumulator(config.batchSize(), config.lingerMs(), config.deliveryTimeoutMs(),
             new BufferPool(config.bufferMemory()), nanoClock, config.idempotence() ? metadata::producerId : null);
         this.router = new Router(new StickyPartitioner(random), accumulator);
-        this.sender = new Sender(config, accumulator, metadata, network, nanoClock);
+        // registered once the network and buffers exist, so a constructor failing there leaves no meters behind
+        this.metrics = registry == null ? ProducerMetrics.NONE
+            : new ProducerMetrics(registry, config.common().clientId());
+        this.sender = new Sender(config, accumulator, metadata, network, nanoClock, metrics);
         metadata.addListener(sender::wakeup);
         this.senderThread = sender.start();
         LOG.debug("producer {} started: coordinator {}, acks {}, batch.size {}, linger.ms {}, idempotence {}",
@@ -113,6 +131,7 @@ public final class YakProducer implements AutoCloseable {
         RecordFuture future = new RecordFuture();
         YakException rejected = append(topic, partition, key, value, timestamp, future, 0);
         if (rejected != null) {
+            metrics.failed(rejected, 1);
             future.completeExceptionally(rejected);
         }
         return future;
@@ -132,6 +151,7 @@ public final class YakProducer implements AutoCloseable {
         Objects.requireNonNull(callback, "callback");
         YakException rejected = append(topic, partition, key, value, timestamp, callback, token);
         if (rejected != null) {
+            metrics.failed(rejected, 1);
             callback.onCompletion(token, topic, partition, -1, timestamp, rejected);
         }
     }
@@ -240,9 +260,13 @@ public final class YakProducer implements AutoCloseable {
             }
             // A send racing with close may have appended after the last drain.
             for (ProducerBatch b : accumulator.removeAll()) {
-                b.fail(new YakException(ErrorCode.UNKNOWN_SERVER_ERROR, "producer closed before the record was sent"));
+                YakException e = new YakException(ErrorCode.UNKNOWN_SERVER_ERROR,
+                    "producer closed before the record was sent");
+                metrics.failed(e, b.recordCount());
+                b.fail(e);
                 accumulator.deallocate(b);
             }
+            metrics.close();
             LOG.debug("producer {} closed", LogText.safe(clientId()));
         }
     }

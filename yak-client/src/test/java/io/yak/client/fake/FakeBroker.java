@@ -114,17 +114,21 @@ public final class FakeBroker implements AutoCloseable {
     }
 
     /**
-     * Publishes are appended at once and answered after a random delay of up to {@code maxMs} (seeded), still in
-     * arrival order on each connection, as a leader answers a partition's publishes.
+     * Publishes are appended at once and answered after a random delay of up to {@code maxMs} (seeded; one in five
+     * takes all of it), still in arrival order on each connection, as a leader answers a partition's publishes.
      */
     public synchronized void jitterPublishAnswers(long maxMs, long seed) {
         answerJitter = new java.util.SplittableRandom(seed);
         answerJitterMs = maxMs;
     }
 
+    /** With jitter: one answer in five takes the whole {@code maxMs}, the others up to a quarter of it. */
     private synchronized long nextAnswerDelayMs() {
         long max = answerJitterMs;
-        return max > 0 ? answerJitter.nextLong(max + 1) : publishAnswerDelayMs;
+        if (max <= 0) {
+            return publishAnswerDelayMs;
+        }
+        return answerJitter.nextInt(5) == 0 ? max : answerJitter.nextLong(max / 4 + 1);
     }
 
     public void dropConnections() {

@@ -336,7 +336,7 @@ class YakProducerTest {
         System.out.println("shouldResendABatchOnlyWhileTheLeaderStillRemembersItsRequest seed " + seed);
         cluster.coordinator.createTopic("late-answers", 1);
         for (int id = 1; id <= 2; id++) {
-            cluster.broker(id).jitterPublishAnswers(20, seed + id);
+            cluster.broker(id).jitterPublishAnswers(30, seed + id);
         }
         Properties p = props();
         p.setProperty("request.timeout.ms", "15");
