@@ -53,6 +53,7 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = GroupSettings.INITIAL_REBALANCE_DELAY_MS;
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = GroupSettings.MIN_SESSION_TIMEOUT_MS;
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = GroupSettings.MAX_SESSION_TIMEOUT_MS;
+    public static final String GROUP_MAX_SIZE = GroupSettings.MAX_SIZE;
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 6000;
@@ -181,9 +182,9 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
     }
 
     /**
-     * Reads keys {@code group.initial.rebalance.delay.ms} (default 500), {@code group.min.session.timeout.ms}
-     * (6000) and {@code group.max.session.timeout.ms} (1800000). Public for the broker's standalone mode, which
-     * reads the coordinator's keys it supports itself.
+     * Reads keys {@code group.initial.rebalance.delay.ms} (default 100), {@code group.min.session.timeout.ms}
+     * (6000), {@code group.max.session.timeout.ms} (1800000) and {@code group.max.size} (10000). Public for the
+     * broker's standalone mode, which reads the coordinator's keys it supports itself.
      *
      * @throws ConfigException naming the key of a bad value
      */
@@ -195,7 +196,8 @@ public record CoordinatorConfig(HostPort listen, Path dataDir, long heartbeatTim
         int maxSessionTimeoutMs = r.intValue(GROUP_MAX_SESSION_TIMEOUT_MS, GroupSettings.DEFAULT_MAX_SESSION_TIMEOUT_MS,
             1, GroupSettings.MAX_SESSION_TIMEOUT_BOUND_MS);
         try {
-            return new GroupSettings(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs);
+            return new GroupSettings(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
+                r.intValue(GROUP_MAX_SIZE, GroupSettings.DEFAULT_MAX_SIZE, 1, Integer.MAX_VALUE));
         } catch (ConfigException e) {
             throw new ConfigException(r.source() + ": " + e.getMessage());
         }

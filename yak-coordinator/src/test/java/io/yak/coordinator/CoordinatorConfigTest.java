@@ -165,7 +165,7 @@ class CoordinatorConfigTest {
     /** Every key the coordinator reads is shown, commented, in the shipped files and the README's table. */
     @ParameterizedTest
     @CsvSource({"group.initial.rebalance.delay.ms, 100", "group.min.session.timeout.ms, 6000",
-        "group.max.session.timeout.ms, 1800000"})
+        "group.max.session.timeout.ms, 1800000", "group.max.size, 10000"})
     void shouldDocumentTheConsumerGroupKeysWithTheirDefaults(String key, String defaultValue) throws IOException {
         for (String conf : List.of("../conf/coordinator.properties", "../conf/standalone.properties")) {
             assertThat(Files.readAllLines(Path.of(conf))).as(conf).contains(key + "=" + defaultValue);

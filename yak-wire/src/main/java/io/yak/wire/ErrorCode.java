@@ -44,7 +44,8 @@ public enum ErrorCode {
     INCONSISTENT_GROUP_PROTOCOL(36, false),
     INVALID_SESSION_TIMEOUT(37, false),
     NON_EMPTY_GROUP(38, false),
-    GROUP_ID_NOT_FOUND(39, false);
+    GROUP_ID_NOT_FOUND(39, false),
+    GROUP_MAX_SIZE_REACHED(40, false);
 
     private static final ErrorCode[] BY_CODE;
 

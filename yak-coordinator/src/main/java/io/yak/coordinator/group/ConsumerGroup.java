@@ -62,13 +62,17 @@ public final class ConsumerGroup {
     /** Told of every generation formed (for the coordinator's meters). */
     private final Runnable onGeneration;
 
+    /** Members the group takes ({@code group.max.size}); a new one beyond is refused. */
+    private final int maxSize;
+
     public ConsumerGroup(String groupId, long initialRebalanceDelayMs) {
-        this(groupId, initialRebalanceDelayMs, () -> { });
+        this(groupId, initialRebalanceDelayMs, Integer.MAX_VALUE, () -> { });
     }
 
-    ConsumerGroup(String groupId, long initialRebalanceDelayMs, Runnable onGeneration) {
+    ConsumerGroup(String groupId, long initialRebalanceDelayMs, int maxSize, Runnable onGeneration) {
         this.groupId = groupId;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
+        this.maxSize = maxSize;
         this.onGeneration = onGeneration;
     }
 
@@ -150,6 +154,12 @@ public final class ConsumerGroup {
         String reason;
         if (memberId.isEmpty()) {
             String previous = instanceId == null ? null : memberByInstance.get(instanceId);
+            if (previous == null && members.size() >= maxSize) {
+                LOG.debug("group {}: join of a new member from {} refused: the group has {} members "
+                    + "(group.max.size)", safe(groupId), safe(host), members.size());
+                answer.accept(JoinResult.failed(ErrorCode.GROUP_MAX_SIZE_REACHED, memberId));
+                return;
+            }
             String id = newMemberId(clientId);
             member = new GroupMember(id, instanceId, clientId, host, sessionTimeoutMs, rebalanceTimeoutMs, protocols,
                 nowMs);

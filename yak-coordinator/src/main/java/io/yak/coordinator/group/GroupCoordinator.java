@@ -81,7 +81,8 @@ public final class GroupCoordinator {
             return refusal;
         }
         ConsumerGroup group = groups.computeIfAbsent(groupId,
-            id -> new ConsumerGroup(id, settings.initialRebalanceDelayMs(), generationsFormed::increment));
+            id -> new ConsumerGroup(id, settings.initialRebalanceDelayMs(), settings.maxSize(),
+                generationsFormed::increment));
         group.join(memberId, instanceId, clientId, host, protocolType, protocols, sessionTimeoutMs,
             rebalanceTimeoutMs, nowMs, answer);
         forgetIfEmpty(group); // a refused join of a new group leaves nothing behind

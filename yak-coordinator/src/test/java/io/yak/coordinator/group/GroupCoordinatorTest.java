@@ -183,4 +183,30 @@ class GroupCoordinatorTest {
         assertThat(first.get(0).generation()).isEqualTo(1).isEqualTo(second.get(0).generation());
         assertThat(first.get(0).members()).hasSize(2);
     }
+
+    @Test
+    void shouldRefuseANewMemberOfAFullGroupButLetMembersRejoinAndStaticOnesComeBack() {
+        GroupCoordinator small = new GroupCoordinator(new GroupSettings(100, 6_000, 60_000, 2), 3);
+        List<JoinResult> answers = new ArrayList<>();
+        small.join("g", "", null, "c1", "h", "consumer", range(), SESSION_MS, REBALANCE_MS, now, answers::add);
+        small.join("g", "", "static-b", "c2", "h", "consumer", range(), SESSION_MS, REBALANCE_MS, now, answers::add);
+        now += 100; // the initial rebalance delay: both are in the first generation
+        small.tick(now);
+        assertThat(answers).extracting(JoinResult::error).containsOnly(ErrorCode.NONE).hasSize(2);
+        assertThat(small.group("g").memberCount()).isEqualTo(2);
+
+        List<JoinResult> third = new ArrayList<>();
+        small.join("g", "", null, "c3", "h", "consumer", range(), SESSION_MS, REBALANCE_MS, now, third::add);
+        assertThat(third).extracting(JoinResult::error).containsExactly(ErrorCode.GROUP_MAX_SIZE_REACHED);
+        assertThat(small.group("g").memberCount()).isEqualTo(2);
+
+        // a member of the group rejoins, and a static member's new process takes its place: neither is new
+        List<JoinResult> again = new ArrayList<>();
+        small.join("g", answers.get(0).memberId(), null, "c1", "h", "consumer", range(), SESSION_MS, REBALANCE_MS,
+            now, again::add);
+        small.join("g", "", "static-b", "c2", "h", "consumer", range(), SESSION_MS, REBALANCE_MS, now, again::add);
+        small.tick(now);
+        assertThat(again).extracting(JoinResult::error).containsExactly(ErrorCode.NONE, ErrorCode.NONE);
+        assertThat(small.group("g").memberCount()).isEqualTo(2);
+    }
 }
