@@ -71,6 +71,29 @@ public final class BrokerMain {
     }
 
     /**
+     * The standalone node of the built-in defaults, with its HTTP port on {@link StandaloneNode#DEFAULT_HTTP_LISTEN};
+     * when that address is taken the node runs without one (a WARN says so), as it did before it had one. An address
+     * set in a config file is required to bind.
+     */
+    private static StandaloneNode startWithDefaults() throws Exception {
+        try {
+            return StandaloneNode.start(defaults().withDefault(ServerHttp.LISTEN_KEY,
+                StandaloneNode.DEFAULT_HTTP_LISTEN.toString()));
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("(" + ServerHttp.LISTEN_KEY + ")")) {
+                throw e;
+            }
+            LOG.warn("{}; running without an HTTP port (set {} in a config file to choose one)", e.getMessage(),
+                ServerHttp.LISTEN_KEY);
+            return StandaloneNode.start(defaults());
+        }
+    }
+
+    private static ConfigReader defaults() {
+        return new ConfigReader(new Properties(), "built-in standalone defaults");
+    }
+
+    /**
      * Parses the arguments and starts the node; prints help to {@code out} and every error as one line to
      * {@code err}.
      */
@@ -84,10 +107,11 @@ public final class BrokerMain {
             return new Started(null, EXIT_CONFIG);
         }
         try {
-            ConfigReader r = args.length == 0 ? new ConfigReader(new Properties(), "built-in standalone defaults")
-                .withDefault(ServerHttp.LISTEN_KEY, StandaloneNode.DEFAULT_HTTP_LISTEN.toString())
-                : ConfigReader.load(Path.of(args[0]));
-            String mode = args.length == 0 ? "standalone" : r.string("mode", "broker");
+            if (args.length == 0) {
+                return new Started(startWithDefaults(), EXIT_OK);
+            }
+            ConfigReader r = ConfigReader.load(Path.of(args[0]));
+            String mode = r.string("mode", "broker");
             if (mode.equals("standalone")) {
                 return new Started(StandaloneNode.start(r), EXIT_OK);
             } else if (mode.equals("broker")) {

@@ -3,29 +3,19 @@ package io.yak.coordinator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import io.yak.coordinator.cluster.ClusterState;
 import io.yak.coordinator.cluster.LeadershipCounts;
-import io.yak.coordinator.console.BrokerReports;
 import io.yak.coordinator.group.GroupCoordinator;
-import io.yak.coordinator.store.CoordinatorSnapshot;
 import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.PartitionInfo;
-import io.yak.wire.message.PartitionStats;
 import io.yak.wire.message.TopicInfo;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The coordinator's view of the cluster as meters ({@code METRICS.md}): brokers alive and dead, topics and
  * partitions (offline, under-replicated) from the published cluster view, leader and ISR changes, consumer groups,
- * their members and rebalances, and each group's lag per partition. Everything is read from state the state thread publishes, never from its own.
+ * their members and rebalances ({@link GroupLagMeters} has each group's lag). Everything is read from state the state thread publishes, never from its own.
  * Gauges of the view hold their supplier strongly: Micrometer keeps a gauge's object weakly, and the supplier has no
  * other owner.
  */
@@ -65,38 +55,6 @@ final class CoordinatorMeters {
             .description("members of all consumer groups").register(registry);
         FunctionCounter.builder("yak.coordinator.group.rebalances", groups, GroupCoordinator::generationsFormed)
             .description("consumer group generations formed (completed rebalances)").register(registry);
-    }
-
-    /** The gauge of each group's lag per partition, whose rows {@link #updateLag} replaces. */
-    static MultiGauge registerLag(MeterRegistry registry) {
-        return MultiGauge.builder("yak.coordinator.group.lag")
-            .description("records a group has not committed yet: the partition's high watermark (from its leader's "
-                + "latest report) minus the group's committed offset")
-            .register(registry);
-    }
-
-    /** Replaces the lag rows with the groups' committed offsets against the leaders' reports; state thread. */
-    static void updateLag(MultiGauge lag, ClusterState state, BrokerReports reports) {
-        ClusterMetadata m = state.metadata();
-        Map<String, TopicInfo> topics = new HashMap<>();
-        for (TopicInfo t : m.topics()) {
-            topics.put(t.name(), t);
-        }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        for (String group : state.groupsWithOffsets()) {
-            for (CoordinatorSnapshot.CommittedOffset o : state.committedOffsets(group)) {
-                TopicInfo t = topics.get(o.topic());
-                if (t == null || o.partition() >= t.partitions().size()) {
-                    continue;
-                }
-                PartitionStats s = reports.stats(t.partitions().get(o.partition()).leader(), o.topic(), o.partition());
-                if (s != null) {
-                    rows.add(MultiGauge.Row.of(Tags.of("group", group, "topic", o.topic(), "partition",
-                        Integer.toString(o.partition())), Math.max(0, s.highWatermark() - o.offset())));
-                }
-            }
-        }
-        lag.register(rows, true);
     }
 
     private static int brokers(ClusterMetadata m, boolean alive) {

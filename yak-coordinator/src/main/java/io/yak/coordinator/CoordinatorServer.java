@@ -3,7 +3,6 @@ package io.yak.coordinator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -94,8 +93,8 @@ public final class CoordinatorServer implements AutoCloseable {
     /** What brokers report of their partitions, for the console; state thread. */
     private final BrokerReports reports = new BrokerReports();
     private ConsoleApi console;
-    /** Each group's lag per partition, replaced at every sample. */
-    private MultiGauge lag;
+    /** Each group's lag per partition, updated at every sample; state thread. */
+    private GroupLagMeters lag;
     /**
      * {@link System#nanoTime()} of the last liveness check; state thread only. Real time, not {@link #clock}: a pause
      * is one of this process, and a test's manual clock jumping ahead is not one.
@@ -145,13 +144,19 @@ public final class CoordinatorServer implements AutoCloseable {
     private void sampleTick() {
         try {
             ClusterState s = state;
+            ClusterMetadata view = s.metadata();
             java.util.Set<String> topics = new java.util.HashSet<>();
-            for (TopicInfo t : s.metadata().topics()) {
+            for (TopicInfo t : view.topics()) {
                 topics.add(t.name());
+            }
+            for (io.yak.wire.message.BrokerInfo b : view.brokers()) {
+                if (!b.alive()) {
+                    reports.forget(b.id()); // its leaderships moved: its figures are no one's now
+                }
             }
             reports.expire(clock.millis(), BrokerReports.REPORT_MAX_AGE_MS);
             reports.sample(System.currentTimeMillis(), topics);
-            CoordinatorMeters.updateLag(lag, s, reports);
+            lag.update(s, reports);
         } catch (RuntimeException e) {
             LOG.error("console sample failed", e);
         }
@@ -205,13 +210,13 @@ public final class CoordinatorServer implements AutoCloseable {
             console = new ConsoleApi(loaded, new GroupAdminRequests(groups, loaded), reports, clock::millis);
             registerMetrics(broadcaster);
             CoordinatorMeters.register(registry, this::metadata, loaded.leadershipCounts(), groups);
-            lag = CoordinatorMeters.registerLag(registry);
+            lag = new GroupLagMeters(registry);
             bind(broadcaster);
             long interval = config.livenessCheckIntervalMs();
             ticker = stateExecutor.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
             groupTicker = stateExecutor.scheduleWithFixedDelay(this::groupTick, GROUP_TICK_INTERVAL_MS,
                 GROUP_TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-            sampleTicker = stateExecutor.scheduleAtFixedRate(this::sampleTick, BrokerReports.SAMPLE_INTERVAL_MS,
+            sampleTicker = stateExecutor.scheduleWithFixedDelay(this::sampleTick, BrokerReports.SAMPLE_INTERVAL_MS,
                 BrokerReports.SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
             if (config.replication().autoLeaderRebalanceEnable()) {
                 long every = config.replication().leaderImbalanceCheckIntervalMs();

@@ -18,7 +18,11 @@ import io.yak.wire.config.IoReasons;
 import io.yak.wire.log.RejectReason;
 import io.yak.wire.log.RejectionLog;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +62,7 @@ public final class HttpServer implements AutoCloseable {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1, "yak-http");
         RejectionLog rejections = new RejectionLog("http " + name);
+        Set<String> allowedHosts = loopbackNames(listen.host());
         ServerBootstrap b = new ServerBootstrap().group(group)
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
@@ -76,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
                                 super.handleOversizedMessage(ctx, oversized); // answers 413
                             }
                         })
-                        .addLast(new HttpRequestHandler(routes, rejections));
+                        .addLast(new HttpRequestHandler(routes, rejections, allowedHosts));
                 }
             });
         ChannelFuture bound = b.bind(listen.host(), listen.port()).await();
@@ -90,6 +95,21 @@ public final class HttpServer implements AutoCloseable {
         HttpServer server = new HttpServer(name, group, bound.channel(), rejections);
         LOG.info("{}: HTTP on http://{}:{} ({})", name, listen.host(), server.address().getPort(), routes.describe());
         return server;
+    }
+
+    /**
+     * The names a request may use for a server listening on {@code host}: the loopback names when it listens on the
+     * loopback address (see {@link HttpRequestHandler}), else null (any: the server is reached by names of its own).
+     */
+    static Set<String> loopbackNames(String host) {
+        try {
+            if (!InetAddress.getByName(host).isLoopbackAddress()) {
+                return null;
+            }
+        } catch (UnknownHostException e) {
+            return null; // the bind fails and says why
+        }
+        return Set.copyOf(java.util.List.of("localhost", "127.0.0.1", "[::1]", host.toLowerCase(Locale.ROOT)));
     }
 
     public InetSocketAddress address() {

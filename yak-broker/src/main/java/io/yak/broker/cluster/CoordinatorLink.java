@@ -81,13 +81,15 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     static final long MAX_REFUSED_BACKOFF_MS = 5000;
     /** A refusal that goes on is logged again at most this often. */
     static final long REFUSAL_LOG_INTERVAL_MS = 30_000;
-    /** Largest encoding of one partition's stats (a 249-char topic name of 3-byte chars): bounds a report's frame. */
-    static final int MAX_STATS_ENTRY_BYTES = 2 + 249 * 3 + 4 + 8 * 8;
+    /**
+     * Partitions per stats report: with the largest encoding of one (a 249-char topic name of 3-byte chars, 817
+     * bytes) a report stays under 1 MiB, far below any coordinator's {@code max.frame.bytes}.
+     */
+    static final int MAX_STATS_PER_REPORT = 1200;
 
     private final int brokerId;
     private final HostPort coordinator;
     private final long heartbeatIntervalMs;
-    private final int maxFrameBytes;
     private final long requestTimeoutMs;
     private final Consumer<ClusterMetadata> listener;
     /** The partitions this broker cannot serve, as of now; called on the link's thread for every heartbeat. */
@@ -109,6 +111,8 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
     private ScheduledFuture<?> statsReports;
     /** A stats report is out and not answered yet. Link thread only. */
     private boolean statsInFlight;
+    /** Where the next report starts when there are more partitions than one report takes. Link thread only. */
+    private int statsFrom;
     private long backoffMs = MIN_BACKOFF_MS;
     private final RefusalBackoff refusals;
     private final LongSupplier clockMs;
@@ -165,7 +169,6 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         this.brokerId = brokerId;
         this.coordinator = coordinator;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
-        this.maxFrameBytes = maxFrameBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         this.listener = listener;
         this.offlinePartitions = offlinePartitions;
@@ -518,9 +521,14 @@ public final class CoordinatorLink implements AutoCloseable, IsrChannel {
         statsReports = group.scheduleAtFixedRate(() -> {
             if (registeredOn == generation && registered && connection.connected() && !statsInFlight) {
                 List<PartitionStats> all = source.get();
-                int max = Math.max(1, (maxFrameBytes - 1024) / MAX_STATS_ENTRY_BYTES);
+                List<PartitionStats> part = all;
+                if (all.size() > MAX_STATS_PER_REPORT) { // in turns, so every partition is reported now and then
+                    int from = statsFrom >= all.size() ? 0 : statsFrom;
+                    part = all.subList(from, Math.min(all.size(), from + MAX_STATS_PER_REPORT));
+                    statsFrom = from + part.size();
+                }
                 statsInFlight = true;
-                send(new BrokerStatsRequest(brokerId, all.size() > max ? all.subList(0, max) : all),
+                send(new BrokerStatsRequest(brokerId, part),
                     m -> statsInFlight = false, t -> {
                         statsInFlight = false;
                         LOG.debug("broker {}: a stats report failed: {}", brokerId, t.toString());

@@ -279,6 +279,7 @@ final class Leadership {
                 DataDir.deleteTree(dataDir.retire(p.name));
             }
             p.log = PartitionLog.open(dir, p.topic, p.partition, config);
+            table.logOpened(p);
             if (topicId != TopicInfo.NO_TOPIC_ID && stored != topicId) {
                 DataDir.writeTopicId(dir, topicId);
             }

@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The meters of one partition, tagged {@code topic} and {@code partition} ({@code METRICS.md}): they read counters
  * the partition keeps in plain fields, so the publish and consume paths never look a meter up. Registered when the
- * broker first serves the partition, removed when its topic is deleted.
+ * partition's log opens on this broker (it holds a replica), removed when its topic is deleted.
  */
 final class PartitionMeters {
     private PartitionMeters() {

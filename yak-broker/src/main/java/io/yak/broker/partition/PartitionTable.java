@@ -34,26 +34,27 @@ final class PartitionTable {
         this.writers = writers;
     }
 
-    /** The partition named {@code topic-index}, created (with its writer thread and meters) when first seen. */
+    /** The partition named {@code topic-index}, created (with its writer thread) when first seen. */
     Partition partition(String topic, int index) {
-        return byName.computeIfAbsent(topic + "-" + index, n -> {
-            Partition p = new Partition(topic, index, writers[Math.floorMod(31 * topic.hashCode() + index,
-                writers.length)]);
-            MeterRegistry r = registry;
-            if (r != null) {
-                PartitionMeters.register(r, p);
-            }
-            return p;
-        });
+        return byName.computeIfAbsent(topic + "-" + index, n -> new Partition(topic, index,
+            writers[Math.floorMod(31 * topic.hashCode() + index, writers.length)]));
     }
 
-    /** From now on every partition has meters in {@code r}, the ones seen so far too. */
+    /** From now on partitions whose log opens here get meters in {@code r}; those open already get them now. */
     synchronized void bindMeters(MeterRegistry r) {
         registry = r;
         for (Partition p : byName.values()) {
-            if (p.meters == null) {
+            if (p.log != null && p.meters == null) {
                 PartitionMeters.register(r, p);
             }
+        }
+    }
+
+    /** {@code p}'s log just opened on this broker (it holds a replica): its meters appear. */
+    synchronized void logOpened(Partition p) {
+        MeterRegistry r = registry;
+        if (r != null && p.meters == null) {
+            PartitionMeters.register(r, p);
         }
     }
 

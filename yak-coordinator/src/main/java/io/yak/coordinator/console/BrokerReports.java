@@ -11,9 +11,11 @@ import java.util.Set;
 /**
  * What brokers report of the partitions they lead ({@code BROKER_STATS_REQUEST}): the latest report of each broker,
  * and per topic the records per second appended and sent to consumers, one sample per {@link #sample} over the last
- * {@link #SAMPLES} samples. Rates come from the growth of each (broker, partition) counter between two reports, so a
- * broker restart (counters from zero) or a new leader (counters of its own) starts a new baseline instead of a jump.
- * In memory only: a restarted coordinator has figures again after one report interval.
+ * {@link #SAMPLES} samples. A broker's rates are the growth of each partition's counters between its last two
+ * reports over the time between them (the coordinator's monotonic clock), so reports and samples need not line up,
+ * and a broker restart (counters from zero) or a new leader (counters of its own) starts a new baseline instead of
+ * a jump. A sample adds up the latest rates of every broker. In memory only: a restarted coordinator has figures
+ * again after two report intervals.
  *
  * <p>State thread only.
  */
@@ -25,16 +27,17 @@ public final class BrokerReports {
     /** A broker that has not reported for this long is dropped from the figures (stopped, or dead). */
     public static final long REPORT_MAX_AGE_MS = 5 * SAMPLE_INTERVAL_MS;
 
-    /** A broker's latest report: partitions by "topic-partition", and when it came (the coordinator's clock). */
-    private record Report(long atMs, Map<String, PartitionStats> partitions) {
+    /**
+     * A broker's latest report: partitions by "topic-partition", when it came, and per topic the records/s in and
+     * out since its report before.
+     */
+    private record Report(long atMs, Map<String, PartitionStats> partitions, Map<String, float[]> topicRates) {
     }
 
-    /** A topic's rates: ring buffers aligned with {@link #times}; records counted since the last sample. */
+    /** A topic's rates: ring buffers aligned with {@link #times}. */
     private static final class Series {
         final float[] in = new float[SAMPLES];
         final float[] out = new float[SAMPLES];
-        long pendingIn;
-        long pendingOut;
     }
 
     private final Map<Integer, Report> latest = new HashMap<>();
@@ -43,23 +46,24 @@ public final class BrokerReports {
     private final long[] times = new long[SAMPLES];
     private int head;
     private int count;
-    private long lastSampleMs = -1;
 
-    /** Broker {@code brokerId}'s report at {@code nowMs}: replaces its previous one, adds what grew to the rates. */
+    /** Broker {@code brokerId}'s report at {@code nowMs} (monotonic): replaces its previous one and its rates. */
     public void report(int brokerId, List<PartitionStats> partitions, long nowMs) {
         Report previous = latest.get(brokerId);
         Map<String, PartitionStats> byName = new HashMap<>(partitions.size() * 2);
+        Map<String, float[]> rates = new HashMap<>();
+        double seconds = previous == null ? 0 : (nowMs - previous.atMs()) / 1000.0;
         for (PartitionStats p : partitions) {
             String key = p.topic() + "-" + p.partition();
             byName.put(key, p);
             PartitionStats before = previous == null ? null : previous.partitions().get(key);
-            if (before != null) {
-                Series s = series.computeIfAbsent(p.topic(), t -> new Series()); // zeros: no traffic before
-                s.pendingIn += Math.max(0, p.recordsIn() - before.recordsIn());
-                s.pendingOut += Math.max(0, p.recordsOut() - before.recordsOut());
+            if (before != null && seconds > 0) {
+                float[] r = rates.computeIfAbsent(p.topic(), t -> new float[2]);
+                r[0] += (float) (Math.max(0, p.recordsIn() - before.recordsIn()) / seconds);
+                r[1] += (float) (Math.max(0, p.recordsOut() - before.recordsOut()) / seconds);
             }
         }
-        latest.put(brokerId, new Report(nowMs, byName));
+        latest.put(brokerId, new Report(nowMs, byName, rates));
     }
 
     /** Forgets a broker's report (it was declared dead or is gone). */
@@ -68,19 +72,28 @@ public final class BrokerReports {
     }
 
     /**
-     * Closes the current sample at wall-clock {@code wallMs}: each topic's rate is what its partitions grew by since
-     * the previous sample, per second. Topics not in {@code topics} (deleted) are forgotten.
+     * Closes a sample at wall-clock {@code wallMs}: each topic's rate is the sum of the brokers' latest rates for it.
+     * Topics not in {@code topics} (deleted) are forgotten.
      */
     public void sample(long wallMs, Set<String> topics) {
         series.keySet().retainAll(topics);
-        // the first sample closes what came since start, counted over one nominal interval
-        double seconds = (lastSampleMs < 0 ? SAMPLE_INTERVAL_MS : Math.max(1, wallMs - lastSampleMs)) / 1000.0;
-        lastSampleMs = wallMs;
-        for (Series s : series.values()) {
-            s.in[head] = (float) (s.pendingIn / seconds);
-            s.out[head] = (float) (s.pendingOut / seconds);
-            s.pendingIn = 0;
-            s.pendingOut = 0;
+        Map<String, float[]> sum = new HashMap<>();
+        for (Report r : latest.values()) {
+            for (Map.Entry<String, float[]> e : r.topicRates().entrySet()) {
+                if (topics.contains(e.getKey())) {
+                    float[] s = sum.computeIfAbsent(e.getKey(), t -> new float[2]);
+                    s[0] += e.getValue()[0];
+                    s[1] += e.getValue()[1];
+                }
+            }
+        }
+        for (String topic : sum.keySet()) {
+            series.computeIfAbsent(topic, t -> new Series()); // zeros: no traffic before
+        }
+        for (Map.Entry<String, Series> e : series.entrySet()) {
+            float[] s = sum.get(e.getKey());
+            e.getValue().in[head] = s == null ? 0 : s[0];
+            e.getValue().out[head] = s == null ? 0 : s[1];
         }
         times[head] = wallMs;
         head = (head + 1) % SAMPLES;

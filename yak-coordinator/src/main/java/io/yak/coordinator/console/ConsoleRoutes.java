@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -20,8 +21,9 @@ public final class ConsoleRoutes {
     static final String UPLOT_VERSION = "1.6.30";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/";
     private static final String OWN = "io/yak/coordinator/console/";
-    /** Browsers may keep the static files this long; the data is never cached. */
+    /** Browsers may keep the static files this long; the data is never cached by them. */
     private static final int STATIC_CACHE_SECONDS = 300;
+    private static final long API_CACHE_NS = 1_000_000_000L;
 
     private ConsoleRoutes() {
     }
@@ -39,8 +41,26 @@ public final class ConsoleRoutes {
         return routes;
     }
 
+    /**
+     * An API answer made on the state thread and shared for {@link #API_CACHE_NS}: however many pages and scripts
+     * ask, the state thread builds it at most once a second (and once at a time).
+     */
     private static HttpRoute json(Supplier<byte[]> body, Executor stateThread) {
-        return q -> CompletableFuture.supplyAsync(() -> HttpAnswer.json(200, body.get()), stateThread);
+        AtomicReference<Made> latest = new AtomicReference<>();
+        return q -> {
+            long now = System.nanoTime();
+            Made m = latest.get();
+            if (m != null && now - m.startNs < API_CACHE_NS) {
+                return m.answer;
+            }
+            Made made = new Made(now, CompletableFuture.supplyAsync(() -> HttpAnswer.json(200, body.get()),
+                stateThread));
+            return latest.compareAndSet(m, made) ? made.answer : latest.get().answer;
+        };
+    }
+
+    /** An answer being made or made, and when it was asked for. */
+    private record Made(long startNs, CompletableFuture<HttpAnswer> answer) {
     }
 
     private static HttpRoute file(String resource, String contentType) {
