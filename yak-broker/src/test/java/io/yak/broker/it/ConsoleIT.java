@@ -8,7 +8,6 @@ import io.yak.broker.standalone.StandaloneNode;
 import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
 import io.yak.client.producer.YakProducer;
-import io.yak.wire.config.ConfigReader;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,13 +51,7 @@ class ConsoleIT {
     @Test
     void shouldShowTheTopicTheGroupAndLiveChartsInABrowser() throws Exception {
         String chromium = chromium();
-        Properties p = new Properties();
-        p.setProperty("mode", "standalone");
-        p.setProperty("listen", "127.0.0.1:0");
-        p.setProperty("coordinator", "127.0.0.1:0");
-        p.setProperty("http.listen", "127.0.0.1:0");
-        p.setProperty("data.dir", dir.resolve("data").toString());
-        try (StandaloneNode node = StandaloneNode.start(new ConfigReader(p, "test"))) {
+        try (StandaloneNode node = HttpNode.start(dir)) {
             String base = "http://127.0.0.1:" + node.httpAddress().getPort();
             String bootstrap = "127.0.0.1:" + node.coordinator().address().getPort();
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(base, "/health")

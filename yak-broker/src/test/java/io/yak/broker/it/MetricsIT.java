@@ -11,7 +11,6 @@ import io.yak.client.admin.YakAdmin;
 import io.yak.client.consumer.YakConsumer;
 import io.yak.client.producer.YakProducer;
 import io.yak.wire.ErrorCode;
-import io.yak.wire.config.ConfigReader;
 import io.yak.wire.config.HostPort;
 import io.yak.wire.message.ConsumeRequest;
 import io.yak.wire.message.ConsumeResponse;
@@ -54,16 +53,6 @@ class MetricsIT {
     Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private StandaloneNode start() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("mode", "standalone");
-        p.setProperty("listen", "127.0.0.1:0");
-        p.setProperty("coordinator", "127.0.0.1:0");
-        p.setProperty("http.listen", "127.0.0.1:0");
-        p.setProperty("data.dir", dir.resolve("data").toString());
-        return StandaloneNode.start(new ConfigReader(p, "test"));
-    }
-
     private HttpResponse<String> get(StandaloneNode node, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpAddress().getPort() + path))
             .build(), HttpResponse.BodyHandlers.ofString());
@@ -71,7 +60,7 @@ class MetricsIT {
 
     @Test
     void shouldShowTheBrokerCoordinatorAndJvmMetersAfterAProduceAndAConsume() throws Exception {
-        try (StandaloneNode node = start()) {
+        try (StandaloneNode node = HttpNode.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> get(node, "/health").statusCode() == 200);
             assertThat(get(node, "/health").body()).isEqualTo("{\"status\":\"ready\"}");
             String bootstrap = "127.0.0.1:" + node.coordinator().address().getPort();
