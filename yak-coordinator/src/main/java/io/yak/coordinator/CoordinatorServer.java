@@ -33,14 +33,17 @@ import io.yak.wire.codec.ServerChannels;
 import io.yak.wire.codec.WireErrorHandler;
 import io.yak.wire.log.RejectReason;
 import io.yak.wire.log.RejectionLog;
+import io.yak.wire.message.BrokerInfo;
 import io.yak.wire.message.ClusterMetadata;
 import io.yak.wire.message.TopicInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -145,11 +148,11 @@ public final class CoordinatorServer implements AutoCloseable {
         try {
             ClusterState s = state;
             ClusterMetadata view = s.metadata();
-            java.util.Set<String> topics = new java.util.HashSet<>();
+            Set<String> topics = new HashSet<>();
             for (TopicInfo t : view.topics()) {
                 topics.add(t.name());
             }
-            for (io.yak.wire.message.BrokerInfo b : view.brokers()) {
+            for (BrokerInfo b : view.brokers()) {
                 if (!b.alive()) {
                     reports.forget(b.id()); // its leaderships moved: its figures are no one's now
                 }

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -250,7 +252,7 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    private long sum(java.util.function.ToIntFunction<Partition> value) {
+    private long sum(ToIntFunction<Partition> value) {
         long n = 0;
         for (Partition p : table.all()) {
             n += value.applyAsInt(p);
@@ -258,7 +260,7 @@ public final class PartitionManager implements AutoCloseable {
         return n;
     }
 
-    private int count(java.util.function.Predicate<Partition> which) {
+    private int count(Predicate<Partition> which) {
         int n = 0;
         for (Partition p : table.all()) {
             if (which.test(p)) {

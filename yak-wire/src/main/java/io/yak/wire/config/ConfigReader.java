@@ -128,19 +128,16 @@ public final class ConfigReader {
             }
             return defaultValue;
         }
-        try {
-            return HostPort.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(source + ": key '" + key + "': " + e.getMessage());
-        }
+        return parseHostPort(key, v);
     }
 
     /** A host:port, or null when the key is absent or empty (a feature that is off without it). */
     public HostPort optionalHostPort(String key) {
         String v = raw(key);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
+        return v == null || v.isBlank() ? null : parseHostPort(key, v);
+    }
+
+    private HostPort parseHostPort(String key, String v) {
         try {
             return HostPort.parse(v);
         } catch (IllegalArgumentException e) {
